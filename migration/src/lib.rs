@@ -1,0 +1,16 @@
+//! Database migrations for civic-catalog. One file per migration; a landed migration is
+//! never edited, only followed by a new one. The same migrations run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_catalog;
+
+/// Every migration, in the order it runs.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_catalog::Migration)]
+    }
+}

@@ -1,0 +1,158 @@
+//! The composition root: connect the database, migrate, seed, build the schema and
+//! router, and serve until SIGINT or SIGTERM.
+
+use std::error::Error;
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::catalog::{Catalog, seed};
+use crate::cli::{Cli, Command};
+use crate::graphql::{build_schema, sdl};
+use crate::http::{AppState, router};
+use crate::telemetry::{self, Metrics};
+
+/// Adds `mode=rwc` to a SQLite file URL that names no mode, so a missing file is created.
+fn normalize_url(url: &str) -> String {
+    let is_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if url.starts_with("sqlite:") && !is_memory && !url.contains("mode=") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}mode=rwc")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// Opens a connection pool and counts every statement into `metrics`.
+///
+/// SQLite files run in WAL mode with a busy timeout; an in-memory SQLite database exists
+/// per connection, so it gets a pool of exactly one connection that is never recycled.
+pub async fn connect(url: &str, metrics: &Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
+    let url = normalize_url(url);
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            options
+                .max_connections(1)
+                .min_connections(1)
+                .map_sqlx_sqlite_pool_opts(|pool| pool.idle_timeout(None).max_lifetime(None));
+        } else {
+            options.max_connections(8);
+        }
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    let mut db = Database::connect(options).await?;
+    let metrics = Arc::clone(metrics);
+    db.set_metric_callback(move |info| metrics.record_statement(info.failed));
+    Ok(db)
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// The router over `catalog`, exactly as `serve` runs it.
+pub fn app_router(catalog: Catalog, metrics: Arc<Metrics>) -> axum::Router {
+    router(AppState {
+        schema: build_schema(catalog.clone()),
+        catalog,
+        metrics,
+    })
+}
+
+/// Runs the command the CLI names.
+pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
+    telemetry::init(cli.log_format);
+    let metrics = Arc::new(Metrics::default());
+    match cli.command {
+        Command::Schema => {
+            print!("{}", sdl());
+        }
+        Command::Migrate => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            tracing::info!("migrations applied");
+        }
+        Command::Seed { file } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let catalog = Catalog::new(db);
+            let document = match file {
+                Some(path) => seed::parse(&std::fs::read_to_string(&path)?),
+                None => seed::parse(seed::NEW_YORK),
+            }
+            .map_err(|e| format!("{e:?}"))?;
+            let report = catalog
+                .load_document(&document)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            tracing::info!(
+                created = report.services_created,
+                updated = report.services_updated,
+                unchanged = report.services_unchanged,
+                "catalog loaded"
+            );
+        }
+        Command::Serve { bind } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let catalog = Catalog::new(db);
+            if catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+                let report = catalog
+                    .seed_new_york()
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                tracing::info!(services = report.services_created, "seeded the New York catalog");
+            }
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");
+            axum::serve(listener, app_router(catalog, metrics))
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,43 @@
+//! `CatalogError`: every way a catalog operation can fail, in terms a caller can act on.
+//!
+//! It deliberately does not implement `Display`: the GraphQL layer maps it explicitly, so an
+//! internal error can never reach a client through a blanket `From<T: Display>` conversion.
+
+use sea_orm::DbErr;
+
+/// Why a catalog operation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogError {
+    /// The input is malformed or out of range; `field` names the offending argument.
+    BadInput { field: String, message: String },
+    /// The record the operation needs does not exist (or is not visible to the caller).
+    NotFound { what: String },
+    /// Something broke that the caller cannot fix. `detail` is for logs only.
+    Internal { detail: String },
+}
+
+impl CatalogError {
+    /// A `BadInput` error for `field`.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An `Internal` error carrying a detail for the logs.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::Internal {
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<DbErr> for CatalogError {
+    fn from(err: DbErr) -> Self {
+        Self::internal(format!("database: {err}"))
+    }
+}
+
+/// The result of a catalog operation.
+pub type CatalogResult<T> = Result<T, CatalogError>;

@@ -1,0 +1,1152 @@
+//! Loading a catalog document (the seeded New York catalog, or any file of the same shape)
+//! into the database. Loading is idempotent: records are matched by their natural keys
+//! (codes, slugs, keys), unchanged records are left alone (same ids, same version), and a
+//! changed service gets a new version. Everything happens in one transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+use super::Catalog;
+use super::error::{CatalogError, CatalogResult};
+use super::types::{
+    ChannelKind, CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance,
+    RuleGroupMode, RuleOperator, ServiceStatus, Slug,
+};
+use crate::entity::{
+    agency, channel, criterion, cssp_designation, eligibility_rule, eligibility_rule_group,
+    journey_stage, jurisdiction, language, life_event, life_event_relation, life_event_service,
+    required_document, service, service_jurisdiction, service_language, service_partner,
+    service_relation, service_taxonomy_term, taxonomy_term,
+};
+
+/// The New York catalog shipped with the binary.
+pub const NEW_YORK: &str = include_str!("seed/new-york.json");
+
+/// A whole catalog document.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogDocument {
+    /// Free-text notes about sources; not loaded.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub jurisdictions: Vec<JurisdictionDoc>,
+    #[serde(default)]
+    pub languages: Vec<LanguageDoc>,
+    #[serde(default)]
+    pub taxonomy: Vec<TermDoc>,
+    #[serde(default)]
+    pub criteria: Vec<CriterionDoc>,
+    #[serde(default)]
+    pub agencies: Vec<AgencyDoc>,
+    #[serde(default)]
+    pub life_events: Vec<LifeEventDoc>,
+    #[serde(default)]
+    pub services: Vec<ServiceDoc>,
+    #[serde(default)]
+    pub relations: Vec<RelationDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JurisdictionDoc {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LanguageDoc {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TermDoc {
+    pub scheme: String,
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CriterionDoc {
+    pub key: String,
+    pub label: String,
+    pub description: String,
+    pub kind: String,
+    #[serde(default)]
+    pub options: Option<Vec<OptionDoc>>,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// One allowed answer of a SELECT or MULTI_SELECT criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OptionDoc {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgencyDoc {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub acronym: Option<String>,
+    pub jurisdiction: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub description: String,
+    #[serde(default)]
+    pub cssp: Option<CsspDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CsspDoc {
+    pub designated_on: NaiveDate,
+    pub basis: Vec<String>,
+    #[serde(default)]
+    pub cx_lead_name: Option<String>,
+    #[serde(default)]
+    pub cx_lead_email: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LifeEventDoc {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub eu_code: Option<String>,
+    pub stages: Vec<StageDoc>,
+    #[serde(default)]
+    pub related: Vec<RelatedLifeEventDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StageDoc {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RelatedLifeEventDoc {
+    pub life_event: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceDoc {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub agency: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub partners: Vec<String>,
+    /// Jurisdiction codes served; the owning agency's jurisdiction when empty.
+    #[serde(default)]
+    pub jurisdictions: Vec<String>,
+    #[serde(default)]
+    pub eligibility_summary: Option<String>,
+    #[serde(default)]
+    pub fees: Option<String>,
+    #[serde(default)]
+    pub processing_time: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// `scheme:code` or a bare code in the `civic-catalog` scheme.
+    #[serde(default)]
+    pub taxonomy: Vec<String>,
+    #[serde(default)]
+    pub documents: Vec<DocumentDoc>,
+    pub channels: Vec<ChannelDoc>,
+    #[serde(default)]
+    pub life_events: Vec<LinkDoc>,
+    #[serde(default)]
+    pub eligibility: Vec<RuleGroupDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentDoc {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelDoc {
+    pub kind: String,
+    pub label: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub hours: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub accessibility: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkDoc {
+    pub life_event: String,
+    pub stage: String,
+    pub relevance: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleGroupDoc {
+    #[serde(default = "all_mode")]
+    pub mode: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub rules: Vec<RuleDoc>,
+}
+
+fn all_mode() -> String {
+    RuleGroupMode::All.as_str().to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleDoc {
+    pub criterion: String,
+    pub operator: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RelationDoc {
+    pub from: String,
+    pub to: String,
+    pub kind: String,
+    pub reason: String,
+}
+
+/// What a load did, for the CLI to report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Services inserted.
+    pub services_created: usize,
+    /// Services whose content changed.
+    pub services_updated: usize,
+    /// Services already up to date.
+    pub services_unchanged: usize,
+}
+
+/// Parses a catalog document from JSON.
+pub fn parse(json: &str) -> CatalogResult<CatalogDocument> {
+    serde_json::from_str(json)
+        .map_err(|err| CatalogError::bad_input("document", format!("invalid catalog document: {err}")))
+}
+
+fn parse_enum<T: std::str::FromStr>(path: &str, value: &str, all: &[T], show: fn(&T) -> &'static str) -> CatalogResult<T> {
+    value.parse::<T>().map_err(|_| {
+        let allowed: Vec<&str> = all.iter().map(show).collect();
+        CatalogError::bad_input(path, format!("`{value}` is not one of {}", allowed.join(", ")))
+    })
+}
+
+/// Checks that `value` is an absolute http(s) URL.
+fn check_url(path: &str, value: &str) -> CatalogResult<()> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !value.contains(char::is_whitespace) => Ok(()),
+        _ => Err(CatalogError::bad_input(path, format!("`{value}` is not an http(s) URL"))),
+    }
+}
+
+/// Checks that `value` looks like a phone number: digits with common separators, or a
+/// short code such as 311 or 988.
+fn check_phone(path: &str, value: &str) -> CatalogResult<()> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let ok = (3..=15).contains(&digits)
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(CatalogError::bad_input(path, format!("`{value}` is not a phone number")))
+    }
+}
+
+/// Looks a natural key up in a map built during the load.
+fn resolve(map: &HashMap<String, i32>, path: &str, what: &str, key: &str) -> CatalogResult<i32> {
+    map.get(key)
+        .copied()
+        .ok_or_else(|| CatalogError::bad_input(path, format!("unknown {what} `{key}`")))
+}
+
+impl Catalog {
+    /// Loads `document` into the catalog in one transaction; see the module docs.
+    pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
+        let txn = self.db.begin().await?;
+        let report = Loader::new(&txn).run(document).await?;
+        txn.commit().await?;
+        Ok(report)
+    }
+
+    /// Loads the New York catalog shipped with the binary.
+    pub async fn seed_new_york(&self) -> CatalogResult<SeedReport> {
+        self.load_document(&parse(NEW_YORK)?).await
+    }
+}
+
+struct Loader<'a> {
+    txn: &'a DatabaseTransaction,
+    jurisdictions: HashMap<String, i32>,
+    languages: HashMap<String, i32>,
+    terms: HashMap<String, i32>,
+    criteria: HashMap<String, (i32, CriterionKind)>,
+    agencies: HashMap<String, (i32, i32)>,
+    life_events: HashMap<String, i32>,
+    stages: HashMap<(i32, String), i32>,
+    services: HashMap<String, i32>,
+    now: chrono::DateTime<Utc>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(txn: &'a DatabaseTransaction) -> Self {
+        Self {
+            txn,
+            jurisdictions: HashMap::new(),
+            languages: HashMap::new(),
+            terms: HashMap::new(),
+            criteria: HashMap::new(),
+            agencies: HashMap::new(),
+            life_events: HashMap::new(),
+            stages: HashMap::new(),
+            services: HashMap::new(),
+            now: Utc::now(),
+        }
+    }
+
+    async fn run(mut self, doc: &CatalogDocument) -> CatalogResult<SeedReport> {
+        self.preload().await?;
+        for (i, j) in doc.jurisdictions.iter().enumerate() {
+            self.jurisdiction(&format!("jurisdictions[{i}]"), j).await?;
+        }
+        for (i, l) in doc.languages.iter().enumerate() {
+            self.language(&format!("languages[{i}]"), l).await?;
+        }
+        for (i, t) in doc.taxonomy.iter().enumerate() {
+            self.term(&format!("taxonomy[{i}]"), t).await?;
+        }
+        for (i, c) in doc.criteria.iter().enumerate() {
+            self.criterion(&format!("criteria[{i}]"), c).await?;
+        }
+        for (i, a) in doc.agencies.iter().enumerate() {
+            self.agency(&format!("agencies[{i}]"), a).await?;
+        }
+        for (i, e) in doc.life_events.iter().enumerate() {
+            self.life_event(&format!("lifeEvents[{i}]"), e).await?;
+        }
+        for (i, e) in doc.life_events.iter().enumerate() {
+            self.life_event_relations(&format!("lifeEvents[{i}]"), e).await?;
+        }
+        let mut report = SeedReport::default();
+        for (i, s) in doc.services.iter().enumerate() {
+            match self.service(&format!("services[{i}]"), s).await? {
+                Change::Created => report.services_created += 1,
+                Change::Updated => report.services_updated += 1,
+                Change::Unchanged => report.services_unchanged += 1,
+            }
+        }
+        self.relations(&doc.relations).await?;
+        Ok(report)
+    }
+
+    /// Natural keys of what the database already holds, so documents can refer to records
+    /// loaded by an earlier document.
+    async fn preload(&mut self) -> CatalogResult<()> {
+        let txn = self.txn;
+        for j in jurisdiction::Entity::find().all(txn).await? {
+            self.jurisdictions.insert(j.code, j.id);
+        }
+        for l in language::Entity::find().all(txn).await? {
+            self.languages.insert(l.code, l.id);
+        }
+        for t in taxonomy_term::Entity::find().all(txn).await? {
+            self.terms.insert(format!("{}:{}", t.scheme, t.code), t.id);
+        }
+        for c in criterion::Entity::find().all(txn).await? {
+            self.criteria.insert(c.key, (c.id, c.kind.parse()?));
+        }
+        for a in agency::Entity::find().all(txn).await? {
+            self.agencies.insert(a.slug, (a.id, a.jurisdiction_id));
+        }
+        for e in life_event::Entity::find().all(txn).await? {
+            self.life_events.insert(e.slug, e.id);
+        }
+        for s in journey_stage::Entity::find().all(txn).await? {
+            self.stages.insert((s.life_event_id, s.slug), s.id);
+        }
+        for s in service::Entity::find().all(txn).await? {
+            self.services.insert(s.slug, s.id);
+        }
+        Ok(())
+    }
+
+    async fn jurisdiction(&mut self, path: &str, doc: &JurisdictionDoc) -> CatalogResult<()> {
+        let code = JurisdictionCode::parse(&format!("{path}.code"), &doc.code)?;
+        let kind = parse_enum(&format!("{path}.kind"), &doc.kind, JurisdictionKind::ALL, |k| k.as_str())?;
+        let parent_id = doc
+            .parent
+            .as_deref()
+            .map(|p| resolve(&self.jurisdictions, &format!("{path}.parent"), "jurisdiction", p))
+            .transpose()?;
+        let existing = jurisdiction::Entity::find()
+            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = jurisdiction::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            code: code.as_str().to_owned(),
+            name: doc.name.trim().to_owned(),
+            kind: kind.as_str().to_owned(),
+            parent_id,
+        };
+        let id = upsert::<jurisdiction::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.jurisdictions.insert(doc.code.clone(), id);
+        Ok(())
+    }
+
+    async fn language(&mut self, path: &str, doc: &LanguageDoc) -> CatalogResult<()> {
+        let code = doc.code.trim();
+        if code.is_empty() || code.len() > 16 {
+            return Err(CatalogError::bad_input(format!("{path}.code"), "a language code is 1-16 characters"));
+        }
+        let existing = language::Entity::find()
+            .filter(language::Column::Code.eq(code))
+            .one(self.txn)
+            .await?;
+        let desired = language::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            code: code.to_owned(),
+            name: doc.name.trim().to_owned(),
+        };
+        let id = upsert::<language::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.languages.insert(code.to_owned(), id);
+        Ok(())
+    }
+
+    async fn term(&mut self, path: &str, doc: &TermDoc) -> CatalogResult<()> {
+        let parent_id = doc
+            .parent
+            .as_deref()
+            .map(|p| resolve(&self.terms, &format!("{path}.parent"), "taxonomy term", &format!("{}:{p}", doc.scheme)))
+            .transpose()?;
+        let existing = taxonomy_term::Entity::find()
+            .filter(taxonomy_term::Column::Scheme.eq(doc.scheme.as_str()))
+            .filter(taxonomy_term::Column::Code.eq(doc.code.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = taxonomy_term::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            scheme: doc.scheme.clone(),
+            code: doc.code.clone(),
+            name: doc.name.trim().to_owned(),
+            parent_id,
+        };
+        let id = upsert::<taxonomy_term::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.terms.insert(format!("{}:{}", doc.scheme, doc.code), id);
+        Ok(())
+    }
+
+    async fn criterion(&mut self, path: &str, doc: &CriterionDoc) -> CatalogResult<()> {
+        Slug::parse(&format!("{path}.key"), &doc.key)?;
+        let kind = parse_enum(&format!("{path}.kind"), &doc.kind, CriterionKind::ALL, |k| k.as_str())?;
+        let needs_options = matches!(kind, CriterionKind::Select | CriterionKind::MultiSelect);
+        if needs_options != doc.options.as_ref().is_some_and(|o| !o.is_empty()) {
+            return Err(CatalogError::bad_input(
+                format!("{path}.options"),
+                "SELECT and MULTI_SELECT criteria need options; other kinds take none",
+            ));
+        }
+        let options = doc
+            .options
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        let existing = criterion::Entity::find()
+            .filter(criterion::Column::Key.eq(doc.key.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = criterion::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            key: doc.key.clone(),
+            label: doc.label.trim().to_owned(),
+            description: doc.description.trim().to_owned(),
+            kind: kind.as_str().to_owned(),
+            options,
+            unit: doc.unit.clone(),
+        };
+        let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.criteria.insert(doc.key.clone(), (id, kind));
+        Ok(())
+    }
+
+    async fn agency(&mut self, path: &str, doc: &AgencyDoc) -> CatalogResult<()> {
+        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
+        let jurisdiction_id = resolve(&self.jurisdictions, &format!("{path}.jurisdiction"), "jurisdiction", &doc.jurisdiction)?;
+        let parent_id = match doc.parent.as_deref() {
+            Some(p) => Some(
+                self.agencies
+                    .get(p)
+                    .map(|a| a.0)
+                    .ok_or_else(|| CatalogError::bad_input(format!("{path}.parent"), format!("unknown agency `{p}` (list parents first)")))?,
+            ),
+            None => None,
+        };
+        if let Some(url) = &doc.website {
+            check_url(&format!("{path}.website"), url)?;
+        }
+        if let Some(phone) = &doc.phone {
+            check_phone(&format!("{path}.phone"), phone)?;
+        }
+        let existing = agency::Entity::find()
+            .filter(agency::Column::Slug.eq(slug.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = agency::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            slug: slug.as_str().to_owned(),
+            name: doc.name.trim().to_owned(),
+            acronym: doc.acronym.clone(),
+            jurisdiction_id,
+            parent_id,
+            website: doc.website.clone(),
+            phone: doc.phone.clone(),
+            description: doc.description.trim().to_owned(),
+            created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
+            updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+        };
+        let changed = existing.as_ref().is_some_and(|e| *e != desired);
+        let desired = if changed {
+            agency::Model { updated_at: self.now, ..desired }
+        } else {
+            desired
+        };
+        let id = upsert::<agency::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.agencies.insert(doc.slug.clone(), (id, jurisdiction_id));
+
+        let existing = cssp_designation::Entity::find()
+            .filter(cssp_designation::Column::AgencyId.eq(id))
+            .one(self.txn)
+            .await?;
+        match (&doc.cssp, existing) {
+            (None, None) => {}
+            (None, Some(old)) => {
+                cssp_designation::Entity::delete_by_id(old.id).exec(self.txn).await?;
+            }
+            (Some(cssp), existing) => {
+                let mut large = false;
+                let mut high = false;
+                for basis in &cssp.basis {
+                    match basis.as_str() {
+                        "LARGE_CUSTOMER_BASE" => large = true,
+                        "HIGH_IMPACT" => high = true,
+                        other => {
+                            return Err(CatalogError::bad_input(
+                                format!("{path}.cssp.basis"),
+                                format!("`{other}` is not one of LARGE_CUSTOMER_BASE, HIGH_IMPACT"),
+                            ));
+                        }
+                    }
+                }
+                if !(large || high) {
+                    return Err(CatalogError::bad_input(format!("{path}.cssp.basis"), "a designation needs at least one basis"));
+                }
+                let desired = cssp_designation::Model {
+                    id: existing.as_ref().map_or(0, |e| e.id),
+                    agency_id: id,
+                    designated_on: cssp.designated_on,
+                    large_customer_base: large,
+                    high_impact: high,
+                    cx_lead_name: cssp.cx_lead_name.clone(),
+                    cx_lead_email: cssp.cx_lead_email.clone(),
+                    source: cssp.source.clone(),
+                };
+                upsert::<cssp_designation::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn life_event(&mut self, path: &str, doc: &LifeEventDoc) -> CatalogResult<()> {
+        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
+        let existing = life_event::Entity::find()
+            .filter(life_event::Column::Slug.eq(slug.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = life_event::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            slug: slug.as_str().to_owned(),
+            name: doc.name.trim().to_owned(),
+            description: doc.description.trim().to_owned(),
+            eu_code: doc.eu_code.clone(),
+            created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
+            updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+        };
+        let changed = existing.as_ref().is_some_and(|e| *e != desired);
+        let desired = if changed {
+            life_event::Model { updated_at: self.now, ..desired }
+        } else {
+            desired
+        };
+        let id = upsert::<life_event::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.life_events.insert(doc.slug.clone(), id);
+        if doc.stages.is_empty() {
+            return Err(CatalogError::bad_input(format!("{path}.stages"), "a life event needs at least one journey stage"));
+        }
+        let mut seen = HashSet::new();
+        for (position, stage) in doc.stages.iter().enumerate() {
+            let spath = format!("{path}.stages[{position}]");
+            let stage_slug = Slug::parse(&format!("{spath}.slug"), &stage.slug)?;
+            if !seen.insert(stage.slug.clone()) {
+                return Err(CatalogError::bad_input(format!("{spath}.slug"), format!("stage `{}` appears twice", stage.slug)));
+            }
+            let existing = journey_stage::Entity::find()
+                .filter(journey_stage::Column::LifeEventId.eq(id))
+                .filter(journey_stage::Column::Slug.eq(stage_slug.as_str()))
+                .one(self.txn)
+                .await?;
+            let desired = journey_stage::Model {
+                id: existing.as_ref().map_or(0, |e| e.id),
+                life_event_id: id,
+                position: i32::try_from(position + 1).unwrap_or(i32::MAX),
+                slug: stage_slug.as_str().to_owned(),
+                name: stage.name.trim().to_owned(),
+                description: stage.description.trim().to_owned(),
+            };
+            let stage_id = upsert::<journey_stage::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+            self.stages.insert((id, stage.slug.clone()), stage_id);
+        }
+        Ok(())
+    }
+
+    async fn life_event_relations(&mut self, path: &str, doc: &LifeEventDoc) -> CatalogResult<()> {
+        let id = resolve(&self.life_events, &format!("{path}.slug"), "life event", &doc.slug)?;
+        let mut desired = Vec::new();
+        for (i, related) in doc.related.iter().enumerate() {
+            let other = resolve(&self.life_events, &format!("{path}.related[{i}].lifeEvent"), "life event", &related.life_event)?;
+            desired.push((other, related.reason.trim().to_owned()));
+        }
+        let existing = life_event_relation::Entity::find()
+            .filter(life_event_relation::Column::LifeEventId.eq(id))
+            .order_by_asc(life_event_relation::Column::Id)
+            .all(self.txn)
+            .await?;
+        let current: Vec<(i32, String)> = existing.iter().map(|r| (r.related_life_event_id, r.reason.clone())).collect();
+        if current != desired {
+            life_event_relation::Entity::delete_many()
+                .filter(life_event_relation::Column::LifeEventId.eq(id))
+                .exec(self.txn)
+                .await?;
+            for (other, reason) in desired {
+                life_event_relation::ActiveModel {
+                    id: NotSet,
+                    life_event_id: Set(id),
+                    related_life_event_id: Set(other),
+                    reason: Set(reason),
+                }
+                .insert(self.txn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
+        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
+        let (agency_id, agency_jurisdiction) = self
+            .agencies
+            .get(&doc.agency)
+            .copied()
+            .ok_or_else(|| CatalogError::bad_input(format!("{path}.agency"), format!("unknown agency `{}`", doc.agency)))?;
+        let status = match &doc.status {
+            Some(s) => parse_enum(&format!("{path}.status"), s, ServiceStatus::ALL, |k| k.as_str())?,
+            None => ServiceStatus::Published,
+        };
+        for (field, text) in [("name", &doc.name), ("summary", &doc.summary), ("description", &doc.description)] {
+            if text.trim().is_empty() {
+                return Err(CatalogError::bad_input(format!("{path}.{field}"), "must not be empty"));
+            }
+        }
+        if doc.channels.is_empty() {
+            return Err(CatalogError::bad_input(format!("{path}.channels"), "a service needs at least one channel"));
+        }
+        let children = self.service_children(path, doc, agency_jurisdiction)?;
+
+        let existing = service::Entity::find()
+            .filter(service::Column::Slug.eq(slug.as_str()))
+            .one(self.txn)
+            .await?;
+        let desired = service::Model {
+            id: existing.as_ref().map_or(0, |e| e.id),
+            slug: slug.as_str().to_owned(),
+            name: doc.name.trim().to_owned(),
+            summary: doc.summary.trim().to_owned(),
+            description: doc.description.trim().to_owned(),
+            agency_id,
+            eligibility_summary: doc.eligibility_summary.clone(),
+            fees: doc.fees.clone(),
+            processing_time: doc.processing_time.clone(),
+            status: status.as_str().to_owned(),
+            version: existing.as_ref().map_or(1, |e| e.version),
+            created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
+            updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+            published_at: existing.as_ref().and_then(|e| e.published_at).or(
+                (status == ServiceStatus::Published).then_some(self.now),
+            ),
+            deleted_at: None,
+        };
+        let (id, change) = match existing {
+            None => {
+                let id = upsert::<service::ActiveModel>(self.txn, None, desired, |m| m.id).await?;
+                self.write_children(id, &children).await?;
+                (id, Change::Created)
+            }
+            Some(old) => {
+                let id = old.id;
+                let children_changed = self.write_children(id, &children).await?;
+                if old != desired || children_changed {
+                    let desired = service::Model {
+                        version: old.version + 1,
+                        updated_at: self.now,
+                        ..desired
+                    };
+                    upsert::<service::ActiveModel>(self.txn, Some(old), desired, |m| m.id).await?;
+                    (id, Change::Updated)
+                } else {
+                    (id, Change::Unchanged)
+                }
+            }
+        };
+        self.services.insert(doc.slug.clone(), id);
+        Ok(change)
+    }
+
+    /// Resolves and validates everything a service owns.
+    fn service_children(&self, path: &str, doc: &ServiceDoc, agency_jurisdiction: i32) -> CatalogResult<ServiceChildren> {
+        let mut partners = Vec::new();
+        for (i, p) in doc.partners.iter().enumerate() {
+            let id = self
+                .agencies
+                .get(p)
+                .map(|a| a.0)
+                .ok_or_else(|| CatalogError::bad_input(format!("{path}.partners[{i}]"), format!("unknown agency `{p}`")))?;
+            partners.push(id);
+        }
+        let mut jurisdictions = Vec::new();
+        for (i, code) in doc.jurisdictions.iter().enumerate() {
+            jurisdictions.push(resolve(&self.jurisdictions, &format!("{path}.jurisdictions[{i}]"), "jurisdiction", code)?);
+        }
+        if jurisdictions.is_empty() {
+            jurisdictions.push(agency_jurisdiction);
+        }
+        let mut languages = Vec::new();
+        for (i, code) in doc.languages.iter().enumerate() {
+            languages.push(resolve(&self.languages, &format!("{path}.languages[{i}]"), "language", code)?);
+        }
+        let mut terms = Vec::new();
+        for (i, term) in doc.taxonomy.iter().enumerate() {
+            let key = if term.contains(':') { term.clone() } else { format!("civic-catalog:{term}") };
+            terms.push(resolve(&self.terms, &format!("{path}.taxonomy[{i}]"), "taxonomy term", &key)?);
+        }
+        let documents = doc
+            .documents
+            .iter()
+            .map(|d| (d.name.trim().to_owned(), d.description.clone()))
+            .collect();
+        let mut channels = Vec::new();
+        for (i, c) in doc.channels.iter().enumerate() {
+            let cpath = format!("{path}.channels[{i}]");
+            let kind = parse_enum(&format!("{cpath}.kind"), &c.kind, ChannelKind::ALL, |k| k.as_str())?;
+            if let Some(url) = &c.url {
+                check_url(&format!("{cpath}.url"), url)?;
+            }
+            if let Some(phone) = &c.phone {
+                check_phone(&format!("{cpath}.phone"), phone)?;
+            }
+            if c.url.is_none() && c.phone.is_none() && c.email.is_none() && c.address.is_none() {
+                return Err(CatalogError::bad_input(cpath, "a channel needs a url, phone, email or address"));
+            }
+            for (j, code) in c.languages.iter().enumerate() {
+                resolve(&self.languages, &format!("{path}.channels[{i}].languages[{j}]"), "language", code)?;
+            }
+            channels.push(ChannelRow {
+                kind: kind.as_str().to_owned(),
+                category: kind.category().as_str().to_owned(),
+                label: c.label.trim().to_owned(),
+                url: c.url.clone(),
+                phone: c.phone.clone(),
+                email: c.email.clone(),
+                address: c.address.clone(),
+                hours: c.hours.clone(),
+                languages: (!c.languages.is_empty()).then(|| c.languages.join(",")),
+                accessibility: c.accessibility.clone(),
+            });
+        }
+        let mut links = Vec::new();
+        let mut linked = HashSet::new();
+        for (i, l) in doc.life_events.iter().enumerate() {
+            let lpath = format!("{path}.lifeEvents[{i}]");
+            let event = resolve(&self.life_events, &format!("{lpath}.lifeEvent"), "life event", &l.life_event)?;
+            if !linked.insert(event) {
+                return Err(CatalogError::bad_input(format!("{lpath}.lifeEvent"), format!("`{}` is linked twice", l.life_event)));
+            }
+            let stage = self
+                .stages
+                .get(&(event, l.stage.clone()))
+                .copied()
+                .ok_or_else(|| CatalogError::bad_input(format!("{lpath}.stage"), format!("`{}` has no stage `{}`", l.life_event, l.stage)))?;
+            let relevance = parse_enum(&format!("{lpath}.relevance"), &l.relevance, Relevance::ALL, |k| k.as_str())?;
+            links.push((event, stage, relevance.as_str().to_owned(), l.reason.trim().to_owned()));
+        }
+        let mut rules = Vec::new();
+        for (g, group) in doc.eligibility.iter().enumerate() {
+            let gpath = format!("{path}.eligibility[{g}]");
+            let mode = parse_enum(&format!("{gpath}.mode"), &group.mode, RuleGroupMode::ALL, |k| k.as_str())?;
+            let mut group_rules = Vec::new();
+            for (r, rule) in group.rules.iter().enumerate() {
+                let rpath = format!("{gpath}.rules[{r}]");
+                let (criterion, _) = self
+                    .criteria
+                    .get(&rule.criterion)
+                    .copied()
+                    .ok_or_else(|| CatalogError::bad_input(format!("{rpath}.criterion"), format!("unknown criterion `{}`", rule.criterion)))?;
+                let operator = parse_enum(&format!("{rpath}.operator"), &rule.operator, RuleOperator::ALL, |k| k.as_str())?;
+                group_rules.push((criterion, operator.as_str().to_owned(), rule.value.to_string()));
+            }
+            rules.push((mode.as_str().to_owned(), group.description.clone(), group_rules));
+        }
+        Ok(ServiceChildren { partners, jurisdictions, languages, terms, documents, channels, links, rules })
+    }
+
+    /// Replaces each child set of a service that differs from `children`; returns whether
+    /// anything changed.
+    async fn write_children(&self, service_id: i32, children: &ServiceChildren) -> CatalogResult<bool> {
+        let txn = self.txn;
+        let mut changed = false;
+
+        let current: Vec<i32> = service_partner::Entity::find()
+            .filter(service_partner::Column::ServiceId.eq(service_id))
+            .order_by_asc(service_partner::Column::Id)
+            .all(txn).await?.into_iter().map(|r| r.agency_id).collect();
+        if current != children.partners {
+            changed = true;
+            service_partner::Entity::delete_many().filter(service_partner::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.partners.iter().map(|&agency_id| service_partner::ActiveModel { id: NotSet, service_id: Set(service_id), agency_id: Set(agency_id) })).await?;
+        }
+
+        let current: Vec<i32> = service_jurisdiction::Entity::find()
+            .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
+            .order_by_asc(service_jurisdiction::Column::Id)
+            .all(txn).await?.into_iter().map(|r| r.jurisdiction_id).collect();
+        if current != children.jurisdictions {
+            changed = true;
+            service_jurisdiction::Entity::delete_many().filter(service_jurisdiction::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.jurisdictions.iter().map(|&jurisdiction_id| service_jurisdiction::ActiveModel { id: NotSet, service_id: Set(service_id), jurisdiction_id: Set(jurisdiction_id) })).await?;
+        }
+
+        let current: Vec<i32> = service_language::Entity::find()
+            .filter(service_language::Column::ServiceId.eq(service_id))
+            .order_by_asc(service_language::Column::Id)
+            .all(txn).await?.into_iter().map(|r| r.language_id).collect();
+        if current != children.languages {
+            changed = true;
+            service_language::Entity::delete_many().filter(service_language::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.languages.iter().map(|&language_id| service_language::ActiveModel { id: NotSet, service_id: Set(service_id), language_id: Set(language_id) })).await?;
+        }
+
+        let current: Vec<i32> = service_taxonomy_term::Entity::find()
+            .filter(service_taxonomy_term::Column::ServiceId.eq(service_id))
+            .order_by_asc(service_taxonomy_term::Column::Id)
+            .all(txn).await?.into_iter().map(|r| r.taxonomy_term_id).collect();
+        if current != children.terms {
+            changed = true;
+            service_taxonomy_term::Entity::delete_many().filter(service_taxonomy_term::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.terms.iter().map(|&taxonomy_term_id| service_taxonomy_term::ActiveModel { id: NotSet, service_id: Set(service_id), taxonomy_term_id: Set(taxonomy_term_id) })).await?;
+        }
+
+        let current: Vec<(String, Option<String>)> = required_document::Entity::find()
+            .filter(required_document::Column::ServiceId.eq(service_id))
+            .order_by_asc(required_document::Column::Position)
+            .all(txn).await?.into_iter().map(|r| (r.name, r.description)).collect();
+        if current != children.documents {
+            changed = true;
+            required_document::Entity::delete_many().filter(required_document::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.documents.iter().enumerate().map(|(i, (name, description))| required_document::ActiveModel {
+                id: NotSet, service_id: Set(service_id), name: Set(name.clone()), description: Set(description.clone()), position: Set(position(i)),
+            })).await?;
+        }
+
+        let current: Vec<ChannelRow> = channel::Entity::find()
+            .filter(channel::Column::ServiceId.eq(service_id))
+            .order_by_asc(channel::Column::Position)
+            .all(txn).await?.into_iter().map(ChannelRow::from).collect();
+        if current != children.channels {
+            changed = true;
+            channel::Entity::delete_many().filter(channel::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.channels.iter().enumerate().map(|(i, c)| channel::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                kind: Set(c.kind.clone()),
+                category: Set(c.category.clone()),
+                label: Set(c.label.clone()),
+                url: Set(c.url.clone()),
+                phone: Set(c.phone.clone()),
+                email: Set(c.email.clone()),
+                address: Set(c.address.clone()),
+                hours: Set(c.hours.clone()),
+                languages: Set(c.languages.clone()),
+                accessibility: Set(c.accessibility.clone()),
+                position: Set(position(i)),
+            })).await?;
+        }
+
+        let current: Vec<(i32, i32, String, String)> = life_event_service::Entity::find()
+            .filter(life_event_service::Column::ServiceId.eq(service_id))
+            .order_by_asc(life_event_service::Column::Id)
+            .all(txn).await?.into_iter().map(|r| (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)).collect();
+        if current != children.links {
+            changed = true;
+            life_event_service::Entity::delete_many().filter(life_event_service::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            insert_all(txn, children.links.iter().map(|(event, stage, relevance, reason)| life_event_service::ActiveModel {
+                id: NotSet,
+                life_event_id: Set(*event),
+                journey_stage_id: Set(*stage),
+                service_id: Set(service_id),
+                relevance: Set(relevance.clone()),
+                reason: Set(reason.clone()),
+                position: Set(0),
+            })).await?;
+        }
+
+        let groups = eligibility_rule_group::Entity::find()
+            .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
+            .order_by_asc(eligibility_rule_group::Column::Position)
+            .all(txn).await?;
+        let rules = eligibility_rule::Entity::find()
+            .filter(eligibility_rule::Column::ServiceId.eq(service_id))
+            .order_by_asc(eligibility_rule::Column::Position)
+            .all(txn).await?;
+        let current: Vec<RuleGroupRow> = groups
+            .iter()
+            .map(|g| {
+                let rs = rules.iter().filter(|r| r.group_id == g.id).map(|r| (r.criterion_id, r.operator.clone(), r.value.clone())).collect();
+                (g.mode.clone(), g.description.clone(), rs)
+            })
+            .collect();
+        if current != children.rules {
+            changed = true;
+            eligibility_rule::Entity::delete_many().filter(eligibility_rule::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            eligibility_rule_group::Entity::delete_many().filter(eligibility_rule_group::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            for (g, (mode, description, group_rules)) in children.rules.iter().enumerate() {
+                let group = eligibility_rule_group::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    mode: Set(mode.clone()),
+                    position: Set(position(g)),
+                    description: Set(description.clone()),
+                }
+                .insert(txn)
+                .await?;
+                insert_all(txn, group_rules.iter().enumerate().map(|(r, (criterion_id, operator, value))| eligibility_rule::ActiveModel {
+                    id: NotSet,
+                    group_id: Set(group.id),
+                    service_id: Set(service_id),
+                    criterion_id: Set(*criterion_id),
+                    operator: Set(operator.clone()),
+                    value: Set(value.clone()),
+                    position: Set(position(r)),
+                })).await?;
+            }
+        }
+        Ok(changed)
+    }
+
+    async fn relations(&mut self, docs: &[RelationDoc]) -> CatalogResult<()> {
+        let mut by_from: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
+        let mut seen = HashSet::new();
+        for (i, r) in docs.iter().enumerate() {
+            let path = format!("relations[{i}]");
+            let from = resolve(&self.services, &format!("{path}.from"), "service", &r.from)?;
+            let to = resolve(&self.services, &format!("{path}.to"), "service", &r.to)?;
+            if from == to {
+                return Err(CatalogError::bad_input(format!("{path}.to"), "a service cannot relate to itself"));
+            }
+            let kind = parse_enum(&format!("{path}.kind"), &r.kind, RelationKind::ALL, |k| k.as_str())?;
+            if !seen.insert((from, to, kind)) {
+                return Err(CatalogError::bad_input(path, format!("{} -> {} ({}) appears twice", r.from, r.to, r.kind)));
+            }
+            by_from.entry(from).or_default().push((to, kind.as_str().to_owned(), r.reason.trim().to_owned()));
+        }
+        for (from, desired) in by_from {
+            let current: Vec<(i32, String, String)> = service_relation::Entity::find()
+                .filter(service_relation::Column::ServiceId.eq(from))
+                .order_by_asc(service_relation::Column::Id)
+                .all(self.txn).await?.into_iter().map(|r| (r.related_service_id, r.kind, r.reason)).collect();
+            if current != desired {
+                service_relation::Entity::delete_many().filter(service_relation::Column::ServiceId.eq(from)).exec(self.txn).await?;
+                insert_all(self.txn, desired.into_iter().map(|(to, kind, reason)| service_relation::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(from),
+                    related_service_id: Set(to),
+                    kind: Set(kind),
+                    reason: Set(reason),
+                })).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String)>);
+
+struct ServiceChildren {
+    partners: Vec<i32>,
+    jurisdictions: Vec<i32>,
+    languages: Vec<i32>,
+    terms: Vec<i32>,
+    documents: Vec<(String, Option<String>)>,
+    channels: Vec<ChannelRow>,
+    links: Vec<(i32, i32, String, String)>,
+    rules: Vec<RuleGroupRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChannelRow {
+    kind: String,
+    category: String,
+    label: String,
+    url: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    hours: Option<String>,
+    languages: Option<String>,
+    accessibility: Option<String>,
+}
+
+impl From<channel::Model> for ChannelRow {
+    fn from(c: channel::Model) -> Self {
+        Self {
+            kind: c.kind,
+            category: c.category,
+            label: c.label,
+            url: c.url,
+            phone: c.phone,
+            email: c.email,
+            address: c.address,
+            hours: c.hours,
+            languages: c.languages,
+            accessibility: c.accessibility,
+        }
+    }
+}
+
+fn position(index: usize) -> i32 {
+    i32::try_from(index + 1).unwrap_or(i32::MAX)
+}
+
+/// Inserts `desired` when there is no `existing` row, updates the row when they differ,
+/// and leaves it alone otherwise. Returns the row id.
+async fn upsert<A>(
+    db: &impl ConnectionTrait,
+    existing: Option<<A::Entity as EntityTrait>::Model>,
+    desired: <A::Entity as EntityTrait>::Model,
+    id: impl Fn(&<A::Entity as EntityTrait>::Model) -> i32,
+) -> CatalogResult<i32>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send + From<<A::Entity as EntityTrait>::Model>,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A> + PartialEq,
+{
+    match existing {
+        Some(old) if old == desired => Ok(id(&old)),
+        Some(_) => {
+            let mut active: A = desired.into();
+            // Every column but the key is rewritten; the key stays as it was.
+            for column in <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter() {
+                if let Some(value) = active.get(column).into_value() {
+                    active.set(column, value);
+                }
+            }
+            let model = active.update(db).await?;
+            Ok(id(&model))
+        }
+        None => {
+            let mut active: A = desired.into();
+            for key in <<A::Entity as EntityTrait>::PrimaryKey as sea_orm::Iterable>::iter() {
+                active.not_set(sea_orm::PrimaryKeyToColumn::into_column(key));
+            }
+            let model = active.insert(db).await?;
+            Ok(id(&model))
+        }
+    }
+}
+
+async fn insert_all<A>(db: &impl ConnectionTrait, rows: impl Iterator<Item = A>) -> CatalogResult<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let rows: Vec<A> = rows.collect();
+    if !rows.is_empty() {
+        A::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}

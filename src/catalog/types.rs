@@ -1,0 +1,265 @@
+//! Validated domain values: slugs, jurisdiction codes and the catalog's enumerations.
+//! A value of these types can only be built valid, so operations take them, not strings.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::error::CatalogError;
+
+/// A URL-safe identifier: 1 to 100 lowercase ASCII letters, digits and single hyphens,
+/// neither starting nor ending with a hyphen.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Parses `value` as a slug, naming `field` in the error.
+    pub fn parse(field: &str, value: &str) -> Result<Self, CatalogError> {
+        let ok = !value.is_empty()
+            && value.len() <= 100
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !value.starts_with('-')
+            && !value.ends_with('-')
+            && !value.contains("--");
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(CatalogError::bad_input(
+                field,
+                format!(
+                    "`{}` is not a slug: use 1-100 lowercase letters, digits and single hyphens",
+                    truncate(value)
+                ),
+            ))
+        }
+    }
+
+    /// The slug as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A jurisdiction code in ISO 3166-2 style: `US`, `US-NY`, `US-NY-NYC`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct JurisdictionCode(String);
+
+impl JurisdictionCode {
+    /// Parses `value` as a jurisdiction code, naming `field` in the error.
+    pub fn parse(field: &str, value: &str) -> Result<Self, CatalogError> {
+        let ok = !value.is_empty()
+            && value.len() <= 32
+            && value.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            });
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(CatalogError::bad_input(
+                field,
+                format!(
+                    "`{}` is not a jurisdiction code: use uppercase ISO 3166-2 style codes such as US, US-NY or US-NY-NYC",
+                    truncate(value)
+                ),
+            ))
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Cuts user input down to a size fit for an error message.
+pub(crate) fn truncate(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &value[..at]),
+        None => value.to_owned(),
+    }
+}
+
+/// Declares a closed set of values stored as upper-case text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored text of this value.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = CatalogError;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(CatalogError::internal(format!(
+                        "unknown {} value `{other}` in the database", stringify!($name)
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// The level of government of a jurisdiction.
+    JurisdictionKind { Federal => "FEDERAL", State => "STATE", County => "COUNTY", City => "CITY", Tribal => "TRIBAL" }
+);
+
+text_enum!(
+    /// Where a service is in its editorial lifecycle.
+    ServiceStatus { Draft => "DRAFT", InReview => "IN_REVIEW", Published => "PUBLISHED", Archived => "ARCHIVED" }
+);
+
+text_enum!(
+    /// How central a service is to a life event.
+    Relevance { Core => "CORE", Supporting => "SUPPORTING" }
+);
+
+text_enum!(
+    /// How one service relates to another.
+    RelationKind {
+        Requires => "REQUIRES",
+        Enables => "ENABLES",
+        Complements => "COMPLEMENTS",
+        AlternativeTo => "ALTERNATIVE_TO",
+        FollowUp => "FOLLOW_UP",
+    }
+);
+
+text_enum!(
+    /// The broad kind of a touchpoint, after the GSA Touchpoints channel categories.
+    TouchpointCategory { Digital => "DIGITAL", Physical => "PHYSICAL", Human => "HUMAN" }
+);
+
+text_enum!(
+    /// How a service is delivered.
+    ChannelKind {
+        Website => "WEBSITE",
+        OnlineForm => "ONLINE_FORM",
+        MobileApp => "MOBILE_APP",
+        Email => "EMAIL",
+        Chat => "CHAT",
+        Sms => "SMS",
+        Phone => "PHONE",
+        InPerson => "IN_PERSON",
+        Mail => "MAIL",
+        PaperForm => "PAPER_FORM",
+        Video => "VIDEO",
+        Kiosk => "KIOSK",
+    }
+);
+
+impl ChannelKind {
+    /// The touchpoint category a channel of this kind belongs to.
+    pub fn category(self) -> TouchpointCategory {
+        match self {
+            Self::Website | Self::OnlineForm | Self::MobileApp | Self::Email | Self::Chat | Self::Sms => {
+                TouchpointCategory::Digital
+            }
+            Self::Phone | Self::Video => TouchpointCategory::Human,
+            Self::InPerson | Self::Mail | Self::PaperForm | Self::Kiosk => TouchpointCategory::Physical,
+        }
+    }
+}
+
+text_enum!(
+    /// The type of answer an eligibility criterion takes.
+    CriterionKind {
+        Boolean => "BOOLEAN",
+        Number => "NUMBER",
+        Date => "DATE",
+        Select => "SELECT",
+        MultiSelect => "MULTI_SELECT",
+    }
+);
+
+text_enum!(
+    /// How the rules of an eligibility rule group combine.
+    RuleGroupMode { All => "ALL", Any => "ANY" }
+);
+
+text_enum!(
+    /// The comparison an eligibility rule makes against a resident's answer.
+    RuleOperator {
+        Answered => "ANSWERED",
+        IsTrue => "IS_TRUE",
+        IsFalse => "IS_FALSE",
+        OneOf => "ONE_OF",
+        NoneOf => "NONE_OF",
+        AllOf => "ALL_OF",
+        Lt => "LT",
+        Lte => "LTE",
+        Gt => "GT",
+        Gte => "GTE",
+        Between => "BETWEEN",
+        Before => "BEFORE",
+        OnOrAfter => "ON_OR_AFTER",
+        AtLeastYearsAgo => "AT_LEAST_YEARS_AGO",
+        LessThanYearsAgo => "LESS_THAN_YEARS_AGO",
+        WithinLastDays => "WITHIN_LAST_DAYS",
+        WithinLastMonths => "WITHIN_LAST_MONTHS",
+    }
+);
+
+/// Which way a service relation points, seen from the service being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationDirection {
+    /// This service has the relation to the other one ("this service requires that one").
+    Outgoing,
+    /// The other service has the relation to this one ("that service requires this one").
+    Incoming,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_accept_only_the_documented_shape() {
+        for good in ["job-loss", "a", "snap-2", "x1-y2"] {
+            assert!(Slug::parse("slug", good).is_ok(), "{good}");
+        }
+        for bad in ["", "Job-Loss", "-a", "a-", "a--b", "a b", "ä", &"a".repeat(101)] {
+            assert!(Slug::parse("slug", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jurisdiction_codes_follow_iso_3166_2_style() {
+        for good in ["US", "US-NY", "US-NY-NYC", "US-NY-061"] {
+            assert!(JurisdictionCode::parse("code", good).is_ok(), "{good}");
+        }
+        for bad in ["", "us-ny", "US--NY", "US-", "US NY"] {
+            assert!(JurisdictionCode::parse("code", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_text() {
+        for kind in ChannelKind::ALL {
+            assert_eq!(kind.as_str().parse::<ChannelKind>(), Ok(*kind));
+        }
+        assert!("nope".parse::<RelationKind>().is_err());
+    }
+}

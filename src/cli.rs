@@ -1,0 +1,53 @@
+//! The command line: `serve`, `migrate`, `seed` and `schema`, with options that also come
+//! from the environment. Parsed once at start-up into one typed value.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::telemetry::LogFormat;
+
+/// The embedded SQLite file used when no database is configured.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://civic-catalog.db?mode=rwc";
+
+/// civic-catalog: a cross-agency GraphQL catalog of government services, organised around
+/// residents' life events.
+#[derive(Debug, Parser)]
+#[command(name = "civic-catalog", version, about)]
+pub struct Cli {
+    /// Database to use: `sqlite://FILE?mode=rwc`, `sqlite::memory:` or
+    /// `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// How to write logs (set the level with RUST_LOG).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (and GraphiQL at /). Migrates first, and seeds the New York catalog
+    /// when the catalog is empty.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load a catalog document (the New York catalog by default). Safe to repeat.
+    Seed {
+        /// A JSON catalog document of the same shape as the shipped one.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}

@@ -1,0 +1,29 @@
+//! Entity for the `channel` table: a touchpoint through which a service is delivered.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "channel")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub service_id: i32,
+    pub kind: String,
+    pub category: String,
+    pub label: String,
+    pub url: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub address: Option<String>,
+    pub hours: Option<String>,
+    pub languages: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub accessibility: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! Entity for the `criterion` table: a reusable eligibility question.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "criterion")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub key: String,
+    pub label: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub kind: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub options: Option<String>,
+    pub unit: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

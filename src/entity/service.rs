@@ -1,0 +1,33 @@
+//! Entity for the `service` table: a government service residents can use.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "service")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    #[sea_orm(column_type = "Text")]
+    pub summary: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub agency_id: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub eligibility_summary: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub fees: Option<String>,
+    pub processing_time: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

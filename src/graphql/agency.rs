@@ -1,0 +1,207 @@
+//! Agencies: who owns and delivers services, with their CSSP designation.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::connection::{AgencyConnection, ServiceConnection};
+use super::enums::CsspBasis;
+use super::error::GqlResult;
+use super::jurisdiction::Jurisdiction;
+use super::loaders::{
+    AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency, loader,
+};
+use super::node::{NodeKind, global_id};
+use super::scalars::Date;
+use super::service::services_by_keys;
+use super::{catalog, integrity};
+use crate::catalog::types::{JurisdictionCode, Slug};
+use crate::catalog::{AgencyFilter as DomainFilter, PageRequest};
+use crate::entity::{agency, cssp_designation};
+
+/// A government agency that owns services or delivers them with a partner, e.g. the New
+/// York State Department of Labor.
+#[derive(Debug, Clone)]
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    /// The agency's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Agency, self.0.id)
+    }
+
+    /// Its URL-safe identifier, e.g. `nys-department-of-labor`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Its full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Its usual abbreviation, e.g. `DOL`, if it has one.
+    async fn acronym(&self) -> Option<&str> {
+        self.0.acronym.as_deref()
+    }
+
+    /// What the agency does, in plain language.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Its official website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// Its main public phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// The jurisdiction the agency belongs to.
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<Jurisdiction> {
+        let found = loader(ctx)?
+            .load_one(JurisdictionById(self.0.jurisdiction_id))
+            .await?;
+        integrity(found, "agency jurisdiction").map(Jurisdiction)
+    }
+
+    /// The agency it is part of, if any (e.g. a division's department).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?.load_one(AgencyById(parent)).await?.map(Agency))
+    }
+
+    /// The agencies that are part of this one, by name.
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        let found = loader(ctx)?.load_one(ChildrenOfAgency(self.0.id)).await?;
+        Ok(found.unwrap_or_default().into_iter().map(Agency).collect())
+    }
+
+    /// Its designation as a Critical State Service Provider by the state CX office, or
+    /// `null` if it is not designated.
+    async fn cssp(&self, ctx: &Context<'_>) -> Result<Option<CsspDesignation>> {
+        Ok(loader(ctx)?
+            .load_one(CsspOfAgency(self.0.id))
+            .await?
+            .map(CsspDesignation))
+    }
+
+    /// The published services the agency owns or delivers in partnership, by name.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+    ) -> Result<ServiceConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let keys = loader(ctx)?
+            .load_one(ServiceKeysOfAgency(self.0.id))
+            .await?
+            .unwrap_or_default();
+        services_by_keys(ctx, keys, &request).await
+    }
+}
+
+/// An agency's designation as a Critical State Service Provider (CSSP): one of the
+/// high-impact agencies whose customer experience the state CX office tracks closely.
+#[derive(Debug, Clone)]
+pub struct CsspDesignation(pub cssp_designation::Model);
+
+#[Object]
+impl CsspDesignation {
+    /// The date the agency was designated.
+    async fn designated_on(&self) -> Date {
+        Date(self.0.designated_on)
+    }
+
+    /// Why it was designated: a large customer base, a high impact, or both.
+    async fn basis(&self) -> Vec<CsspBasis> {
+        let mut basis = Vec::new();
+        if self.0.large_customer_base {
+            basis.push(CsspBasis::LargeCustomerBase);
+        }
+        if self.0.high_impact {
+            basis.push(CsspBasis::HighImpact);
+        }
+        basis
+    }
+
+    /// The agency's customer-experience lead, if published.
+    async fn cx_lead(&self) -> Option<CxLead> {
+        (self.0.cx_lead_name.is_some() || self.0.cx_lead_email.is_some()).then(|| CxLead {
+            name: self.0.cx_lead_name.clone(),
+            email: self.0.cx_lead_email.clone(),
+        })
+    }
+
+    /// Where the designation comes from: a public source, or a note that it is
+    /// illustrative.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+}
+
+/// The person who leads an agency's customer-experience work.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CxLead {
+    /// Their name or role.
+    pub name: Option<String>,
+    /// Their work email address.
+    pub email: Option<String>,
+}
+
+/// Narrows the agency list. Every field given must match.
+#[derive(InputObject, Debug, Default)]
+pub struct AgencyFilter {
+    /// Only agencies of exactly this jurisdiction, by code (e.g. `US-NY`).
+    pub jurisdiction: Option<String>,
+    /// `true`: only CSSP-designated agencies; `false`: only the others.
+    pub cssp: Option<bool>,
+    /// Only agencies whose name or acronym contains this text, ignoring case.
+    pub search: Option<String>,
+}
+
+/// Root fields for agencies.
+#[derive(Default)]
+pub struct AgencyQuery;
+
+#[Object]
+impl AgencyQuery {
+    /// Agencies, by name.
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many agencies to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "Return the agencies after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Narrow the list.")] filter: Option<AgencyFilter>,
+    ) -> Result<AgencyConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
+        let domain = DomainFilter {
+            jurisdiction: filter
+                .jurisdiction
+                .as_deref()
+                .map(|c| JurisdictionCode::parse("filter.jurisdiction", c))
+                .transpose()
+                .gql()?,
+            cssp: filter.cssp,
+            search: filter.search,
+        };
+        let page = catalog(ctx)?.agencies(&domain, &request).await.gql()?;
+        Ok(AgencyConnection::from_page(page, Agency))
+    }
+
+    /// The agency with this slug, or `null` if there is none.
+    async fn agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency's slug, e.g. `nys-department-of-labor`.")] slug: String,
+    ) -> Result<Option<Agency>> {
+        let slug = Slug::parse("slug", &slug).gql()?;
+        Ok(catalog(ctx)?.agency_by_slug(&slug).await.gql()?.map(Agency))
+    }
+}

@@ -1,0 +1,79 @@
+//! Relay connections: one page of a list, with cursors, `pageInfo` and `totalCount`.
+
+use async_graphql::SimpleObject;
+
+use super::agency::Agency;
+use super::criterion::Criterion;
+use super::life_event::LifeEvent;
+use super::service::Service;
+use crate::catalog::Page;
+
+/// Where this page sits in the whole list.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether more items follow this page; fetch them with `after: endCursor`.
+    pub has_next_page: bool,
+    /// Whether items precede this page.
+    pub has_previous_page: bool,
+    /// The cursor of the first item of this page, or `null` when the page is empty.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item of this page, or `null` when the page is empty.
+    pub end_cursor: Option<String>,
+}
+
+/// Declares a connection type and its edge type for one node type.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $plural:literal) => {
+        #[doc = concat!("One ", $plural, " item with the cursor that marks its position.")]
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $edge {
+            /// Pass this as `after` to fetch the items that follow this one.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        #[doc = concat!("One page of ", $plural, ". Pass `pageInfo.endCursor` as `after` to fetch the next page; `first` takes 0 to 100 items (20 when omitted).")]
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the whole list.
+            pub page_info: PageInfo,
+            /// How many items the whole list holds, across all pages.
+            pub total_count: i32,
+        }
+
+        impl $connection {
+            /// Wraps a catalog page, turning each item into its GraphQL type.
+            pub fn from_page<M>(page: Page<M>, wrap: impl Fn(M) -> $node) -> Self {
+                let edges: Vec<$edge> = page
+                    .items
+                    .into_iter()
+                    .map(|(cursor, item)| $edge {
+                        cursor: cursor.encode(),
+                        node: wrap(item),
+                    })
+                    .collect();
+                Self {
+                    nodes: edges.iter().map(|e| e.node.clone()).collect(),
+                    page_info: PageInfo {
+                        has_next_page: page.has_next_page,
+                        has_previous_page: page.has_previous_page,
+                        start_cursor: edges.first().map(|e| e.cursor.clone()),
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                    },
+                    total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
+                    edges,
+                }
+            }
+        }
+    };
+}
+
+connection!(AgencyConnection, AgencyEdge, Agency, "agency list");
+connection!(ServiceConnection, ServiceEdge, Service, "service list");
+connection!(LifeEventConnection, LifeEventEdge, LifeEvent, "life event list");
+connection!(CriterionConnection, CriterionEdge, Criterion, "criterion list");

@@ -1,0 +1,109 @@
+//! Eligibility criteria: the reusable questions eligibility rules are written against.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+
+use super::catalog;
+use super::connection::CriterionConnection;
+use super::enums::CriterionKind;
+use super::error::{GqlResult, internal};
+use super::node::{NodeKind, global_id};
+use crate::catalog::PageRequest;
+use crate::catalog::seed::OptionDoc;
+use crate::catalog::types::{CriterionKind as DomainKind, Slug};
+use crate::entity::criterion;
+
+/// A reusable eligibility question, such as "What is your household's yearly income?".
+/// Services' eligibility rules refer to criteria by `key`.
+#[derive(Debug, Clone)]
+pub struct Criterion(pub criterion::Model);
+
+/// One allowed answer of a `SELECT` or `MULTI_SELECT` criterion.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CriterionOption {
+    /// The value to send as the answer.
+    pub value: String,
+    /// The text to show residents.
+    pub label: String,
+}
+
+#[Object]
+impl Criterion {
+    /// The criterion's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Criterion, self.0.id)
+    }
+
+    /// Its stable key, e.g. `household-income`, used in rules and answers.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The question as shown to residents.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+
+    /// What the question means and how to answer it.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// The type of answer it takes.
+    async fn kind(&self) -> Result<CriterionKind> {
+        Ok(self.0.kind.parse::<DomainKind>().gql()?.into())
+    }
+
+    /// The allowed answers, for `SELECT` and `MULTI_SELECT` criteria; empty otherwise.
+    async fn options(&self) -> Result<Vec<CriterionOption>> {
+        let Some(text) = &self.0.options else {
+            return Ok(Vec::new());
+        };
+        let options: Vec<OptionDoc> = serde_json::from_str(text)
+            .map_err(|e| internal(&format!("criterion {} options: {e}", self.0.id)))?;
+        Ok(options
+            .into_iter()
+            .map(|o| CriterionOption {
+                value: o.value,
+                label: o.label,
+            })
+            .collect())
+    }
+
+    /// The unit of a `NUMBER` answer, e.g. `USD per year` or `people`.
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+}
+
+/// Root fields for criteria.
+#[derive(Default)]
+pub struct CriterionQuery;
+
+#[Object]
+impl CriterionQuery {
+    /// The reusable eligibility questions, by label.
+    async fn criteria(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many criteria to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "Return the criteria after this cursor.")] after: Option<String>,
+    ) -> Result<CriterionConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let page = catalog(ctx)?.criteria(&request).await.gql()?;
+        Ok(CriterionConnection::from_page(page, Criterion))
+    }
+
+    /// The criterion with this key, or `null` if there is none.
+    async fn criterion(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The criterion's key, e.g. `household-income`.")] key: String,
+    ) -> Result<Option<Criterion>> {
+        let key = Slug::parse("key", &key).gql()?;
+        Ok(catalog(ctx)?
+            .criterion_by_key(key.as_str())
+            .await
+            .gql()?
+            .map(Criterion))
+    }
+}

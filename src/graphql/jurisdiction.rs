@@ -1,0 +1,83 @@
+//! Jurisdictions: the levels of government whose services the catalog lists.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use super::enums::JurisdictionKind;
+use super::error::GqlResult;
+use super::loaders::{JurisdictionById, loader};
+use super::node::{NodeKind, global_id};
+use super::catalog;
+use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
+use crate::entity::jurisdiction;
+
+/// A level of government, such as the United States (`US`), New York State (`US-NY`) or
+/// New York City (`US-NY-NYC`). A resident of a jurisdiction can use its services and
+/// those of every jurisdiction above it.
+#[derive(Debug, Clone)]
+pub struct Jurisdiction(pub jurisdiction::Model);
+
+#[Object]
+impl Jurisdiction {
+    /// The jurisdiction's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Jurisdiction, self.0.id)
+    }
+
+    /// Its code in ISO 3166-2 style: `US`, `US-NY`, `US-NY-NYC`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Its name, e.g. "New York State".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Its level of government.
+    async fn kind(&self) -> Result<JurisdictionKind> {
+        Ok(self.0.kind.parse::<DomainKind>().gql()?.into())
+    }
+
+    /// The jurisdiction directly above it, or `null` for the federal level.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Jurisdiction>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(JurisdictionById(parent))
+            .await?
+            .map(Jurisdiction))
+    }
+}
+
+/// Root fields for jurisdictions.
+#[derive(Default)]
+pub struct JurisdictionQuery;
+
+#[Object]
+impl JurisdictionQuery {
+    /// Every jurisdiction, broadest first.
+    async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
+        Ok(catalog(ctx)?
+            .jurisdictions()
+            .await
+            .gql()?
+            .into_iter()
+            .map(Jurisdiction)
+            .collect())
+    }
+
+    /// The jurisdiction with this code, or `null` if there is none.
+    async fn jurisdiction(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A jurisdiction code such as `US-NY`.")] code: String,
+    ) -> Result<Option<Jurisdiction>> {
+        let code = JurisdictionCode::parse("code", &code).gql()?;
+        Ok(catalog(ctx)?
+            .jurisdiction_by_code(&code)
+            .await
+            .gql()?
+            .map(Jurisdiction))
+    }
+}

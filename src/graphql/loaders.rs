@@ -1,0 +1,118 @@
+//! DataLoaders: every nested field loads through one of these, so the loads of all the
+//! parents at one level of a query become one batched statement.
+
+use std::collections::HashMap;
+
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, Loader};
+
+use crate::catalog::read::{RelatedService, RuleGroup};
+use crate::catalog::{Catalog, CatalogError, Cursor};
+use crate::entity::{
+    agency, channel, criterion, cssp_designation, journey_stage, jurisdiction, language,
+    life_event, life_event_relation, life_event_service, required_document, service,
+    taxonomy_term,
+};
+
+/// Loads catalog records in batches; one per request, so nothing is cached across requests.
+pub struct CatalogLoader(Catalog);
+
+/// The per-request loader every resolver uses.
+pub type Loaders = DataLoader<CatalogLoader>;
+
+/// A fresh loader for one request.
+pub fn new_loaders(catalog: Catalog) -> Loaders {
+    DataLoader::new(CatalogLoader(catalog), tokio::spawn)
+}
+
+/// The request's loader.
+pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// Declares a batch key type and its `Loader` impl over a catalog method that takes ids
+/// and returns a map by id.
+macro_rules! batch {
+    ($(#[$meta:meta])* $key:ident => $value:ty, $method:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for CatalogLoader {
+            type Value = $value;
+            type Error = CatalogError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, CatalogError> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let found = self.0.$method(&ids).await?;
+                Ok(found.into_iter().map(|(id, value)| ($key(id), value)).collect())
+            }
+        }
+    };
+}
+
+batch!(/// A jurisdiction by id.
+    JurisdictionById => jurisdiction::Model, jurisdictions_by_ids);
+batch!(/// An agency by id.
+    AgencyById => agency::Model, agencies_by_ids);
+batch!(/// An agency's CSSP designation, by agency id.
+    CsspOfAgency => cssp_designation::Model, cssp_of_agencies);
+batch!(/// An agency's child agencies, by parent id.
+    ChildrenOfAgency => Vec<agency::Model>, children_of_agencies);
+batch!(/// The keys of an agency's published services, by agency id.
+    ServiceKeysOfAgency => Vec<Cursor>, service_keys_of_agencies);
+batch!(/// A published service by id.
+    ServiceById => service::Model, services_by_ids);
+batch!(/// A channel of a published service, by channel id.
+    ChannelById => channel::Model, channels_by_ids);
+batch!(/// A service's channels, by service id.
+    ChannelsOfService => Vec<channel::Model>, channels_of_services);
+batch!(/// A service's partner agency ids, by service id.
+    PartnersOfService => Vec<i32>, partners_of_services);
+batch!(/// The jurisdiction ids a service serves, by service id.
+    JurisdictionsOfService => Vec<i32>, jurisdictions_of_services);
+batch!(/// A service's life-event links, by service id.
+    LinksOfService => Vec<life_event_service::Model>, life_event_links_of_services);
+batch!(/// A service's eligibility rule groups, by service id.
+    RulesOfService => Vec<RuleGroup>, rules_of_services);
+batch!(/// A service's required documents, by service id.
+    DocumentsOfService => Vec<required_document::Model>, documents_of_services);
+batch!(/// A service's languages, by service id.
+    LanguagesOfService => Vec<language::Model>, languages_of_services);
+batch!(/// A service's taxonomy terms, by service id.
+    TermsOfService => Vec<taxonomy_term::Model>, terms_of_services);
+batch!(/// A life event by id.
+    LifeEventById => life_event::Model, life_events_by_ids);
+batch!(/// A life event's journey stages, by life event id.
+    StagesOfLifeEvent => Vec<journey_stage::Model>, stages_of_life_events);
+batch!(/// A life event's related life events, by life event id.
+    RelatedOfLifeEvent => Vec<life_event_relation::Model>, related_life_events);
+batch!(/// The keys of a life event's published services, by life event id.
+    ServiceKeysOfLifeEvent => Vec<Cursor>, service_keys_of_life_events);
+batch!(/// A journey stage by id.
+    StageById => journey_stage::Model, stages_by_ids);
+batch!(/// A journey stage's links to published services, by stage id.
+    LinksOfStage => Vec<life_event_service::Model>, service_links_of_stages);
+batch!(/// A criterion by id.
+    CriterionById => criterion::Model, criteria_by_ids);
+
+/// A service's relations to other published services (both directions), by service id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RelationsOfService(pub i32);
+
+impl Loader<RelationsOfService> for CatalogLoader {
+    type Value = Vec<RelatedService>;
+    type Error = CatalogError;
+
+    async fn load(
+        &self,
+        keys: &[RelationsOfService],
+    ) -> Result<HashMap<RelationsOfService, Vec<RelatedService>>, CatalogError> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let found = self.0.relations_of_services(&ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, value)| (RelationsOfService(id), value))
+            .collect())
+    }
+}

@@ -1,0 +1,590 @@
+//! Services and what hangs off them: channels, life-event links, related services,
+//! eligibility rules, required documents, languages and taxonomy terms.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use super::agency::Agency;
+use super::connection::ServiceConnection;
+use super::criterion::Criterion;
+use super::enums::{
+    ChannelKind, RelationDirection, RelationKind, Relevance, RuleGroupMode, RuleOperator,
+    ServiceStatus, TouchpointCategory,
+};
+use super::error::GqlResult;
+use super::jurisdiction::Jurisdiction;
+use super::life_event::{JourneyStage, LifeEvent};
+use super::loaders::{
+    AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
+    JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
+    RelationsOfService, RulesOfService, ServiceById, StageById, TermsOfService, loader,
+};
+use super::node::{NodeKind, global_id};
+use super::scalars::{DateTime, Json};
+use super::{catalog, integrity};
+use crate::catalog::read::RelatedService;
+use crate::catalog::types as domain;
+use crate::catalog::types::{JurisdictionCode, Slug};
+use crate::catalog::{Cursor, Page, PageRequest, ServiceFilter as DomainFilter};
+use crate::entity::{
+    channel, eligibility_rule, language, life_event_service, required_document, service,
+    taxonomy_term,
+};
+
+/// A government service residents can use, such as Unemployment Insurance or SNAP, with
+/// how to reach it, who is eligible, and how it fits the life events residents go through.
+#[derive(Debug, Clone)]
+pub struct Service(pub service::Model);
+
+#[Object]
+impl Service {
+    /// The service's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Service, self.0.id)
+    }
+
+    /// Its URL-safe identifier, e.g. `nys-unemployment-insurance`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Its name as residents know it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// One or two sentences on what it offers.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// A fuller description in plain language.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Who can get it, in plain language. `eligibilityRules` holds the same in a form a
+    /// machine can evaluate.
+    async fn eligibility_summary(&self) -> Option<&str> {
+        self.0.eligibility_summary.as_deref()
+    }
+
+    /// What it costs, if anything.
+    async fn fees(&self) -> Option<&str> {
+        self.0.fees.as_deref()
+    }
+
+    /// How long a decision or delivery usually takes.
+    async fn processing_time(&self) -> Option<&str> {
+        self.0.processing_time.as_deref()
+    }
+
+    /// Its editorial status; always `PUBLISHED` for public callers.
+    async fn status(&self) -> Result<ServiceStatus> {
+        Ok(self.0.status.parse::<domain::ServiceStatus>().gql()?.into())
+    }
+
+    /// Its revision number, which grows by one with every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When it was added to the catalog.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+
+    /// When it was first published.
+    async fn published_at(&self) -> Option<DateTime> {
+        self.0.published_at.map(DateTime)
+    }
+
+    /// The agency that owns it.
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
+        let found = loader(ctx)?.load_one(AgencyById(self.0.agency_id)).await?;
+        integrity(found, "service agency").map(Agency)
+    }
+
+    /// Other agencies that deliver it with the owner.
+    async fn partner_agencies(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        let loader = loader(ctx)?;
+        let ids = loader
+            .load_one(PartnersOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut found = loader.load_many(ids.iter().map(|&id| AgencyById(id))).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(&AgencyById(*id)))
+            .map(Agency)
+            .collect())
+    }
+
+    /// The jurisdictions whose residents it serves.
+    async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
+        let loader = loader(ctx)?;
+        let ids = loader
+            .load_one(JurisdictionsOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut found = loader
+            .load_many(ids.iter().map(|&id| JurisdictionById(id)))
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(&JurisdictionById(*id)))
+            .map(Jurisdiction)
+            .collect())
+    }
+
+    /// How to reach it: websites, phone lines, offices and more, in the order to offer them.
+    async fn channels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only channels of these kinds.")] kinds: Option<Vec<ChannelKind>>,
+    ) -> Result<Vec<Channel>> {
+        let channels = loader(ctx)?
+            .load_one(ChannelsOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let kinds: Option<Vec<&str>> = kinds.map(|ks| {
+            ks.into_iter()
+                .map(|k| domain::ChannelKind::from(k).as_str())
+                .collect()
+        });
+        Ok(channels
+            .into_iter()
+            .filter(|c| kinds.as_ref().is_none_or(|ks| ks.contains(&c.kind.as_str())))
+            .map(Channel)
+            .collect())
+    }
+
+    /// The life events it belongs to, with the journey stage and the reason.
+    async fn life_events(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLifeEvent>> {
+        let links = loader(ctx)?
+            .load_one(LinksOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(links.into_iter().map(ServiceLifeEvent).collect())
+    }
+
+    /// Other published services related to this one, both ways: what this service
+    /// requires, complements or leads to (`OUTGOING`), and what requires, complements or
+    /// leads to it (`INCOMING`).
+    async fn related_services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only relations of these kinds.")] kinds: Option<Vec<RelationKind>>,
+    ) -> Result<Vec<ServiceRelation>> {
+        let relations = loader(ctx)?
+            .load_one(RelationsOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let kinds: Option<Vec<domain::RelationKind>> =
+            kinds.map(|ks| ks.into_iter().map(Into::into).collect());
+        Ok(relations
+            .into_iter()
+            .filter(|r| kinds.as_ref().is_none_or(|ks| ks.contains(&r.kind)))
+            .map(ServiceRelation)
+            .collect())
+    }
+
+    /// Its structured eligibility rules, one entry per rule. Rules of one group combine as
+    /// the group's `groupMode` says; the groups combine with AND.
+    async fn eligibility_rules(&self, ctx: &Context<'_>) -> Result<Vec<EligibilityRule>> {
+        let groups = loader(ctx)?
+            .load_one(RulesOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(groups
+            .into_iter()
+            .flat_map(|g| {
+                let mode = g.group.mode.clone();
+                let position = g.group.position;
+                g.rules.into_iter().map(move |rule| EligibilityRule {
+                    rule,
+                    group_mode: mode.clone(),
+                    group_position: position,
+                })
+            })
+            .collect())
+    }
+
+    /// The documents residents need to apply, in the order to gather them.
+    async fn required_documents(&self, ctx: &Context<'_>) -> Result<Vec<RequiredDocument>> {
+        let docs = loader(ctx)?
+            .load_one(DocumentsOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(docs.into_iter().map(RequiredDocument).collect())
+    }
+
+    /// The languages it is offered in.
+    async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<Language>> {
+        let langs = loader(ctx)?
+            .load_one(LanguagesOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(langs.into_iter().map(Language).collect())
+    }
+
+    /// The taxonomy terms that classify it.
+    async fn taxonomy_terms(&self, ctx: &Context<'_>) -> Result<Vec<TaxonomyTerm>> {
+        let terms = loader(ctx)?
+            .load_one(TermsOfService(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(terms.into_iter().map(TaxonomyTerm).collect())
+    }
+}
+
+/// One way to reach a service (a touchpoint): a website, phone line, office, form...
+#[derive(Debug, Clone)]
+pub struct Channel(pub channel::Model);
+
+#[Object]
+impl Channel {
+    /// The channel's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Channel, self.0.id)
+    }
+
+    /// How the service is delivered through it.
+    async fn kind(&self) -> Result<ChannelKind> {
+        Ok(self.0.kind.parse::<domain::ChannelKind>().gql()?.into())
+    }
+
+    /// Its touchpoint category: digital, physical or human.
+    async fn category(&self) -> Result<TouchpointCategory> {
+        Ok(self
+            .0
+            .category
+            .parse::<domain::TouchpointCategory>()
+            .gql()?
+            .into())
+    }
+
+    /// A short label to show residents, e.g. "Apply online".
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+
+    /// Its web address, for digital channels.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// Its phone number, for phone and text channels.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// Its email address, for email channels.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Its street or postal address, for in-person and mail channels.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
+    /// When it is open or staffed.
+    async fn hours(&self) -> Option<&str> {
+        self.0.hours.as_deref()
+    }
+
+    /// Language codes it is offered in (e.g. `en`, `es`); empty when not stated.
+    async fn languages(&self) -> Vec<String> {
+        self.0
+            .languages
+            .as_deref()
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// Accessibility notes: relay services, step-free access, screen-reader support...
+    async fn accessibility(&self) -> Option<&str> {
+        self.0.accessibility.as_deref()
+    }
+
+    /// The service it belongs to.
+    async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
+        let found = loader(ctx)?.load_one(ServiceById(self.0.service_id)).await?;
+        integrity(found, "channel service").map(Service)
+    }
+}
+
+/// A service's place in a life event: the journey stage it belongs to and why.
+#[derive(Debug, Clone)]
+pub struct ServiceLifeEvent(pub life_event_service::Model);
+
+#[Object]
+impl ServiceLifeEvent {
+    /// The life event.
+    async fn life_event(&self, ctx: &Context<'_>) -> Result<LifeEvent> {
+        let found = loader(ctx)?
+            .load_one(LifeEventById(self.0.life_event_id))
+            .await?;
+        integrity(found, "link life event").map(LifeEvent)
+    }
+
+    /// The journey stage of the life event where the service belongs.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<JourneyStage> {
+        let found = loader(ctx)?
+            .load_one(StageById(self.0.journey_stage_id))
+            .await?;
+        integrity(found, "link stage").map(JourneyStage)
+    }
+
+    /// How central the service is to the life event.
+    async fn relevance(&self) -> Result<Relevance> {
+        Ok(self.0.relevance.parse::<domain::Relevance>().gql()?.into())
+    }
+
+    /// Why the service matters in this life event, in words for residents.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+}
+
+/// A relation between the service being read and another published service.
+#[derive(Debug, Clone)]
+pub struct ServiceRelation(pub RelatedService);
+
+#[Object]
+impl ServiceRelation {
+    /// The kind of relation, read in `direction`.
+    async fn kind(&self) -> RelationKind {
+        self.0.kind.into()
+    }
+
+    /// Why the services are related, in words for residents.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// `OUTGOING`: this service holds the relation ("this REQUIRES that");
+    /// `INCOMING`: the other one does ("that REQUIRES this").
+    async fn direction(&self) -> RelationDirection {
+        self.0.direction.into()
+    }
+
+    /// The other service.
+    async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
+        let found = loader(ctx)?.load_one(ServiceById(self.0.service_id)).await?;
+        integrity(found, "related service").map(Service)
+    }
+}
+
+/// One structured eligibility rule: a criterion, an operator and the value(s) to compare
+/// a resident's answer with.
+#[derive(Debug, Clone)]
+pub struct EligibilityRule {
+    rule: eligibility_rule::Model,
+    group_mode: String,
+    group_position: i32,
+}
+
+#[Object]
+impl EligibilityRule {
+    /// The question the rule is about.
+    async fn criterion(&self, ctx: &Context<'_>) -> Result<Criterion> {
+        let found = loader(ctx)?
+            .load_one(CriterionById(self.rule.criterion_id))
+            .await?;
+        integrity(found, "rule criterion").map(Criterion)
+    }
+
+    /// The comparison made against the resident's answer.
+    async fn operator(&self) -> Result<RuleOperator> {
+        Ok(self
+            .rule
+            .operator
+            .parse::<domain::RuleOperator>()
+            .gql()?
+            .into())
+    }
+
+    /// The value(s) compared with: a number, a date string, a list of option values, a
+    /// `[low, high]` pair for `BETWEEN`, or `null` for operators that take none.
+    async fn value(&self) -> Result<Json> {
+        serde_json::from_str(&self.rule.value)
+            .map(Json)
+            .map_err(|e| super::error::internal(&format!("rule {} value: {e}", self.rule.id)))
+    }
+
+    /// The position of the rule's group among the service's rule groups (from 1).
+    async fn group(&self) -> i32 {
+        self.group_position
+    }
+
+    /// How the rules of the rule's group combine.
+    async fn group_mode(&self) -> Result<RuleGroupMode> {
+        Ok(self
+            .group_mode
+            .parse::<domain::RuleGroupMode>()
+            .gql()?
+            .into())
+    }
+}
+
+/// A document residents need to apply for a service.
+#[derive(Debug, Clone)]
+pub struct RequiredDocument(pub required_document::Model);
+
+#[Object]
+impl RequiredDocument {
+    /// What the document is, e.g. "Proof of identity".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Examples of documents that serve, or other details.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+}
+
+/// A language a service is offered in.
+#[derive(Debug, Clone)]
+pub struct Language(pub language::Model);
+
+#[Object]
+impl Language {
+    /// Its code (ISO 639-1 where one exists), e.g. `es`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Its English name, e.g. "Spanish".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A term of a classification scheme that applies to a service.
+#[derive(Debug, Clone)]
+pub struct TaxonomyTerm(pub taxonomy_term::Model);
+
+#[Object]
+impl TaxonomyTerm {
+    /// The scheme the term belongs to, e.g. `civic-catalog`.
+    async fn scheme(&self) -> &str {
+        &self.0.scheme
+    }
+
+    /// The term's code within its scheme.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The term's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// Narrows the service list. Every field given must match.
+#[derive(InputObject, Debug, Default)]
+pub struct ServiceFilter {
+    /// Only services owned by, or delivered in partnership with, the agency with this slug.
+    pub agency: Option<String>,
+    /// Only services linked to the life event with this slug.
+    pub life_event: Option<String>,
+    /// Only services available to a resident of this jurisdiction (by code): those serving
+    /// it or any jurisdiction above it. `US-NY-NYC` includes New York State and federal
+    /// services.
+    pub jurisdiction: Option<String>,
+    /// Only services offering a channel of this kind.
+    pub channel_kind: Option<ChannelKind>,
+    /// Only services changed strictly after this instant.
+    pub modified_after: Option<DateTime>,
+    /// Only services whose name or summary contains this text, ignoring case.
+    pub search: Option<String>,
+}
+
+impl ServiceFilter {
+    fn into_domain(self) -> Result<DomainFilter, crate::catalog::CatalogError> {
+        Ok(DomainFilter {
+            agency: self
+                .agency
+                .as_deref()
+                .map(|s| Slug::parse("filter.agency", s))
+                .transpose()?,
+            life_event: self
+                .life_event
+                .as_deref()
+                .map(|s| Slug::parse("filter.lifeEvent", s))
+                .transpose()?,
+            jurisdiction: self
+                .jurisdiction
+                .as_deref()
+                .map(|c| JurisdictionCode::parse("filter.jurisdiction", c))
+                .transpose()?,
+            channel_kind: self.channel_kind.map(Into::into),
+            modified_after: self.modified_after.map(|t| t.0),
+            search: self.search,
+        })
+    }
+}
+
+/// A page of services from an ordered list of service keys, loading only that page.
+pub async fn services_by_keys(
+    ctx: &Context<'_>,
+    keys: Vec<Cursor>,
+    request: &PageRequest,
+) -> Result<ServiceConnection> {
+    let page = Page::slice(keys, request, Clone::clone);
+    let loader = loader(ctx)?;
+    let mut found = loader
+        .load_many(page.items.iter().map(|(key, _)| ServiceById(key.id)))
+        .await?;
+    let page = Page {
+        items: page
+            .items
+            .into_iter()
+            .filter_map(|(key, _)| found.remove(&ServiceById(key.id)).map(|s| (key, s)))
+            .collect(),
+        has_next_page: page.has_next_page,
+        has_previous_page: page.has_previous_page,
+        total_count: page.total_count,
+    };
+    Ok(ServiceConnection::from_page(page, Service))
+}
+
+/// Root fields for services.
+#[derive(Default)]
+pub struct ServiceQuery;
+
+#[Object]
+impl ServiceQuery {
+    /// Published services, by name.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Narrow the list.")] filter: Option<ServiceFilter>,
+    ) -> Result<ServiceConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default().into_domain().gql()?;
+        let page = catalog(ctx)?.services(&filter, &request).await.gql()?;
+        Ok(ServiceConnection::from_page(page, Service))
+    }
+
+    /// The published service with this slug, or `null` if there is none.
+    async fn service(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service's slug, e.g. `nys-unemployment-insurance`.")] slug: String,
+    ) -> Result<Option<Service>> {
+        let slug = Slug::parse("slug", &slug).gql()?;
+        Ok(catalog(ctx)?.service_by_slug(&slug).await.gql()?.map(Service))
+    }
+}
+

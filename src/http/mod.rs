@@ -1,0 +1,110 @@
+//! The HTTP surface: the GraphQL endpoint, the GraphiQL explorer, health and metrics,
+//! and a span with a request id around every request.
+
+pub mod graphiql;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::ErrorExtensionValues;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tracing::Instrument;
+
+use crate::catalog::Catalog;
+use crate::graphql::CatalogSchema;
+use crate::graphql::loaders::new_loaders;
+use crate::telemetry::Metrics;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema.
+    pub schema: CatalogSchema,
+    /// The catalog, for per-request loaders and readiness checks.
+    pub catalog: Catalog,
+    /// Process counters.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The application's router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(graphiql::page))
+        .route("/graphiql", get(graphiql::page))
+        .route(&format!("{}/{{file}}", graphiql::ASSETS), get(graphiql::asset))
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(state.clone(), request_span))
+        .with_state(state)
+}
+
+/// `GET|POST /graphql`: runs one GraphQL request with its own DataLoaders.
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    let request = request.into_inner().data(new_loaders(state.catalog.clone()));
+    let mut response = state.schema.execute(request).await;
+    // Parse and validation errors come from the engine without a code; they are all
+    // mistakes in the request, so they get the same code as other bad input.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response.into()
+}
+
+/// `GET /readyz`: 200 when the database answers, 503 otherwise.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.catalog.connection().ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// `GET /metrics`: counters in the Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Wraps each request in a span with a fresh request id, echoed in `x-request-id`, and
+/// logs its outcome.
+async fn request_span(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    state.metrics.record_request();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    async move {
+        let started = Instant::now();
+        let mut response = next.run(request).await;
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request finished"
+        );
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}

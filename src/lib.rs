@@ -1,0 +1,15 @@
+//! civic-catalog: one cross-agency catalog of government services, organised around the life
+//! events residents go through, served as a GraphQL API.
+//!
+//! Data flows one way: HTTP (`http`) -> GraphQL (`graphql`) -> domain rules (`catalog`) ->
+//! SeaORM entities (`entity`) -> database. Each layer only calls the one below it. `app` is
+//! the composition root that wires them together; `cli` and `telemetry` set the process up.
+//! The crate is a library so integration tests start the very same router the binary serves.
+
+pub mod catalog;
+pub mod entity;
+pub mod graphql;
+pub mod app;
+pub mod cli;
+pub mod http;
+pub mod telemetry;
