@@ -115,7 +115,10 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     .seed_new_york()
                     .await
                     .map_err(|e| format!("{e:?}"))?;
-                tracing::info!(services = report.services_created, "seeded the New York catalog");
+                tracing::info!(
+                    services = report.services_created,
+                    "seeded the New York catalog"
+                );
             }
             let listener = tokio::net::TcpListener::bind(bind).await?;
             tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");

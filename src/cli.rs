@@ -22,7 +22,13 @@ pub struct Cli {
     pub database_url: String,
 
     /// How to write logs (set the level with RUST_LOG).
-    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// What to do.

@@ -6,10 +6,10 @@
 //! the composition root that wires them together; `cli` and `telemetry` set the process up.
 //! The crate is a library so integration tests start the very same router the binary serves.
 
+pub mod app;
 pub mod catalog;
+pub mod cli;
 pub mod entity;
 pub mod graphql;
-pub mod app;
-pub mod cli;
 pub mod http;
 pub mod telemetry;

@@ -7,7 +7,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// A foreign key from `table.column` to `target.id`, named `fk_<table>_<column>`.
-fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, column)
@@ -53,7 +57,11 @@ fn tables() -> Vec<(&'static str, Spec)> {
                     .col(string_len("kind", 16))
                     .col(integer_null("parent_id"))
                     .foreign_key(&mut fk("jurisdiction", "parent_id", "jurisdiction")),
-                vec![(true, vec!["code"]), (false, vec!["parent_id"]), (false, vec!["kind"])],
+                vec![
+                    (true, vec!["code"]),
+                    (false, vec!["parent_id"]),
+                    (false, vec!["kind"]),
+                ],
             ),
         ),
         (
@@ -139,7 +147,10 @@ fn tables() -> Vec<(&'static str, Spec)> {
                     .col(integer("agency_id"))
                     .foreign_key(&mut fk("service_partner", "service_id", "service"))
                     .foreign_key(&mut fk("service_partner", "agency_id", "agency")),
-                vec![(true, vec!["service_id", "agency_id"]), (false, vec!["agency_id"])],
+                vec![
+                    (true, vec!["service_id", "agency_id"]),
+                    (false, vec!["agency_id"]),
+                ],
             ),
         ),
         (
@@ -208,7 +219,11 @@ fn tables() -> Vec<(&'static str, Spec)> {
                     .col(integer("life_event_id"))
                     .col(integer("related_life_event_id"))
                     .col(text("reason"))
-                    .foreign_key(&mut fk("life_event_relation", "life_event_id", "life_event"))
+                    .foreign_key(&mut fk(
+                        "life_event_relation",
+                        "life_event_id",
+                        "life_event",
+                    ))
                     .foreign_key(&mut fk(
                         "life_event_relation",
                         "related_life_event_id",

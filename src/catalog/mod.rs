@@ -34,6 +34,9 @@ impl Catalog {
     /// Whether the catalog holds no service at all (drafts included).
     pub async fn is_empty(&self) -> CatalogResult<bool> {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        Ok(crate::entity::service::Entity::find().count(&self.db).await? == 0)
+        Ok(crate::entity::service::Entity::find()
+            .count(&self.db)
+            .await?
+            == 0)
     }
 }

@@ -108,7 +108,9 @@ fn like_pattern(term: &str) -> LikeExpr {
 /// Case-insensitive "contains" over several columns, the same on SQLite and PostgreSQL.
 fn text_search<C: ColumnTrait>(columns: &[C], term: &str) -> Condition {
     columns.iter().fold(Condition::any(), |cond, column| {
-        cond.add(Expr::expr(Func::lower(Expr::col(column.as_column_ref()))).like(like_pattern(term)))
+        cond.add(
+            Expr::expr(Func::lower(Expr::col(column.as_column_ref()))).like(like_pattern(term)),
+        )
     })
 }
 
@@ -202,18 +204,12 @@ impl Catalog {
         field: &str,
         code: &JurisdictionCode,
     ) -> CatalogResult<Vec<i32>> {
-        let all = by_id(
-            jurisdiction::Entity::find().all(&self.db).await?,
-            |j| j.id,
-        );
+        let all = by_id(jurisdiction::Entity::find().all(&self.db).await?, |j| j.id);
         let start = all
             .values()
             .find(|j| j.code == code.as_str())
             .ok_or_else(|| {
-                CatalogError::bad_input(
-                    field,
-                    format!("unknown jurisdiction `{}`", code.as_str()),
-                )
+                CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
             })?;
         let mut chain = vec![start.id];
         let mut parent = start.parent_id;
@@ -276,12 +272,15 @@ impl Catalog {
                 term,
             ));
         }
-        self.keyset_page(select, (agency::Column::Name, agency::Column::Id), page, |a| {
-            Cursor {
+        self.keyset_page(
+            select,
+            (agency::Column::Name, agency::Column::Id),
+            page,
+            |a| Cursor {
                 name: a.name.clone(),
                 id: a.id,
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -446,12 +445,15 @@ impl Catalog {
                 term,
             ));
         }
-        self.keyset_page(select, (service::Column::Name, service::Column::Id), page, |s| {
-            Cursor {
+        self.keyset_page(
+            select,
+            (service::Column::Name, service::Column::Id),
+            page,
+            |s| Cursor {
                 name: s.name.clone(),
                 id: s.id,
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -465,7 +467,10 @@ impl Catalog {
     }
 
     /// Published services by id; ids of unpublished services are absent.
-    pub async fn services_by_ids(&self, ids: &[i32]) -> CatalogResult<HashMap<i32, service::Model>> {
+    pub async fn services_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<HashMap<i32, service::Model>> {
         let rows = service::Entity::find()
             .filter(published())
             .filter(service::Column::Id.is_in(ids.to_vec()))
@@ -489,7 +494,10 @@ impl Catalog {
     }
 
     /// Channels by id, for channels of published services only.
-    pub async fn channels_by_ids(&self, ids: &[i32]) -> CatalogResult<HashMap<i32, channel::Model>> {
+    pub async fn channels_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<HashMap<i32, channel::Model>> {
         let rows = channel::Entity::find()
             .filter(channel::Column::Id.is_in(ids.to_vec()))
             .filter(channel::Column::ServiceId.in_subquery(published_service_ids()))
@@ -499,10 +507,7 @@ impl Catalog {
     }
 
     /// The partner agency ids of these services, by service id.
-    pub async fn partners_of_services(
-        &self,
-        ids: &[i32],
-    ) -> CatalogResult<HashMap<i32, Vec<i32>>> {
+    pub async fn partners_of_services(&self, ids: &[i32]) -> CatalogResult<HashMap<i32, Vec<i32>>> {
         let rows = service_partner::Entity::find()
             .filter(service_partner::Column::ServiceId.is_in(ids.to_vec()))
             .order_by_asc(service_partner::Column::Id)
@@ -709,7 +714,10 @@ impl Catalog {
     }
 
     /// The life event with this slug, if any.
-    pub async fn life_event_by_slug(&self, slug: &Slug) -> CatalogResult<Option<life_event::Model>> {
+    pub async fn life_event_by_slug(
+        &self,
+        slug: &Slug,
+    ) -> CatalogResult<Option<life_event::Model>> {
         Ok(life_event::Entity::find()
             .filter(life_event::Column::Slug.eq(slug.as_str()))
             .one(&self.db)
@@ -830,7 +838,10 @@ impl Catalog {
     }
 
     /// Criteria by id.
-    pub async fn criteria_by_ids(&self, ids: &[i32]) -> CatalogResult<HashMap<i32, criterion::Model>> {
+    pub async fn criteria_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<HashMap<i32, criterion::Model>> {
         let rows = criterion::Entity::find()
             .filter(criterion::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)

@@ -279,14 +279,23 @@ pub struct SeedReport {
 
 /// Parses a catalog document from JSON.
 pub fn parse(json: &str) -> CatalogResult<CatalogDocument> {
-    serde_json::from_str(json)
-        .map_err(|err| CatalogError::bad_input("document", format!("invalid catalog document: {err}")))
+    serde_json::from_str(json).map_err(|err| {
+        CatalogError::bad_input("document", format!("invalid catalog document: {err}"))
+    })
 }
 
-fn parse_enum<T: std::str::FromStr>(path: &str, value: &str, all: &[T], show: fn(&T) -> &'static str) -> CatalogResult<T> {
+fn parse_enum<T: std::str::FromStr>(
+    path: &str,
+    value: &str,
+    all: &[T],
+    show: fn(&T) -> &'static str,
+) -> CatalogResult<T> {
     value.parse::<T>().map_err(|_| {
         let allowed: Vec<&str> = all.iter().map(show).collect();
-        CatalogError::bad_input(path, format!("`{value}` is not one of {}", allowed.join(", ")))
+        CatalogError::bad_input(
+            path,
+            format!("`{value}` is not one of {}", allowed.join(", ")),
+        )
     })
 }
 
@@ -296,8 +305,17 @@ fn check_url(path: &str, value: &str) -> CatalogResult<()> {
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"));
     match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !value.contains(char::is_whitespace) => Ok(()),
-        _ => Err(CatalogError::bad_input(path, format!("`{value}` is not an http(s) URL"))),
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => Err(CatalogError::bad_input(
+            path,
+            format!("`{value}` is not an http(s) URL"),
+        )),
     }
 }
 
@@ -312,7 +330,10 @@ fn check_phone(path: &str, value: &str) -> CatalogResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(CatalogError::bad_input(path, format!("`{value}` is not a phone number")))
+        Err(CatalogError::bad_input(
+            path,
+            format!("`{value}` is not a phone number"),
+        ))
     }
 }
 
@@ -388,7 +409,8 @@ impl<'a> Loader<'a> {
             self.life_event(&format!("lifeEvents[{i}]"), e).await?;
         }
         for (i, e) in doc.life_events.iter().enumerate() {
-            self.life_event_relations(&format!("lifeEvents[{i}]"), e).await?;
+            self.life_event_relations(&format!("lifeEvents[{i}]"), e)
+                .await?;
         }
         let mut report = SeedReport::default();
         for (i, s) in doc.services.iter().enumerate() {
@@ -435,11 +457,23 @@ impl<'a> Loader<'a> {
 
     async fn jurisdiction(&mut self, path: &str, doc: &JurisdictionDoc) -> CatalogResult<()> {
         let code = JurisdictionCode::parse(&format!("{path}.code"), &doc.code)?;
-        let kind = parse_enum(&format!("{path}.kind"), &doc.kind, JurisdictionKind::ALL, |k| k.as_str())?;
+        let kind = parse_enum(
+            &format!("{path}.kind"),
+            &doc.kind,
+            JurisdictionKind::ALL,
+            |k| k.as_str(),
+        )?;
         let parent_id = doc
             .parent
             .as_deref()
-            .map(|p| resolve(&self.jurisdictions, &format!("{path}.parent"), "jurisdiction", p))
+            .map(|p| {
+                resolve(
+                    &self.jurisdictions,
+                    &format!("{path}.parent"),
+                    "jurisdiction",
+                    p,
+                )
+            })
             .transpose()?;
         let existing = jurisdiction::Entity::find()
             .filter(jurisdiction::Column::Code.eq(code.as_str()))
@@ -460,7 +494,10 @@ impl<'a> Loader<'a> {
     async fn language(&mut self, path: &str, doc: &LanguageDoc) -> CatalogResult<()> {
         let code = doc.code.trim();
         if code.is_empty() || code.len() > 16 {
-            return Err(CatalogError::bad_input(format!("{path}.code"), "a language code is 1-16 characters"));
+            return Err(CatalogError::bad_input(
+                format!("{path}.code"),
+                "a language code is 1-16 characters",
+            ));
         }
         let existing = language::Entity::find()
             .filter(language::Column::Code.eq(code))
@@ -480,7 +517,14 @@ impl<'a> Loader<'a> {
         let parent_id = doc
             .parent
             .as_deref()
-            .map(|p| resolve(&self.terms, &format!("{path}.parent"), "taxonomy term", &format!("{}:{p}", doc.scheme)))
+            .map(|p| {
+                resolve(
+                    &self.terms,
+                    &format!("{path}.parent"),
+                    "taxonomy term",
+                    &format!("{}:{p}", doc.scheme),
+                )
+            })
             .transpose()?;
         let existing = taxonomy_term::Entity::find()
             .filter(taxonomy_term::Column::Scheme.eq(doc.scheme.as_str()))
@@ -494,14 +538,21 @@ impl<'a> Loader<'a> {
             name: doc.name.trim().to_owned(),
             parent_id,
         };
-        let id = upsert::<taxonomy_term::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.terms.insert(format!("{}:{}", doc.scheme, doc.code), id);
+        let id =
+            upsert::<taxonomy_term::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        self.terms
+            .insert(format!("{}:{}", doc.scheme, doc.code), id);
         Ok(())
     }
 
     async fn criterion(&mut self, path: &str, doc: &CriterionDoc) -> CatalogResult<()> {
         Slug::parse(&format!("{path}.key"), &doc.key)?;
-        let kind = parse_enum(&format!("{path}.kind"), &doc.kind, CriterionKind::ALL, |k| k.as_str())?;
+        let kind = parse_enum(
+            &format!("{path}.kind"),
+            &doc.kind,
+            CriterionKind::ALL,
+            |k| k.as_str(),
+        )?;
         let needs_options = matches!(kind, CriterionKind::Select | CriterionKind::MultiSelect);
         if needs_options != doc.options.as_ref().is_some_and(|o| !o.is_empty()) {
             return Err(CatalogError::bad_input(
@@ -535,14 +586,19 @@ impl<'a> Loader<'a> {
 
     async fn agency(&mut self, path: &str, doc: &AgencyDoc) -> CatalogResult<()> {
         let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
-        let jurisdiction_id = resolve(&self.jurisdictions, &format!("{path}.jurisdiction"), "jurisdiction", &doc.jurisdiction)?;
+        let jurisdiction_id = resolve(
+            &self.jurisdictions,
+            &format!("{path}.jurisdiction"),
+            "jurisdiction",
+            &doc.jurisdiction,
+        )?;
         let parent_id = match doc.parent.as_deref() {
-            Some(p) => Some(
-                self.agencies
-                    .get(p)
-                    .map(|a| a.0)
-                    .ok_or_else(|| CatalogError::bad_input(format!("{path}.parent"), format!("unknown agency `{p}` (list parents first)")))?,
-            ),
+            Some(p) => Some(self.agencies.get(p).map(|a| a.0).ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("{path}.parent"),
+                    format!("unknown agency `{p}` (list parents first)"),
+                )
+            })?),
             None => None,
         };
         if let Some(url) = &doc.website {
@@ -570,12 +626,16 @@ impl<'a> Loader<'a> {
         };
         let changed = existing.as_ref().is_some_and(|e| *e != desired);
         let desired = if changed {
-            agency::Model { updated_at: self.now, ..desired }
+            agency::Model {
+                updated_at: self.now,
+                ..desired
+            }
         } else {
             desired
         };
         let id = upsert::<agency::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.agencies.insert(doc.slug.clone(), (id, jurisdiction_id));
+        self.agencies
+            .insert(doc.slug.clone(), (id, jurisdiction_id));
 
         let existing = cssp_designation::Entity::find()
             .filter(cssp_designation::Column::AgencyId.eq(id))
@@ -584,7 +644,9 @@ impl<'a> Loader<'a> {
         match (&doc.cssp, existing) {
             (None, None) => {}
             (None, Some(old)) => {
-                cssp_designation::Entity::delete_by_id(old.id).exec(self.txn).await?;
+                cssp_designation::Entity::delete_by_id(old.id)
+                    .exec(self.txn)
+                    .await?;
             }
             (Some(cssp), existing) => {
                 let mut large = false;
@@ -602,7 +664,10 @@ impl<'a> Loader<'a> {
                     }
                 }
                 if !(large || high) {
-                    return Err(CatalogError::bad_input(format!("{path}.cssp.basis"), "a designation needs at least one basis"));
+                    return Err(CatalogError::bad_input(
+                        format!("{path}.cssp.basis"),
+                        "a designation needs at least one basis",
+                    ));
                 }
                 let desired = cssp_designation::Model {
                     id: existing.as_ref().map_or(0, |e| e.id),
@@ -614,7 +679,8 @@ impl<'a> Loader<'a> {
                     cx_lead_email: cssp.cx_lead_email.clone(),
                     source: cssp.source.clone(),
                 };
-                upsert::<cssp_designation::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+                upsert::<cssp_designation::ActiveModel>(self.txn, existing, desired, |m| m.id)
+                    .await?;
             }
         }
         Ok(())
@@ -637,21 +703,30 @@ impl<'a> Loader<'a> {
         };
         let changed = existing.as_ref().is_some_and(|e| *e != desired);
         let desired = if changed {
-            life_event::Model { updated_at: self.now, ..desired }
+            life_event::Model {
+                updated_at: self.now,
+                ..desired
+            }
         } else {
             desired
         };
         let id = upsert::<life_event::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.life_events.insert(doc.slug.clone(), id);
         if doc.stages.is_empty() {
-            return Err(CatalogError::bad_input(format!("{path}.stages"), "a life event needs at least one journey stage"));
+            return Err(CatalogError::bad_input(
+                format!("{path}.stages"),
+                "a life event needs at least one journey stage",
+            ));
         }
         let mut seen = HashSet::new();
         for (position, stage) in doc.stages.iter().enumerate() {
             let spath = format!("{path}.stages[{position}]");
             let stage_slug = Slug::parse(&format!("{spath}.slug"), &stage.slug)?;
             if !seen.insert(stage.slug.clone()) {
-                return Err(CatalogError::bad_input(format!("{spath}.slug"), format!("stage `{}` appears twice", stage.slug)));
+                return Err(CatalogError::bad_input(
+                    format!("{spath}.slug"),
+                    format!("stage `{}` appears twice", stage.slug),
+                ));
             }
             let existing = journey_stage::Entity::find()
                 .filter(journey_stage::Column::LifeEventId.eq(id))
@@ -666,17 +741,28 @@ impl<'a> Loader<'a> {
                 name: stage.name.trim().to_owned(),
                 description: stage.description.trim().to_owned(),
             };
-            let stage_id = upsert::<journey_stage::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+            let stage_id =
+                upsert::<journey_stage::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
             self.stages.insert((id, stage.slug.clone()), stage_id);
         }
         Ok(())
     }
 
     async fn life_event_relations(&mut self, path: &str, doc: &LifeEventDoc) -> CatalogResult<()> {
-        let id = resolve(&self.life_events, &format!("{path}.slug"), "life event", &doc.slug)?;
+        let id = resolve(
+            &self.life_events,
+            &format!("{path}.slug"),
+            "life event",
+            &doc.slug,
+        )?;
         let mut desired = Vec::new();
         for (i, related) in doc.related.iter().enumerate() {
-            let other = resolve(&self.life_events, &format!("{path}.related[{i}].lifeEvent"), "life event", &related.life_event)?;
+            let other = resolve(
+                &self.life_events,
+                &format!("{path}.related[{i}].lifeEvent"),
+                "life event",
+                &related.life_event,
+            )?;
             desired.push((other, related.reason.trim().to_owned()));
         }
         let existing = life_event_relation::Entity::find()
@@ -684,7 +770,10 @@ impl<'a> Loader<'a> {
             .order_by_asc(life_event_relation::Column::Id)
             .all(self.txn)
             .await?;
-        let current: Vec<(i32, String)> = existing.iter().map(|r| (r.related_life_event_id, r.reason.clone())).collect();
+        let current: Vec<(i32, String)> = existing
+            .iter()
+            .map(|r| (r.related_life_event_id, r.reason.clone()))
+            .collect();
         if current != desired {
             life_event_relation::Entity::delete_many()
                 .filter(life_event_relation::Column::LifeEventId.eq(id))
@@ -706,22 +795,36 @@ impl<'a> Loader<'a> {
 
     async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
         let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
-        let (agency_id, agency_jurisdiction) = self
-            .agencies
-            .get(&doc.agency)
-            .copied()
-            .ok_or_else(|| CatalogError::bad_input(format!("{path}.agency"), format!("unknown agency `{}`", doc.agency)))?;
+        let (agency_id, agency_jurisdiction) =
+            self.agencies.get(&doc.agency).copied().ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("{path}.agency"),
+                    format!("unknown agency `{}`", doc.agency),
+                )
+            })?;
         let status = match &doc.status {
-            Some(s) => parse_enum(&format!("{path}.status"), s, ServiceStatus::ALL, |k| k.as_str())?,
+            Some(s) => parse_enum(&format!("{path}.status"), s, ServiceStatus::ALL, |k| {
+                k.as_str()
+            })?,
             None => ServiceStatus::Published,
         };
-        for (field, text) in [("name", &doc.name), ("summary", &doc.summary), ("description", &doc.description)] {
+        for (field, text) in [
+            ("name", &doc.name),
+            ("summary", &doc.summary),
+            ("description", &doc.description),
+        ] {
             if text.trim().is_empty() {
-                return Err(CatalogError::bad_input(format!("{path}.{field}"), "must not be empty"));
+                return Err(CatalogError::bad_input(
+                    format!("{path}.{field}"),
+                    "must not be empty",
+                ));
             }
         }
         if doc.channels.is_empty() {
-            return Err(CatalogError::bad_input(format!("{path}.channels"), "a service needs at least one channel"));
+            return Err(CatalogError::bad_input(
+                format!("{path}.channels"),
+                "a service needs at least one channel",
+            ));
         }
         let children = self.service_children(path, doc, agency_jurisdiction)?;
 
@@ -743,9 +846,10 @@ impl<'a> Loader<'a> {
             version: existing.as_ref().map_or(1, |e| e.version),
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
-            published_at: existing.as_ref().and_then(|e| e.published_at).or(
-                (status == ServiceStatus::Published).then_some(self.now),
-            ),
+            published_at: existing
+                .as_ref()
+                .and_then(|e| e.published_at)
+                .or((status == ServiceStatus::Published).then_some(self.now)),
             deleted_at: None,
         };
         let (id, change) = match existing {
@@ -775,31 +879,56 @@ impl<'a> Loader<'a> {
     }
 
     /// Resolves and validates everything a service owns.
-    fn service_children(&self, path: &str, doc: &ServiceDoc, agency_jurisdiction: i32) -> CatalogResult<ServiceChildren> {
+    fn service_children(
+        &self,
+        path: &str,
+        doc: &ServiceDoc,
+        agency_jurisdiction: i32,
+    ) -> CatalogResult<ServiceChildren> {
         let mut partners = Vec::new();
         for (i, p) in doc.partners.iter().enumerate() {
-            let id = self
-                .agencies
-                .get(p)
-                .map(|a| a.0)
-                .ok_or_else(|| CatalogError::bad_input(format!("{path}.partners[{i}]"), format!("unknown agency `{p}`")))?;
+            let id = self.agencies.get(p).map(|a| a.0).ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("{path}.partners[{i}]"),
+                    format!("unknown agency `{p}`"),
+                )
+            })?;
             partners.push(id);
         }
         let mut jurisdictions = Vec::new();
         for (i, code) in doc.jurisdictions.iter().enumerate() {
-            jurisdictions.push(resolve(&self.jurisdictions, &format!("{path}.jurisdictions[{i}]"), "jurisdiction", code)?);
+            jurisdictions.push(resolve(
+                &self.jurisdictions,
+                &format!("{path}.jurisdictions[{i}]"),
+                "jurisdiction",
+                code,
+            )?);
         }
         if jurisdictions.is_empty() {
             jurisdictions.push(agency_jurisdiction);
         }
         let mut languages = Vec::new();
         for (i, code) in doc.languages.iter().enumerate() {
-            languages.push(resolve(&self.languages, &format!("{path}.languages[{i}]"), "language", code)?);
+            languages.push(resolve(
+                &self.languages,
+                &format!("{path}.languages[{i}]"),
+                "language",
+                code,
+            )?);
         }
         let mut terms = Vec::new();
         for (i, term) in doc.taxonomy.iter().enumerate() {
-            let key = if term.contains(':') { term.clone() } else { format!("civic-catalog:{term}") };
-            terms.push(resolve(&self.terms, &format!("{path}.taxonomy[{i}]"), "taxonomy term", &key)?);
+            let key = if term.contains(':') {
+                term.clone()
+            } else {
+                format!("civic-catalog:{term}")
+            };
+            terms.push(resolve(
+                &self.terms,
+                &format!("{path}.taxonomy[{i}]"),
+                "taxonomy term",
+                &key,
+            )?);
         }
         let documents = doc
             .documents
@@ -809,7 +938,9 @@ impl<'a> Loader<'a> {
         let mut channels = Vec::new();
         for (i, c) in doc.channels.iter().enumerate() {
             let cpath = format!("{path}.channels[{i}]");
-            let kind = parse_enum(&format!("{cpath}.kind"), &c.kind, ChannelKind::ALL, |k| k.as_str())?;
+            let kind = parse_enum(&format!("{cpath}.kind"), &c.kind, ChannelKind::ALL, |k| {
+                k.as_str()
+            })?;
             if let Some(url) = &c.url {
                 check_url(&format!("{cpath}.url"), url)?;
             }
@@ -817,10 +948,18 @@ impl<'a> Loader<'a> {
                 check_phone(&format!("{cpath}.phone"), phone)?;
             }
             if c.url.is_none() && c.phone.is_none() && c.email.is_none() && c.address.is_none() {
-                return Err(CatalogError::bad_input(cpath, "a channel needs a url, phone, email or address"));
+                return Err(CatalogError::bad_input(
+                    cpath,
+                    "a channel needs a url, phone, email or address",
+                ));
             }
             for (j, code) in c.languages.iter().enumerate() {
-                resolve(&self.languages, &format!("{path}.channels[{i}].languages[{j}]"), "language", code)?;
+                resolve(
+                    &self.languages,
+                    &format!("{path}.channels[{i}].languages[{j}]"),
+                    "language",
+                    code,
+                )?;
             }
             channels.push(ChannelRow {
                 kind: kind.as_str().to_owned(),
@@ -839,157 +978,346 @@ impl<'a> Loader<'a> {
         let mut linked = HashSet::new();
         for (i, l) in doc.life_events.iter().enumerate() {
             let lpath = format!("{path}.lifeEvents[{i}]");
-            let event = resolve(&self.life_events, &format!("{lpath}.lifeEvent"), "life event", &l.life_event)?;
+            let event = resolve(
+                &self.life_events,
+                &format!("{lpath}.lifeEvent"),
+                "life event",
+                &l.life_event,
+            )?;
             if !linked.insert(event) {
-                return Err(CatalogError::bad_input(format!("{lpath}.lifeEvent"), format!("`{}` is linked twice", l.life_event)));
+                return Err(CatalogError::bad_input(
+                    format!("{lpath}.lifeEvent"),
+                    format!("`{}` is linked twice", l.life_event),
+                ));
             }
             let stage = self
                 .stages
                 .get(&(event, l.stage.clone()))
                 .copied()
-                .ok_or_else(|| CatalogError::bad_input(format!("{lpath}.stage"), format!("`{}` has no stage `{}`", l.life_event, l.stage)))?;
-            let relevance = parse_enum(&format!("{lpath}.relevance"), &l.relevance, Relevance::ALL, |k| k.as_str())?;
-            links.push((event, stage, relevance.as_str().to_owned(), l.reason.trim().to_owned()));
+                .ok_or_else(|| {
+                    CatalogError::bad_input(
+                        format!("{lpath}.stage"),
+                        format!("`{}` has no stage `{}`", l.life_event, l.stage),
+                    )
+                })?;
+            let relevance = parse_enum(
+                &format!("{lpath}.relevance"),
+                &l.relevance,
+                Relevance::ALL,
+                |k| k.as_str(),
+            )?;
+            links.push((
+                event,
+                stage,
+                relevance.as_str().to_owned(),
+                l.reason.trim().to_owned(),
+            ));
         }
         let mut rules = Vec::new();
         for (g, group) in doc.eligibility.iter().enumerate() {
             let gpath = format!("{path}.eligibility[{g}]");
-            let mode = parse_enum(&format!("{gpath}.mode"), &group.mode, RuleGroupMode::ALL, |k| k.as_str())?;
+            let mode = parse_enum(
+                &format!("{gpath}.mode"),
+                &group.mode,
+                RuleGroupMode::ALL,
+                |k| k.as_str(),
+            )?;
             let mut group_rules = Vec::new();
             for (r, rule) in group.rules.iter().enumerate() {
                 let rpath = format!("{gpath}.rules[{r}]");
-                let (criterion, _) = self
-                    .criteria
-                    .get(&rule.criterion)
-                    .copied()
-                    .ok_or_else(|| CatalogError::bad_input(format!("{rpath}.criterion"), format!("unknown criterion `{}`", rule.criterion)))?;
-                let operator = parse_enum(&format!("{rpath}.operator"), &rule.operator, RuleOperator::ALL, |k| k.as_str())?;
-                group_rules.push((criterion, operator.as_str().to_owned(), rule.value.to_string()));
+                let (criterion, _) =
+                    self.criteria.get(&rule.criterion).copied().ok_or_else(|| {
+                        CatalogError::bad_input(
+                            format!("{rpath}.criterion"),
+                            format!("unknown criterion `{}`", rule.criterion),
+                        )
+                    })?;
+                let operator = parse_enum(
+                    &format!("{rpath}.operator"),
+                    &rule.operator,
+                    RuleOperator::ALL,
+                    |k| k.as_str(),
+                )?;
+                group_rules.push((
+                    criterion,
+                    operator.as_str().to_owned(),
+                    rule.value.to_string(),
+                ));
             }
-            rules.push((mode.as_str().to_owned(), group.description.clone(), group_rules));
+            rules.push((
+                mode.as_str().to_owned(),
+                group.description.clone(),
+                group_rules,
+            ));
         }
-        Ok(ServiceChildren { partners, jurisdictions, languages, terms, documents, channels, links, rules })
+        Ok(ServiceChildren {
+            partners,
+            jurisdictions,
+            languages,
+            terms,
+            documents,
+            channels,
+            links,
+            rules,
+        })
     }
 
     /// Replaces each child set of a service that differs from `children`; returns whether
     /// anything changed.
-    async fn write_children(&self, service_id: i32, children: &ServiceChildren) -> CatalogResult<bool> {
+    async fn write_children(
+        &self,
+        service_id: i32,
+        children: &ServiceChildren,
+    ) -> CatalogResult<bool> {
         let txn = self.txn;
         let mut changed = false;
 
         let current: Vec<i32> = service_partner::Entity::find()
             .filter(service_partner::Column::ServiceId.eq(service_id))
             .order_by_asc(service_partner::Column::Id)
-            .all(txn).await?.into_iter().map(|r| r.agency_id).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.agency_id)
+            .collect();
         if current != children.partners {
             changed = true;
-            service_partner::Entity::delete_many().filter(service_partner::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.partners.iter().map(|&agency_id| service_partner::ActiveModel { id: NotSet, service_id: Set(service_id), agency_id: Set(agency_id) })).await?;
+            service_partner::Entity::delete_many()
+                .filter(service_partner::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .partners
+                    .iter()
+                    .map(|&agency_id| service_partner::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        agency_id: Set(agency_id),
+                    }),
+            )
+            .await?;
         }
 
         let current: Vec<i32> = service_jurisdiction::Entity::find()
             .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
             .order_by_asc(service_jurisdiction::Column::Id)
-            .all(txn).await?.into_iter().map(|r| r.jurisdiction_id).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.jurisdiction_id)
+            .collect();
         if current != children.jurisdictions {
             changed = true;
-            service_jurisdiction::Entity::delete_many().filter(service_jurisdiction::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.jurisdictions.iter().map(|&jurisdiction_id| service_jurisdiction::ActiveModel { id: NotSet, service_id: Set(service_id), jurisdiction_id: Set(jurisdiction_id) })).await?;
+            service_jurisdiction::Entity::delete_many()
+                .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children.jurisdictions.iter().map(|&jurisdiction_id| {
+                    service_jurisdiction::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        jurisdiction_id: Set(jurisdiction_id),
+                    }
+                }),
+            )
+            .await?;
         }
 
         let current: Vec<i32> = service_language::Entity::find()
             .filter(service_language::Column::ServiceId.eq(service_id))
             .order_by_asc(service_language::Column::Id)
-            .all(txn).await?.into_iter().map(|r| r.language_id).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.language_id)
+            .collect();
         if current != children.languages {
             changed = true;
-            service_language::Entity::delete_many().filter(service_language::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.languages.iter().map(|&language_id| service_language::ActiveModel { id: NotSet, service_id: Set(service_id), language_id: Set(language_id) })).await?;
+            service_language::Entity::delete_many()
+                .filter(service_language::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .languages
+                    .iter()
+                    .map(|&language_id| service_language::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        language_id: Set(language_id),
+                    }),
+            )
+            .await?;
         }
 
         let current: Vec<i32> = service_taxonomy_term::Entity::find()
             .filter(service_taxonomy_term::Column::ServiceId.eq(service_id))
             .order_by_asc(service_taxonomy_term::Column::Id)
-            .all(txn).await?.into_iter().map(|r| r.taxonomy_term_id).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.taxonomy_term_id)
+            .collect();
         if current != children.terms {
             changed = true;
-            service_taxonomy_term::Entity::delete_many().filter(service_taxonomy_term::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.terms.iter().map(|&taxonomy_term_id| service_taxonomy_term::ActiveModel { id: NotSet, service_id: Set(service_id), taxonomy_term_id: Set(taxonomy_term_id) })).await?;
+            service_taxonomy_term::Entity::delete_many()
+                .filter(service_taxonomy_term::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .terms
+                    .iter()
+                    .map(|&taxonomy_term_id| service_taxonomy_term::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        taxonomy_term_id: Set(taxonomy_term_id),
+                    }),
+            )
+            .await?;
         }
 
         let current: Vec<(String, Option<String>)> = required_document::Entity::find()
             .filter(required_document::Column::ServiceId.eq(service_id))
             .order_by_asc(required_document::Column::Position)
-            .all(txn).await?.into_iter().map(|r| (r.name, r.description)).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.name, r.description))
+            .collect();
         if current != children.documents {
             changed = true;
-            required_document::Entity::delete_many().filter(required_document::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.documents.iter().enumerate().map(|(i, (name, description))| required_document::ActiveModel {
-                id: NotSet, service_id: Set(service_id), name: Set(name.clone()), description: Set(description.clone()), position: Set(position(i)),
-            })).await?;
+            required_document::Entity::delete_many()
+                .filter(required_document::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .documents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, description))| required_document::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        name: Set(name.clone()),
+                        description: Set(description.clone()),
+                        position: Set(position(i)),
+                    }),
+            )
+            .await?;
         }
 
         let current: Vec<ChannelRow> = channel::Entity::find()
             .filter(channel::Column::ServiceId.eq(service_id))
             .order_by_asc(channel::Column::Position)
-            .all(txn).await?.into_iter().map(ChannelRow::from).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(ChannelRow::from)
+            .collect();
         if current != children.channels {
             changed = true;
-            channel::Entity::delete_many().filter(channel::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.channels.iter().enumerate().map(|(i, c)| channel::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                kind: Set(c.kind.clone()),
-                category: Set(c.category.clone()),
-                label: Set(c.label.clone()),
-                url: Set(c.url.clone()),
-                phone: Set(c.phone.clone()),
-                email: Set(c.email.clone()),
-                address: Set(c.address.clone()),
-                hours: Set(c.hours.clone()),
-                languages: Set(c.languages.clone()),
-                accessibility: Set(c.accessibility.clone()),
-                position: Set(position(i)),
-            })).await?;
+            channel::Entity::delete_many()
+                .filter(channel::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .channels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| channel::ActiveModel {
+                        id: NotSet,
+                        service_id: Set(service_id),
+                        kind: Set(c.kind.clone()),
+                        category: Set(c.category.clone()),
+                        label: Set(c.label.clone()),
+                        url: Set(c.url.clone()),
+                        phone: Set(c.phone.clone()),
+                        email: Set(c.email.clone()),
+                        address: Set(c.address.clone()),
+                        hours: Set(c.hours.clone()),
+                        languages: Set(c.languages.clone()),
+                        accessibility: Set(c.accessibility.clone()),
+                        position: Set(position(i)),
+                    }),
+            )
+            .await?;
         }
 
         let current: Vec<(i32, i32, String, String)> = life_event_service::Entity::find()
             .filter(life_event_service::Column::ServiceId.eq(service_id))
             .order_by_asc(life_event_service::Column::Id)
-            .all(txn).await?.into_iter().map(|r| (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)).collect();
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.life_event_id, r.journey_stage_id, r.relevance, r.reason))
+            .collect();
         if current != children.links {
             changed = true;
-            life_event_service::Entity::delete_many().filter(life_event_service::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            insert_all(txn, children.links.iter().map(|(event, stage, relevance, reason)| life_event_service::ActiveModel {
-                id: NotSet,
-                life_event_id: Set(*event),
-                journey_stage_id: Set(*stage),
-                service_id: Set(service_id),
-                relevance: Set(relevance.clone()),
-                reason: Set(reason.clone()),
-                position: Set(0),
-            })).await?;
+            life_event_service::Entity::delete_many()
+                .filter(life_event_service::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            insert_all(
+                txn,
+                children
+                    .links
+                    .iter()
+                    .map(
+                        |(event, stage, relevance, reason)| life_event_service::ActiveModel {
+                            id: NotSet,
+                            life_event_id: Set(*event),
+                            journey_stage_id: Set(*stage),
+                            service_id: Set(service_id),
+                            relevance: Set(relevance.clone()),
+                            reason: Set(reason.clone()),
+                            position: Set(0),
+                        },
+                    ),
+            )
+            .await?;
         }
 
         let groups = eligibility_rule_group::Entity::find()
             .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
             .order_by_asc(eligibility_rule_group::Column::Position)
-            .all(txn).await?;
+            .all(txn)
+            .await?;
         let rules = eligibility_rule::Entity::find()
             .filter(eligibility_rule::Column::ServiceId.eq(service_id))
             .order_by_asc(eligibility_rule::Column::Position)
-            .all(txn).await?;
+            .all(txn)
+            .await?;
         let current: Vec<RuleGroupRow> = groups
             .iter()
             .map(|g| {
-                let rs = rules.iter().filter(|r| r.group_id == g.id).map(|r| (r.criterion_id, r.operator.clone(), r.value.clone())).collect();
+                let rs = rules
+                    .iter()
+                    .filter(|r| r.group_id == g.id)
+                    .map(|r| (r.criterion_id, r.operator.clone(), r.value.clone()))
+                    .collect();
                 (g.mode.clone(), g.description.clone(), rs)
             })
             .collect();
         if current != children.rules {
             changed = true;
-            eligibility_rule::Entity::delete_many().filter(eligibility_rule::Column::ServiceId.eq(service_id)).exec(txn).await?;
-            eligibility_rule_group::Entity::delete_many().filter(eligibility_rule_group::Column::ServiceId.eq(service_id)).exec(txn).await?;
+            eligibility_rule::Entity::delete_many()
+                .filter(eligibility_rule::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
+            eligibility_rule_group::Entity::delete_many()
+                .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
+                .exec(txn)
+                .await?;
             for (g, (mode, description, group_rules)) in children.rules.iter().enumerate() {
                 let group = eligibility_rule_group::ActiveModel {
                     id: NotSet,
@@ -1000,15 +1328,24 @@ impl<'a> Loader<'a> {
                 }
                 .insert(txn)
                 .await?;
-                insert_all(txn, group_rules.iter().enumerate().map(|(r, (criterion_id, operator, value))| eligibility_rule::ActiveModel {
-                    id: NotSet,
-                    group_id: Set(group.id),
-                    service_id: Set(service_id),
-                    criterion_id: Set(*criterion_id),
-                    operator: Set(operator.clone()),
-                    value: Set(value.clone()),
-                    position: Set(position(r)),
-                })).await?;
+                insert_all(
+                    txn,
+                    group_rules
+                        .iter()
+                        .enumerate()
+                        .map(|(r, (criterion_id, operator, value))| {
+                            eligibility_rule::ActiveModel {
+                                id: NotSet,
+                                group_id: Set(group.id),
+                                service_id: Set(service_id),
+                                criterion_id: Set(*criterion_id),
+                                operator: Set(operator.clone()),
+                                value: Set(value.clone()),
+                                position: Set(position(r)),
+                            }
+                        }),
+                )
+                .await?;
             }
         }
         Ok(changed)
@@ -1022,28 +1359,53 @@ impl<'a> Loader<'a> {
             let from = resolve(&self.services, &format!("{path}.from"), "service", &r.from)?;
             let to = resolve(&self.services, &format!("{path}.to"), "service", &r.to)?;
             if from == to {
-                return Err(CatalogError::bad_input(format!("{path}.to"), "a service cannot relate to itself"));
+                return Err(CatalogError::bad_input(
+                    format!("{path}.to"),
+                    "a service cannot relate to itself",
+                ));
             }
-            let kind = parse_enum(&format!("{path}.kind"), &r.kind, RelationKind::ALL, |k| k.as_str())?;
+            let kind = parse_enum(&format!("{path}.kind"), &r.kind, RelationKind::ALL, |k| {
+                k.as_str()
+            })?;
             if !seen.insert((from, to, kind)) {
-                return Err(CatalogError::bad_input(path, format!("{} -> {} ({}) appears twice", r.from, r.to, r.kind)));
+                return Err(CatalogError::bad_input(
+                    path,
+                    format!("{} -> {} ({}) appears twice", r.from, r.to, r.kind),
+                ));
             }
-            by_from.entry(from).or_default().push((to, kind.as_str().to_owned(), r.reason.trim().to_owned()));
+            by_from.entry(from).or_default().push((
+                to,
+                kind.as_str().to_owned(),
+                r.reason.trim().to_owned(),
+            ));
         }
         for (from, desired) in by_from {
             let current: Vec<(i32, String, String)> = service_relation::Entity::find()
                 .filter(service_relation::Column::ServiceId.eq(from))
                 .order_by_asc(service_relation::Column::Id)
-                .all(self.txn).await?.into_iter().map(|r| (r.related_service_id, r.kind, r.reason)).collect();
+                .all(self.txn)
+                .await?
+                .into_iter()
+                .map(|r| (r.related_service_id, r.kind, r.reason))
+                .collect();
             if current != desired {
-                service_relation::Entity::delete_many().filter(service_relation::Column::ServiceId.eq(from)).exec(self.txn).await?;
-                insert_all(self.txn, desired.into_iter().map(|(to, kind, reason)| service_relation::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(from),
-                    related_service_id: Set(to),
-                    kind: Set(kind),
-                    reason: Set(reason),
-                })).await?;
+                service_relation::Entity::delete_many()
+                    .filter(service_relation::Column::ServiceId.eq(from))
+                    .exec(self.txn)
+                    .await?;
+                insert_all(
+                    self.txn,
+                    desired
+                        .into_iter()
+                        .map(|(to, kind, reason)| service_relation::ActiveModel {
+                            id: NotSet,
+                            service_id: Set(from),
+                            related_service_id: Set(to),
+                            kind: Set(kind),
+                            reason: Set(reason),
+                        }),
+                )
+                .await?;
             }
         }
         Ok(())
@@ -1113,7 +1475,10 @@ async fn upsert<A>(
     id: impl Fn(&<A::Entity as EntityTrait>::Model) -> i32,
 ) -> CatalogResult<i32>
 where
-    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send + From<<A::Entity as EntityTrait>::Model>,
+    A: ActiveModelTrait
+        + sea_orm::ActiveModelBehavior
+        + Send
+        + From<<A::Entity as EntityTrait>::Model>,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A> + PartialEq,
 {
     match existing {
@@ -1140,7 +1505,10 @@ where
     }
 }
 
-async fn insert_all<A>(db: &impl ConnectionTrait, rows: impl Iterator<Item = A>) -> CatalogResult<()>
+async fn insert_all<A>(
+    db: &impl ConnectionTrait,
+    rows: impl Iterator<Item = A>,
+) -> CatalogResult<()>
 where
     A: ActiveModelTrait + Send,
 {

@@ -174,11 +174,16 @@ impl ChannelKind {
     /// The touchpoint category a channel of this kind belongs to.
     pub fn category(self) -> TouchpointCategory {
         match self {
-            Self::Website | Self::OnlineForm | Self::MobileApp | Self::Email | Self::Chat | Self::Sms => {
-                TouchpointCategory::Digital
-            }
+            Self::Website
+            | Self::OnlineForm
+            | Self::MobileApp
+            | Self::Email
+            | Self::Chat
+            | Self::Sms => TouchpointCategory::Digital,
             Self::Phone | Self::Video => TouchpointCategory::Human,
-            Self::InPerson | Self::Mail | Self::PaperForm | Self::Kiosk => TouchpointCategory::Physical,
+            Self::InPerson | Self::Mail | Self::PaperForm | Self::Kiosk => {
+                TouchpointCategory::Physical
+            }
         }
     }
 }
@@ -240,7 +245,16 @@ mod tests {
         for good in ["job-loss", "a", "snap-2", "x1-y2"] {
             assert!(Slug::parse("slug", good).is_ok(), "{good}");
         }
-        for bad in ["", "Job-Loss", "-a", "a-", "a--b", "a b", "ä", &"a".repeat(101)] {
+        for bad in [
+            "",
+            "Job-Loss",
+            "-a",
+            "a-",
+            "a--b",
+            "a b",
+            "ä",
+            &"a".repeat(101),
+        ] {
             assert!(Slug::parse("slug", bad).is_err(), "{bad}");
         }
     }

@@ -1,23 +1,23 @@
 //! SeaORM entities, one module per table. Relations are loaded by the catalog layer
 //! through batched queries, so entities carry columns only.
 
-pub mod jurisdiction;
 pub mod agency;
-pub mod cssp_designation;
-pub mod service;
-pub mod service_partner;
-pub mod service_jurisdiction;
 pub mod channel;
+pub mod criterion;
+pub mod cssp_designation;
+pub mod eligibility_rule;
+pub mod eligibility_rule_group;
+pub mod journey_stage;
+pub mod jurisdiction;
+pub mod language;
 pub mod life_event;
 pub mod life_event_relation;
-pub mod journey_stage;
 pub mod life_event_service;
-pub mod service_relation;
-pub mod criterion;
-pub mod eligibility_rule_group;
-pub mod eligibility_rule;
-pub mod taxonomy_term;
-pub mod service_taxonomy_term;
 pub mod required_document;
-pub mod language;
+pub mod service;
+pub mod service_jurisdiction;
 pub mod service_language;
+pub mod service_partner;
+pub mod service_relation;
+pub mod service_taxonomy_term;
+pub mod taxonomy_term;

@@ -22,6 +22,8 @@ use crate::entity::{agency, cssp_designation};
 #[derive(Debug, Clone)]
 pub struct Agency(pub agency::Model);
 
+/// A government agency that owns services or delivers them with a partner, e.g. the New
+/// York State Department of Labor.
 #[Object]
 impl Agency {
     /// The agency's global id.
@@ -94,7 +96,9 @@ impl Agency {
     async fn services(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
     ) -> Result<ServiceConnection> {
         let request = PageRequest::parse(first, after.as_deref()).gql()?;
@@ -111,6 +115,8 @@ impl Agency {
 #[derive(Debug, Clone)]
 pub struct CsspDesignation(pub cssp_designation::Model);
 
+/// An agency's designation as a Critical State Service Provider (CSSP): one of the
+/// high-impact agencies whose customer experience the state CX office tracks closely.
 #[Object]
 impl CsspDesignation {
     /// The date the agency was designated.
@@ -169,13 +175,16 @@ pub struct AgencyFilter {
 #[derive(Default)]
 pub struct AgencyQuery;
 
+/// Root fields for agencies.
 #[Object]
 impl AgencyQuery {
     /// Agencies, by name.
     async fn agencies(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many agencies to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many agencies to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Return the agencies after this cursor.")] after: Option<String>,
         #[graphql(desc = "Narrow the list.")] filter: Option<AgencyFilter>,
     ) -> Result<AgencyConnection> {

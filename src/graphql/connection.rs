@@ -75,5 +75,15 @@ macro_rules! connection {
 
 connection!(AgencyConnection, AgencyEdge, Agency, "agency list");
 connection!(ServiceConnection, ServiceEdge, Service, "service list");
-connection!(LifeEventConnection, LifeEventEdge, LifeEvent, "life event list");
-connection!(CriterionConnection, CriterionEdge, Criterion, "criterion list");
+connection!(
+    LifeEventConnection,
+    LifeEventEdge,
+    LifeEvent,
+    "life event list"
+);
+connection!(
+    CriterionConnection,
+    CriterionEdge,
+    Criterion,
+    "criterion list"
+);

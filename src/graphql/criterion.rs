@@ -26,6 +26,8 @@ pub struct CriterionOption {
     pub label: String,
 }
 
+/// A reusable eligibility question, such as "What is your household's yearly income?".
+/// Services' eligibility rules refer to criteria by `key`.
 #[Object]
 impl Criterion {
     /// The criterion's global id.
@@ -79,13 +81,16 @@ impl Criterion {
 #[derive(Default)]
 pub struct CriterionQuery;
 
+/// Root fields for criteria.
 #[Object]
 impl CriterionQuery {
     /// The reusable eligibility questions, by label.
     async fn criteria(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many criteria to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many criteria to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Return the criteria after this cursor.")] after: Option<String>,
     ) -> Result<CriterionConnection> {
         let request = PageRequest::parse(first, after.as_deref()).gql()?;

@@ -12,9 +12,8 @@ impl From<CatalogError> for Error {
                 e.set("code", "BAD_USER_INPUT");
                 e.set("field", field);
             }),
-            CatalogError::NotFound { what } => {
-                Error::new(format!("{what} not found")).extend_with(|_, e| e.set("code", "NOT_FOUND"))
-            }
+            CatalogError::NotFound { what } => Error::new(format!("{what} not found"))
+                .extend_with(|_, e| e.set("code", "NOT_FOUND")),
             CatalogError::Internal { detail } => internal(&detail),
         }
     }
@@ -24,12 +23,13 @@ impl From<CatalogError> for Error {
 pub fn internal(detail: &str) -> Error {
     let error_id = uuid::Uuid::new_v4().to_string();
     tracing::error!(error_id = %error_id, detail, "internal error");
-    Error::new(format!("internal error; quote error id {error_id} when reporting it")).extend_with(
-        |_, e| {
-            e.set("code", "INTERNAL");
-            e.set("errorId", error_id.clone());
-        },
-    )
+    Error::new(format!(
+        "internal error; quote error id {error_id} when reporting it"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", "INTERNAL");
+        e.set("errorId", error_id.clone());
+    })
 }
 
 /// Shorthand for resolvers: `catalog_call().await.gql()?`.

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use super::catalog;
 use super::enums::JurisdictionKind;
 use super::error::GqlResult;
 use super::loaders::{JurisdictionById, loader};
 use super::node::{NodeKind, global_id};
-use super::catalog;
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
 use crate::entity::jurisdiction;
 
@@ -16,6 +16,9 @@ use crate::entity::jurisdiction;
 #[derive(Debug, Clone)]
 pub struct Jurisdiction(pub jurisdiction::Model);
 
+/// A level of government, such as the United States (`US`), New York State (`US-NY`) or
+/// New York City (`US-NY-NYC`). A resident of a jurisdiction can use its services and
+/// those of every jurisdiction above it.
 #[Object]
 impl Jurisdiction {
     /// The jurisdiction's global id.
@@ -54,6 +57,7 @@ impl Jurisdiction {
 #[derive(Default)]
 pub struct JurisdictionQuery;
 
+/// Root fields for jurisdictions.
 #[Object]
 impl JurisdictionQuery {
     /// Every jurisdiction, broadest first.

@@ -21,6 +21,8 @@ use crate::entity::{journey_stage, life_event, life_event_relation, life_event_s
 #[derive(Debug, Clone)]
 pub struct LifeEvent(pub life_event::Model);
 
+/// Something residents go through, such as losing a job or having a baby, with the
+/// journey stages it takes and the services that help at each.
 #[Object]
 impl LifeEvent {
     /// The life event's global id.
@@ -62,7 +64,9 @@ impl LifeEvent {
     async fn services(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
     ) -> Result<ServiceConnection> {
         let request = PageRequest::parse(first, after.as_deref()).gql()?;
@@ -87,6 +91,7 @@ impl LifeEvent {
 #[derive(Debug, Clone)]
 pub struct RelatedLifeEvent(pub life_event_relation::Model);
 
+/// A life event that often comes with another.
 #[Object]
 impl RelatedLifeEvent {
     /// The related life event.
@@ -108,6 +113,8 @@ impl RelatedLifeEvent {
 #[derive(Debug, Clone)]
 pub struct JourneyStage(pub journey_stage::Model);
 
+/// One stage of a life event's journey, e.g. "Replace lost income", with the services
+/// that help at that stage.
 #[Object]
 impl JourneyStage {
     /// The stage's global id.
@@ -157,6 +164,7 @@ impl JourneyStage {
 #[derive(Debug, Clone)]
 pub struct StageService(pub life_event_service::Model);
 
+/// A service that helps at a journey stage, with why.
 #[Object]
 impl StageService {
     /// How central the service is to the life event.
@@ -171,7 +179,9 @@ impl StageService {
 
     /// The service.
     async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
-        let found = loader(ctx)?.load_one(ServiceById(self.0.service_id)).await?;
+        let found = loader(ctx)?
+            .load_one(ServiceById(self.0.service_id))
+            .await?;
         integrity(found, "stage service").map(Service)
     }
 }
@@ -180,13 +190,15 @@ impl StageService {
 #[derive(Default)]
 pub struct LifeEventQuery;
 
+/// Root fields for life events.
 #[Object]
 impl LifeEventQuery {
     /// Life events, by name.
     async fn life_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many life events to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many life events to return: 0 to 100, 20 when omitted.")]
+        first: Option<i32>,
         #[graphql(desc = "Return the life events after this cursor.")] after: Option<String>,
     ) -> Result<LifeEventConnection> {
         let request = PageRequest::parse(first, after.as_deref()).gql()?;

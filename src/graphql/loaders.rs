@@ -2,6 +2,7 @@
 //! parents at one level of a query become one batched statement.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -10,8 +11,7 @@ use crate::catalog::read::{RelatedService, RuleGroup};
 use crate::catalog::{Catalog, CatalogError, Cursor};
 use crate::entity::{
     agency, channel, criterion, cssp_designation, journey_stage, jurisdiction, language,
-    life_event, life_event_relation, life_event_service, required_document, service,
-    taxonomy_term,
+    life_event, life_event_relation, life_event_service, required_document, service, taxonomy_term,
 };
 
 /// Loads catalog records in batches; one per request, so nothing is cached across requests.
@@ -20,9 +20,25 @@ pub struct CatalogLoader(Catalog);
 /// The per-request loader every resolver uses.
 pub type Loaders = DataLoader<CatalogLoader>;
 
+/// How many times a batch lets the resolvers run before it fires.
+///
+/// async-graphql resolves a list of 32 or more items over several polls of one task, and a
+/// batch that fired on a timer could catch only the first polls' keys. Yielding instead lets
+/// every sibling resolver enqueue its key first, whatever the machine's speed, so one level of
+/// a query costs one statement per loader rather than one per 32 items.
+const BATCH_YIELDS: usize = 16;
+
 /// A fresh loader for one request.
 pub fn new_loaders(catalog: Catalog) -> Loaders {
-    DataLoader::new(CatalogLoader(catalog), tokio::spawn)
+    DataLoader::new(CatalogLoader(catalog), |batch| {
+        tokio::spawn(async move {
+            for _ in 0..BATCH_YIELDS {
+                tokio::task::yield_now().await;
+            }
+            batch.await;
+        })
+    })
+    .delay(Duration::ZERO)
 }
 
 /// The request's loader.

@@ -60,7 +60,15 @@ pub fn global_id(kind: NodeKind, id: i32) -> ID {
 
 /// Parses a global id; anything this API did not hand out is a `BadInput` on `field`.
 pub fn parse_global_id(field: &str, id: &ID) -> Result<(NodeKind, i32), CatalogError> {
-    let bad = || CatalogError::bad_input(field, format!("`{}` is not an id issued by this API", crate::catalog::types::truncate(id)));
+    let bad = || {
+        CatalogError::bad_input(
+            field,
+            format!(
+                "`{}` is not an id issued by this API",
+                crate::catalog::types::truncate(id)
+            ),
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (kind, row) = text.split_once(':').ok_or_else(bad)?;
@@ -95,20 +103,33 @@ const MAX_NODES: usize = 100;
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// Root fields for global object identification.
 #[Object]
 impl NodeQuery {
     /// The record with this global id; `null` when there is none, or none you may see.
     /// An id this API did not issue is a `BAD_USER_INPUT` error.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global id, as returned in any `id` field.")] id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as returned in any `id` field.")] id: ID,
+    ) -> Result<Option<Node>> {
         let (kind, row) = parse_global_id("id", &id).gql()?;
         fetch(ctx, kind, row).await
     }
 
     /// The records with these global ids, in the same order, with `null` for any that
     /// does not exist or that you may not see. At most 100 ids.
-    async fn nodes(&self, ctx: &Context<'_>, #[graphql(desc = "Global ids, as returned in any `id` field; at most 100.")] ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids, as returned in any `id` field; at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(CatalogError::bad_input("ids", format!("at most {MAX_NODES} ids at once; got {}", ids.len())).into());
+            return Err(CatalogError::bad_input(
+                "ids",
+                format!("at most {MAX_NODES} ids at once; got {}", ids.len()),
+            )
+            .into());
         }
         let parsed = ids
             .iter()
@@ -133,12 +154,33 @@ async fn futures_join(ctx: &Context<'_>, ids: Vec<(NodeKind, i32)>) -> Result<Ve
 async fn fetch(ctx: &Context<'_>, kind: NodeKind, row: i32) -> Result<Option<Node>> {
     let loader = loader(ctx)?;
     Ok(match kind {
-        NodeKind::Jurisdiction => loader.load_one(JurisdictionById(row)).await?.map(|m| Node::Jurisdiction(Jurisdiction(m))),
-        NodeKind::Agency => loader.load_one(AgencyById(row)).await?.map(|m| Node::Agency(Agency(m))),
-        NodeKind::Service => loader.load_one(ServiceById(row)).await?.map(|m| Node::Service(Service(m))),
-        NodeKind::Channel => loader.load_one(ChannelById(row)).await?.map(|m| Node::Channel(Channel(m))),
-        NodeKind::LifeEvent => loader.load_one(LifeEventById(row)).await?.map(|m| Node::LifeEvent(LifeEvent(m))),
-        NodeKind::JourneyStage => loader.load_one(StageById(row)).await?.map(|m| Node::JourneyStage(JourneyStage(m))),
-        NodeKind::Criterion => loader.load_one(CriterionById(row)).await?.map(|m| Node::Criterion(Criterion(m))),
+        NodeKind::Jurisdiction => loader
+            .load_one(JurisdictionById(row))
+            .await?
+            .map(|m| Node::Jurisdiction(Jurisdiction(m))),
+        NodeKind::Agency => loader
+            .load_one(AgencyById(row))
+            .await?
+            .map(|m| Node::Agency(Agency(m))),
+        NodeKind::Service => loader
+            .load_one(ServiceById(row))
+            .await?
+            .map(|m| Node::Service(Service(m))),
+        NodeKind::Channel => loader
+            .load_one(ChannelById(row))
+            .await?
+            .map(|m| Node::Channel(Channel(m))),
+        NodeKind::LifeEvent => loader
+            .load_one(LifeEventById(row))
+            .await?
+            .map(|m| Node::LifeEvent(LifeEvent(m))),
+        NodeKind::JourneyStage => loader
+            .load_one(StageById(row))
+            .await?
+            .map(|m| Node::JourneyStage(JourneyStage(m))),
+        NodeKind::Criterion => loader
+            .load_one(CriterionById(row))
+            .await?
+            .map(|m| Node::Criterion(Criterion(m))),
     })
 }

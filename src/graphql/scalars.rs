@@ -7,13 +7,18 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
+/// An instant in time, as an RFC 3339 string in UTC, e.g. `2026-11-24T09:30:00Z`.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
                 .map(|t| DateTime(t.with_timezone(&Utc)))
-                .map_err(|_| InputValueError::custom(format!("`{s}` is not an RFC 3339 date-time such as 2026-11-24T09:30:00Z"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!(
+                        "`{s}` is not an RFC 3339 date-time such as 2026-11-24T09:30:00Z"
+                    ))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -27,13 +32,16 @@ impl ScalarType for DateTime {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, as an ISO 8601 string, e.g. `2026-11-24`.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("`{s}` is not a date such as 2026-11-24"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("`{s}` is not a date such as 2026-11-24"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -47,6 +55,7 @@ impl ScalarType for Date {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Json(pub serde_json::Value);
 
+/// Any JSON value: a number, string, boolean, list or object, as the field describes.
 #[Scalar(name = "JSON")]
 impl ScalarType for Json {
     fn parse(value: Value) -> InputValueResult<Self> {

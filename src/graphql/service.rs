@@ -35,6 +35,8 @@ use crate::entity::{
 #[derive(Debug, Clone)]
 pub struct Service(pub service::Model);
 
+/// A government service residents can use, such as Unemployment Insurance or SNAP, with
+/// how to reach it, who is eligible, and how it fits the life events residents go through.
 #[Object]
 impl Service {
     /// The service's global id.
@@ -116,7 +118,9 @@ impl Service {
             .load_one(PartnersOfService(self.0.id))
             .await?
             .unwrap_or_default();
-        let mut found = loader.load_many(ids.iter().map(|&id| AgencyById(id))).await?;
+        let mut found = loader
+            .load_many(ids.iter().map(|&id| AgencyById(id)))
+            .await?;
         Ok(ids
             .iter()
             .filter_map(|id| found.remove(&AgencyById(*id)))
@@ -158,7 +162,11 @@ impl Service {
         });
         Ok(channels
             .into_iter()
-            .filter(|c| kinds.as_ref().is_none_or(|ks| ks.contains(&c.kind.as_str())))
+            .filter(|c| {
+                kinds
+                    .as_ref()
+                    .is_none_or(|ks| ks.contains(&c.kind.as_str()))
+            })
             .map(Channel)
             .collect())
     }
@@ -246,6 +254,7 @@ impl Service {
 #[derive(Debug, Clone)]
 pub struct Channel(pub channel::Model);
 
+/// One way to reach a service (a touchpoint): a website, phone line, office, form...
 #[Object]
 impl Channel {
     /// The channel's global id.
@@ -314,7 +323,9 @@ impl Channel {
 
     /// The service it belongs to.
     async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
-        let found = loader(ctx)?.load_one(ServiceById(self.0.service_id)).await?;
+        let found = loader(ctx)?
+            .load_one(ServiceById(self.0.service_id))
+            .await?;
         integrity(found, "channel service").map(Service)
     }
 }
@@ -323,6 +334,7 @@ impl Channel {
 #[derive(Debug, Clone)]
 pub struct ServiceLifeEvent(pub life_event_service::Model);
 
+/// A service's place in a life event: the journey stage it belongs to and why.
 #[Object]
 impl ServiceLifeEvent {
     /// The life event.
@@ -356,6 +368,7 @@ impl ServiceLifeEvent {
 #[derive(Debug, Clone)]
 pub struct ServiceRelation(pub RelatedService);
 
+/// A relation between the service being read and another published service.
 #[Object]
 impl ServiceRelation {
     /// The kind of relation, read in `direction`.
@@ -376,7 +389,9 @@ impl ServiceRelation {
 
     /// The other service.
     async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
-        let found = loader(ctx)?.load_one(ServiceById(self.0.service_id)).await?;
+        let found = loader(ctx)?
+            .load_one(ServiceById(self.0.service_id))
+            .await?;
         integrity(found, "related service").map(Service)
     }
 }
@@ -390,6 +405,8 @@ pub struct EligibilityRule {
     group_position: i32,
 }
 
+/// One structured eligibility rule: a criterion, an operator and the value(s) to compare
+/// a resident's answer with.
 #[Object]
 impl EligibilityRule {
     /// The question the rule is about.
@@ -437,6 +454,7 @@ impl EligibilityRule {
 #[derive(Debug, Clone)]
 pub struct RequiredDocument(pub required_document::Model);
 
+/// A document residents need to apply for a service.
 #[Object]
 impl RequiredDocument {
     /// What the document is, e.g. "Proof of identity".
@@ -454,6 +472,7 @@ impl RequiredDocument {
 #[derive(Debug, Clone)]
 pub struct Language(pub language::Model);
 
+/// A language a service is offered in.
 #[Object]
 impl Language {
     /// Its code (ISO 639-1 where one exists), e.g. `es`.
@@ -471,6 +490,7 @@ impl Language {
 #[derive(Debug, Clone)]
 pub struct TaxonomyTerm(pub taxonomy_term::Model);
 
+/// A term of a classification scheme that applies to a service.
 #[Object]
 impl TaxonomyTerm {
     /// The scheme the term belongs to, e.g. `civic-catalog`.
@@ -561,13 +581,16 @@ pub async fn services_by_keys(
 #[derive(Default)]
 pub struct ServiceQuery;
 
+/// Root fields for services.
 #[Object]
 impl ServiceQuery {
     /// Published services, by name.
     async fn services(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
         #[graphql(desc = "Narrow the list.")] filter: Option<ServiceFilter>,
     ) -> Result<ServiceConnection> {
@@ -584,7 +607,10 @@ impl ServiceQuery {
         #[graphql(desc = "The service's slug, e.g. `nys-unemployment-insurance`.")] slug: String,
     ) -> Result<Option<Service>> {
         let slug = Slug::parse("slug", &slug).gql()?;
-        Ok(catalog(ctx)?.service_by_slug(&slug).await.gql()?.map(Service))
+        Ok(catalog(ctx)?
+            .service_by_slug(&slug)
+            .await
+            .gql()?
+            .map(Service))
     }
 }
-

@@ -62,14 +62,35 @@ pub async fn page() -> Html<&'static str> {
 /// `GET /graphiql/assets/{file}`.
 pub async fn asset(Path(file): Path<String>) -> Response {
     let found: Option<(&'static str, &'static [u8])> = match file.as_str() {
-        "graphiql.min.css" => Some(("text/css; charset=utf-8", include_bytes!("assets/graphiql.min.css"))),
-        "graphiql.min.js" => Some(("text/javascript; charset=utf-8", include_bytes!("assets/graphiql.min.js"))),
-        "react.production.min.js" => Some(("text/javascript; charset=utf-8", include_bytes!("assets/react.production.min.js"))),
-        "react-dom.production.min.js" => Some(("text/javascript; charset=utf-8", include_bytes!("assets/react-dom.production.min.js"))),
+        "graphiql.min.css" => Some((
+            "text/css; charset=utf-8",
+            include_bytes!("assets/graphiql.min.css"),
+        )),
+        "graphiql.min.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!("assets/graphiql.min.js"),
+        )),
+        "react.production.min.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!("assets/react.production.min.js"),
+        )),
+        "react-dom.production.min.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!("assets/react-dom.production.min.js"),
+        )),
         "civic-catalog.js" => Some(("text/javascript; charset=utf-8", INIT.as_bytes())),
-        "LICENSE-graphiql" => Some(("text/plain; charset=utf-8", include_bytes!("assets/LICENSE-graphiql"))),
-        "LICENSE-react" => Some(("text/plain; charset=utf-8", include_bytes!("assets/LICENSE-react"))),
-        "LICENSE-react-dom" => Some(("text/plain; charset=utf-8", include_bytes!("assets/LICENSE-react-dom"))),
+        "LICENSE-graphiql" => Some((
+            "text/plain; charset=utf-8",
+            include_bytes!("assets/LICENSE-graphiql"),
+        )),
+        "LICENSE-react" => Some((
+            "text/plain; charset=utf-8",
+            include_bytes!("assets/LICENSE-react"),
+        )),
+        "LICENSE-react-dom" => Some((
+            "text/plain; charset=utf-8",
+            include_bytes!("assets/LICENSE-react-dom"),
+        )),
         _ => None,
     };
     match found {

@@ -37,7 +37,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(graphiql::page))
         .route("/graphiql", get(graphiql::page))
-        .route(&format!("{}/{{file}}", graphiql::ASSETS), get(graphiql::asset))
+        .route(
+            &format!("{}/{{file}}", graphiql::ASSETS),
+            get(graphiql::asset),
+        )
         .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -48,12 +51,16 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET|POST /graphql`: runs one GraphQL request with its own DataLoaders.
 async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request.into_inner().data(new_loaders(state.catalog.clone()));
+    let request = request
+        .into_inner()
+        .data(new_loaders(state.catalog.clone()));
     let mut response = state.schema.execute(request).await;
     // Parse and validation errors come from the engine without a code; they are all
     // mistakes in the request, so they get the same code as other bad input.
     for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
         if extensions.get("code").is_none() {
             extensions.set("code", "BAD_USER_INPUT");
         }

@@ -1,1 +1,15 @@
+//! The one integration-test binary: every test drives the real router over HTTP on its own
+//! fresh database (SQLite in memory, or PostgreSQL when `TEST_DATABASE_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod helpers;
+
+mod catalog_queries;
+mod graphiql;
+mod health;
+mod identity;
+mod loaders;
+mod pagination;
+mod readme;
+mod schema;
+mod seed;

@@ -1,0 +1,198 @@
+//! `TestApp`: the real router on a fresh database (in-memory SQLite by default, or a new
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), driven over HTTP.
+
+use std::sync::Arc;
+
+use civic_catalog::app::{app_router, connect, migrate};
+use civic_catalog::catalog::{Catalog, seed};
+use civic_catalog::telemetry::Metrics;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub catalog: Catalog,
+    postgres: Option<PostgresDb>,
+}
+
+/// A PostgreSQL database created for one test and dropped with it.
+struct PostgresDb {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PostgresDb {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on; use a thread
+        // with its own runtime, and FORCE to close the app's pooled connections.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait;
+                let metrics = Arc::new(Metrics::default());
+                if let Ok(admin) = connect(&admin_url, &metrics).await {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// `postgres://user@host:port/db?opts` with the database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// An app over an empty (migrated) catalog.
+    pub async fn empty() -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let (url, postgres) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                use sea_orm::ConnectionTrait;
+                let name = format!("cc_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = connect(&admin_url, &metrics)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.expect("close admin connection");
+                (
+                    with_database(&admin_url, &name),
+                    Some(PostgresDb { admin_url, name }),
+                )
+            }
+            _ => ("sqlite::memory:".to_owned(), None),
+        };
+        let db = connect(&url, &metrics).await.expect("connect");
+        migrate(&db).await.expect("migrate");
+        let catalog = Catalog::new(db);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let router = app_router(catalog.clone(), metrics);
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("serve");
+        });
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            catalog,
+            postgres,
+        }
+    }
+
+    /// An app over the seeded New York catalog.
+    pub async fn seeded() -> Self {
+        let app = Self::empty().await;
+        app.catalog.seed_new_york().await.expect("seed");
+        app
+    }
+
+    /// Loads a catalog document (JSON) into the app's database.
+    pub async fn load(&self, document: Value) {
+        let document = seed::parse(&document.to_string()).expect("parse document");
+        self.catalog
+            .load_document(&document)
+            .await
+            .expect("load document");
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            response.status().is_success(),
+            "status {}",
+            response.status()
+        );
+        response.json().await.expect("json body")
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns its first error.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        body["errors"][0].clone()
+    }
+
+    /// GETs a path and returns status, content type and body.
+    pub async fn get(&self, path: &str) -> (u16, String, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, response.text().await.expect("body"))
+    }
+
+    /// The SQL statement counter from `/metrics`.
+    pub async fn sql_statements(&self) -> u64 {
+        let (_, _, body) = self.get("/metrics").await;
+        body.lines()
+            .find_map(|line| line.strip_prefix("civic_catalog_sql_statements_total "))
+            .and_then(|n| n.parse().ok())
+            .expect("statement counter in /metrics")
+    }
+
+    /// Whether this app runs on PostgreSQL.
+    #[allow(dead_code)]
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+}
+
+/// The `nodes` of a connection, as a list.
+pub fn nodes(connection: &Value) -> Vec<Value> {
+    connection["nodes"].as_array().cloned().unwrap_or_default()
+}
+
+/// The values of `field` in a list of objects.
+pub fn pluck(items: &[Value], field: &str) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

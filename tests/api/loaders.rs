@@ -1,0 +1,120 @@
+//! Nested fields load in batches: a request's statement count depends on the shape of the
+//! query, not on how many rows it returns.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// A life event with one stage and `n` services, each with channels, a partner agency,
+/// documents, languages, a taxonomy term, a rule, and relations to its neighbours.
+fn life_event_with_services(slug: &str, n: usize) -> Value {
+    let services: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "slug": format!("{slug}-service-{i}"),
+                "name": format!("{slug} service {i}"),
+                "summary": "A synthetic service.",
+                "description": "Generated for the statement-count test.",
+                "agency": if i % 2 == 0 { "agency-a" } else { "agency-b" },
+                "partners": ["agency-c"],
+                "languages": ["en"],
+                "taxonomy": ["things"],
+                "documents": [{ "name": "Proof of identity" }],
+                "channels": [
+                    { "kind": "WEBSITE", "label": "Site", "url": format!("https://example.gov/{i}") },
+                    { "kind": "PHONE", "label": "Call", "phone": "311" }
+                ],
+                "lifeEvents": [{ "lifeEvent": slug, "stage": "only-stage", "relevance": "CORE", "reason": "Because." }],
+                "eligibility": [{ "rules": [{ "criterion": "age", "operator": "GTE", "value": 18 }] }]
+            })
+        })
+        .collect();
+    let relations: Vec<Value> = (1..n)
+        .map(|i| {
+            json!({
+                "from": format!("{slug}-service-{i}"), "to": format!("{slug}-service-{}", i - 1),
+                "kind": "COMPLEMENTS", "reason": "Neighbours."
+            })
+        })
+        .collect();
+    json!({
+        "lifeEvents": [{ "slug": slug, "name": slug, "description": "Synthetic.",
+            "stages": [{ "slug": "only-stage", "name": "Only stage", "description": "All of it." }] }],
+        "services": services,
+        "relations": relations
+    })
+}
+
+/// What a portal's life-event page asks for. Each loader appears at one depth of the tree
+/// (or, for related services, strictly after its first use), so the count is exact: a loader
+/// reached from two branches at once may or may not share a batch, depending on timing.
+const PAGE: &str = r#"query($slug: String!) {
+  lifeEvent(slug: $slug) {
+    name description
+    relatedLifeEvents { reason lifeEvent { slug } }
+    stages {
+      position name description
+      services {
+        relevance reason
+        service {
+          id slug name summary
+          agency { name acronym cssp { basis } }
+          channels { kind label url phone }
+          languages { code }
+          requiredDocuments { name }
+          taxonomyTerms { code }
+          eligibilityRules { operator value criterion { key } }
+          relatedServices { kind direction reason service { slug name } }
+        }
+      }
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_life_event_page_costs_the_same_statements_for_3_services_as_for_40() {
+    let app = TestApp::empty().await;
+    app.load(json!({
+        "jurisdictions": [{ "code": "US", "name": "United States", "kind": "FEDERAL" }],
+        "languages": [{ "code": "en", "name": "English" }],
+        "taxonomy": [{ "scheme": "civic-catalog", "code": "things", "name": "Things" }],
+        "criteria": [{ "key": "age", "label": "Age?", "description": "Years.", "kind": "NUMBER" }],
+        "agencies": [
+            { "slug": "agency-a", "name": "Agency A", "jurisdiction": "US", "description": "A.",
+              "cssp": { "designatedOn": "2025-01-01", "basis": ["HIGH_IMPACT"] } },
+            { "slug": "agency-b", "name": "Agency B", "jurisdiction": "US", "description": "B.", "parent": "agency-a" },
+            { "slug": "agency-c", "name": "Agency C", "jurisdiction": "US", "description": "C." }
+        ]
+    }))
+    .await;
+    app.load(life_event_with_services("small", 3)).await;
+    app.load(life_event_with_services("large", 40)).await;
+
+    let mut costs = Vec::new();
+    for (slug, n) in [("small", 3), ("large", 40)] {
+        let before = app.sql_statements().await;
+        let data = app.data(PAGE, json!({ "slug": slug })).await;
+        let after = app.sql_statements().await;
+        let services = data["lifeEvent"]["stages"][0]["services"]
+            .as_array()
+            .unwrap();
+        assert_eq!(services.len(), n);
+        assert_eq!(
+            services[1]["service"]["relatedServices"]
+                .as_array()
+                .unwrap()
+                .len(),
+            if n > 2 { 2 } else { 1 }
+        );
+        costs.push(after - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 3 services vs 40: {costs:?}"
+    );
+    assert!(
+        costs[0] <= 40,
+        "a life-event page should take a bounded handful of statements, took {}",
+        costs[0]
+    );
+}
