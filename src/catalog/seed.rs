@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::Catalog;
+use super::eligibility::{CriterionOption, CriterionShape, Rule};
 use super::error::{CatalogError, CatalogResult};
 use super::types::{
     ChannelKind, CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance,
@@ -88,17 +89,9 @@ pub struct CriterionDoc {
     pub description: String,
     pub kind: String,
     #[serde(default)]
-    pub options: Option<Vec<OptionDoc>>,
+    pub options: Option<Vec<CriterionOption>>,
     #[serde(default)]
     pub unit: Option<String>,
-}
-
-/// One allowed answer of a SELECT or MULTI_SELECT criterion.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OptionDoc {
-    pub value: String,
-    pub label: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -364,7 +357,7 @@ struct Loader<'a> {
     jurisdictions: HashMap<String, i32>,
     languages: HashMap<String, i32>,
     terms: HashMap<String, i32>,
-    criteria: HashMap<String, (i32, CriterionKind)>,
+    criteria: HashMap<String, (i32, CriterionShape)>,
     agencies: HashMap<String, (i32, i32)>,
     life_events: HashMap<String, i32>,
     stages: HashMap<(i32, String), i32>,
@@ -438,7 +431,8 @@ impl<'a> Loader<'a> {
             self.terms.insert(format!("{}:{}", t.scheme, t.code), t.id);
         }
         for c in criterion::Entity::find().all(txn).await? {
-            self.criteria.insert(c.key, (c.id, c.kind.parse()?));
+            let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
+            self.criteria.insert(c.key, (c.id, shape));
         }
         for a in agency::Entity::find().all(txn).await? {
             self.agencies.insert(a.slug, (a.id, a.jurisdiction_id));
@@ -579,8 +573,14 @@ impl<'a> Loader<'a> {
             options,
             unit: doc.unit.clone(),
         };
+        let shape = CriterionShape::from_row(
+            &desired.key,
+            &desired.label,
+            &desired.kind,
+            desired.options.as_deref(),
+        )?;
         let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.criteria.insert(doc.key.clone(), (id, kind));
+        self.criteria.insert(doc.key.clone(), (id, shape));
         Ok(())
     }
 
@@ -1025,21 +1025,21 @@ impl<'a> Loader<'a> {
             let mut group_rules = Vec::new();
             for (r, rule) in group.rules.iter().enumerate() {
                 let rpath = format!("{gpath}.rules[{r}]");
-                let (criterion, _) =
-                    self.criteria.get(&rule.criterion).copied().ok_or_else(|| {
-                        CatalogError::bad_input(
-                            format!("{rpath}.criterion"),
-                            format!("unknown criterion `{}`", rule.criterion),
-                        )
-                    })?;
+                let (criterion, shape) = self.criteria.get(&rule.criterion).ok_or_else(|| {
+                    CatalogError::bad_input(
+                        format!("{rpath}.criterion"),
+                        format!("unknown criterion `{}`", rule.criterion),
+                    )
+                })?;
                 let operator = parse_enum(
                     &format!("{rpath}.operator"),
                     &rule.operator,
                     RuleOperator::ALL,
                     |k| k.as_str(),
                 )?;
+                Rule::parse(&rpath, shape, operator, &rule.value)?;
                 group_rules.push((
-                    criterion,
+                    *criterion,
                     operator.as_str().to_owned(),
                     rule.value.to_string(),
                 ));

@@ -5,10 +5,10 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::catalog;
 use super::connection::CriterionConnection;
 use super::enums::CriterionKind;
-use super::error::{GqlResult, internal};
+use super::error::GqlResult;
 use super::node::{NodeKind, global_id};
 use crate::catalog::PageRequest;
-use crate::catalog::seed::OptionDoc;
+use crate::catalog::eligibility::CriterionShape;
 use crate::catalog::types::{CriterionKind as DomainKind, Slug};
 use crate::entity::criterion;
 
@@ -57,12 +57,15 @@ impl Criterion {
 
     /// The allowed answers, for `SELECT` and `MULTI_SELECT` criteria; empty otherwise.
     async fn options(&self) -> Result<Vec<CriterionOption>> {
-        let Some(text) = &self.0.options else {
-            return Ok(Vec::new());
-        };
-        let options: Vec<OptionDoc> = serde_json::from_str(text)
-            .map_err(|e| internal(&format!("criterion {} options: {e}", self.0.id)))?;
-        Ok(options
+        let shape = CriterionShape::from_row(
+            &self.0.key,
+            &self.0.label,
+            &self.0.kind,
+            self.0.options.as_deref(),
+        )
+        .gql()?;
+        Ok(shape
+            .options
             .into_iter()
             .map(|o| CriterionOption {
                 value: o.value,

@@ -21,6 +21,7 @@ use super::loaders::{
 use super::node::{NodeKind, global_id};
 use super::scalars::{DateTime, Json};
 use super::{catalog, integrity};
+use crate::catalog::eligibility::{CriterionShape, Rule};
 use crate::catalog::read::RelatedService;
 use crate::catalog::types as domain;
 use crate::catalog::types::{JurisdictionCode, Slug};
@@ -433,6 +434,23 @@ impl EligibilityRule {
         serde_json::from_str(&self.rule.value)
             .map(Json)
             .map_err(|e| super::error::internal(&format!("rule {} value: {e}", self.rule.id)))
+    }
+
+    /// The rule in plain words, e.g. "What is your date of birth?: at least 62 years ago".
+    async fn description(&self, ctx: &Context<'_>) -> Result<String> {
+        let found = loader(ctx)?
+            .load_one(CriterionById(self.rule.criterion_id))
+            .await?;
+        let criterion = integrity(found, "rule criterion")?;
+        let shape = CriterionShape::from_row(
+            &criterion.key,
+            &criterion.label,
+            &criterion.kind,
+            criterion.options.as_deref(),
+        )
+        .gql()?;
+        let rule = Rule::from_row(&shape, &self.rule.operator, &self.rule.value).gql()?;
+        Ok(rule.describe(&shape))
     }
 
     /// The position of the rule's group among the service's rule groups (from 1).

@@ -132,7 +132,7 @@ async fn a_service_shows_all_its_facets() {
                 requiredDocuments { name }
                 languages { code name }
                 taxonomyTerms { scheme code name }
-                eligibilityRules { operator value group groupMode criterion { key kind } }
+                eligibilityRules { operator value group groupMode description criterion { key kind } }
             } }"#,
             json!({}),
         )
@@ -173,6 +173,10 @@ async fn a_service_shows_all_its_facets() {
     assert_eq!(rule["operator"], "GTE");
     assert_eq!(rule["value"], 1);
     assert_eq!(rule["groupMode"], "ALL");
+    assert_eq!(
+        rule["description"],
+        "How many people live in your household?: at least 1"
+    );
 }
 
 #[tokio::test]

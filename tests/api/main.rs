@@ -5,6 +5,7 @@
 mod helpers;
 
 mod catalog_queries;
+mod eligibility;
 mod graphiql;
 mod health;
 mod identity;

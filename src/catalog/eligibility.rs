@@ -1,0 +1,452 @@
+//! Structured eligibility: typed rule values checked against their criterion when stored,
+//! typed answers checked against their criterion when received, and the evaluation of a
+//! rule, a rule group and a service's rules against a resident's answers on a given date.
+//!
+//! Date rules count whole calendar years, months or days back from the evaluation date.
+//! "At least N years ago" is met on the Nth anniversary itself. The anniversary of
+//! 29 February in a year without one falls on 1 March: someone born on 29 February 2000 is
+//! 62 on 1 March 2062, not on 28 February.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde_json::Value;
+
+use super::error::CatalogError;
+use super::types::{CriterionKind, RuleGroupMode, RuleOperator, truncate};
+
+/// One allowed answer of a SELECT or MULTI_SELECT criterion.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CriterionOption {
+    /// The value sent as the answer.
+    pub value: String,
+    /// The text shown to residents.
+    pub label: String,
+}
+
+/// What rules and answers are checked against: a criterion's kind and options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionShape {
+    /// The criterion's key.
+    pub key: String,
+    /// The question, for plain-language rule descriptions.
+    pub label: String,
+    /// The type of answer it takes.
+    pub kind: CriterionKind,
+    /// The allowed answers of a SELECT or MULTI_SELECT criterion.
+    pub options: Vec<CriterionOption>,
+}
+
+impl CriterionShape {
+    /// Parses the stored options (a JSON list) of a criterion row.
+    pub fn from_row(
+        key: &str,
+        label: &str,
+        kind: &str,
+        options: Option<&str>,
+    ) -> Result<Self, CatalogError> {
+        let options = match options {
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| CatalogError::internal(format!("criterion {key} options: {e}")))?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            kind: kind.parse()?,
+            options,
+        })
+    }
+
+    fn option_label(&self, value: &str) -> String {
+        self.options
+            .iter()
+            .find(|o| o.value == value)
+            .map_or_else(|| value.to_owned(), |o| o.label.clone())
+    }
+
+    fn check_options(&self, field: &str, values: &[String]) -> Result<(), CatalogError> {
+        for value in values {
+            if !self.options.iter().any(|o| &o.value == value) {
+                let allowed: Vec<&str> = self.options.iter().map(|o| o.value.as_str()).collect();
+                return Err(CatalogError::bad_input(
+                    field,
+                    format!(
+                        "`{}` is not an option of `{}`; use one of {}",
+                        truncate(value),
+                        self.key,
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A resident's answer to a criterion, typed by the criterion's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Boolean(bool),
+    Number(f64),
+    Date(NaiveDate),
+    Select(String),
+    MultiSelect(Vec<String>),
+}
+
+fn parse_date(field: &str, value: &Value) -> Result<NaiveDate, CatalogError> {
+    value
+        .as_str()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .ok_or_else(|| {
+            CatalogError::bad_input(
+                field,
+                format!(
+                    "expected a date such as \"2026-11-24\", got {}",
+                    truncate(&value.to_string())
+                ),
+            )
+        })
+}
+
+fn parse_strings(field: &str, value: &Value) -> Result<Vec<String>, CatalogError> {
+    let bad = || {
+        CatalogError::bad_input(
+            field,
+            format!(
+                "expected a list of option values, got {}",
+                truncate(&value.to_string())
+            ),
+        )
+    };
+    let items = value.as_array().ok_or_else(bad)?;
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let text = item.as_str().ok_or_else(bad)?.to_owned();
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    Ok(out)
+}
+
+impl Answer {
+    /// Parses a raw answer for `criterion`; a value of the wrong type is a `BadInput` on
+    /// `field`.
+    pub fn parse(
+        field: &str,
+        criterion: &CriterionShape,
+        value: &Value,
+    ) -> Result<Self, CatalogError> {
+        let expected = |what: &str| {
+            CatalogError::bad_input(
+                field,
+                format!(
+                    "`{}` takes {what}, got {}",
+                    criterion.key,
+                    truncate(&value.to_string())
+                ),
+            )
+        };
+        match criterion.kind {
+            CriterionKind::Boolean => value
+                .as_bool()
+                .map(Answer::Boolean)
+                .ok_or_else(|| expected("true or false")),
+            CriterionKind::Number => value
+                .as_f64()
+                .filter(|n| n.is_finite())
+                .map(Answer::Number)
+                .ok_or_else(|| expected("a number")),
+            CriterionKind::Date => parse_date(field, value).map(Answer::Date),
+            CriterionKind::Select => {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| expected("one option value"))?
+                    .to_owned();
+                criterion.check_options(field, std::slice::from_ref(&text))?;
+                Ok(Answer::Select(text))
+            }
+            CriterionKind::MultiSelect => {
+                let values = parse_strings(field, value)?;
+                criterion.check_options(field, &values)?;
+                Ok(Answer::MultiSelect(values))
+            }
+        }
+    }
+}
+
+/// A rule's comparison value, typed by its operator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleValue {
+    /// Operators that take no value.
+    None,
+    Number(f64),
+    Range(f64, f64),
+    Date(NaiveDate),
+    /// A whole number of years, months or days.
+    Count(u32),
+    Options(Vec<String>),
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The operator.
+    pub operator: RuleOperator,
+    /// Its typed value.
+    pub value: RuleValue,
+}
+
+/// Which operators fit which criterion kinds.
+fn fits(operator: RuleOperator, kind: CriterionKind) -> bool {
+    use CriterionKind as K;
+    use RuleOperator as O;
+    match operator {
+        O::Answered => true,
+        O::IsTrue | O::IsFalse => kind == K::Boolean,
+        O::OneOf | O::NoneOf => matches!(kind, K::Select | K::MultiSelect),
+        O::AllOf => kind == K::MultiSelect,
+        O::Lt | O::Lte | O::Gt | O::Gte | O::Between => kind == K::Number,
+        O::Before
+        | O::OnOrAfter
+        | O::AtLeastYearsAgo
+        | O::LessThanYearsAgo
+        | O::WithinLastDays
+        | O::WithinLastMonths => kind == K::Date,
+    }
+}
+
+impl Rule {
+    /// Checks `operator` and `value` against `criterion`; anything that does not fit is a
+    /// `BadInput` on `field` (`field.operator` or `field.value`).
+    pub fn parse(
+        field: &str,
+        criterion: &CriterionShape,
+        operator: RuleOperator,
+        value: &Value,
+    ) -> Result<Self, CatalogError> {
+        if !fits(operator, criterion.kind) {
+            return Err(CatalogError::bad_input(
+                format!("{field}.operator"),
+                format!(
+                    "{} does not apply to `{}`, a {} criterion",
+                    operator.as_str(),
+                    criterion.key,
+                    criterion.kind.as_str()
+                ),
+            ));
+        }
+        let vfield = format!("{field}.value");
+        let bad = |what: &str| {
+            CatalogError::bad_input(
+                &vfield,
+                format!(
+                    "{} takes {what}, got {}",
+                    operator.as_str(),
+                    truncate(&value.to_string())
+                ),
+            )
+        };
+        use RuleOperator as O;
+        let value = match operator {
+            O::Answered | O::IsTrue | O::IsFalse => {
+                if !value.is_null() {
+                    return Err(bad("no value (null)"));
+                }
+                RuleValue::None
+            }
+            O::OneOf | O::NoneOf | O::AllOf => {
+                let options = parse_strings(&vfield, value)?;
+                if options.is_empty() {
+                    return Err(bad("a non-empty list of option values"));
+                }
+                criterion.check_options(&vfield, &options)?;
+                RuleValue::Options(options)
+            }
+            O::Lt | O::Lte | O::Gt | O::Gte => RuleValue::Number(
+                value
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| bad("a number"))?,
+            ),
+            O::Between => {
+                let pair = value
+                    .as_array()
+                    .filter(|a| a.len() == 2)
+                    .ok_or_else(|| bad("[low, high]"))?;
+                let low = pair[0]
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| bad("[low, high]"))?;
+                let high = pair[1]
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| bad("[low, high]"))?;
+                if low > high {
+                    return Err(bad("[low, high] with low <= high"));
+                }
+                RuleValue::Range(low, high)
+            }
+            O::Before | O::OnOrAfter => RuleValue::Date(parse_date(&vfield, value)?),
+            O::AtLeastYearsAgo | O::LessThanYearsAgo | O::WithinLastDays | O::WithinLastMonths => {
+                let max = match operator {
+                    O::WithinLastDays => 36_500,
+                    O::WithinLastMonths => 2_400,
+                    _ => 200,
+                };
+                let count = value
+                    .as_u64()
+                    .filter(|n| *n <= max)
+                    .ok_or_else(|| bad(&format!("a whole number from 0 to {max}")))?;
+                RuleValue::Count(u32::try_from(count).unwrap_or(u32::MAX))
+            }
+        };
+        Ok(Self { operator, value })
+    }
+
+    /// Parses a stored rule: its operator text and JSON value.
+    pub fn from_row(
+        criterion: &CriterionShape,
+        operator: &str,
+        value: &str,
+    ) -> Result<Self, CatalogError> {
+        let operator: RuleOperator = operator.parse()?;
+        let value: Value = serde_json::from_str(value)
+            .map_err(|e| CatalogError::internal(format!("rule value: {e}")))?;
+        Self::parse("rule", criterion, operator, &value).map_err(|e| {
+            CatalogError::internal(format!("stored rule does not fit its criterion: {e:?}"))
+        })
+    }
+
+    /// Evaluates the rule against an answer (or its absence) on `as_of`.
+    pub fn evaluate(&self, answer: Option<&Answer>, as_of: NaiveDate) -> Outcome {
+        let Some(answer) = answer else {
+            return Outcome::Unanswered;
+        };
+        use RuleOperator as O;
+        let met = match (self.operator, &self.value, answer) {
+            (O::Answered, _, _) => true,
+            (O::IsTrue, _, Answer::Boolean(b)) => *b,
+            (O::IsFalse, _, Answer::Boolean(b)) => !*b,
+            (O::OneOf, RuleValue::Options(opts), Answer::Select(v)) => opts.contains(v),
+            (O::OneOf, RuleValue::Options(opts), Answer::MultiSelect(vs)) => {
+                vs.iter().any(|v| opts.contains(v))
+            }
+            (O::NoneOf, RuleValue::Options(opts), Answer::Select(v)) => !opts.contains(v),
+            (O::NoneOf, RuleValue::Options(opts), Answer::MultiSelect(vs)) => {
+                !vs.iter().any(|v| opts.contains(v))
+            }
+            (O::AllOf, RuleValue::Options(opts), Answer::MultiSelect(vs)) => {
+                opts.iter().all(|o| vs.contains(o))
+            }
+            (O::Lt, RuleValue::Number(x), Answer::Number(n)) => n < x,
+            (O::Lte, RuleValue::Number(x), Answer::Number(n)) => n <= x,
+            (O::Gt, RuleValue::Number(x), Answer::Number(n)) => n > x,
+            (O::Gte, RuleValue::Number(x), Answer::Number(n)) => n >= x,
+            (O::Between, RuleValue::Range(lo, hi), Answer::Number(n)) => lo <= n && n <= hi,
+            (O::Before, RuleValue::Date(d), Answer::Date(a)) => a < d,
+            (O::OnOrAfter, RuleValue::Date(d), Answer::Date(a)) => a >= d,
+            (O::AtLeastYearsAgo, RuleValue::Count(n), Answer::Date(a)) => {
+                anniversary(*a, *n) <= as_of
+            }
+            (O::LessThanYearsAgo, RuleValue::Count(n), Answer::Date(a)) => {
+                *a <= as_of && anniversary(*a, *n) > as_of
+            }
+            (O::WithinLastDays, RuleValue::Count(n), Answer::Date(a)) => {
+                *a <= as_of && as_of.signed_duration_since(*a).num_days() <= i64::from(*n)
+            }
+            (O::WithinLastMonths, RuleValue::Count(n), Answer::Date(a)) => {
+                *a <= as_of
+                    && as_of
+                        .checked_sub_months(Months::new(*n))
+                        .is_some_and(|start| *a >= start)
+            }
+            // An answer of another type cannot meet the rule; answers are checked against
+            // their criterion before evaluation, so this only guards against bad data.
+            _ => false,
+        };
+        if met { Outcome::Met } else { Outcome::NotMet }
+    }
+
+    /// The rule in plain words, e.g. "What is your date of birth?: at least 62 years ago".
+    pub fn describe(&self, criterion: &CriterionShape) -> String {
+        use RuleOperator as O;
+        let options = |opts: &[String]| {
+            opts.iter()
+                .map(|o| criterion.option_label(o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let number = |n: f64| {
+            if n.fract() == 0.0 {
+                format!("{n:.0}")
+            } else {
+                n.to_string()
+            }
+        };
+        let words = match (&self.operator, &self.value) {
+            (O::Answered, _) => "answered".to_owned(),
+            (O::IsTrue, _) => "yes".to_owned(),
+            (O::IsFalse, _) => "no".to_owned(),
+            (O::OneOf, RuleValue::Options(o)) => format!("one of: {}", options(o)),
+            (O::NoneOf, RuleValue::Options(o)) => format!("none of: {}", options(o)),
+            (O::AllOf, RuleValue::Options(o)) => format!("all of: {}", options(o)),
+            (O::Lt, RuleValue::Number(n)) => format!("less than {}", number(*n)),
+            (O::Lte, RuleValue::Number(n)) => format!("at most {}", number(*n)),
+            (O::Gt, RuleValue::Number(n)) => format!("more than {}", number(*n)),
+            (O::Gte, RuleValue::Number(n)) => format!("at least {}", number(*n)),
+            (O::Between, RuleValue::Range(lo, hi)) => {
+                format!("between {} and {}", number(*lo), number(*hi))
+            }
+            (O::Before, RuleValue::Date(d)) => format!("before {d}"),
+            (O::OnOrAfter, RuleValue::Date(d)) => format!("on or after {d}"),
+            (O::AtLeastYearsAgo, RuleValue::Count(n)) => format!("at least {n} years ago"),
+            (O::LessThanYearsAgo, RuleValue::Count(n)) => format!("less than {n} years ago"),
+            (O::WithinLastDays, RuleValue::Count(n)) => format!("within the last {n} days"),
+            (O::WithinLastMonths, RuleValue::Count(n)) => format!("within the last {n} months"),
+            (op, _) => op.as_str().to_lowercase(),
+        };
+        format!("{}: {words}", criterion.label)
+    }
+}
+
+/// The `years`th anniversary of `date`; the anniversary of 29 February in a year without
+/// one is 1 March.
+fn anniversary(date: NaiveDate, years: u32) -> NaiveDate {
+    let year = date
+        .year()
+        .saturating_add(i32::try_from(years).unwrap_or(i32::MAX));
+    NaiveDate::from_ymd_opt(year, date.month(), date.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The result of checking one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Met,
+    NotMet,
+    Unanswered,
+}
+
+/// Combines rule outcomes the way a group's mode says.
+pub fn combine(mode: RuleGroupMode, outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+    let (mut met, mut not_met, mut unanswered) = (false, false, false);
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Met => met = true,
+            Outcome::NotMet => not_met = true,
+            Outcome::Unanswered => unanswered = true,
+        }
+    }
+    match mode {
+        RuleGroupMode::All if not_met => Outcome::NotMet,
+        RuleGroupMode::All if unanswered => Outcome::Unanswered,
+        RuleGroupMode::All => Outcome::Met,
+        RuleGroupMode::Any if met => Outcome::Met,
+        RuleGroupMode::Any if unanswered => Outcome::Unanswered,
+        RuleGroupMode::Any if not_met => Outcome::NotMet,
+        // An empty ANY group constrains nothing.
+        RuleGroupMode::Any => Outcome::Met,
+    }
+}
