@@ -6,10 +6,16 @@ pub mod eligibility;
 pub mod error;
 pub mod page;
 pub mod read;
+pub mod recommend;
 pub mod seed;
 pub mod types;
 
-use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::entity::catalog_revision;
 
 pub use error::{CatalogError, CatalogResult};
 pub use page::{Cursor, Page, PageRequest};
@@ -19,12 +25,38 @@ pub use read::{AgencyFilter, RelatedService, RuleGroup, ServiceFilter};
 #[derive(Debug, Clone)]
 pub struct Catalog {
     db: DatabaseConnection,
+    /// The recommendation index, shared by every clone, rebuilt when the revision moves.
+    index: Arc<recommend::IndexCache>,
 }
 
 impl Catalog {
     /// A catalog over `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            index: Arc::default(),
+        }
+    }
+
+    /// The catalog's revision: a counter that grows with every committed change.
+    pub async fn revision(&self) -> CatalogResult<i64> {
+        Ok(catalog_revision::Entity::find_by_id(1)
+            .one(&self.db)
+            .await?
+            .map_or(0, |r| r.revision))
+    }
+
+    /// Records a change, inside the transaction that makes it.
+    pub(crate) async fn bump_revision(db: &impl ConnectionTrait) -> CatalogResult<()> {
+        catalog_revision::Entity::update_many()
+            .col_expr(
+                catalog_revision::Column::Revision,
+                Expr::col(catalog_revision::Column::Revision).add(1),
+            )
+            .filter(catalog_revision::Column::Id.eq(1))
+            .exec(db)
+            .await?;
+        Ok(())
     }
 
     /// The database connection, for start-up tasks such as migrations.

@@ -342,6 +342,7 @@ impl Catalog {
     pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
         let txn = self.db.begin().await?;
         let report = Loader::new(&txn).run(document).await?;
+        Catalog::bump_revision(&txn).await?;
         txn.commit().await?;
         Ok(report)
     }

@@ -2,6 +2,7 @@
 //! through batched queries, so entities carry columns only.
 
 pub mod agency;
+pub mod catalog_revision;
 pub mod channel;
 pub mod criterion;
 pub mod cssp_designation;

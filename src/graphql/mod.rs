@@ -10,6 +10,7 @@ pub mod jurisdiction;
 pub mod life_event;
 pub mod loaders;
 pub mod node;
+pub mod recommend;
 pub mod scalars;
 pub mod service;
 
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     agency::AgencyQuery,
     jurisdiction::JurisdictionQuery,
     criterion::CriterionQuery,
+    recommend::RecommendationQuery,
 );
 
 /// The civic-catalog GraphQL schema.

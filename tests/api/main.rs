@@ -12,5 +12,6 @@ mod identity;
 mod loaders;
 mod pagination;
 mod readme;
+mod recommend;
 mod schema;
 mod seed;

@@ -1,0 +1,520 @@
+//! `recommendServices` and `eligibilityQuestions`: what a resident may need, and what to ask
+//! them next.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
+
+use super::catalog;
+use super::connection::PageInfo;
+use super::criterion::{Criterion, CriterionOption};
+use super::enums::{CriterionKind, RelationKind, Relevance};
+use super::error::GqlResult;
+use super::integrity;
+use super::life_event::{JourneyStage, LifeEvent};
+use super::loaders::{CriterionById, LifeEventById, ServiceById, StageById, loader};
+use super::scalars::{Date, Json};
+use super::service::Service;
+use crate::catalog::eligibility::CriterionShape;
+use crate::catalog::recommend::{self, Check, Question, Reason, ResidentSituation};
+use crate::catalog::{Cursor, Page, PageRequest};
+
+/// A resident's answer to one eligibility criterion.
+#[derive(InputObject, Debug, Clone)]
+pub struct AnswerInput {
+    /// The criterion's key, e.g. `birth-date`.
+    pub criterion: String,
+    /// The answer, of the criterion's kind: `true`/`false`, a number, a date string such as
+    /// `"1981-06-30"`, one option value, or a list of option values.
+    pub value: Json,
+}
+
+/// What a portal knows about a resident.
+#[derive(InputObject, Debug, Clone)]
+pub struct RecommendationInput {
+    /// The life events the resident is going through, by slug (1 to 20).
+    pub life_events: Vec<String>,
+    /// Where the resident lives, by code (e.g. `US-NY-NYC`): services of that jurisdiction
+    /// and of every jurisdiction above it are considered.
+    pub jurisdiction: String,
+    /// Answers to eligibility criteria; see `criteria` and `eligibilityQuestions`.
+    #[graphql(default)]
+    pub answers: Vec<AnswerInput>,
+    /// The date to evaluate eligibility on; today (UTC) when omitted. Fix it to make results
+    /// reproducible.
+    pub as_of: Option<Date>,
+    /// Also return services the answers rule out, ranked last, marked `INELIGIBLE`.
+    #[graphql(default)]
+    pub include_ineligible: bool,
+}
+
+fn situation(
+    life_events: Vec<String>,
+    jurisdiction: String,
+    answers: Vec<AnswerInput>,
+    as_of: Option<Date>,
+) -> ResidentSituation {
+    ResidentSituation {
+        life_events,
+        jurisdiction,
+        answers: answers
+            .into_iter()
+            .map(|a| (a.criterion, a.value.0))
+            .collect(),
+        as_of: as_of.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0),
+    }
+}
+
+/// Whether a resident can get a service, from the answers given so far.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "recommend::EligibilityStatus")]
+pub enum EligibilityStatus {
+    /// Every rule is answered and met.
+    Eligible,
+    /// An answered rule is not met.
+    Ineligible,
+    /// Nothing rules the resident out, but some rule is unanswered.
+    Unknown,
+}
+
+/// How one rule came out against the resident's answers.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::catalog::eligibility::Outcome")]
+pub enum CheckOutcome {
+    /// The answer meets the rule.
+    Met,
+    /// The answer does not meet the rule.
+    NotMet,
+    /// The criterion is not answered yet.
+    Unanswered,
+}
+
+/// What kind of reason a recommendation gives.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonKind {
+    /// A chosen life event links the service at a journey stage.
+    LifeEvent,
+    /// Another recommended service relates to this one.
+    RelatedService,
+}
+
+/// One rule checked against the resident's answers.
+#[derive(Debug, Clone)]
+pub struct EligibilityCheck(Check);
+
+/// One rule checked against the resident's answers.
+#[Object]
+impl EligibilityCheck {
+    /// The criterion the rule is about.
+    async fn criterion(&self, ctx: &Context<'_>) -> Result<Criterion> {
+        let found = loader(ctx)?
+            .load_one(CriterionById(self.0.criterion_id))
+            .await?;
+        integrity(found, "check criterion").map(Criterion)
+    }
+
+    /// The rule in plain words.
+    async fn rule(&self) -> &str {
+        &self.0.rule
+    }
+
+    /// How the rule came out.
+    async fn outcome(&self) -> CheckOutcome {
+        self.0.outcome.into()
+    }
+}
+
+/// Whether the resident can get the service, with each rule checked.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Eligibility {
+    /// The overall result.
+    pub status: EligibilityStatus,
+    /// Every rule of the service, checked against the answers.
+    pub checks: Vec<EligibilityCheck>,
+}
+
+/// Why a service is recommended, in words a resident understands, with the data behind it.
+#[derive(Debug, Clone)]
+pub struct RecommendationReason {
+    reason: Reason,
+    /// The name of the related service, for the text.
+    related_name: Option<String>,
+    life_event_name: Option<String>,
+}
+
+/// Why a service is recommended, in words a resident understands, with the data behind it.
+#[Object]
+impl RecommendationReason {
+    /// What kind of reason this is.
+    async fn kind(&self) -> ReasonKind {
+        match self.reason {
+            Reason::LifeEvent { .. } => ReasonKind::LifeEvent,
+            Reason::RelatedService { .. } => ReasonKind::RelatedService,
+        }
+    }
+
+    /// The reason as a sentence to show residents.
+    async fn text(&self) -> String {
+        match &self.reason {
+            Reason::LifeEvent { reason, .. } => match &self.life_event_name {
+                Some(name) => format!("{name}: {reason}"),
+                None => reason.clone(),
+            },
+            Reason::RelatedService { kind, reason, .. } => {
+                let other = self
+                    .related_name
+                    .as_deref()
+                    .unwrap_or("a recommended service");
+                let lead = match kind {
+                    crate::catalog::types::RelationKind::Requires => format!("Needed for {other}"),
+                    crate::catalog::types::RelationKind::FollowUp => {
+                        format!("A next step after {other}")
+                    }
+                    _ => format!("Often needed with {other}"),
+                };
+                format!("{lead}: {reason}")
+            }
+        }
+    }
+
+    /// The life event that links the service (for `LIFE_EVENT` reasons).
+    async fn life_event(&self, ctx: &Context<'_>) -> Result<Option<LifeEvent>> {
+        let Reason::LifeEvent { life_event_id, .. } = self.reason else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(LifeEventById(life_event_id))
+            .await?
+            .map(LifeEvent))
+    }
+
+    /// The journey stage of the link (for `LIFE_EVENT` reasons).
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<JourneyStage>> {
+        let Reason::LifeEvent { stage_id, .. } = self.reason else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(StageById(stage_id))
+            .await?
+            .map(JourneyStage))
+    }
+
+    /// How central the service is to the life event (for `LIFE_EVENT` reasons).
+    async fn relevance(&self) -> Option<Relevance> {
+        match self.reason {
+            Reason::LifeEvent { relevance, .. } => Some(relevance.into()),
+            Reason::RelatedService { .. } => None,
+        }
+    }
+
+    /// The recommended service this one is related to (for `RELATED_SERVICE` reasons).
+    async fn related_service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+        let Reason::RelatedService { service_id, .. } = self.reason else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(ServiceById(service_id))
+            .await?
+            .map(Service))
+    }
+
+    /// How that service relates to this one (for `RELATED_SERVICE` reasons).
+    async fn relation_kind(&self) -> Option<RelationKind> {
+        match self.reason {
+            Reason::RelatedService { kind, .. } => Some(kind.into()),
+            Reason::LifeEvent { .. } => None,
+        }
+    }
+
+    /// The reason recorded in the catalog, without the lead-in of `text`.
+    async fn detail(&self) -> &str {
+        match &self.reason {
+            Reason::LifeEvent { reason, .. } | Reason::RelatedService { reason, .. } => reason,
+        }
+    }
+}
+
+/// One recommended service, with its rank, eligibility and reasons.
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    inner: recommend::Recommendation,
+    names: std::sync::Arc<NameBook>,
+}
+
+/// Names used in reason texts, looked up once per result.
+#[derive(Debug, Default)]
+struct NameBook {
+    services: std::collections::HashMap<i32, String>,
+    life_events: std::collections::HashMap<i32, String>,
+}
+
+/// One recommended service, with its rank, eligibility and reasons.
+#[Object]
+impl Recommendation {
+    /// The service.
+    async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
+        let found = loader(ctx)?
+            .load_one(ServiceById(self.inner.service_id))
+            .await?;
+        integrity(found, "recommended service").map(Service)
+    }
+
+    /// Its score: higher is more relevant (see the README for how it is computed).
+    async fn score(&self) -> f64 {
+        self.inner.score
+    }
+
+    /// Its position in the whole result, from 1.
+    async fn rank(&self) -> i32 {
+        i32::try_from(self.inner.rank).unwrap_or(i32::MAX)
+    }
+
+    /// Whether the resident can get it, from the answers given.
+    async fn eligibility(&self) -> Eligibility {
+        Eligibility {
+            status: self.inner.eligibility.into(),
+            checks: self
+                .inner
+                .checks
+                .iter()
+                .cloned()
+                .map(EligibilityCheck)
+                .collect(),
+        }
+    }
+
+    /// Why it is recommended: the life events and stages that link it, and the recommended
+    /// services it is related to.
+    async fn reasons(&self) -> Vec<RecommendationReason> {
+        self.inner
+            .reasons
+            .iter()
+            .map(|reason| RecommendationReason {
+                related_name: match reason {
+                    Reason::RelatedService { service_id, .. } => {
+                        self.names.services.get(service_id).cloned()
+                    }
+                    Reason::LifeEvent { .. } => None,
+                },
+                life_event_name: match reason {
+                    Reason::LifeEvent { life_event_id, .. } => {
+                        self.names.life_events.get(life_event_id).cloned()
+                    }
+                    Reason::RelatedService { .. } => None,
+                },
+                reason: reason.clone(),
+            })
+            .collect()
+    }
+
+    /// The journey stage it belongs to in this result, to group the list by stage.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<JourneyStage>> {
+        let Some(stage) = self.inner.stage_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(StageById(stage))
+            .await?
+            .map(JourneyStage))
+    }
+}
+
+/// One recommendation with the cursor that marks its position.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RecommendationEdge {
+    /// Pass this as `after` to fetch the recommendations that follow.
+    pub cursor: String,
+    /// The recommendation.
+    pub node: Recommendation,
+}
+
+/// A life event the resident may also be going through.
+#[derive(Debug, Clone)]
+pub struct SuggestedLifeEvent(recommend::SuggestedLifeEvent);
+
+/// A life event the resident may also be going through.
+#[Object]
+impl SuggestedLifeEvent {
+    /// The suggested life event.
+    async fn life_event(&self, ctx: &Context<'_>) -> Result<LifeEvent> {
+        let found = loader(ctx)?
+            .load_one(LifeEventById(self.0.life_event_id))
+            .await?;
+        integrity(found, "suggested life event").map(LifeEvent)
+    }
+
+    /// Why it is suggested, e.g. "Losing income often puts rent at risk".
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// The chosen life event that suggests it.
+    async fn because_of(&self, ctx: &Context<'_>) -> Result<LifeEvent> {
+        let found = loader(ctx)?
+            .load_one(LifeEventById(self.0.because_of))
+            .await?;
+        integrity(found, "suggesting life event").map(LifeEvent)
+    }
+}
+
+/// A page of recommendations, best first, with life events worth asking about.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RecommendationConnection {
+    /// The recommendations of this page, each with its cursor.
+    pub edges: Vec<RecommendationEdge>,
+    /// The recommendations of this page, without cursors.
+    pub nodes: Vec<Recommendation>,
+    /// Where this page sits in the whole result.
+    pub page_info: PageInfo,
+    /// How many services the whole result holds.
+    pub total_count: i32,
+    /// Life events related to the chosen ones that the resident may also face, e.g.
+    /// housing insecurity for someone who lost a job.
+    pub suggested_life_events: Vec<SuggestedLifeEvent>,
+}
+
+/// A criterion worth asking next.
+#[derive(Debug, Clone)]
+pub struct EligibilityQuestion {
+    question: Question,
+    shape: Option<CriterionShape>,
+}
+
+/// A criterion worth asking next.
+#[Object]
+impl EligibilityQuestion {
+    /// The criterion to ask about.
+    async fn criterion(&self, ctx: &Context<'_>) -> Result<Criterion> {
+        let found = loader(ctx)?
+            .load_one(CriterionById(self.question.criterion_id))
+            .await?;
+        integrity(found, "question criterion").map(Criterion)
+    }
+
+    /// The type of answer it takes.
+    async fn kind(&self) -> Option<CriterionKind> {
+        self.shape.as_ref().map(|s| s.kind.into())
+    }
+
+    /// The allowed answers of a `SELECT` or `MULTI_SELECT` criterion.
+    async fn options(&self) -> Vec<CriterionOption> {
+        self.shape
+            .iter()
+            .flat_map(|s| s.options.iter())
+            .map(|o| CriterionOption {
+                value: o.value.clone(),
+                label: o.label.clone(),
+            })
+            .collect()
+    }
+
+    /// How many still-undecided candidate services have a rule on this criterion.
+    async fn decides(&self) -> i32 {
+        i32::try_from(self.question.decides).unwrap_or(i32::MAX)
+    }
+}
+
+/// Root fields for recommendations.
+#[derive(Default)]
+pub struct RecommendationQuery;
+
+/// Root fields for recommendations.
+#[Object]
+impl RecommendationQuery {
+    /// The services a resident going through these life events may need, best first, each
+    /// with its eligibility and the reasons it is shown. Services reached through several
+    /// life events appear once and rank higher; services related to a recommended one
+    /// (requires, complements, follow-up) are added below the directly linked ones.
+    async fn recommend_services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What the portal knows about the resident.")] input: RecommendationInput,
+        #[graphql(desc = "How many recommendations to return: 0 to 100, 20 when omitted.")]
+        first: Option<i32>,
+        #[graphql(desc = "Return the recommendations after this cursor.")] after: Option<String>,
+    ) -> Result<RecommendationConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let include = input.include_ineligible;
+        let situation = situation(
+            input.life_events,
+            input.jurisdiction,
+            input.answers,
+            input.as_of,
+        );
+        let result = catalog(ctx)?.recommend(&situation, include).await.gql()?;
+        let mut names = NameBook::default();
+        for r in &result.items {
+            names.services.insert(r.service_id, r.service_name.clone());
+        }
+        let life_event_ids = result
+            .items
+            .iter()
+            .flat_map(|r| r.reasons.iter())
+            .filter_map(|reason| match reason {
+                Reason::LifeEvent { life_event_id, .. } => Some(*life_event_id),
+                Reason::RelatedService { .. } => None,
+            });
+        let found = loader(ctx)?
+            .load_many(life_event_ids.map(LifeEventById))
+            .await?;
+        for (key, event) in found {
+            names.life_events.insert(key.0, event.name);
+        }
+        let names = std::sync::Arc::new(names);
+        let page = Page::slice(result.items, &request, |r| Cursor {
+            name: r.service_name.clone(),
+            id: r.service_id,
+        });
+        let edges: Vec<RecommendationEdge> = page
+            .items
+            .into_iter()
+            .map(|(cursor, inner)| RecommendationEdge {
+                cursor: cursor.encode(),
+                node: Recommendation {
+                    inner,
+                    names: std::sync::Arc::clone(&names),
+                },
+            })
+            .collect();
+        Ok(RecommendationConnection {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                has_previous_page: page.has_previous_page,
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
+            edges,
+            suggested_life_events: result
+                .suggested_life_events
+                .into_iter()
+                .map(SuggestedLifeEvent)
+                .collect(),
+        })
+    }
+
+    /// The eligibility criteria still worth asking a resident, most decisive first: the
+    /// criterion that could decide the most still-undecided candidate services. Answered
+    /// criteria are not returned. Ask the first, add the answer, and ask again.
+    async fn eligibility_questions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life events the resident is going through, by slug.")]
+        life_events: Vec<String>,
+        #[graphql(desc = "Where the resident lives, by code (e.g. `US-NY`).")] jurisdiction: String,
+        #[graphql(desc = "The answers given so far.", default)] answers: Vec<AnswerInput>,
+        #[graphql(desc = "The date to evaluate eligibility on; today (UTC) when omitted.")]
+        as_of: Option<Date>,
+    ) -> Result<Vec<EligibilityQuestion>> {
+        let situation = situation(life_events, jurisdiction, answers, as_of);
+        let catalog = catalog(ctx)?;
+        let questions = catalog.eligibility_questions(&situation).await.gql()?;
+        let index = catalog.recommendation_index().await.gql()?;
+        Ok(questions
+            .into_iter()
+            .map(|question| EligibilityQuestion {
+                shape: index.criterion_shape(question.criterion_id).cloned(),
+                question,
+            })
+            .collect())
+    }
+}
