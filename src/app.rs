@@ -10,7 +10,7 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::catalog::{Catalog, seed};
-use crate::cli::{Cli, Command};
+use crate::cli::{BenchTarget, Cli, Command};
 use crate::graphql::{build_schema, sdl};
 use crate::http::{AppState, router};
 use crate::telemetry::{self, Metrics};
@@ -80,6 +80,39 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     match cli.command {
         Command::Schema => {
             print!("{}", sdl());
+        }
+        Command::Bench {
+            target:
+                BenchTarget::Recommend {
+                    services,
+                    criteria,
+                    life_events,
+                    requests,
+                },
+        } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let shape = crate::bench::Shape {
+                services: services.max(1),
+                criteria: criteria.max(1),
+                life_events: life_events.max(1),
+            };
+            let report = crate::bench::run(db, shape, requests.max(1)).await?;
+            println!(
+                "recommendServices, {} services, {} criteria, {} life events, {} requests\n\
+                 generate catalog: {:.1?}\nfirst request (builds the index): {:.1?}\n\
+                 p50 {:.2?}  p99 {:.2?}  mean {:.2?}  max {:.2?}",
+                shape.services,
+                shape.criteria,
+                shape.life_events,
+                report.requests,
+                report.generate,
+                report.first_request,
+                report.p50,
+                report.p99,
+                report.mean,
+                report.max
+            );
         }
         Command::Migrate => {
             let db = connect(&cli.database_url, &metrics).await?;

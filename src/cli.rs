@@ -56,4 +56,30 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Measure performance on a synthetic catalog (needs an empty database).
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        target: BenchTarget,
+    },
+}
+
+/// What `bench` measures.
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// Latency of `recommendServices` through the GraphQL stack, one request at a time.
+    Recommend {
+        /// Published services to generate.
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        /// Eligibility criteria to generate.
+        #[arg(long, default_value_t = 40)]
+        criteria: usize,
+        /// Life events to generate.
+        #[arg(long, default_value_t = 20)]
+        life_events: usize,
+        /// Requests to time.
+        #[arg(long, default_value_t = 1_000)]
+        requests: usize,
+    },
 }

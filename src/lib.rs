@@ -7,6 +7,7 @@
 //! The crate is a library so integration tests start the very same router the binary serves.
 
 pub mod app;
+pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod entity;

@@ -47,7 +47,7 @@ impl Catalog {
     }
 
     /// Records a change, inside the transaction that makes it.
-    pub(crate) async fn bump_revision(db: &impl ConnectionTrait) -> CatalogResult<()> {
+    pub async fn bump_revision(db: &impl ConnectionTrait) -> CatalogResult<()> {
         catalog_revision::Entity::update_many()
             .col_expr(
                 catalog_revision::Column::Revision,

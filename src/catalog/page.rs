@@ -91,11 +91,18 @@ impl<T> Page<T> {
     /// The cursor's id is looked up first, so a cursor stays exact even where the database
     /// and Rust disagree on how names sort; a cursor whose item has gone falls back to
     /// comparing names.
-    pub fn slice(all: Vec<T>, request: &PageRequest, key: impl Fn(&T) -> Cursor) -> Self {
+    /// `id` gives an item's cursor id cheaply; `key` builds its whole cursor, only for the
+    /// items returned (and for the rare fallback).
+    pub fn slice(
+        all: Vec<T>,
+        request: &PageRequest,
+        id: impl Fn(&T) -> i32,
+        key: impl Fn(&T) -> Cursor,
+    ) -> Self {
         let total_count = all.len() as u64;
         let start = match &request.after {
             None => 0,
-            Some(after) => match all.iter().position(|item| key(item).id == after.id) {
+            Some(after) => match all.iter().position(|item| id(item) == after.id) {
                 Some(at) => at + 1,
                 None => all
                     .iter()

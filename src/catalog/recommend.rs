@@ -71,8 +71,8 @@ pub enum EligibilityStatus {
 pub struct Check {
     /// The criterion the rule is about.
     pub criterion_id: i32,
-    /// The rule in plain words.
-    pub rule: String,
+    /// The rule in plain words (shared with the index).
+    pub rule: Arc<str>,
     /// How it came out.
     pub outcome: Outcome,
 }
@@ -86,7 +86,7 @@ pub enum Reason {
         stage_id: i32,
         relevance: Relevance,
         /// The link's reason.
-        reason: String,
+        reason: Arc<str>,
     },
     /// Another recommended service relates to this one.
     RelatedService {
@@ -94,7 +94,7 @@ pub enum Reason {
         service_id: i32,
         kind: RelationKind,
         /// The relation's reason.
-        reason: String,
+        reason: Arc<str>,
     },
 }
 
@@ -102,7 +102,7 @@ pub enum Reason {
 #[derive(Debug, Clone)]
 pub struct Recommendation {
     pub service_id: i32,
-    pub service_name: String,
+    pub service_name: Arc<str>,
     pub score: f64,
     /// Position in the whole result, from 1.
     pub rank: u32,
@@ -126,6 +126,8 @@ pub struct SuggestedLifeEvent {
 #[derive(Debug, Clone)]
 pub struct Recommendations {
     pub items: Vec<Recommendation>,
+    /// The names of the services the items' reasons refer to, by id.
+    pub names: HashMap<i32, Arc<str>>,
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
 }
 
@@ -140,9 +142,16 @@ pub struct Question {
 // ----- the index ---------------------------------------------------------------------
 
 struct IndexedService {
-    name: String,
+    name: Arc<str>,
     jurisdictions: Vec<i32>,
-    groups: Vec<(RuleGroupMode, Vec<(i32, Rule)>)>,
+    groups: Vec<(RuleGroupMode, Vec<IndexedRule>)>,
+}
+
+/// A compiled rule with its plain-words description, written once per index build.
+struct IndexedRule {
+    criterion_id: i32,
+    rule: Rule,
+    description: Arc<str>,
 }
 
 struct Link {
@@ -151,7 +160,7 @@ struct Link {
     service_id: i32,
     stage_id: i32,
     relevance: Relevance,
-    reason: String,
+    reason: Arc<str>,
 }
 
 /// The published catalog, as recommendations need it.
@@ -162,7 +171,7 @@ pub struct Index {
     stage_positions: HashMap<i32, i32>,
     links: HashMap<i32, Vec<Link>>,
     services: HashMap<i32, IndexedService>,
-    outgoing: HashMap<i32, Vec<(RelationKind, i32, String)>>,
+    outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>>,
     chains: HashMap<String, Vec<i32>>,
     criteria: HashMap<String, (i32, CriterionShape)>,
     criterion_shapes: HashMap<i32, CriterionShape>,
@@ -229,7 +238,7 @@ impl Catalog {
                 (
                     s.id,
                     IndexedService {
-                        name: s.name,
+                        name: s.name.into(),
                         jurisdictions: Vec::new(),
                         groups: Vec::new(),
                     },
@@ -249,7 +258,7 @@ impl Catalog {
             criteria.insert(c.key.clone(), (c.id, shape.clone()));
             criterion_shapes.insert(c.id, shape);
         }
-        let mut rules_by_group: HashMap<i32, Vec<(i32, Rule)>> = HashMap::new();
+        let mut rules_by_group: HashMap<i32, Vec<IndexedRule>> = HashMap::new();
         for r in eligibility_rule::Entity::find()
             .order_by_asc(eligibility_rule::Column::Position)
             .order_by_asc(eligibility_rule::Column::Id)
@@ -258,10 +267,15 @@ impl Catalog {
         {
             if let Some(shape) = criterion_shapes.get(&r.criterion_id) {
                 let rule = Rule::from_row(shape, &r.operator, &r.value)?;
+                let description = Arc::from(rule.describe(shape));
                 rules_by_group
                     .entry(r.group_id)
                     .or_default()
-                    .push((r.criterion_id, rule));
+                    .push(IndexedRule {
+                        criterion_id: r.criterion_id,
+                        rule,
+                        description,
+                    });
             }
         }
         for g in eligibility_rule_group::Entity::find()
@@ -290,11 +304,11 @@ impl Catalog {
                     service_id: l.service_id,
                     stage_id: l.journey_stage_id,
                     relevance: l.relevance.parse()?,
-                    reason: l.reason,
+                    reason: Arc::from(l.reason),
                 });
             }
         }
-        let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, String)>> = HashMap::new();
+        let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>> = HashMap::new();
         for r in service_relation::Entity::find()
             .order_by_asc(service_relation::Column::Id)
             .all(db)
@@ -305,7 +319,7 @@ impl Catalog {
                 outgoing.entry(r.service_id).or_default().push((
                     r.kind.parse()?,
                     r.related_service_id,
-                    r.reason,
+                    Arc::from(r.reason),
                 ));
             }
         }
@@ -559,17 +573,17 @@ impl Index {
         let mut checks = Vec::new();
         let mut group_outcomes = Vec::new();
         for (mode, rules) in &service.groups {
-            let mut outcomes = Vec::new();
-            for (criterion_id, rule) in rules {
-                let outcome = rule.evaluate(resolved.answers.get(criterion_id), as_of);
+            let mut outcomes = Vec::with_capacity(rules.len());
+            for rule in rules {
+                let outcome = rule
+                    .rule
+                    .evaluate(resolved.answers.get(&rule.criterion_id), as_of);
                 outcomes.push(outcome);
-                if let Some(shape) = self.criterion_shapes.get(criterion_id) {
-                    checks.push(Check {
-                        criterion_id: *criterion_id,
-                        rule: rule.describe(shape),
-                        outcome,
-                    });
-                }
+                checks.push(Check {
+                    criterion_id: rule.criterion_id,
+                    rule: Arc::clone(&rule.description),
+                    outcome,
+                });
             }
             group_outcomes.push(combine(*mode, outcomes));
         }
@@ -599,8 +613,13 @@ impl Index {
                     EligibilityStatus::Unknown => 0.0,
                     EligibilityStatus::Ineligible => -20.0,
                 };
+            let position = candidate
+                .stage_id
+                .and_then(|s| self.stage_positions.get(&s))
+                .copied()
+                .unwrap_or(i32::MAX);
             items.push((
-                (candidate.direct, candidate.order),
+                (candidate.direct, position, candidate.order),
                 Recommendation {
                     service_id,
                     service_name: self
@@ -617,22 +636,18 @@ impl Index {
                 },
             ));
         }
-        let position = |r: &Recommendation| {
-            r.stage_id
-                .and_then(|s| self.stage_positions.get(&s))
-                .copied()
-                .unwrap_or(i32::MAX)
-        };
-        items.sort_by(|((a_direct, a_order), a), ((b_direct, b_order), b)| {
-            b_direct
-                .cmp(a_direct)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| position(a).cmp(&position(b)))
-                .then_with(|| a_order.cmp(b_order))
-                .then_with(|| a.service_name.cmp(&b.service_name))
-                .then_with(|| a.service_id.cmp(&b.service_id))
-        });
-        let items = items
+        items.sort_by(
+            |((a_direct, a_pos, a_order), a), ((b_direct, b_pos, b_order), b)| {
+                b_direct
+                    .cmp(a_direct)
+                    .then_with(|| b.score.total_cmp(&a.score))
+                    .then_with(|| a_pos.cmp(b_pos))
+                    .then_with(|| a_order.cmp(b_order))
+                    .then_with(|| a.service_name.cmp(&b.service_name))
+                    .then_with(|| a.service_id.cmp(&b.service_id))
+            },
+        );
+        let items: Vec<Recommendation> = items
             .into_iter()
             .enumerate()
             .map(|(i, (_, mut r))| {
@@ -640,6 +655,14 @@ impl Index {
                 r
             })
             .collect();
+        let mut names = HashMap::new();
+        for reason in items.iter().flat_map(|r| r.reasons.iter()) {
+            if let Reason::RelatedService { service_id, .. } = reason
+                && let Some(s) = self.services.get(service_id)
+            {
+                names.insert(*service_id, Arc::clone(&s.name));
+            }
+        }
 
         let mut seen: HashSet<i32> = resolved.life_events.iter().copied().collect();
         let mut suggested = Vec::new();
@@ -661,6 +684,7 @@ impl Index {
         }
         Ok(Recommendations {
             items,
+            names,
             suggested_life_events: suggested,
         })
     }

@@ -156,7 +156,7 @@ impl RecommendationReason {
         match &self.reason {
             Reason::LifeEvent { reason, .. } => match &self.life_event_name {
                 Some(name) => format!("{name}: {reason}"),
-                None => reason.clone(),
+                None => reason.to_string(),
             },
             Reason::RelatedService { kind, reason, .. } => {
                 let other = self
@@ -239,11 +239,39 @@ pub struct Recommendation {
     names: std::sync::Arc<NameBook>,
 }
 
-/// Names used in reason texts, looked up once per result.
+/// Names used in reason texts, looked up once per page.
 #[derive(Debug, Default)]
 struct NameBook {
-    services: std::collections::HashMap<i32, String>,
+    services: std::collections::HashMap<i32, std::sync::Arc<str>>,
     life_events: std::collections::HashMap<i32, String>,
+}
+
+/// The names a page's reasons mention: related services (from the result) and life events
+/// (through the loader).
+async fn name_book(
+    ctx: &Context<'_>,
+    items: &[(Cursor, recommend::Recommendation)],
+    service_names: &std::collections::HashMap<i32, std::sync::Arc<str>>,
+) -> Result<NameBook> {
+    let mut book = NameBook::default();
+    let mut life_events = Vec::new();
+    for reason in items.iter().flat_map(|(_, r)| r.reasons.iter()) {
+        match reason {
+            Reason::RelatedService { service_id, .. } => {
+                if let Some(name) = service_names.get(service_id) {
+                    book.services
+                        .insert(*service_id, std::sync::Arc::clone(name));
+                }
+            }
+            Reason::LifeEvent { life_event_id, .. } => {
+                life_events.push(LifeEventById(*life_event_id))
+            }
+        }
+    }
+    for (key, event) in loader(ctx)?.load_many(life_events).await? {
+        book.life_events.insert(key.0, event.name);
+    }
+    Ok(book)
 }
 
 /// One recommended service, with its rank, eligibility and reasons.
@@ -290,7 +318,7 @@ impl Recommendation {
             .map(|reason| RecommendationReason {
                 related_name: match reason {
                     Reason::RelatedService { service_id, .. } => {
-                        self.names.services.get(service_id).cloned()
+                        self.names.services.get(service_id).map(|n| n.to_string())
                     }
                     Reason::LifeEvent { .. } => None,
                 },
@@ -440,29 +468,16 @@ impl RecommendationQuery {
             input.as_of,
         );
         let result = catalog(ctx)?.recommend(&situation, include).await.gql()?;
-        let mut names = NameBook::default();
-        for r in &result.items {
-            names.services.insert(r.service_id, r.service_name.clone());
-        }
-        let life_event_ids = result
-            .items
-            .iter()
-            .flat_map(|r| r.reasons.iter())
-            .filter_map(|reason| match reason {
-                Reason::LifeEvent { life_event_id, .. } => Some(*life_event_id),
-                Reason::RelatedService { .. } => None,
-            });
-        let found = loader(ctx)?
-            .load_many(life_event_ids.map(LifeEventById))
-            .await?;
-        for (key, event) in found {
-            names.life_events.insert(key.0, event.name);
-        }
-        let names = std::sync::Arc::new(names);
-        let page = Page::slice(result.items, &request, |r| Cursor {
-            name: r.service_name.clone(),
-            id: r.service_id,
-        });
+        let page = Page::slice(
+            result.items,
+            &request,
+            |r| r.service_id,
+            |r| Cursor {
+                name: r.service_name.to_string(),
+                id: r.service_id,
+            },
+        );
+        let names = std::sync::Arc::new(name_book(ctx, &page.items, &result.names).await?);
         let edges: Vec<RecommendationEdge> = page
             .items
             .into_iter()

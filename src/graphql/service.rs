@@ -577,7 +577,7 @@ pub async fn services_by_keys(
     keys: Vec<Cursor>,
     request: &PageRequest,
 ) -> Result<ServiceConnection> {
-    let page = Page::slice(keys, request, Clone::clone);
+    let page = Page::slice(keys, request, |k| k.id, Clone::clone);
     let loader = loader(ctx)?;
     let mut found = loader
         .load_many(page.items.iter().map(|(key, _)| ServiceById(key.id)))

@@ -16,10 +16,13 @@ fn readme_queries() -> Vec<String> {
 #[tokio::test]
 async fn the_readme_example_queries_work() {
     let queries = readme_queries();
-    assert_eq!(queries.len(), 3, "the README shows three example queries");
+    assert!(
+        queries.len() >= 3,
+        "the README shows at least three example queries"
+    );
     let app = TestApp::seeded().await;
-    for query in queries {
-        let data = app.data(&query, json!({})).await;
+    for query in &queries {
+        let data = app.data(query, json!({})).await;
         let text = data.to_string();
         assert!(
             !text.contains("null}") || text.len() > 200,

@@ -449,3 +449,30 @@ async fn recommendations_follow_catalog_changes() {
     let after = recommendations(&app.data(RECOMMEND, json!({ "input": input })).await);
     assert_eq!(slugs(&after), ["unrelated", "both"]);
 }
+
+#[tokio::test]
+async fn the_benchmark_generates_a_catalog_and_times_requests() {
+    let app = TestApp::empty().await;
+    let shape = civic_catalog::bench::Shape {
+        services: 60,
+        criteria: 8,
+        life_events: 4,
+    };
+    let report = civic_catalog::bench::run(app.catalog.connection().clone(), shape, 10)
+        .await
+        .unwrap();
+    assert_eq!(report.requests, 10);
+    assert!(report.p50 <= report.p99 && report.p99 <= report.max);
+    // The generated catalog is a real one: the API recommends from it.
+    let input = json!({ "lifeEvents": ["event-1"], "jurisdiction": "US-SY-CTY" });
+    let data = app
+        .data(RECOMMEND, json!({ "input": input, "first": 100 }))
+        .await;
+    assert!(data["recommendServices"]["totalCount"].as_i64().unwrap() > 10);
+    // A second run refuses to mix with existing data.
+    assert!(
+        civic_catalog::bench::run(app.catalog.connection().clone(), shape, 1)
+            .await
+            .is_err()
+    );
+}

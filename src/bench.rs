@@ -1,0 +1,395 @@
+//! `civic-catalog bench recommend`: a synthetic catalog of N services, M criteria and K life
+//! events, and the latency of `recommendServices` through the whole GraphQL stack (parse,
+//! validate, resolve with loaders, serialize) on one core.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::NotSet, DatabaseConnection, EntityTrait, Set};
+use serde_json::json;
+
+use crate::catalog::Catalog;
+use crate::catalog::types::{ChannelKind, CriterionKind};
+use crate::entity::{
+    agency, channel, criterion, eligibility_rule, eligibility_rule_group, journey_stage,
+    jurisdiction, life_event, life_event_service, service, service_jurisdiction, service_relation,
+};
+use crate::graphql::{build_schema, loaders::new_loaders};
+
+/// The size of a synthetic catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub services: usize,
+    pub criteria: usize,
+    pub life_events: usize,
+}
+
+/// What a benchmark run measured.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub generate: Duration,
+    pub first_request: Duration,
+    pub requests: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub mean: Duration,
+    pub max: Duration,
+}
+
+const ROWS_PER_INSERT: usize = 500;
+
+async fn insert_chunks<A>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        A::Entity::insert_many(chunk).exec(db).await?;
+    }
+    Ok(())
+}
+
+fn id(i: usize) -> i32 {
+    i32::try_from(i + 1).unwrap_or(i32::MAX)
+}
+
+/// Fills an empty database with a synthetic catalog of `shape`, with explicit ids so rows
+/// can refer to each other without reading them back.
+pub async fn generate(
+    db: &DatabaseConnection,
+    shape: Shape,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let now = Utc::now();
+    insert_chunks(
+        db,
+        vec![
+            jurisdiction::ActiveModel {
+                id: Set(1),
+                code: Set("US".into()),
+                name: Set("United States".into()),
+                kind: Set("FEDERAL".into()),
+                parent_id: Set(None),
+            },
+            jurisdiction::ActiveModel {
+                id: Set(2),
+                code: Set("US-SY".into()),
+                name: Set("Synthetic State".into()),
+                kind: Set("STATE".into()),
+                parent_id: Set(Some(1)),
+            },
+            jurisdiction::ActiveModel {
+                id: Set(3),
+                code: Set("US-SY-CTY".into()),
+                name: Set("Synthetic City".into()),
+                kind: Set("CITY".into()),
+                parent_id: Set(Some(2)),
+            },
+        ],
+    )
+    .await?;
+    let agencies = 50;
+    insert_chunks(
+        db,
+        (0..agencies)
+            .map(|i| agency::ActiveModel {
+                id: Set(id(i)),
+                slug: Set(format!("agency-{i}")),
+                name: Set(format!("Agency {i}")),
+                acronym: Set(None),
+                jurisdiction_id: Set(id(i % 3)),
+                parent_id: Set(None),
+                website: Set(None),
+                phone: Set(None),
+                description: Set("Synthetic agency.".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect(),
+    )
+    .await?;
+    let kinds = [
+        CriterionKind::Number,
+        CriterionKind::Boolean,
+        CriterionKind::Select,
+        CriterionKind::Date,
+    ];
+    let options = json!([{ "value": "o1", "label": "One" }, { "value": "o2", "label": "Two" }, { "value": "o3", "label": "Three" }]).to_string();
+    insert_chunks(
+        db,
+        (0..shape.criteria)
+            .map(|i| {
+                let kind = kinds[i % kinds.len()];
+                criterion::ActiveModel {
+                    id: Set(id(i)),
+                    key: Set(format!("criterion-{i}")),
+                    label: Set(format!("Question {i}?")),
+                    description: Set("Synthetic criterion.".into()),
+                    kind: Set(kind.as_str().into()),
+                    options: Set((kind == CriterionKind::Select).then(|| options.clone())),
+                    unit: Set(None),
+                }
+            })
+            .collect(),
+    )
+    .await?;
+    insert_chunks(
+        db,
+        (0..shape.life_events)
+            .map(|i| life_event::ActiveModel {
+                id: Set(id(i)),
+                slug: Set(format!("event-{i}")),
+                name: Set(format!("Life event {i}")),
+                description: Set("Synthetic life event.".into()),
+                eu_code: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect(),
+    )
+    .await?;
+    let stages = 4;
+    insert_chunks(
+        db,
+        (0..shape.life_events * stages)
+            .map(|i| journey_stage::ActiveModel {
+                id: Set(id(i)),
+                life_event_id: Set(id(i / stages)),
+                position: Set(id(i % stages)),
+                slug: Set(format!("stage-{}", i % stages)),
+                name: Set(format!("Stage {}", i % stages)),
+                description: Set("Synthetic stage.".into()),
+            })
+            .collect(),
+    )
+    .await?;
+    insert_chunks(
+        db,
+        (0..shape.services)
+            .map(|i| service::ActiveModel {
+                id: Set(id(i)),
+                slug: Set(format!("service-{i}")),
+                name: Set(format!("Service {i:06}")),
+                summary: Set("A synthetic service.".into()),
+                description: Set("Generated for benchmarks.".into()),
+                agency_id: Set(id(i % agencies)),
+                eligibility_summary: Set(None),
+                fees: Set(None),
+                processing_time: Set(None),
+                status: Set("PUBLISHED".into()),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                published_at: Set(Some(now)),
+                deleted_at: Set(None),
+            })
+            .collect(),
+    )
+    .await?;
+    // 60% state, 30% city, 10% federal.
+    insert_chunks(
+        db,
+        (0..shape.services)
+            .map(|i| service_jurisdiction::ActiveModel {
+                id: NotSet,
+                service_id: Set(id(i)),
+                jurisdiction_id: Set(match i % 10 {
+                    0 => 1,
+                    1..=3 => 3,
+                    _ => 2,
+                }),
+            })
+            .collect(),
+    )
+    .await?;
+    insert_chunks(
+        db,
+        (0..shape.services)
+            .map(|i| channel::ActiveModel {
+                id: NotSet,
+                service_id: Set(id(i)),
+                kind: Set(ChannelKind::Website.as_str().into()),
+                category: Set("DIGITAL".into()),
+                label: Set("Website".into()),
+                url: Set(Some(format!("https://example.gov/{i}"))),
+                phone: Set(None),
+                email: Set(None),
+                address: Set(None),
+                hours: Set(None),
+                languages: Set(None),
+                accessibility: Set(None),
+                position: Set(1),
+            })
+            .collect(),
+    )
+    .await?;
+    // Every service is linked to one life event; a third of them to a second one.
+    let mut links = Vec::new();
+    for i in 0..shape.services {
+        let mut events = vec![i % shape.life_events];
+        let second = (i * 7 + 3) % shape.life_events;
+        if i % 3 == 0 && !events.contains(&second) {
+            events.push(second);
+        }
+        for event in events {
+            links.push(life_event_service::ActiveModel {
+                id: NotSet,
+                life_event_id: Set(id(event)),
+                journey_stage_id: Set(id(event * stages + i % stages)),
+                service_id: Set(id(i)),
+                relevance: Set(if i % 3 == 0 { "CORE" } else { "SUPPORTING" }.into()),
+                reason: Set("Synthetic link.".into()),
+                position: Set(0),
+            });
+        }
+    }
+    insert_chunks(db, links).await?;
+    let kinds_rel = ["COMPLEMENTS", "REQUIRES", "FOLLOW_UP", "ALTERNATIVE_TO"];
+    insert_chunks(
+        db,
+        (0..shape.services)
+            .filter_map(|i| {
+                let to = (i * 31 + 7) % shape.services;
+                (to != i).then(|| service_relation::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(id(i)),
+                    related_service_id: Set(id(to)),
+                    kind: Set(kinds_rel[i % kinds_rel.len()].into()),
+                    reason: Set("Synthetic relation.".into()),
+                })
+            })
+            .collect(),
+    )
+    .await?;
+    // One ALL group per service with 1 to 3 rules over the criteria.
+    insert_chunks(
+        db,
+        (0..shape.services)
+            .map(|i| eligibility_rule_group::ActiveModel {
+                id: Set(id(i)),
+                service_id: Set(id(i)),
+                mode: Set(if i % 5 == 0 { "ANY" } else { "ALL" }.into()),
+                position: Set(1),
+                description: Set(None),
+            })
+            .collect(),
+    )
+    .await?;
+    let mut rules = Vec::new();
+    for i in 0..shape.services {
+        for j in 0..(1 + i % 3) {
+            let c = (i * 13 + j * 5) % shape.criteria;
+            let (operator, value) = match kinds[c % kinds.len()] {
+                CriterionKind::Number => ("LTE", json!(1000 + (i % 50) * 100)),
+                CriterionKind::Boolean => ("IS_TRUE", json!(null)),
+                CriterionKind::Select => ("ONE_OF", json!(["o1", "o2"])),
+                _ => ("AT_LEAST_YEARS_AGO", json!(18 + i % 50)),
+            };
+            rules.push(eligibility_rule::ActiveModel {
+                id: NotSet,
+                group_id: Set(id(i)),
+                service_id: Set(id(i)),
+                criterion_id: Set(id(c)),
+                operator: Set(operator.into()),
+                value: Set(value.to_string()),
+                position: Set(id(j)),
+            });
+        }
+    }
+    insert_chunks(db, rules).await?;
+    Catalog::bump_revision(db)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(())
+}
+
+const QUERY: &str = r#"query($input: RecommendationInput!) {
+  recommendServices(input: $input, first: 20) {
+    totalCount
+    suggestedLifeEvents { reason lifeEvent { slug } }
+    nodes {
+      rank score
+      service { slug name summary }
+      stage { name }
+      eligibility { status checks { rule outcome } }
+      reasons { kind text }
+    }
+  }
+}"#;
+
+/// Generates the catalog, then times `requests` recommendation requests with varied life
+/// events and answers, one at a time.
+pub async fn run(
+    db: DatabaseConnection,
+    shape: Shape,
+    requests: usize,
+) -> Result<Report, Box<dyn std::error::Error>> {
+    let catalog = Catalog::new(db.clone());
+    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+        return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
+    }
+    let started = Instant::now();
+    generate(&db, shape).await?;
+    let generate = started.elapsed();
+    let schema = build_schema(catalog.clone());
+    let mut samples = Vec::with_capacity(requests);
+    let mut first_request = Duration::ZERO;
+    for i in 0..=requests {
+        let events: Vec<String> = (0..1 + i % 2)
+            .map(|k| format!("event-{}", (i * 3 + k * 5) % shape.life_events))
+            .collect();
+        let answers: Vec<serde_json::Value> = (0..i % 6)
+            .map(|k| {
+                let c = (i * 7 + k * 11) % shape.criteria;
+                let value = match c % 4 {
+                    0 => json!(((i * 37) % 6000) as f64),
+                    1 => json!(i % 2 == 0),
+                    2 => json!(["o1", "o2", "o3"][i % 3]),
+                    _ => json!(format!("{}-06-15", 1940 + (i % 70))),
+                };
+                json!({ "criterion": format!("criterion-{c}"), "value": value })
+            })
+            .collect::<Vec<_>>();
+        let mut seen = std::collections::HashSet::new();
+        let answers: Vec<_> = answers
+            .into_iter()
+            .filter(|a| seen.insert(a["criterion"].to_string()))
+            .collect();
+        let variables = json!({ "input": {
+            "lifeEvents": events, "jurisdiction": if i % 2 == 0 { "US-SY-CTY" } else { "US-SY" },
+            "answers": answers, "asOf": "2026-11-24", "includeIneligible": i % 4 == 0 } });
+        let request = async_graphql::Request::new(QUERY)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(new_loaders(catalog.clone()));
+        let t = Instant::now();
+        let response = schema.execute(request).await;
+        let body = serde_json::to_vec(&response)?;
+        let elapsed = t.elapsed();
+        if !response.errors.is_empty() {
+            return Err(format!("request {i} failed: {:?}", response.errors).into());
+        }
+        std::hint::black_box(body);
+        if i == 0 {
+            first_request = elapsed; // includes building the index
+        } else {
+            samples.push(elapsed);
+        }
+    }
+    samples.sort();
+    let pick = |q: f64| {
+        samples
+            .get(((samples.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    let total: Duration = samples.iter().sum();
+    Ok(Report {
+        generate,
+        first_request,
+        requests,
+        p50: pick(0.5),
+        p99: pick(0.99),
+        mean: total / u32::try_from(samples.len().max(1)).unwrap_or(1),
+        max: samples.last().copied().unwrap_or_default(),
+    })
+}
