@@ -1,6 +1,7 @@
 //! Logging and the process's counters: a tracing subscriber set up once at start-up
 //! (pretty in a terminal, JSON for log shippers), and the counters `/metrics` reports.
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing_subscriber::EnvFilter;
@@ -20,6 +21,7 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second call (tests start many apps in one process) keeps the first subscriber.
     let _ = match format {
