@@ -10,7 +10,7 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::catalog::{Catalog, seed};
-use crate::cli::{BenchTarget, Cli, Command};
+use crate::cli::{BenchTarget, Cli, Command, KeysAction};
 use crate::graphql::{build_schema, sdl};
 use crate::http::{AppState, router};
 use crate::telemetry::{self, Metrics};
@@ -113,6 +113,58 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 report.mean,
                 report.max
             );
+        }
+        Command::Keys { action } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let catalog = Catalog::new(db);
+            let show = |e: crate::catalog::CatalogError| format!("{e:?}");
+            match action {
+                KeysAction::Create { name, role, agency } => {
+                    let role = role.parse().map_err(show)?;
+                    let agency = agency
+                        .as_deref()
+                        .map(|a| crate::catalog::types::Slug::parse("agency", a))
+                        .transpose()
+                        .map_err(show)?;
+                    let created = catalog
+                        .create_key(&name, role, agency.as_ref())
+                        .await
+                        .map_err(show)?;
+                    eprintln!(
+                        "created key {} ({}, {}); the token is shown only this once:",
+                        created.summary.id,
+                        created.summary.name,
+                        created.summary.role.as_str()
+                    );
+                    println!("{}", created.token);
+                }
+                KeysAction::List => {
+                    println!(
+                        "{:>5}  {:<9} {:<12} {:<24} {:<12} NAME",
+                        "ID", "ROLE", "PREFIX", "AGENCY", "STATUS"
+                    );
+                    for key in catalog.list_keys().await.map_err(show)? {
+                        println!(
+                            "{:>5}  {:<9} {:<12} {:<24} {:<12} {}",
+                            key.id,
+                            key.role.as_str(),
+                            key.prefix,
+                            key.agency_slug.as_deref().unwrap_or("-"),
+                            if key.revoked_at.is_some() {
+                                "revoked"
+                            } else {
+                                "active"
+                            },
+                            key.name
+                        );
+                    }
+                }
+                KeysAction::Revoke { id } => {
+                    let key = catalog.revoke_key(id).await.map_err(show)?;
+                    eprintln!("revoked key {} ({})", key.id, key.name);
+                }
+            }
         }
         Command::Migrate => {
             let db = connect(&cli.database_url, &metrics).await?;

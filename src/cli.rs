@@ -56,11 +56,41 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage API keys.
+    Keys {
+        /// What to do with keys.
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Measure performance on a synthetic catalog (needs an empty database).
     Bench {
         /// What to measure.
         #[command(subcommand)]
         target: BenchTarget,
+    },
+}
+
+/// What `keys` does.
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Create a key and print its token (shown once; only a hash is stored).
+    Create {
+        /// A name that says who holds the key, e.g. "DOL web team".
+        #[arg(long)]
+        name: String,
+        /// ADMIN, REVIEWER or EDITOR.
+        #[arg(long, value_parser = ["ADMIN", "REVIEWER", "EDITOR"])]
+        role: String,
+        /// The agency (slug) an EDITOR works for; required for EDITOR, refused otherwise.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// List keys (never their tokens).
+    List,
+    /// Revoke a key by id; its token stops working at once.
+    Revoke {
+        /// The key's id, as `keys list` shows it.
+        id: i32,
     },
 }
 

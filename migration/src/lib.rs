@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_catalog;
 mod m20261124_000002_catalog_revision;
+mod m20261124_000003_api_key;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_catalog::Migration),
             Box::new(m20261124_000002_catalog_revision::Migration),
+            Box::new(m20261124_000003_api_key::Migration),
         ]
     }
 }

@@ -12,6 +12,10 @@ pub enum CatalogError {
     BadInput { field: String, message: String },
     /// The record the operation needs does not exist (or is not visible to the caller).
     NotFound { what: String },
+    /// The caller sent credentials that do not identify anyone (never treated as anonymous).
+    Unauthenticated { message: String },
+    /// The caller is known but may not do this.
+    Forbidden { message: String },
     /// Something broke that the caller cannot fix. `detail` is for logs only.
     Internal { detail: String },
 }

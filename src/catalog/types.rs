@@ -227,6 +227,11 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What an API key may do.
+    Role { Admin => "ADMIN", Reviewer => "REVIEWER", Editor => "EDITOR" }
+);
+
 /// Which way a service relation points, seen from the service being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationDirection {

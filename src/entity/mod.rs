@@ -2,6 +2,7 @@
 //! through batched queries, so entities carry columns only.
 
 pub mod agency;
+pub mod api_key;
 pub mod catalog_revision;
 pub mod channel;
 pub mod criterion;

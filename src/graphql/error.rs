@@ -14,6 +14,12 @@ impl From<CatalogError> for Error {
             }),
             CatalogError::NotFound { what } => Error::new(format!("{what} not found"))
                 .extend_with(|_, e| e.set("code", "NOT_FOUND")),
+            CatalogError::Unauthenticated { message } => {
+                Error::new(message).extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+            }
+            CatalogError::Forbidden { message } => {
+                Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
+            }
             CatalogError::Internal { detail } => internal(&detail),
         }
     }

@@ -13,6 +13,7 @@ pub mod node;
 pub mod recommend;
 pub mod scalars;
 pub mod service;
+pub mod viewer;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
 
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     jurisdiction::JurisdictionQuery,
     criterion::CriterionQuery,
     recommend::RecommendationQuery,
+    viewer::ViewerQuery,
 );
 
 /// The civic-catalog GraphQL schema.

@@ -6,17 +6,17 @@ pub mod graphiql;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::ErrorExtensionValues;
+use async_graphql::{ErrorExtensionValues, Pos};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::Instrument;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::graphql::CatalogSchema;
 use crate::graphql::loaders::new_loaders;
 use crate::telemetry::Metrics;
@@ -49,11 +49,34 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET|POST /graphql`: runs one GraphQL request with its own DataLoaders.
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+/// `GET|POST /graphql`: authenticates the caller, then runs one GraphQL request with its
+/// own DataLoaders. Bad credentials are refused with 401 before anything runs.
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    // A header that is not visible ASCII cannot be a token; it is refused, not ignored.
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let principal = match state.catalog.authenticate(authorization).await {
+        Ok(principal) => principal,
+        Err(err) => {
+            let status = if matches!(err, CatalogError::Unauthenticated { .. }) {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let error = async_graphql::Error::from(err).into_server_error(Pos::default());
+            let response = async_graphql::Response::from_errors(vec![error]);
+            return (status, GraphQLResponse::from(response)).into_response();
+        }
+    };
     let request = request
         .into_inner()
-        .data(new_loaders(state.catalog.clone()));
+        .data(new_loaders(state.catalog.clone()))
+        .data(principal);
     let mut response = state.schema.execute(request).await;
     // Parse and validation errors come from the engine without a code; they are all
     // mistakes in the request, so they get the same code as other bad input.
@@ -65,7 +88,7 @@ async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Grap
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
 /// `GET /readyz`: 200 when the database answers, 503 otherwise.

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod auth;
 mod catalog_queries;
 mod eligibility;
 mod graphiql;
