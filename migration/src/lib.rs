@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_catalog;
 mod m20261124_000002_catalog_revision;
 mod m20261124_000003_api_key;
+mod m20261124_000004_audit_event;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_catalog::Migration),
             Box::new(m20261124_000002_catalog_revision::Migration),
             Box::new(m20261124_000003_api_key::Migration),
+            Box::new(m20261124_000004_audit_event::Migration),
         ]
     }
 }

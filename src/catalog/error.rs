@@ -12,6 +12,13 @@ pub enum CatalogError {
     BadInput { field: String, message: String },
     /// The record the operation needs does not exist (or is not visible to the caller).
     NotFound { what: String },
+    /// The request cannot be applied to the record as it is now: `code` says why (`TAKEN`,
+    /// `STALE`, `INVALID_TRANSITION`).
+    Conflict {
+        field: String,
+        code: String,
+        message: String,
+    },
     /// The caller sent credentials that do not identify anyone (never treated as anonymous).
     Unauthenticated { message: String },
     /// The caller is known but may not do this.

@@ -3,6 +3,7 @@
 //! Nothing here knows about GraphQL or HTTP.
 
 pub mod auth;
+pub mod commands;
 pub mod eligibility;
 pub mod error;
 pub mod page;

@@ -347,6 +347,24 @@ impl Catalog {
         Ok(report)
     }
 
+    /// Writes one service (and everything it owns) inside `txn`, validating it exactly as
+    /// a catalog document is validated; errors name fields under `path`. Returns its id.
+    pub(crate) async fn write_service_in(
+        txn: &DatabaseTransaction,
+        path: &str,
+        doc: &ServiceDoc,
+    ) -> CatalogResult<i32> {
+        let mut loader = Loader::new(txn);
+        loader.preload().await?;
+        loader.service(path, doc).await?;
+        resolve(
+            &loader.services,
+            &format!("{path}.slug"),
+            "service",
+            &doc.slug,
+        )
+    }
+
     /// Loads the New York catalog shipped with the binary.
     pub async fn seed_new_york(&self) -> CatalogResult<SeedReport> {
         self.load_document(&parse(NEW_YORK)?).await

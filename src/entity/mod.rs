@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod api_key;
+pub mod audit_event;
 pub mod catalog_revision;
 pub mod channel;
 pub mod criterion;

@@ -14,6 +14,15 @@ impl From<CatalogError> for Error {
             }),
             CatalogError::NotFound { what } => Error::new(format!("{what} not found"))
                 .extend_with(|_, e| e.set("code", "NOT_FOUND")),
+            CatalogError::Conflict {
+                field,
+                code,
+                message,
+            } => Error::new(message).extend_with(|_, e| {
+                e.set("code", "CONFLICT");
+                e.set("reason", code);
+                e.set("field", field);
+            }),
             CatalogError::Unauthenticated { message } => {
                 Error::new(message).extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
             }

@@ -9,13 +9,14 @@ pub mod error;
 pub mod jurisdiction;
 pub mod life_event;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod recommend;
 pub mod scalars;
 pub mod service;
 pub mod viewer;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::catalog::Catalog;
 
@@ -34,20 +35,28 @@ pub struct QueryRoot(
 );
 
 /// The civic-catalog GraphQL schema.
-pub type CatalogSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type CatalogSchema = Schema<QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Builds the schema over `catalog`.
 pub fn build_schema(catalog: Catalog) -> CatalogSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(catalog)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        mutation::MutationRoot,
+        EmptySubscription,
+    )
+    .data(catalog)
+    .finish()
 }
 
 /// The schema without a database, for exporting the SDL.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        mutation::MutationRoot,
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// The catalog behind this request.

@@ -106,6 +106,32 @@ impl Service {
         self.0.published_at.map(DateTime)
     }
 
+    /// Every recorded change to it, newest first. Visible to ADMIN and REVIEWER keys, and to
+    /// EDITOR keys of its agency.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEvent>> {
+        use crate::catalog::auth::Principal;
+        use crate::catalog::types::Role;
+        match ctx.data_opt::<Principal>() {
+            Some(Principal::Key(key))
+                if key.role != Role::Editor || key.agency_id == Some(self.0.agency_id) => {}
+            Some(Principal::Key(_)) => {
+                return Err(crate::catalog::CatalogError::Forbidden {
+                    message: "only this agency's editors, reviewers and admins see its history"
+                        .into(),
+                }
+                .into());
+            }
+            _ => {
+                return Err(crate::catalog::CatalogError::Unauthenticated {
+                    message: "a service's history needs an API key".into(),
+                }
+                .into());
+            }
+        }
+        let events = catalog(ctx)?.service_history(self.0.id).await.gql()?;
+        Ok(events.into_iter().map(AuditEvent).collect())
+    }
+
     /// The agency that owns it.
     async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
         let found = loader(ctx)?.load_one(AgencyById(self.0.agency_id)).await?;
@@ -248,6 +274,52 @@ impl Service {
             .await?
             .unwrap_or_default();
         Ok(terms.into_iter().map(TaxonomyTerm).collect())
+    }
+}
+
+/// One recorded change: who did what, when, with the record before and after.
+#[derive(Debug, Clone)]
+pub struct AuditEvent(pub crate::entity::audit_event::Model);
+
+/// One recorded change: who did what, when, with the record before and after.
+#[Object]
+impl AuditEvent {
+    /// What was done, e.g. `service.publish`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The name of the API key that did it.
+    async fn principal(&self) -> &str {
+        &self.0.principal
+    }
+
+    /// When it was committed.
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    /// The record before the change (`null` for a creation).
+    async fn before(&self) -> Option<Json> {
+        self.0
+            .before
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .map(Json)
+    }
+
+    /// The record after the change.
+    async fn after(&self) -> Option<Json> {
+        self.0
+            .after
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok())
+            .map(Json)
+    }
+
+    /// The reviewer's comment, for requested changes.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
     }
 }
 

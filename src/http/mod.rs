@@ -10,7 +10,7 @@ use async_graphql::{ErrorExtensionValues, Pos};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -53,9 +53,27 @@ pub fn router(state: AppState) -> Router {
 /// own DataLoaders. Bad credentials are refused with 401 before anything runs.
 async fn graphql(
     State(state): State<AppState>,
+    method: Method,
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> Response {
+    let request = request.into_inner();
+    // GET is for reads only: a link or a prefetch must never change the catalog.
+    if method == Method::GET && is_mutation(&request) {
+        let error = async_graphql::ServerError::new("mutations must be sent with POST", None);
+        let mut response = async_graphql::Response::from_errors(vec![error]);
+        for error in &mut response.errors {
+            error
+                .extensions
+                .get_or_insert_with(ErrorExtensionValues::default)
+                .set("code", "BAD_USER_INPUT");
+        }
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            GraphQLResponse::from(response),
+        )
+            .into_response();
+    }
     // A header that is not visible ASCII cannot be a token; it is refused, not ignored.
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -74,7 +92,6 @@ async fn graphql(
         }
     };
     let request = request
-        .into_inner()
         .data(new_loaders(state.catalog.clone()))
         .data(principal);
     let mut response = state.schema.execute(request).await;
@@ -89,6 +106,21 @@ async fn graphql(
         }
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// Whether the request would run a mutation (unparsable requests are left to the engine).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    document.operations.iter().any(|(name, op)| {
+        op.node.ty == OperationType::Mutation
+            && match (&request.operation_name, name) {
+                (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+                _ => true,
+            }
+    })
 }
 
 /// `GET /readyz`: 200 when the database answers, 503 otherwise.

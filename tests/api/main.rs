@@ -16,3 +16,4 @@ mod readme;
 mod recommend;
 mod schema;
 mod seed;
+mod workflow;

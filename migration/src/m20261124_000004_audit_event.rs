@@ -1,0 +1,57 @@
+//! The audit trail: who did what to which record, when, with the record before and after.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_event")
+                    .col(pk_auto("id"))
+                    .col(integer_null("api_key_id"))
+                    .col(string("principal"))
+                    .col(string_len("action", 64))
+                    .col(string_len("record_type", 32))
+                    .col(integer("record_id"))
+                    .col(integer_null("agency_id"))
+                    .col(text_null("before"))
+                    .col(text_null("after"))
+                    .col(text_null("comment"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_audit_event_api_key_id")
+                            .from("audit_event", "api_key_id")
+                            .to("api_key", "id")
+                            .on_delete(ForeignKeyAction::Restrict),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        for (name, columns) in [
+            ("ix_audit_event_record", vec!["record_type", "record_id"]),
+            ("ix_audit_event_api_key_id", vec!["api_key_id"]),
+            ("ix_audit_event_agency_id", vec!["agency_id"]),
+            ("ix_audit_event_created_at", vec!["created_at"]),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table("audit_event");
+            for column in columns {
+                index.col(column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table("audit_event").to_owned())
+            .await
+    }
+}

@@ -1,0 +1,394 @@
+//! Mutations: partner agencies create and edit services; reviewers publish them. Each takes
+//! one `input` and returns the record with `userErrors` for anything the caller can fix;
+//! authentication and permission failures are GraphQL errors.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::catalog;
+use super::node::{NodeKind, parse_global_id};
+use super::service::Service;
+use crate::catalog::CatalogError;
+use crate::catalog::auth::Principal;
+use crate::catalog::commands::{ServiceChanges, Transition};
+use crate::catalog::seed::{ChannelDoc, ServiceDoc};
+use crate::entity::service;
+
+/// Something in the input the caller can fix.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct UserError {
+    /// The path to the offending input field, e.g. `["input", "channels", "0", "url"]`.
+    pub field: Vec<String>,
+    /// What is wrong, in words for the developer.
+    pub message: String,
+    /// A stable code: `INVALID`, `TAKEN`, `STALE`, `INVALID_TRANSITION` or `NOT_FOUND`.
+    pub code: String,
+}
+
+/// `input.channels[0].url` as `["input", "channels", "0", "url"]`.
+fn path(field: &str) -> Vec<String> {
+    field
+        .replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Splits a command's outcome into a record or user errors; what the caller cannot fix by
+/// changing the input stays a GraphQL error.
+fn outcome(
+    result: Result<service::Model, CatalogError>,
+) -> Result<(Option<Service>, Vec<UserError>)> {
+    match result {
+        Ok(model) => Ok((Some(Service(model)), Vec::new())),
+        Err(CatalogError::BadInput { field, message }) => Ok((
+            None,
+            vec![UserError {
+                field: path(&field),
+                message,
+                code: "INVALID".into(),
+            }],
+        )),
+        Err(CatalogError::Conflict {
+            field,
+            code,
+            message,
+        }) => Ok((
+            None,
+            vec![UserError {
+                field: path(&field),
+                message,
+                code,
+            }],
+        )),
+        Err(CatalogError::NotFound { what }) => Ok((
+            None,
+            vec![UserError {
+                field: path("input.id"),
+                message: format!("{what} not found"),
+                code: "NOT_FOUND".into(),
+            }],
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+    ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
+}
+
+/// The row id of a service global id; a malformed id is a user error.
+fn service_row(id: &ID) -> Result<i32, CatalogError> {
+    match parse_global_id("input.id", id)? {
+        (NodeKind::Service, row) => Ok(row),
+        _ => Err(CatalogError::bad_input(
+            "input.id",
+            "this is not the id of a service",
+        )),
+    }
+}
+
+/// One way to reach a new service.
+#[derive(InputObject, Debug, Clone)]
+pub struct ChannelInput {
+    /// How the service is delivered through it.
+    pub kind: super::enums::ChannelKind,
+    /// A short label to show residents, e.g. "Apply online".
+    pub label: String,
+    /// An http(s) address, for digital channels.
+    pub url: Option<String>,
+    /// A phone number, for phone and text channels.
+    pub phone: Option<String>,
+    /// An email address.
+    pub email: Option<String>,
+    /// A street or postal address.
+    pub address: Option<String>,
+    /// When it is open or staffed.
+    pub hours: Option<String>,
+}
+
+/// A new service, created as a `DRAFT` of its agency.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceCreateInput {
+    /// Its URL-safe identifier, unique in the catalog.
+    pub slug: String,
+    /// Its name as residents know it.
+    pub name: String,
+    /// One or two sentences on what it offers.
+    pub summary: String,
+    /// A fuller description in plain language.
+    pub description: String,
+    /// The slug of the agency that owns it (an EDITOR's own agency).
+    pub agency: String,
+    /// Who can get it, in plain language.
+    pub eligibility_summary: Option<String>,
+    /// What it costs, if anything.
+    pub fees: Option<String>,
+    /// How long a decision or delivery usually takes.
+    pub processing_time: Option<String>,
+    /// Codes of the jurisdictions it serves; the agency's when omitted.
+    #[graphql(default)]
+    pub jurisdictions: Vec<String>,
+    /// How to reach it: at least one channel.
+    pub channels: Vec<ChannelInput>,
+}
+
+/// The result of `serviceCreate`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServiceCreatePayload {
+    /// The new draft, or `null` when `userErrors` is not empty.
+    pub service: Option<Service>,
+    /// What to fix in the input; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Changes to a draft service; omitted fields stay as they are.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceUpdateInput {
+    /// The service's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new summary.
+    pub summary: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// A new eligibility summary; an empty string clears it.
+    pub eligibility_summary: Option<String>,
+    /// New fees; an empty string clears them.
+    pub fees: Option<String>,
+    /// A new processing time; an empty string clears it.
+    pub processing_time: Option<String>,
+}
+
+/// The result of `serviceUpdate`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServiceUpdatePayload {
+    /// The updated service, or `null` when `userErrors` is not empty.
+    pub service: Option<Service>,
+    /// What to fix; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Declares the input and payload types of a workflow mutation.
+macro_rules! workflow_types {
+    ($input:ident, $payload:ident, $what:literal) => {
+        #[doc = concat!("Which service to ", $what, ".")]
+        #[derive(InputObject, Debug, Clone)]
+        pub struct $input {
+            /// The service's global id.
+            pub id: ID,
+        }
+
+        #[doc = concat!("The result of the mutation that asks to ", $what, " a service.")]
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $payload {
+            /// The service after the step, or `null` when `userErrors` is not empty.
+            pub service: Option<Service>,
+            /// What is wrong (e.g. `INVALID_TRANSITION`); nothing was written when this is
+            /// not empty.
+            pub user_errors: Vec<UserError>,
+        }
+
+        impl $payload {
+            fn from(result: Result<service::Model, CatalogError>) -> Result<Self> {
+                let (service, user_errors) = outcome(result)?;
+                Ok(Self {
+                    service,
+                    user_errors,
+                })
+            }
+        }
+    };
+}
+
+workflow_types!(
+    ServiceSubmitForReviewInput,
+    ServiceSubmitForReviewPayload,
+    "submit for review"
+);
+workflow_types!(ServicePublishInput, ServicePublishPayload, "publish");
+workflow_types!(ServiceArchiveInput, ServiceArchivePayload, "archive");
+workflow_types!(
+    ServiceRestoreInput,
+    ServiceRestorePayload,
+    "restore to draft"
+);
+
+/// Which service to send back to its agency, and what to change.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceRequestChangesInput {
+    /// The service's global id.
+    pub id: ID,
+    /// What the agency should change, shown in the service's history.
+    pub comment: String,
+}
+
+/// The result of `serviceRequestChanges`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServiceRequestChangesPayload {
+    /// The service, back in `DRAFT`, or `null` when `userErrors` is not empty.
+    pub service: Option<Service>,
+    /// What is wrong; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+async fn step(
+    ctx: &Context<'_>,
+    id: &ID,
+    step: Transition,
+) -> Result<Result<service::Model, CatalogError>> {
+    let catalog = catalog(ctx)?;
+    Ok(match service_row(id) {
+        Ok(row) => catalog.transition_service(principal(ctx), row, step).await,
+        Err(err) => Err(err),
+    })
+}
+
+/// Every change to the catalog.
+#[derive(Default)]
+pub struct MutationRoot;
+
+/// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
+#[Object]
+impl MutationRoot {
+    /// Creates a service as a `DRAFT` of its agency (EDITOR of that agency, or ADMIN).
+    async fn service_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new service.")] input: ServiceCreateInput,
+    ) -> Result<ServiceCreatePayload> {
+        let doc = ServiceDoc {
+            slug: input.slug,
+            name: input.name,
+            summary: input.summary,
+            description: input.description,
+            agency: input.agency,
+            status: None,
+            partners: Vec::new(),
+            jurisdictions: input.jurisdictions,
+            eligibility_summary: input.eligibility_summary,
+            fees: input.fees,
+            processing_time: input.processing_time,
+            languages: Vec::new(),
+            taxonomy: Vec::new(),
+            documents: Vec::new(),
+            channels: input
+                .channels
+                .into_iter()
+                .map(|c| ChannelDoc {
+                    kind: crate::catalog::types::ChannelKind::from(c.kind)
+                        .as_str()
+                        .to_owned(),
+                    label: c.label,
+                    url: c.url,
+                    phone: c.phone,
+                    email: c.email,
+                    address: c.address,
+                    hours: c.hours,
+                    languages: Vec::new(),
+                    accessibility: None,
+                })
+                .collect(),
+            life_events: Vec::new(),
+            eligibility: Vec::new(),
+        };
+        let (service, user_errors) =
+            outcome(catalog(ctx)?.create_service(principal(ctx), doc).await)?;
+        Ok(ServiceCreatePayload {
+            service,
+            user_errors,
+        })
+    }
+
+    /// Edits a `DRAFT` service's text (EDITOR of its agency, or ADMIN).
+    async fn service_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: ServiceUpdateInput,
+    ) -> Result<ServiceUpdatePayload> {
+        let changes = ServiceChanges {
+            name: input.name,
+            summary: input.summary,
+            description: input.description,
+            eligibility_summary: input.eligibility_summary,
+            fees: input.fees,
+            processing_time: input.processing_time,
+        };
+        let result = match service_row(&input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_service(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        let (service, user_errors) = outcome(result)?;
+        Ok(ServiceUpdatePayload {
+            service,
+            user_errors,
+        })
+    }
+
+    /// Submits a `DRAFT` for review (EDITOR of its agency, or ADMIN).
+    async fn service_submit_for_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service.")] input: ServiceSubmitForReviewInput,
+    ) -> Result<ServiceSubmitForReviewPayload> {
+        ServiceSubmitForReviewPayload::from(step(ctx, &input.id, Transition::Submit).await?)
+    }
+
+    /// Publishes a service `IN_REVIEW` (REVIEWER or ADMIN).
+    async fn service_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service.")] input: ServicePublishInput,
+    ) -> Result<ServicePublishPayload> {
+        ServicePublishPayload::from(step(ctx, &input.id, Transition::Publish).await?)
+    }
+
+    /// Sends a service `IN_REVIEW` back to `DRAFT` with a comment (REVIEWER or ADMIN).
+    async fn service_request_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service and what to change.")] input: ServiceRequestChangesInput,
+    ) -> Result<ServiceRequestChangesPayload> {
+        let (service, user_errors) = outcome(
+            step(
+                ctx,
+                &input.id,
+                Transition::RequestChanges {
+                    comment: input.comment,
+                },
+            )
+            .await?,
+        )?;
+        Ok(ServiceRequestChangesPayload {
+            service,
+            user_errors,
+        })
+    }
+
+    /// Withdraws a `DRAFT` or `PUBLISHED` service from the catalog (EDITOR of its agency,
+    /// or ADMIN).
+    async fn service_archive(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service.")] input: ServiceArchiveInput,
+    ) -> Result<ServiceArchivePayload> {
+        ServiceArchivePayload::from(step(ctx, &input.id, Transition::Archive).await?)
+    }
+
+    /// Brings an `ARCHIVED` service back as a `DRAFT` (EDITOR of its agency, or ADMIN).
+    async fn service_restore(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service.")] input: ServiceRestoreInput,
+    ) -> Result<ServiceRestorePayload> {
+        ServiceRestorePayload::from(step(ctx, &input.id, Transition::Restore).await?)
+    }
+}

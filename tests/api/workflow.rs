@@ -1,0 +1,530 @@
+//! Partner agencies create services; reviewers publish them; everything is audited; each
+//! role may do exactly what the authorization rule says, and a refusal changes nothing.
+
+use civic_catalog::catalog::types::{Role, Slug};
+use civic_catalog::entity::{audit_event, service};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app.client.post(format!("{}/graphql", app.address));
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+const CREATE: &str = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) {
+    service { id slug status version agency { slug } channels { kind url } }
+    userErrors { field message code } } }"#;
+const UPDATE: &str = r#"mutation($input: ServiceUpdateInput!) { serviceUpdate(input: $input) {
+    service { id status version name } userErrors { field message code } } }"#;
+
+fn step_mutation(name: &str, input_type: &str) -> String {
+    format!(
+        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ service {{ id status version }} userErrors {{ field message code }} }} }}"
+    )
+}
+
+fn new_service(slug: &str, agency: &str) -> Value {
+    json!({ "slug": slug, "name": format!("New {slug}"), "summary": "A new service.", "description": "Registered by a partner.",
+            "agency": agency, "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov/new" }] })
+}
+
+struct Keys {
+    editor: String,
+    foreign_editor: String,
+    reviewer: String,
+    admin: String,
+}
+
+async fn keys(app: &TestApp) -> Keys {
+    let dol = Slug::parse("agency", "nys-dol").unwrap();
+    let hra = Slug::parse("agency", "nyc-hra").unwrap();
+    let c = &app.catalog;
+    Keys {
+        editor: c
+            .create_key("DOL editor", Role::Editor, Some(&dol))
+            .await
+            .unwrap()
+            .token,
+        foreign_editor: c
+            .create_key("HRA editor", Role::Editor, Some(&hra))
+            .await
+            .unwrap()
+            .token,
+        reviewer: c
+            .create_key("CX reviewer", Role::Reviewer, None)
+            .await
+            .unwrap()
+            .token,
+        admin: c
+            .create_key("CX admin", Role::Admin, None)
+            .await
+            .unwrap()
+            .token,
+    }
+}
+
+#[tokio::test]
+async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let created = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("dol-apprenticeships", "nys-dol") }),
+    )
+    .await;
+    let service = &created["data"]["serviceCreate"]["service"];
+    assert_eq!(created["data"]["serviceCreate"]["userErrors"], json!([]));
+    assert_eq!(service["status"], "DRAFT");
+    assert_eq!(service["version"], 1);
+    let id = service["id"].clone();
+    // Drafts stay private.
+    let public = app
+        .data(
+            r#"{ service(slug: "dol-apprenticeships") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(public["service"].is_null());
+
+    let submitted = gql_as(
+        &app,
+        Some(&keys.editor),
+        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+        json!({ "input": { "id": id } }),
+    )
+    .await;
+    assert_eq!(
+        submitted["data"]["serviceSubmitForReview"]["service"]["status"],
+        "IN_REVIEW"
+    );
+    let sent_back = gql_as(
+        &app,
+        Some(&keys.reviewer),
+        &step_mutation("serviceRequestChanges", "ServiceRequestChangesInput"),
+        json!({ "input": { "id": id, "comment": "Add the phone line." } }),
+    )
+    .await;
+    assert_eq!(
+        sent_back["data"]["serviceRequestChanges"]["service"]["status"],
+        "DRAFT"
+    );
+    let version = sent_back["data"]["serviceRequestChanges"]["service"]["version"].clone();
+    let edited = gql_as(&app, Some(&keys.editor), UPDATE, json!({ "input": { "id": id, "expectedVersion": version, "name": "Registered Apprenticeships" } })).await;
+    assert_eq!(
+        edited["data"]["serviceUpdate"]["service"]["name"],
+        "Registered Apprenticeships"
+    );
+    gql_as(
+        &app,
+        Some(&keys.editor),
+        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+        json!({ "input": { "id": id } }),
+    )
+    .await;
+    let published = gql_as(
+        &app,
+        Some(&keys.reviewer),
+        &step_mutation("servicePublish", "ServicePublishInput"),
+        json!({ "input": { "id": id } }),
+    )
+    .await;
+    assert_eq!(
+        published["data"]["servicePublish"]["service"]["status"],
+        "PUBLISHED"
+    );
+
+    let public = app
+        .data(
+            r#"{ service(slug: "dol-apprenticeships") { name publishedAt agency { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(public["service"]["name"], "Registered Apprenticeships");
+    assert_eq!(public["service"]["agency"]["slug"], "nys-dol");
+
+    let history = gql_as(&app, Some(&keys.editor), r#"{ service(slug: "dol-apprenticeships") { history { action principal comment before after } } }"#, json!({})).await;
+    let events = history["data"]["service"]["history"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "service.publish",
+            "service.submitForReview",
+            "service.update",
+            "service.requestChanges",
+            "service.submitForReview",
+            "service.create"
+        ]
+    );
+    assert_eq!(events[0]["principal"], "CX reviewer");
+    assert_eq!(events[0]["before"]["status"], "IN_REVIEW");
+    assert_eq!(events[0]["after"]["status"], "PUBLISHED");
+    assert_eq!(events[3]["comment"], "Add the phone line.");
+    assert!(events[5]["before"].is_null());
+    // History is not public, and not for other agencies' editors.
+    let anonymous = app
+        .graphql(
+            r#"{ service(slug: "dol-apprenticeships") { history { action } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    let foreign = gql_as(
+        &app,
+        Some(&keys.foreign_editor),
+        r#"{ service(slug: "dol-apprenticeships") { history { action } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(foreign["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn fixable_mistakes_are_user_errors_and_change_nothing() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let audit_before = audit_event::Entity::find()
+        .count(app.catalog.connection())
+        .await
+        .unwrap();
+    let taken = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("nys-unemployment-insurance", "nys-dol") }),
+    )
+    .await;
+    assert_eq!(
+        taken["data"]["serviceCreate"]["userErrors"][0]["code"],
+        "TAKEN"
+    );
+    assert_eq!(
+        taken["data"]["serviceCreate"]["userErrors"][0]["field"],
+        json!(["input", "slug"])
+    );
+    let mut bad_url = new_service("bad-url", "nys-dol");
+    bad_url["channels"][0]["url"] = json!("javascript:alert(1)");
+    let invalid = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": bad_url }),
+    )
+    .await;
+    assert_eq!(
+        invalid["data"]["serviceCreate"]["userErrors"][0],
+        json!({
+        "field": ["input", "channels", "0", "url"], "code": "INVALID",
+        "message": "`javascript:alert(1)` is not an http(s) URL" })
+    );
+    let mut no_channel = new_service("no-channel", "nys-dol");
+    no_channel["channels"] = json!([]);
+    let invalid = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": no_channel }),
+    )
+    .await;
+    assert_eq!(
+        invalid["data"]["serviceCreate"]["userErrors"][0]["field"],
+        json!(["input", "channels"])
+    );
+    assert_eq!(
+        audit_event::Entity::find()
+            .count(app.catalog.connection())
+            .await
+            .unwrap(),
+        audit_before
+    );
+
+    let created = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("stale-test", "nys-dol") }),
+    )
+    .await;
+    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+    let stale = gql_as(
+        &app,
+        Some(&keys.editor),
+        UPDATE,
+        json!({ "input": { "id": id, "expectedVersion": 7, "name": "X" } }),
+    )
+    .await;
+    let error = &stale["data"]["serviceUpdate"]["userErrors"][0];
+    assert_eq!(error["code"], "STALE");
+    assert!(error["message"].as_str().unwrap().contains("version 1"));
+    let empty = gql_as(
+        &app,
+        Some(&keys.editor),
+        UPDATE,
+        json!({ "input": { "id": id, "expectedVersion": 1, "name": "   " } }),
+    )
+    .await;
+    assert_eq!(
+        empty["data"]["serviceUpdate"]["userErrors"][0]["field"],
+        json!(["input", "name"])
+    );
+    let early = gql_as(
+        &app,
+        Some(&keys.reviewer),
+        &step_mutation("servicePublish", "ServicePublishInput"),
+        json!({ "input": { "id": id } }),
+    )
+    .await;
+    assert_eq!(
+        early["data"]["servicePublish"]["userErrors"][0]["code"],
+        "INVALID_TRANSITION"
+    );
+    let unknown = gql_as(&app, Some(&keys.admin), &step_mutation("servicePublish", "ServicePublishInput"),
+        json!({ "input": { "id": civic_catalog::graphql::node::global_id(civic_catalog::graphql::node::NodeKind::Service, 99_999).as_str() } })).await;
+    assert_eq!(
+        unknown["data"]["servicePublish"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let row = service::Entity::find()
+        .all(app.catalog.connection())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.slug == "stale-test")
+        .unwrap();
+    assert_eq!(
+        (row.version, row.name.as_str(), row.status.as_str()),
+        (1, "New stale-test", "DRAFT")
+    );
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = TestApp::seeded().await;
+    let query = "mutation { servicePublish(input: {id: \"x\"}) { userErrors { code } } }";
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", query)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("POST")
+    );
+}
+
+/// Every role against every service mutation, on its own agency's service and another's.
+#[tokio::test]
+async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    // (operation, the status the service must be in first, mutation, input type)
+    let operations = [
+        ("update", "DRAFT"),
+        ("submit", "DRAFT"),
+        ("publish", "IN_REVIEW"),
+        ("requestChanges", "IN_REVIEW"),
+        ("archive", "PUBLISHED"),
+        ("restore", "ARCHIVED"),
+    ];
+    let callers: [(&str, Option<&str>); 5] = [
+        ("anonymous", None),
+        ("editor", Some(&keys.editor)),
+        ("foreign editor", Some(&keys.foreign_editor)),
+        ("reviewer", Some(&keys.reviewer)),
+        ("admin", Some(&keys.admin)),
+    ];
+    let allowed = |caller: &str, op: &str| match caller {
+        "admin" => true,
+        "reviewer" => matches!(op, "publish" | "requestChanges"),
+        "editor" => matches!(op, "create" | "update" | "submit" | "archive" | "restore"),
+        _ => false,
+    };
+    let mut n = 0;
+    for (caller, token) in callers {
+        // Create.
+        n += 1;
+        let slug = format!("matrix-{n}");
+        let body = gql_as(
+            &app,
+            token,
+            CREATE,
+            json!({ "input": new_service(&slug, "nys-dol") }),
+        )
+        .await;
+        if allowed(caller, "create") {
+            assert_eq!(
+                body["data"]["serviceCreate"]["service"]["status"], "DRAFT",
+                "{caller} create: {body}"
+            );
+        } else {
+            let code = body["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(
+                code == "FORBIDDEN" || code == "UNAUTHENTICATED",
+                "{caller} create: {body}"
+            );
+            let exists = app.catalog.connection();
+            assert!(
+                service::Entity::find()
+                    .all(exists)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|s| s.slug != slug)
+            );
+        }
+        for (op, state) in operations {
+            n += 1;
+            let slug = format!("matrix-{n}");
+            // Bring a fresh DOL service to the state the operation starts from, as admin.
+            let created = gql_as(
+                &app,
+                Some(&keys.admin),
+                CREATE,
+                json!({ "input": new_service(&slug, "nys-dol") }),
+            )
+            .await;
+            let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+            let path: &[(&str, &str)] = match state {
+                "DRAFT" => &[],
+                "IN_REVIEW" => &[("serviceSubmitForReview", "ServiceSubmitForReviewInput")],
+                "PUBLISHED" => &[
+                    ("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+                    ("servicePublish", "ServicePublishInput"),
+                ],
+                _ => &[
+                    ("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+                    ("servicePublish", "ServicePublishInput"),
+                    ("serviceArchive", "ServiceArchiveInput"),
+                ],
+            };
+            for (name, ty) in path {
+                let body = gql_as(
+                    &app,
+                    Some(&keys.admin),
+                    &step_mutation(name, ty),
+                    json!({ "input": { "id": id } }),
+                )
+                .await;
+                assert!(
+                    body["data"][name]["service"].is_object(),
+                    "setup {name}: {body}"
+                );
+            }
+            let before_row = service::Entity::find()
+                .all(app.catalog.connection())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.slug == slug)
+                .unwrap();
+            let audits = audit_event::Entity::find()
+                .count(app.catalog.connection())
+                .await
+                .unwrap();
+            let (name, query, input) = match op {
+                "update" => (
+                    "serviceUpdate",
+                    UPDATE.to_owned(),
+                    json!({ "id": id, "expectedVersion": before_row.version, "name": "Changed" }),
+                ),
+                "submit" => (
+                    "serviceSubmitForReview",
+                    step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+                    json!({ "id": id }),
+                ),
+                "publish" => (
+                    "servicePublish",
+                    step_mutation("servicePublish", "ServicePublishInput"),
+                    json!({ "id": id }),
+                ),
+                "requestChanges" => (
+                    "serviceRequestChanges",
+                    step_mutation("serviceRequestChanges", "ServiceRequestChangesInput"),
+                    json!({ "id": id, "comment": "Fix it." }),
+                ),
+                "archive" => (
+                    "serviceArchive",
+                    step_mutation("serviceArchive", "ServiceArchiveInput"),
+                    json!({ "id": id }),
+                ),
+                _ => (
+                    "serviceRestore",
+                    step_mutation("serviceRestore", "ServiceRestoreInput"),
+                    json!({ "id": id }),
+                ),
+            };
+            let body = gql_as(&app, token, &query, json!({ "input": input })).await;
+            let after_row = service::Entity::find()
+                .all(app.catalog.connection())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.slug == slug)
+                .unwrap();
+            if allowed(caller, op) {
+                assert_eq!(
+                    body["data"][name]["userErrors"],
+                    json!([]),
+                    "{caller} {op}: {body}"
+                );
+                assert_eq!(after_row.version, before_row.version + 1, "{caller} {op}");
+                assert_eq!(
+                    audit_event::Entity::find()
+                        .count(app.catalog.connection())
+                        .await
+                        .unwrap(),
+                    audits + 1
+                );
+            } else {
+                let code = body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let expected = if token.is_none() {
+                    "UNAUTHENTICATED"
+                } else {
+                    "FORBIDDEN"
+                };
+                assert_eq!(code, expected, "{caller} {op}: {body}");
+                assert_eq!(after_row, before_row, "{caller} {op} changed the service");
+                assert_eq!(
+                    audit_event::Entity::find()
+                        .count(app.catalog.connection())
+                        .await
+                        .unwrap(),
+                    audits,
+                    "{caller} {op} wrote audit"
+                );
+            }
+        }
+    }
+}
