@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod indexes;
 mod m20261124_000001_catalog;
 mod m20261124_000002_catalog_revision;
 mod m20261124_000003_api_key;

@@ -436,22 +436,12 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, spec) in tables() {
             manager.create_table(spec.create).await?;
-            for (unique, columns) in spec.indexes {
-                let name = format!(
-                    "{}_{table}_{}",
-                    if unique { "ux" } else { "ix" },
-                    columns.join("_")
-                );
-                let mut index = Index::create();
-                index.name(name).table(table);
-                for column in columns {
-                    index.col(column);
-                }
-                if unique {
-                    index.unique();
-                }
-                manager.create_index(index.to_owned()).await?;
-            }
+            let indexes: Vec<(bool, &[&'static str])> = spec
+                .indexes
+                .iter()
+                .map(|(unique, columns)| (*unique, columns.as_slice()))
+                .collect();
+            crate::indexes::create_indexes(manager, table, &indexes).await?;
         }
         Ok(())
     }

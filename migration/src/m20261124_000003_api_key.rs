@@ -31,21 +31,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, columns, unique) in [
-            ("ux_api_key_token_hash", vec!["token_hash"], true),
-            ("ix_api_key_agency_id", vec!["agency_id"], false),
-            ("ix_api_key_role", vec!["role"], false),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table("api_key");
-            for column in columns {
-                index.col(column);
-            }
-            if unique {
-                index.unique();
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        crate::indexes::create_indexes(
+            manager,
+            "api_key",
+            &[
+                (true, &["token_hash"]),
+                (false, &["agency_id"]),
+                (false, &["role"]),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

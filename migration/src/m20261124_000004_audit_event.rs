@@ -33,19 +33,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_audit_event_record", vec!["record_type", "record_id"]),
-            ("ix_audit_event_api_key_id", vec!["api_key_id"]),
-            ("ix_audit_event_agency_id", vec!["agency_id"]),
-            ("ix_audit_event_created_at", vec!["created_at"]),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table("audit_event");
-            for column in columns {
-                index.col(column);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        crate::indexes::create_indexes(
+            manager,
+            "audit_event",
+            &[
+                (false, &["record_type", "record_id"]),
+                (false, &["api_key_id"]),
+                (false, &["agency_id"]),
+                (false, &["created_at"]),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

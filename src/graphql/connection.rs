@@ -21,6 +21,23 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// The page info of a page whose first and last edges carry these cursors.
+    pub fn new(
+        has_next_page: bool,
+        has_previous_page: bool,
+        start: Option<&String>,
+        end: Option<&String>,
+    ) -> Self {
+        Self {
+            has_next_page,
+            has_previous_page,
+            start_cursor: start.cloned(),
+            end_cursor: end.cloned(),
+        }
+    }
+}
+
 /// Declares a connection type and its edge type for one node type.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $plural:literal) => {
@@ -59,12 +76,12 @@ macro_rules! connection {
                     .collect();
                 Self {
                     nodes: edges.iter().map(|e| e.node.clone()).collect(),
-                    page_info: PageInfo {
-                        has_next_page: page.has_next_page,
-                        has_previous_page: page.has_previous_page,
-                        start_cursor: edges.first().map(|e| e.cursor.clone()),
-                        end_cursor: edges.last().map(|e| e.cursor.clone()),
-                    },
+                    page_info: PageInfo::new(
+                        page.has_next_page,
+                        page.has_previous_page,
+                        edges.first().map(|e| &e.cursor),
+                        edges.last().map(|e| &e.cursor),
+                    ),
                     total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
                     edges,
                 }

@@ -491,12 +491,12 @@ impl RecommendationQuery {
             .collect();
         Ok(RecommendationConnection {
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                has_previous_page: page.has_previous_page,
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: PageInfo::new(
+                page.has_next_page,
+                page.has_previous_page,
+                edges.first().map(|e| &e.cursor),
+                edges.last().map(|e| &e.cursor),
+            ),
             total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
             edges,
             suggested_life_events: result
