@@ -5,11 +5,13 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::Catalog;
+use super::audit::{Change, record};
 use super::error::{CatalogError, CatalogResult};
 use super::types::{Role, Slug};
 use crate::entity::{agency, api_key};
@@ -78,9 +80,44 @@ fn unauthenticated(message: &str) -> CatalogError {
 }
 
 impl Catalog {
-    /// Creates an API key. EDITOR keys need an agency; other roles take none.
+    /// Creates an API key at the command line (audited as such).
     pub async fn create_key(
         &self,
+        name: &str,
+        role: Role,
+        agency: Option<&Slug>,
+    ) -> CatalogResult<CreatedKey> {
+        self.insert_key(None, name, role, agency).await
+    }
+
+    /// Creates an API key on behalf of `principal`, who must hold an ADMIN key.
+    pub async fn create_key_by(
+        &self,
+        principal: &Principal,
+        name: &str,
+        role: Role,
+        agency: Option<&Slug>,
+    ) -> CatalogResult<CreatedKey> {
+        let admin = require_admin(principal)?;
+        self.insert_key(Some(admin), name, role, agency).await
+    }
+
+    /// Revokes a key on behalf of `principal`, who must hold an ADMIN key.
+    pub async fn revoke_key_by(&self, principal: &Principal, id: i32) -> CatalogResult<KeySummary> {
+        let admin = require_admin(principal)?;
+        self.revoke(Some(admin), id).await
+    }
+
+    /// Revokes a key at the command line (audited as such); its token stops working at
+    /// once. Revoking twice is harmless.
+    pub async fn revoke_key(&self, id: i32) -> CatalogResult<KeySummary> {
+        self.revoke(None, id).await
+    }
+
+    /// Creates a key. EDITOR keys need an agency; other roles take none.
+    async fn insert_key(
+        &self,
+        actor: Option<&KeyPrincipal>,
         name: &str,
         role: Role,
         agency: Option<&Slug>,
@@ -113,6 +150,7 @@ impl Catalog {
             (_, None) => None,
         };
         let token = new_token()?;
+        let txn = self.db.begin().await?;
         let row = api_key::ActiveModel {
             id: NotSet,
             name: Set(name.to_owned()),
@@ -123,8 +161,10 @@ impl Catalog {
             created_at: Set(Utc::now()),
             revoked_at: Set(None),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        record(&txn, actor, key_change("apiKey.create", None, &row)).await?;
+        txn.commit().await?;
         Ok(CreatedKey {
             summary: summary(row, agency_row.map(|a| a.slug))?,
             token,
@@ -150,28 +190,37 @@ impl Catalog {
             .collect()
     }
 
-    /// Revokes a key; its token stops working at once. Revoking twice is harmless.
-    pub async fn revoke_key(&self, id: i32) -> CatalogResult<KeySummary> {
+    async fn revoke(&self, actor: Option<&KeyPrincipal>, id: i32) -> CatalogResult<KeySummary> {
+        let txn = self.db.begin().await?;
         let row = api_key::Entity::find_by_id(id)
-            .one(&self.db)
+            .one(&txn)
             .await?
             .ok_or_else(|| CatalogError::NotFound {
                 what: format!("API key {id}"),
             })?;
         let row = if row.revoked_at.is_none() {
+            let before = row.clone();
             let mut active: api_key::ActiveModel = row.into();
             active.revoked_at = Set(Some(Utc::now()));
-            active.update(&self.db).await?
+            let after = active.update(&txn).await?;
+            record(
+                &txn,
+                actor,
+                key_change("apiKey.revoke", Some(&before), &after),
+            )
+            .await?;
+            after
         } else {
             row
         };
         let slug = match row.agency_id {
             Some(agency_id) => agency::Entity::find_by_id(agency_id)
-                .one(&self.db)
+                .one(&txn)
                 .await?
                 .map(|a| a.slug),
             None => None,
         };
+        txn.commit().await?;
         summary(row, slug)
     }
 
@@ -205,6 +254,39 @@ impl Catalog {
             role: row.role.parse()?,
             agency_id: row.agency_id,
         }))
+    }
+}
+
+/// The ADMIN key behind `principal`, or why not.
+fn require_admin(principal: &Principal) -> CatalogResult<&KeyPrincipal> {
+    match principal {
+        Principal::Key(key) if key.role == Role::Admin => Ok(key),
+        Principal::Key(_) => Err(CatalogError::Forbidden {
+            message: "only ADMIN keys manage API keys".into(),
+        }),
+        Principal::Anonymous => Err(unauthenticated("managing API keys needs an ADMIN key")),
+    }
+}
+
+/// An audit change for a key: never its hash.
+fn key_change<'a>(
+    action: &'a str,
+    before: Option<&api_key::Model>,
+    after: &api_key::Model,
+) -> Change<'a> {
+    let snapshot = |k: &api_key::Model| {
+        serde_json::json!({ "name": k.name, "role": k.role, "agencyId": k.agency_id, "prefix": k.prefix,
+                            "revokedAt": k.revoked_at.map(|t| t.to_rfc3339()) })
+        .to_string()
+    };
+    Change {
+        action,
+        record_type: "ApiKey",
+        record_id: after.id,
+        agency_id: after.agency_id,
+        before: before.map(snapshot),
+        after: Some(snapshot(after)),
+        comment: None,
     }
 }
 

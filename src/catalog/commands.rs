@@ -5,8 +5,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -155,22 +155,20 @@ async fn audit(
     after: &service::Model,
     comment: Option<&str>,
 ) -> CatalogResult<()> {
-    audit_event::ActiveModel {
-        id: NotSet,
-        api_key_id: Set(Some(key.key_id)),
-        principal: Set(key.name.clone()),
-        action: Set(action.to_owned()),
-        record_type: Set("Service".to_owned()),
-        record_id: Set(after.id),
-        agency_id: Set(Some(after.agency_id)),
-        before: Set(before.map(snapshot)),
-        after: Set(Some(snapshot(after))),
-        comment: Set(comment.map(str::to_owned)),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Catalog::bump_revision(txn).await
+    super::audit::record(
+        txn,
+        Some(key),
+        super::audit::Change {
+            action,
+            record_type: "Service",
+            record_id: after.id,
+            agency_id: Some(after.agency_id),
+            before: before.map(snapshot),
+            after: Some(snapshot(after)),
+            comment,
+        },
+    )
+    .await
 }
 
 impl Catalog {

@@ -2,6 +2,7 @@
 //! adapters: they read the context, call the catalog (or a loader), and wrap the result.
 
 pub mod agency;
+pub mod audit;
 pub mod connection;
 pub mod criterion;
 pub mod enums;
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     criterion::CriterionQuery,
     recommend::RecommendationQuery,
     viewer::ViewerQuery,
+    audit::AuditQuery,
 );
 
 /// The civic-catalog GraphQL schema.

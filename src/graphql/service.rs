@@ -317,6 +317,16 @@ impl AuditEvent {
             .map(Json)
     }
 
+    /// The kind of record changed, e.g. `Service` or `ApiKey`.
+    async fn record_type(&self) -> &str {
+        &self.0.record_type
+    }
+
+    /// The changed record's row id (for services, `node` takes the global id of `Service`).
+    async fn record_id(&self) -> i32 {
+        self.0.record_id
+    }
+
     /// The reviewer's comment, for requested changes.
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()

@@ -528,3 +528,158 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
         }
     }
 }
+
+const KEY_CREATE: &str = r#"mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) {
+    token apiKey { id name role agencySlug prefix revokedAt } userErrors { field message code } } }"#;
+const KEY_REVOKE: &str = r#"mutation($id: Int!) { apiKeyRevoke(input: {id: $id}) {
+    apiKey { id revokedAt } userErrors { field code } } }"#;
+const AUDIT: &str = r#"query($filter: AuditFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor } nodes { action principal recordType recordId before after } } }"#;
+
+#[tokio::test]
+async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let created = gql_as(
+        &app,
+        Some(&keys.admin),
+        KEY_CREATE,
+        json!({ "input": { "name": "HRA team", "role": "EDITOR", "agency": "nyc-hra" } }),
+    )
+    .await;
+    let payload = &created["data"]["apiKeyCreate"];
+    assert_eq!(payload["userErrors"], json!([]));
+    assert_eq!(payload["apiKey"]["agencySlug"], "nyc-hra");
+    let token = payload["token"].as_str().unwrap().to_owned();
+    let who = gql_as(&app, Some(&token), "{ viewer { name role } }", json!({})).await;
+    assert_eq!(who["data"]["viewer"]["name"], "HRA team");
+
+    let invalid = gql_as(
+        &app,
+        Some(&keys.admin),
+        KEY_CREATE,
+        json!({ "input": { "name": "No agency", "role": "EDITOR" } }),
+    )
+    .await;
+    assert_eq!(
+        invalid["data"]["apiKeyCreate"]["userErrors"][0]["field"],
+        json!(["input", "agency"])
+    );
+    assert!(invalid["data"]["apiKeyCreate"]["token"].is_null());
+    for token in [&keys.editor, &keys.reviewer] {
+        let refused = gql_as(
+            &app,
+            Some(token),
+            KEY_CREATE,
+            json!({ "input": { "name": "Sneaky", "role": "ADMIN" } }),
+        )
+        .await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    }
+    let refused = gql_as(
+        &app,
+        None,
+        KEY_CREATE,
+        json!({ "input": { "name": "Sneaky", "role": "ADMIN" } }),
+    )
+    .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.catalog.list_keys().await.unwrap().len(),
+        5,
+        "refusals created nothing"
+    );
+
+    let id = payload["apiKey"]["id"].clone();
+    let revoked = gql_as(&app, Some(&keys.admin), KEY_REVOKE, json!({ "id": id })).await;
+    assert!(revoked["data"]["apiKeyRevoke"]["apiKey"]["revokedAt"].is_string());
+    let who = gql_as(&app, Some(&token), "{ viewer { name } }", json!({})).await;
+    assert_eq!(who["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let missing = gql_as(&app, Some(&keys.admin), KEY_REVOKE, json!({ "id": 999 })).await;
+    assert_eq!(
+        missing["data"]["apiKeyRevoke"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+
+    // The trail: newest first, filterable, paged, for admins and reviewers only.
+    let trail = gql_as(&app, Some(&keys.reviewer), AUDIT, json!({ "first": 100 })).await;
+    let events = trail["data"]["auditEvents"]["nodes"].as_array().unwrap();
+    assert_eq!(events[0]["action"], "apiKey.revoke");
+    assert_eq!(events[0]["principal"], "CX admin");
+    assert_eq!(events[1]["action"], "apiKey.create");
+    assert_eq!(events[1]["after"]["name"], "HRA team");
+    assert!(
+        !events[1]["after"].to_string().contains("hash"),
+        "audit never holds token hashes"
+    );
+    assert!(
+        events.iter().any(|e| e["principal"] == "command line"),
+        "keys made at the command line are audited too"
+    );
+    let by_admin = gql_as(
+        &app,
+        Some(&keys.admin),
+        AUDIT,
+        json!({ "filter": { "principal": "CX admin" }, "first": 100 }),
+    )
+    .await;
+    assert_eq!(
+        by_admin["data"]["auditEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let page = gql_as(&app, Some(&keys.admin), AUDIT, json!({ "first": 2 })).await;
+    assert_eq!(page["data"]["auditEvents"]["pageInfo"]["hasNextPage"], true);
+    let next = gql_as(
+        &app,
+        Some(&keys.admin),
+        AUDIT,
+        json!({ "first": 100, "after": page["data"]["auditEvents"]["pageInfo"]["endCursor"] }),
+    )
+    .await;
+    assert_eq!(
+        next["data"]["auditEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        events.len() - 2
+    );
+    let created = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("audited", "nys-dol") }),
+    )
+    .await;
+    let sid = created["data"]["serviceCreate"]["service"]["id"].clone();
+    let record = gql_as(
+        &app,
+        Some(&keys.admin),
+        AUDIT,
+        json!({ "filter": { "record": sid, "agency": "nys-dol" } }),
+    )
+    .await;
+    assert_eq!(
+        record["data"]["auditEvents"]["nodes"][0]["action"],
+        "service.create"
+    );
+    assert_eq!(
+        record["data"]["auditEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let refused = gql_as(&app, Some(&keys.editor), AUDIT, json!({})).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let refused = app.graphql(AUDIT, json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}

@@ -1,0 +1,126 @@
+//! The audit trail: every committed change writes one event, in the change's own
+//! transaction, naming who made it and the record before and after.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::Catalog;
+use super::auth::{KeyPrincipal, Principal};
+use super::error::{CatalogError, CatalogResult};
+use super::types::Role;
+use crate::entity::audit_event;
+
+/// The principal name recorded for changes made at the command line.
+pub const COMMAND_LINE: &str = "command line";
+
+/// What changed.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: i32,
+    pub agency_id: Option<i32>,
+    /// JSON of the record before; `None` for a creation.
+    pub before: Option<String>,
+    /// JSON of the record after.
+    pub after: Option<String>,
+    pub comment: Option<&'a str>,
+}
+
+/// Writes `change` as made by `actor` (`None`: the command line) and moves the catalog
+/// revision, inside the caller's transaction.
+pub(crate) async fn record(
+    db: &impl ConnectionTrait,
+    actor: Option<&KeyPrincipal>,
+    change: Change<'_>,
+) -> CatalogResult<()> {
+    audit_event::ActiveModel {
+        id: NotSet,
+        api_key_id: Set(actor.map(|a| a.key_id)),
+        principal: Set(actor.map_or_else(|| COMMAND_LINE.to_owned(), |a| a.name.clone())),
+        action: Set(change.action.to_owned()),
+        record_type: Set(change.record_type.to_owned()),
+        record_id: Set(change.record_id),
+        agency_id: Set(change.agency_id),
+        before: Set(change.before),
+        after: Set(change.after),
+        comment: Set(change.comment.map(str::to_owned)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Catalog::bump_revision(db).await
+}
+
+/// Narrows the audit trail; every field given must match.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Changes to records of this agency.
+    pub agency_id: Option<i32>,
+    /// Changes made by this principal (the key's name, or "command line").
+    pub principal: Option<String>,
+    /// Changes to this record: `(type, id)`.
+    pub record: Option<(String, i32)>,
+    /// Changes committed at or after this instant.
+    pub after: Option<chrono::DateTime<Utc>>,
+    /// Changes committed before this instant.
+    pub before: Option<chrono::DateTime<Utc>>,
+}
+
+impl Catalog {
+    /// The audit trail, newest first, `first` events after the event with id `after_id`.
+    /// Only ADMIN and REVIEWER keys may read it.
+    pub async fn audit_events(
+        &self,
+        principal: &Principal,
+        filter: &AuditFilter,
+        first: u64,
+        after_id: Option<i32>,
+    ) -> CatalogResult<(Vec<audit_event::Model>, bool)> {
+        match principal {
+            Principal::Key(key) if matches!(key.role, Role::Admin | Role::Reviewer) => {}
+            Principal::Key(_) => {
+                return Err(CatalogError::Forbidden {
+                    message: "only ADMIN and REVIEWER keys read the audit trail".into(),
+                });
+            }
+            Principal::Anonymous => {
+                return Err(CatalogError::Unauthenticated {
+                    message: "the audit trail needs an API key".into(),
+                });
+            }
+        }
+        let mut select = audit_event::Entity::find();
+        if let Some(agency) = filter.agency_id {
+            select = select.filter(audit_event::Column::AgencyId.eq(agency));
+        }
+        if let Some(name) = &filter.principal {
+            select = select.filter(audit_event::Column::Principal.eq(name.as_str()));
+        }
+        if let Some((record_type, record_id)) = &filter.record {
+            select = select
+                .filter(audit_event::Column::RecordType.eq(record_type.as_str()))
+                .filter(audit_event::Column::RecordId.eq(*record_id));
+        }
+        if let Some(after) = filter.after {
+            select = select.filter(audit_event::Column::CreatedAt.gte(after));
+        }
+        if let Some(before) = filter.before {
+            select = select.filter(audit_event::Column::CreatedAt.lt(before));
+        }
+        if let Some(id) = after_id {
+            select = select.filter(audit_event::Column::Id.lt(id));
+        }
+        let mut rows = select
+            .order_by_desc(audit_event::Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let has_next = rows.len() as u64 > first;
+        rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+        Ok((rows, has_next))
+    }
+}

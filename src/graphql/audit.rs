@@ -1,0 +1,132 @@
+//! `auditEvents`: the audit trail, for the state CX office's admins and reviewers.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::catalog;
+use super::connection::PageInfo;
+use super::error::GqlResult;
+use super::node::{NodeKind, parse_global_id};
+use super::scalars::DateTime;
+use super::service::AuditEvent;
+use crate::catalog::audit::AuditFilter as DomainFilter;
+use crate::catalog::auth::Principal;
+use crate::catalog::types::Slug;
+use crate::catalog::{CatalogError, Cursor, PageRequest};
+
+/// Narrows the audit trail; every field given must match.
+#[derive(InputObject, Debug, Default)]
+pub struct AuditFilter {
+    /// Changes to records of the agency with this slug.
+    pub agency: Option<String>,
+    /// Changes made by this principal: an API key's name, or `command line`.
+    pub principal: Option<String>,
+    /// Changes to the service with this global id.
+    pub record: Option<ID>,
+    /// Changes committed at or after this instant.
+    pub after: Option<DateTime>,
+    /// Changes committed before this instant.
+    pub before: Option<DateTime>,
+}
+
+/// One audit event with the cursor that marks its position.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct AuditEventEdge {
+    /// Pass this as `after` to fetch older events.
+    pub cursor: String,
+    /// The event.
+    pub node: AuditEvent,
+}
+
+/// One page of the audit trail, newest first.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct AuditEventConnection {
+    /// The events of this page, each with its cursor.
+    pub edges: Vec<AuditEventEdge>,
+    /// The events of this page, without cursors.
+    pub nodes: Vec<AuditEvent>,
+    /// Where this page sits in the trail.
+    pub page_info: PageInfo,
+}
+
+/// Root fields for the audit trail.
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// Every committed change, newest first: who did what to which record, when, with the
+    /// record before and after. ADMIN and REVIEWER keys only.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many events to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return the events older than this cursor.")] after: Option<String>,
+        #[graphql(desc = "Narrow the trail.")] filter: Option<AuditFilter>,
+    ) -> Result<AuditEventConnection> {
+        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
+        let catalog = catalog(ctx)?;
+        let agency_id = match filter.agency.as_deref() {
+            Some(slug) => {
+                let slug = Slug::parse("filter.agency", slug).gql()?;
+                let agency = catalog.agency_by_slug(&slug).await.gql()?;
+                Some(agency.map_or(0, |a| a.id))
+            }
+            None => None,
+        };
+        let record = match &filter.record {
+            Some(id) => match parse_global_id("filter.record", id).gql()? {
+                (NodeKind::Service, row) => Some(("Service".to_owned(), row)),
+                _ => {
+                    return Err(CatalogError::bad_input(
+                        "filter.record",
+                        "audit records are services",
+                    )
+                    .into());
+                }
+            },
+            None => None,
+        };
+        let domain = DomainFilter {
+            agency_id,
+            principal: filter.principal,
+            record,
+            after: filter.after.map(|t| t.0),
+            before: filter.before.map(|t| t.0),
+        };
+        let principal = ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous);
+        let first = u64::try_from(request.first).unwrap_or(0);
+        let (rows, has_next_page) = catalog
+            .audit_events(
+                principal,
+                &domain,
+                first,
+                request.after.as_ref().map(|c| c.id),
+            )
+            .await
+            .gql()?;
+        let edges: Vec<AuditEventEdge> = rows
+            .into_iter()
+            .map(|row| AuditEventEdge {
+                cursor: Cursor {
+                    name: String::new(),
+                    id: row.id,
+                }
+                .encode(),
+                node: AuditEvent(row),
+            })
+            .collect();
+        Ok(AuditEventConnection {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            page_info: PageInfo::new(
+                has_next_page,
+                request.after.is_some(),
+                edges.first().map(|e| &e.cursor),
+                edges.last().map(|e| &e.cursor),
+            ),
+            edges,
+        })
+    }
+}
