@@ -360,7 +360,10 @@ pub async fn run(
             "answers": answers, "asOf": "2026-11-24", "includeIneligible": i % 4 == 0 } });
         let request = async_graphql::Request::new(QUERY)
             .variables(async_graphql::Variables::from_json(variables))
-            .data(new_loaders(catalog.clone()));
+            .data(new_loaders(
+                catalog.clone(),
+                crate::catalog::auth::Principal::Anonymous,
+            ));
         let t = Instant::now();
         let response = schema.execute(request).await;
         let body = serde_json::to_vec(&response)?;

@@ -12,10 +12,11 @@ use sea_orm::{
 };
 
 use super::Catalog;
+use super::auth::Principal;
 use super::error::{CatalogError, CatalogResult};
 use super::page::{Cursor, Page, PageRequest};
 use super::types::{
-    ChannelKind, JurisdictionCode, RelationDirection, RelationKind, ServiceStatus, Slug,
+    ChannelKind, JurisdictionCode, RelationDirection, RelationKind, Role, ServiceStatus, Slug,
 };
 use crate::entity::{
     agency, channel, criterion, cssp_designation, eligibility_rule, eligibility_rule_group,
@@ -80,6 +81,30 @@ fn published() -> Condition {
     Condition::all()
         .add(service::Column::Status.eq(ServiceStatus::Published.as_str()))
         .add(service::Column::DeletedAt.is_null())
+}
+
+/// The services `viewer` may read: the public sees published ones; an EDITOR also sees
+/// every service of their agency, a REVIEWER those in review, and an ADMIN all of them.
+/// Deleted services are nobody's. Links and relations between services stay public-only.
+pub fn visible_to(viewer: &Principal) -> Condition {
+    let not_deleted = Condition::all().add(service::Column::DeletedAt.is_null());
+    let is_published = service::Column::Status.eq(ServiceStatus::Published.as_str());
+    match viewer {
+        Principal::Anonymous => published(),
+        Principal::Key(key) => match key.role {
+            Role::Admin => not_deleted,
+            Role::Reviewer => not_deleted.add(
+                Condition::any()
+                    .add(is_published)
+                    .add(service::Column::Status.eq(ServiceStatus::InReview.as_str())),
+            ),
+            Role::Editor => not_deleted.add(
+                Condition::any()
+                    .add(is_published)
+                    .add(service::Column::AgencyId.eq(key.agency_id.unwrap_or(0))),
+            ),
+        },
+    }
 }
 
 /// `SELECT id FROM service WHERE <published>`, for filtering links to visible services.
@@ -363,13 +388,14 @@ impl Catalog {
 
     // ----- services ------------------------------------------------------------------
 
-    /// A page of published services matching `filter`, by name.
+    /// A page of the services `viewer` may read matching `filter`, by name.
     pub async fn services(
         &self,
         filter: &ServiceFilter,
         page: &PageRequest,
+        viewer: &Principal,
     ) -> CatalogResult<Page<service::Model>> {
-        let mut select = service::Entity::find().filter(published());
+        let mut select = service::Entity::find().filter(visible_to(viewer));
         if let Some(slug) = &filter.agency {
             let agency_ids = Query::select()
                 .column(agency::Column::Id)
@@ -457,22 +483,27 @@ impl Catalog {
         .await
     }
 
-    /// The published service with this slug, if any.
-    pub async fn service_by_slug(&self, slug: &Slug) -> CatalogResult<Option<service::Model>> {
+    /// The service with this slug, if `viewer` may read it.
+    pub async fn service_by_slug(
+        &self,
+        slug: &Slug,
+        viewer: &Principal,
+    ) -> CatalogResult<Option<service::Model>> {
         Ok(service::Entity::find()
-            .filter(published())
+            .filter(visible_to(viewer))
             .filter(service::Column::Slug.eq(slug.as_str()))
             .one(&self.db)
             .await?)
     }
 
-    /// Published services by id; ids of unpublished services are absent.
+    /// Services by id that `viewer` may read; other ids are absent.
     pub async fn services_by_ids(
         &self,
         ids: &[i32],
+        viewer: &Principal,
     ) -> CatalogResult<HashMap<i32, service::Model>> {
         let rows = service::Entity::find()
-            .filter(published())
+            .filter(visible_to(viewer))
             .filter(service::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
             .await?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 
+use crate::catalog::auth::Principal;
 use crate::catalog::read::{RelatedService, RuleGroup};
 use crate::catalog::{Catalog, CatalogError, Cursor};
 use crate::entity::{
@@ -14,8 +15,9 @@ use crate::entity::{
     life_event, life_event_relation, life_event_service, required_document, service, taxonomy_term,
 };
 
-/// Loads catalog records in batches; one per request, so nothing is cached across requests.
-pub struct CatalogLoader(Catalog);
+/// Loads catalog records in batches; one per request, so nothing is cached across requests
+/// and services are filtered by what the request's caller may read.
+pub struct CatalogLoader(Catalog, Principal);
 
 /// The per-request loader every resolver uses.
 pub type Loaders = DataLoader<CatalogLoader>;
@@ -29,8 +31,8 @@ pub type Loaders = DataLoader<CatalogLoader>;
 const BATCH_YIELDS: usize = 16;
 
 /// A fresh loader for one request.
-pub fn new_loaders(catalog: Catalog) -> Loaders {
-    DataLoader::new(CatalogLoader(catalog), |batch| {
+pub fn new_loaders(catalog: Catalog, viewer: Principal) -> Loaders {
+    DataLoader::new(CatalogLoader(catalog, viewer), |batch| {
         tokio::spawn(async move {
             for _ in 0..BATCH_YIELDS {
                 tokio::task::yield_now().await;
@@ -77,8 +79,6 @@ batch!(/// An agency's child agencies, by parent id.
     ChildrenOfAgency => Vec<agency::Model>, children_of_agencies);
 batch!(/// The keys of an agency's published services, by agency id.
     ServiceKeysOfAgency => Vec<Cursor>, service_keys_of_agencies);
-batch!(/// A published service by id.
-    ServiceById => service::Model, services_by_ids);
 batch!(/// A channel of a published service, by channel id.
     ChannelById => channel::Model, channels_by_ids);
 batch!(/// A service's channels, by service id.
@@ -111,6 +111,27 @@ batch!(/// A journey stage's links to published services, by stage id.
     LinksOfStage => Vec<life_event_service::Model>, service_links_of_stages);
 batch!(/// A criterion by id.
     CriterionById => criterion::Model, criteria_by_ids);
+
+/// A service by id, if the caller may read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServiceById(pub i32);
+
+impl Loader<ServiceById> for CatalogLoader {
+    type Value = service::Model;
+    type Error = CatalogError;
+
+    async fn load(
+        &self,
+        keys: &[ServiceById],
+    ) -> Result<HashMap<ServiceById, service::Model>, CatalogError> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let found = self.0.services_by_ids(&ids, &self.1).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, s)| (ServiceById(id), s))
+            .collect())
+    }
+}
 
 /// A service's relations to other published services (both directions), by service id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -653,6 +653,12 @@ impl ServiceFilter {
     }
 }
 
+/// Who is reading: the request's principal, anonymous when there is none.
+fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::catalog::auth::Principal {
+    ctx.data_opt::<crate::catalog::auth::Principal>()
+        .unwrap_or(&crate::catalog::auth::Principal::Anonymous)
+}
+
 /// A page of services from an ordered list of service keys, loading only that page.
 pub async fn services_by_keys(
     ctx: &Context<'_>,
@@ -696,7 +702,10 @@ impl ServiceQuery {
     ) -> Result<ServiceConnection> {
         let request = PageRequest::parse(first, after.as_deref()).gql()?;
         let filter = filter.unwrap_or_default().into_domain().gql()?;
-        let page = catalog(ctx)?.services(&filter, &request).await.gql()?;
+        let page = catalog(ctx)?
+            .services(&filter, &request, viewer(ctx))
+            .await
+            .gql()?;
         Ok(ServiceConnection::from_page(page, Service))
     }
 
@@ -708,7 +717,7 @@ impl ServiceQuery {
     ) -> Result<Option<Service>> {
         let slug = Slug::parse("slug", &slug).gql()?;
         Ok(catalog(ctx)?
-            .service_by_slug(&slug)
+            .service_by_slug(&slug, viewer(ctx))
             .await
             .gql()?
             .map(Service))

@@ -92,7 +92,7 @@ async fn graphql(
         }
     };
     let request = request
-        .data(new_loaders(state.catalog.clone()))
+        .data(new_loaders(state.catalog.clone(), principal.clone()))
         .data(principal);
     let mut response = state.schema.execute(request).await;
     // Parse and validation errors come from the engine without a code; they are all

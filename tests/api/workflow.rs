@@ -683,3 +683,62 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test]
+async fn editors_see_their_agencys_drafts_and_reviewers_see_what_is_in_review() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let draft = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("dol-draft", "nys-dol") }),
+    )
+    .await;
+    let draft_id = draft["data"]["serviceCreate"]["service"]["id"].clone();
+    let review = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("dol-review", "nys-dol") }),
+    )
+    .await;
+    let review_id = review["data"]["serviceCreate"]["service"]["id"].clone();
+    gql_as(
+        &app,
+        Some(&keys.editor),
+        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+        json!({ "input": { "id": review_id } }),
+    )
+    .await;
+
+    let query = r#"query($a: ID!, $b: ID!) { draft: service(slug: "dol-draft") { status } review: service(slug: "dol-review") { status }
+        nodes(ids: [$a, $b]) { id } services(first: 100, filter: {search: "New dol-"}) { totalCount } }"#;
+    let vars = json!({ "a": draft_id, "b": review_id });
+    let seen = |body: &Value| {
+        (
+            body["data"]["draft"]["status"].as_str().map(str::to_owned),
+            body["data"]["review"]["status"].as_str().map(str::to_owned),
+            body["data"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| !n.is_null())
+                .count(),
+            body["data"]["services"]["totalCount"].as_i64().unwrap(),
+        )
+    };
+    let own = seen(&gql_as(&app, Some(&keys.editor), query, vars.clone()).await);
+    assert_eq!(own, (Some("DRAFT".into()), Some("IN_REVIEW".into()), 2, 2));
+    let foreign = seen(&gql_as(&app, Some(&keys.foreign_editor), query, vars.clone()).await);
+    assert_eq!(foreign, (None, None, 0, 0));
+    let reviewer = seen(&gql_as(&app, Some(&keys.reviewer), query, vars.clone()).await);
+    assert_eq!(reviewer, (None, Some("IN_REVIEW".into()), 1, 1));
+    let admin = seen(&gql_as(&app, Some(&keys.admin), query, vars.clone()).await);
+    assert_eq!(
+        admin,
+        (Some("DRAFT".into()), Some("IN_REVIEW".into()), 2, 2)
+    );
+    let public = seen(&gql_as(&app, None, query, vars).await);
+    assert_eq!(public, (None, None, 0, 0));
+}
