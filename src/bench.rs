@@ -182,6 +182,7 @@ pub async fn generate(
                 updated_at: Set(now),
                 published_at: Set(Some(now)),
                 deleted_at: Set(None),
+                external_id: Set(Some(format!("ext-{i}"))),
             })
             .collect(),
     )

@@ -135,6 +135,16 @@ fn conflict(field: &str, code: &str, message: String) -> CatalogError {
         field: field.to_owned(),
         code: code.to_owned(),
         message,
+        existing_id: None,
+    }
+}
+
+fn taken(field: &str, message: String, existing: i32) -> CatalogError {
+    CatalogError::Conflict {
+        field: field.to_owned(),
+        code: "TAKEN".to_owned(),
+        message,
+        existing_id: Some(existing),
     }
 }
 
@@ -185,18 +195,44 @@ impl Catalog {
         let key = authorize(principal, Operation::Create, owner.id)?;
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
         let txn = self.db.begin().await?;
-        let taken = service::Entity::find()
+        // A re-sent create (same agency and externalId) finds the service it made before.
+        if let Some(external) = doc
+            .external_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            if external.chars().count() > 200 {
+                return Err(CatalogError::bad_input(
+                    "input.externalId",
+                    "at most 200 characters",
+                ));
+            }
+            let existing = service::Entity::find()
+                .filter(service::Column::AgencyId.eq(owner.id))
+                .filter(service::Column::ExternalId.eq(external))
+                .one(&txn)
+                .await?;
+            if let Some(existing) = existing {
+                return Err(taken(
+                    "input.externalId",
+                    format!(
+                        "{} already has a service with externalId `{external}`: `{}`",
+                        owner.slug, existing.slug
+                    ),
+                    existing.id,
+                ));
+            }
+        }
+        let same_slug = service::Entity::find()
             .filter(service::Column::Slug.eq(doc.slug.as_str()))
             .one(&txn)
             .await?;
-        if let Some(existing) = taken {
-            return Err(conflict(
+        if let Some(existing) = same_slug {
+            return Err(taken(
                 "input.slug",
-                "TAKEN",
-                format!(
-                    "the slug `{}` is taken (service {})",
-                    existing.slug, existing.id
-                ),
+                format!("the slug `{}` is taken", existing.slug),
+                existing.id,
             ));
         }
         let id = Catalog::write_service_in(&txn, "input", &doc).await?;

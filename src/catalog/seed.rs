@@ -162,6 +162,9 @@ pub struct ServiceDoc {
     pub summary: String,
     pub description: String,
     pub agency: String,
+    /// The owning agency's own id for the service, unique per agency.
+    #[serde(default)]
+    pub external_id: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
@@ -870,6 +873,12 @@ impl<'a> Loader<'a> {
                 .and_then(|e| e.published_at)
                 .or((status == ServiceStatus::Published).then_some(self.now)),
             deleted_at: None,
+            external_id: doc
+                .external_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
         };
         let (id, change) = match existing {
             None => {

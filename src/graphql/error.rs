@@ -18,6 +18,7 @@ impl From<CatalogError> for Error {
                 field,
                 code,
                 message,
+                ..
             } => Error::new(message).extend_with(|_, e| {
                 e.set("code", "CONFLICT");
                 e.set("reason", code);

@@ -22,6 +22,9 @@ pub struct UserError {
     pub message: String,
     /// A stable code: `INVALID`, `TAKEN`, `STALE`, `INVALID_TRANSITION` or `NOT_FOUND`.
     pub code: String,
+    /// For `TAKEN`: the global id of the service that already holds the value (a re-sent
+    /// create finds the service it made the first time).
+    pub existing_id: Option<ID>,
 }
 
 /// `input.channels[0].url` as `["input", "channels", "0", "url"]`.
@@ -35,42 +38,47 @@ fn path(field: &str) -> Vec<String> {
         .collect()
 }
 
-/// Splits a command's outcome into a record or user errors; what the caller cannot fix by
-/// changing the input stays a GraphQL error.
+impl UserError {
+    fn new(field: &str, message: String, code: &str) -> Self {
+        Self {
+            field: path(field),
+            message,
+            code: code.to_owned(),
+            existing_id: None,
+        }
+    }
+}
+
+/// The user error a catalog error becomes, or the error itself when the caller cannot fix it
+/// by changing the input (authentication, permissions, internal errors).
+fn user_error(err: CatalogError) -> Result<UserError> {
+    match err {
+        CatalogError::BadInput { field, message } => Ok(UserError::new(&field, message, "INVALID")),
+        CatalogError::Conflict {
+            field,
+            code,
+            message,
+            existing_id,
+        } => Ok(UserError {
+            existing_id: existing_id.map(|id| super::node::global_id(NodeKind::Service, id)),
+            ..UserError::new(&field, message, &code)
+        }),
+        CatalogError::NotFound { what } => Ok(UserError::new(
+            "input.id",
+            format!("{what} not found"),
+            "NOT_FOUND",
+        )),
+        other => Err(other.into()),
+    }
+}
+
+/// Splits a command's outcome into a record or user errors.
 fn outcome(
     result: Result<service::Model, CatalogError>,
 ) -> Result<(Option<Service>, Vec<UserError>)> {
     match result {
         Ok(model) => Ok((Some(Service(model)), Vec::new())),
-        Err(CatalogError::BadInput { field, message }) => Ok((
-            None,
-            vec![UserError {
-                field: path(&field),
-                message,
-                code: "INVALID".into(),
-            }],
-        )),
-        Err(CatalogError::Conflict {
-            field,
-            code,
-            message,
-        }) => Ok((
-            None,
-            vec![UserError {
-                field: path(&field),
-                message,
-                code,
-            }],
-        )),
-        Err(CatalogError::NotFound { what }) => Ok((
-            None,
-            vec![UserError {
-                field: path("input.id"),
-                message: format!("{what} not found"),
-                code: "NOT_FOUND".into(),
-            }],
-        )),
-        Err(other) => Err(other.into()),
+        Err(err) => Ok((None, vec![user_error(err)?])),
     }
 }
 
@@ -121,6 +129,9 @@ pub struct ServiceCreateInput {
     pub description: String,
     /// The slug of the agency that owns it (an EDITOR's own agency).
     pub agency: String,
+    /// Your own id for the service, unique within the agency: re-sending a create with the
+    /// same `externalId` gives `TAKEN` with the existing service's id instead of a copy.
+    pub external_id: Option<String>,
     /// Who can get it, in plain language.
     pub eligibility_summary: Option<String>,
     /// What it costs, if anything.
@@ -320,27 +331,20 @@ pub struct ApiKeyRevokePayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// Splits a key command's outcome like [`outcome`] does for services.
+/// Splits a key command's outcome like [`outcome`] does for services; key input errors
+/// name fields without the `input.` prefix, so it is added here.
 fn key_outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<UserError>)> {
     match result {
         Ok(value) => Ok((Some(value), Vec::new())),
         Err(CatalogError::BadInput { field, message }) => Ok((
             None,
-            vec![UserError {
-                field: path(&format!("input.{field}")),
+            vec![UserError::new(
+                &format!("input.{field}"),
                 message,
-                code: "INVALID".into(),
-            }],
+                "INVALID",
+            )],
         )),
-        Err(CatalogError::NotFound { what }) => Ok((
-            None,
-            vec![UserError {
-                field: path("input.id"),
-                message: format!("{what} not found"),
-                code: "NOT_FOUND".into(),
-            }],
-        )),
-        Err(other) => Err(other.into()),
+        Err(err) => Ok((None, vec![user_error(err)?])),
     }
 }
 
@@ -363,6 +367,7 @@ impl MutationRoot {
             summary: input.summary,
             description: input.description,
             agency: input.agency,
+            external_id: input.external_id,
             status: None,
             partners: Vec::new(),
             jurisdictions: input.jurisdictions,

@@ -86,6 +86,11 @@ impl Service {
         Ok(self.0.status.parse::<domain::ServiceStatus>().gql()?.into())
     }
 
+    /// The owning agency's own id for it, if the agency gave one.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     /// Its revision number, which grows by one with every change.
     async fn version(&self) -> i32 {
         self.0.version

@@ -742,3 +742,46 @@ async fn editors_see_their_agencys_drafts_and_reviewers_see_what_is_in_review() 
     let public = seen(&gql_as(&app, None, query, vars).await);
     assert_eq!(public, (None, None, 0, 0));
 }
+
+#[tokio::test]
+async fn a_re_sent_create_finds_the_service_it_made() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let mut input = new_service("dol-ext", "nys-dol");
+    input["externalId"] = json!("DOL-4711");
+    let first = gql_as(&app, Some(&keys.editor), CREATE, json!({ "input": input })).await;
+    let id = first["data"]["serviceCreate"]["service"]["id"].clone();
+    assert!(id.is_string());
+    let mut again = input.clone();
+    again["slug"] = json!("dol-ext-retry");
+    let query = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) { service { id } userErrors { field code existingId } } }"#;
+    let second = gql_as(&app, Some(&keys.editor), query, json!({ "input": again })).await;
+    let error = &second["data"]["serviceCreate"]["userErrors"][0];
+    assert_eq!(error["code"], "TAKEN");
+    assert_eq!(error["field"], json!(["input", "externalId"]));
+    assert_eq!(error["existingId"], id);
+    assert!(second["data"]["serviceCreate"]["service"].is_null());
+    // The same external id is free in another agency.
+    let mut other = input.clone();
+    other["slug"] = json!("hra-ext");
+    other["agency"] = json!("nyc-hra");
+    let third = gql_as(
+        &app,
+        Some(&keys.foreign_editor),
+        CREATE,
+        json!({ "input": other }),
+    )
+    .await;
+    assert_eq!(third["data"]["serviceCreate"]["userErrors"], json!([]));
+    let slug_taken = gql_as(
+        &app,
+        Some(&keys.editor),
+        query,
+        json!({ "input": new_service("dol-ext", "nys-dol") }),
+    )
+    .await;
+    assert_eq!(
+        slug_taken["data"]["serviceCreate"]["userErrors"][0]["existingId"],
+        id
+    );
+}
