@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod commands;
 pub mod eligibility;
 pub mod error;

@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod audit;
+pub mod changes;
 pub mod connection;
 pub mod criterion;
 pub mod enums;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     recommend::RecommendationQuery,
     viewer::ViewerQuery,
     audit::AuditQuery,
+    changes::ChangesQuery,
 );
 
 /// The civic-catalog GraphQL schema.

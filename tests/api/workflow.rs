@@ -785,3 +785,123 @@ async fn a_re_sent_create_finds_the_service_it_made() {
         id
     );
 }
+
+const FEED: &str = r#"query($after: String, $first: Int) { catalogChanges(after: $after, first: $first) {
+    cursor hasMore changes { kind slug serviceId service { slug status } } } }"#;
+
+#[tokio::test]
+async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let steps = |name: &'static str| -> (&'static str, String) {
+        let ty = match name {
+            "serviceSubmitForReview" => "ServiceSubmitForReviewInput",
+            "servicePublish" => "ServicePublishInput",
+            "serviceArchive" => "ServiceArchiveInput",
+            _ => "ServiceRestoreInput",
+        };
+        (name, step_mutation(name, ty))
+    };
+    let run = |id: Value, names: &'static [&'static str]| {
+        let app = &app;
+        let admin = keys.admin.clone();
+        async move {
+            for name in names {
+                let (name, query) = steps(name);
+                let body =
+                    gql_as(app, Some(&admin), &query, json!({ "input": { "id": id } })).await;
+                assert_eq!(
+                    body["data"][name]["userErrors"],
+                    json!([]),
+                    "{name}: {body}"
+                );
+            }
+        }
+    };
+    let a = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("feed-a", "nys-dol") }),
+    )
+    .await["data"]["serviceCreate"]["service"]["id"]
+        .clone();
+    run(a.clone(), &["serviceSubmitForReview", "servicePublish"]).await;
+    let b = gql_as(
+        &app,
+        Some(&keys.editor),
+        CREATE,
+        json!({ "input": new_service("feed-b", "nys-dol") }),
+    )
+    .await["data"]["serviceCreate"]["service"]["id"]
+        .clone();
+    run(
+        b.clone(),
+        &[
+            "serviceArchive",
+            "serviceRestore",
+            "serviceSubmitForReview",
+            "servicePublish",
+        ],
+    )
+    .await;
+    run(
+        a.clone(),
+        &[
+            "serviceArchive",
+            "serviceRestore",
+            "serviceSubmitForReview",
+            "servicePublish",
+        ],
+    )
+    .await;
+
+    let first = app.data(FEED, json!({ "first": 2 })).await;
+    let feed = &first["catalogChanges"];
+    assert_eq!(feed["hasMore"], true);
+    let kinds: Vec<(String, String)> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_owned(),
+                c["slug"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("CREATED".into(), "feed-a".into()),
+            ("CREATED".into(), "feed-b".into())
+        ]
+    );
+    assert_eq!(feed["changes"][0]["serviceId"], a);
+    let rest = app
+        .data(FEED, json!({ "first": 100, "after": feed["cursor"] }))
+        .await;
+    let changes = rest["catalogChanges"]["changes"].as_array().unwrap();
+    let kinds: Vec<&str> = changes
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["ARCHIVED", "UPDATED"]);
+    assert!(
+        changes[0]["service"].is_null(),
+        "a tombstone carries no record"
+    );
+    assert_eq!(changes[1]["service"]["status"], "PUBLISHED");
+    assert_eq!(rest["catalogChanges"]["hasMore"], false);
+    // Resuming at the end returns nothing new, with a cursor to poll again.
+    let end = app
+        .data(FEED, json!({ "after": rest["catalogChanges"]["cursor"] }))
+        .await;
+    assert_eq!(end["catalogChanges"]["changes"], json!([]));
+    // Drafts never appear.
+    assert!(!first.to_string().contains("IN_REVIEW") && !rest.to_string().contains("DRAFT"));
+    let error = app.error(FEED, json!({ "after": "nope" })).await;
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+    let error = app.error(FEED, json!({ "first": 0 })).await;
+    assert_eq!(error["extensions"]["field"], "first");
+}
