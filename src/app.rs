@@ -114,6 +114,22 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 report.max
             );
         }
+        Command::Bench {
+            target: BenchTarget::Import { services, batch },
+        } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let report = crate::bench::import(db, services.max(1), batch).await?;
+            println!(
+                "servicesImport, {} services in {} calls\ntotal {:.2?} ({:.0} services/s)\nper call: p50 {:.2?}  max {:.2?}",
+                report.services,
+                report.batches,
+                report.total,
+                report.services as f64 / report.total.as_secs_f64().max(1e-9),
+                report.batch_p50,
+                report.batch_max
+            );
+        }
         Command::Keys { action } => {
             let db = connect(&cli.database_url, &metrics).await?;
             migrate(&db).await?;

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::NotSet, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityTrait, Set};
 use serde_json::json;
 
 use crate::catalog::Catalog;
@@ -395,5 +395,102 @@ pub async fn run(
         p99: pick(0.99),
         mean: total / u32::try_from(samples.len().max(1)).unwrap_or(1),
         max: samples.last().copied().unwrap_or_default(),
+    })
+}
+
+/// What an import benchmark measured.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub services: usize,
+    pub batches: usize,
+    pub total: Duration,
+    pub batch_p50: Duration,
+    pub batch_max: Duration,
+}
+
+const IMPORT: &str = r#"mutation($input: ServicesImportInput!) {
+  servicesImport(input: $input) { services { id } userErrors { field message code } }
+}"#;
+
+/// Registers `services` services through `servicesImport` (batches of `batch`) on an empty
+/// database, through the whole GraphQL stack, as an ADMIN key would.
+pub async fn import(
+    db: DatabaseConnection,
+    services: usize,
+    batch: usize,
+) -> Result<ImportReport, Box<dyn std::error::Error>> {
+    let catalog = Catalog::new(db.clone());
+    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+        return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
+    }
+    let now = Utc::now();
+    jurisdiction::ActiveModel {
+        id: Set(1),
+        code: Set("US".into()),
+        name: Set("United States".into()),
+        kind: Set("FEDERAL".into()),
+        parent_id: Set(None),
+    }
+    .insert(&db)
+    .await?;
+    agency::ActiveModel {
+        id: Set(1),
+        slug: Set("bench-agency".into()),
+        name: Set("Bench agency".into()),
+        acronym: Set(None),
+        jurisdiction_id: Set(1),
+        parent_id: Set(None),
+        website: Set(None),
+        phone: Set(None),
+        description: Set("Synthetic.".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&db)
+    .await?;
+    let admin = catalog
+        .create_key("bench", crate::catalog::types::Role::Admin, None)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let principal = catalog
+        .authenticate(Some(&format!("Bearer {}", admin.token)))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let schema = build_schema(catalog.clone());
+    let batch = batch.clamp(1, crate::catalog::commands::MAX_IMPORT);
+    let mut times = Vec::new();
+    let started = Instant::now();
+    let mut done = 0;
+    while done < services {
+        let n = batch.min(services - done);
+        let items: Vec<serde_json::Value> = (done..done + n)
+            .map(|i| json!({ "slug": format!("imported-{i}"), "name": format!("Imported service {i}"), "summary": "Registered in bulk.",
+                "description": "A synthetic service registered through servicesImport.", "agency": "bench-agency", "externalId": format!("ext-{i}"),
+                "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": format!("https://example.gov/{i}") }] }))
+            .collect();
+        let request = async_graphql::Request::new(IMPORT)
+            .variables(async_graphql::Variables::from_json(
+                json!({ "input": { "services": items } }),
+            ))
+            .data(new_loaders(catalog.clone(), principal.clone()))
+            .data(principal.clone());
+        let t = Instant::now();
+        let response = schema.execute(request).await;
+        let body = serde_json::to_value(&response)?;
+        times.push(t.elapsed());
+        if !response.errors.is_empty() || body["data"]["servicesImport"]["userErrors"] != json!([])
+        {
+            return Err(format!("batch at {done} failed: {body}").into());
+        }
+        done += n;
+    }
+    let total = started.elapsed();
+    times.sort();
+    Ok(ImportReport {
+        services,
+        batches: times.len(),
+        total,
+        batch_p50: times.get(times.len() / 2).copied().unwrap_or_default(),
+        batch_max: times.last().copied().unwrap_or_default(),
     })
 }

@@ -112,4 +112,13 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = 1_000)]
         requests: usize,
     },
+    /// Time registering services through `servicesImport`, batch after batch.
+    Import {
+        /// Services to register.
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        /// Services per call (at most 500).
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
 }

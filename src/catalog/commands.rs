@@ -17,6 +17,9 @@ use super::seed::ServiceDoc;
 use super::types::{Role, ServiceStatus, Slug};
 use crate::entity::{agency, audit_event, service};
 
+/// The most services one `servicesImport` call takes.
+pub const MAX_IMPORT: usize = 500;
+
 /// What a caller wants to do to a service of some agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -243,6 +246,132 @@ impl Catalog {
         audit(&txn, key, "service.create", None, &created, None).await?;
         txn.commit().await?;
         Ok(created)
+    }
+
+    /// Creates up to [`MAX_IMPORT`] services as drafts in one transaction: all or nothing.
+    /// Every item is checked first (authorization, taken slugs and external ids, duplicates
+    /// in the batch); the errors of all items come back together, each under
+    /// `input.services[i]`.
+    pub async fn import_services(
+        &self,
+        principal: &Principal,
+        mut docs: Vec<ServiceDoc>,
+    ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
+        if docs.is_empty() || docs.len() > MAX_IMPORT {
+            return Err(CatalogError::bad_input(
+                "input.services",
+                format!("send 1 to {MAX_IMPORT} services"),
+            ));
+        }
+        let mut agencies = std::collections::HashMap::new();
+        let mut errors = Vec::new();
+        for (i, doc) in docs.iter_mut().enumerate() {
+            doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
+            if !agencies.contains_key(&doc.agency) {
+                let found = match Slug::parse("agency", &doc.agency) {
+                    Ok(slug) => self.agency_by_slug(&slug).await?,
+                    Err(_) => None,
+                };
+                agencies.insert(doc.agency.clone(), found);
+            }
+            match agencies.get(&doc.agency).and_then(Option::as_ref) {
+                Some(agency) => {
+                    authorize(principal, Operation::Create, agency.id)?;
+                }
+                None => errors.push(CatalogError::bad_input(
+                    format!("input.services[{i}].agency"),
+                    format!("unknown agency `{}`", doc.agency),
+                )),
+            }
+        }
+        let txn = self.db.begin().await?;
+        let mut slugs = std::collections::HashSet::new();
+        let mut externals = std::collections::HashSet::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if !slugs.insert(doc.slug.clone()) {
+                errors.push(conflict(
+                    &format!("input.services[{i}].slug"),
+                    "TAKEN",
+                    format!("`{}` appears twice in this import", doc.slug),
+                ));
+            }
+            if let Some(existing) = service::Entity::find()
+                .filter(service::Column::Slug.eq(doc.slug.as_str()))
+                .one(&txn)
+                .await?
+            {
+                errors.push(taken(
+                    &format!("input.services[{i}].slug"),
+                    format!("the slug `{}` is taken", doc.slug),
+                    existing.id,
+                ));
+            }
+            if let (Some(external), Some(Some(agency))) =
+                (doc.external_id.as_deref(), agencies.get(&doc.agency))
+            {
+                if !externals.insert((agency.id, external.to_owned())) {
+                    errors.push(conflict(
+                        &format!("input.services[{i}].externalId"),
+                        "TAKEN",
+                        format!("`{external}` appears twice in this import"),
+                    ));
+                }
+                if let Some(existing) = service::Entity::find()
+                    .filter(service::Column::AgencyId.eq(agency.id))
+                    .filter(service::Column::ExternalId.eq(external))
+                    .one(&txn)
+                    .await?
+                {
+                    errors.push(taken(
+                        &format!("input.services[{i}].externalId"),
+                        format!("`{external}` is taken by `{}`", existing.slug),
+                        existing.id,
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        // Validate every item before writing any, so all their mistakes come back at once.
+        let items: Vec<(String, &ServiceDoc)> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("input.services[{i}]"), d))
+            .collect();
+        let invalid = Catalog::check_services_in(&txn, &items).await?;
+        if !invalid.is_empty() {
+            return Ok(Err(invalid));
+        }
+        let ids = Catalog::write_services_in(&txn, &items).await?;
+        let ids: Vec<i32> = ids.into_iter().flatten().collect();
+        let rows = service::Entity::find()
+            .filter(service::Column::Id.is_in(ids.clone()))
+            .all(&txn)
+            .await?;
+        let mut by_id: std::collections::HashMap<i32, service::Model> =
+            rows.into_iter().map(|r| (r.id, r)).collect();
+        let Principal::Key(key) = principal else {
+            return Err(CatalogError::internal("import authorized without a key"));
+        };
+        let mut created = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = by_id
+                .remove(&id)
+                .ok_or_else(|| CatalogError::internal("imported service vanished"))?;
+            audit(
+                &txn,
+                key,
+                "service.create",
+                None,
+                &row,
+                Some("servicesImport"),
+            )
+            .await?;
+            created.push(row);
+        }
+        txn.commit().await?;
+        Ok(Ok(created))
     }
 
     /// A service by id, whatever its status, for commands.

@@ -357,15 +357,40 @@ impl Catalog {
         path: &str,
         doc: &ServiceDoc,
     ) -> CatalogResult<i32> {
+        let ids = Catalog::write_services_in(txn, &[(path.to_owned(), doc)]).await?;
+        ids.into_iter()
+            .next()
+            .flatten()
+            .ok_or_else(|| CatalogError::internal("written service not found"))
+    }
+
+    /// Checks several services without writing, with one preload; returns every mistake.
+    pub(crate) async fn check_services_in(
+        txn: &DatabaseTransaction,
+        items: &[(String, &ServiceDoc)],
+    ) -> CatalogResult<Vec<CatalogError>> {
         let mut loader = Loader::new(txn);
         loader.preload().await?;
-        loader.service(path, doc).await?;
-        resolve(
-            &loader.services,
-            &format!("{path}.slug"),
-            "service",
-            &doc.slug,
-        )
+        Ok(items
+            .iter()
+            .filter_map(|(path, doc)| loader.check_service(path, doc).err())
+            .collect())
+    }
+
+    /// Writes several services with one preload, validating each like a catalog document.
+    /// Returns each one's id, or stops at the first invalid one.
+    pub(crate) async fn write_services_in(
+        txn: &DatabaseTransaction,
+        items: &[(String, &ServiceDoc)],
+    ) -> CatalogResult<Vec<Option<i32>>> {
+        let mut loader = Loader::new(txn);
+        loader.preload().await?;
+        let mut ids = Vec::with_capacity(items.len());
+        for (path, doc) in items {
+            loader.service(path, doc).await?;
+            ids.push(loader.services.get(&doc.slug).copied());
+        }
+        Ok(ids)
     }
 
     /// Loads the New York catalog shipped with the binary.
@@ -815,7 +840,8 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
+    /// Checks a service without writing anything; returns what writing it needs.
+    fn check_service(&self, path: &str, doc: &ServiceDoc) -> CatalogResult<CheckedService> {
         let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
         let (agency_id, agency_jurisdiction) =
             self.agencies.get(&doc.agency).copied().ok_or_else(|| {
@@ -849,6 +875,21 @@ impl<'a> Loader<'a> {
             ));
         }
         let children = self.service_children(path, doc, agency_jurisdiction)?;
+        Ok(CheckedService {
+            slug,
+            agency_id,
+            status,
+            children,
+        })
+    }
+
+    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
+        let CheckedService {
+            slug,
+            agency_id,
+            status,
+            children,
+        } = self.check_service(path, doc)?;
 
         let existing = service::Entity::find()
             .filter(service::Column::Slug.eq(slug.as_str()))
@@ -1438,6 +1479,13 @@ impl<'a> Loader<'a> {
         }
         Ok(())
     }
+}
+
+struct CheckedService {
+    slug: Slug,
+    agency_id: i32,
+    status: ServiceStatus,
+    children: ServiceChildren,
 }
 
 enum Change {

@@ -145,6 +145,63 @@ pub struct ServiceCreateInput {
     pub channels: Vec<ChannelInput>,
 }
 
+/// The catalog document of a new service.
+fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
+    ServiceDoc {
+        slug: input.slug,
+        name: input.name,
+        summary: input.summary,
+        description: input.description,
+        agency: input.agency,
+        external_id: input.external_id,
+        status: None,
+        partners: Vec::new(),
+        jurisdictions: input.jurisdictions,
+        eligibility_summary: input.eligibility_summary,
+        fees: input.fees,
+        processing_time: input.processing_time,
+        languages: Vec::new(),
+        taxonomy: Vec::new(),
+        documents: Vec::new(),
+        channels: input
+            .channels
+            .into_iter()
+            .map(|c| ChannelDoc {
+                kind: crate::catalog::types::ChannelKind::from(c.kind)
+                    .as_str()
+                    .to_owned(),
+                label: c.label,
+                url: c.url,
+                phone: c.phone,
+                email: c.email,
+                address: c.address,
+                hours: c.hours,
+                languages: Vec::new(),
+                accessibility: None,
+            })
+            .collect(),
+        life_events: Vec::new(),
+        eligibility: Vec::new(),
+    }
+}
+
+/// Up to 500 new services, created together as drafts: all or nothing.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServicesImportInput {
+    /// The services, 1 to 500.
+    pub services: Vec<ServiceCreateInput>,
+}
+
+/// The result of `servicesImport`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServicesImportPayload {
+    /// The new drafts in input order; empty when `userErrors` is not.
+    pub services: Vec<Service>,
+    /// Every mistake in every item, under `["input", "services", "<index>", ...]`; nothing
+    /// was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
 /// The result of `serviceCreate`.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ServiceCreatePayload {
@@ -361,48 +418,40 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The new service.")] input: ServiceCreateInput,
     ) -> Result<ServiceCreatePayload> {
-        let doc = ServiceDoc {
-            slug: input.slug,
-            name: input.name,
-            summary: input.summary,
-            description: input.description,
-            agency: input.agency,
-            external_id: input.external_id,
-            status: None,
-            partners: Vec::new(),
-            jurisdictions: input.jurisdictions,
-            eligibility_summary: input.eligibility_summary,
-            fees: input.fees,
-            processing_time: input.processing_time,
-            languages: Vec::new(),
-            taxonomy: Vec::new(),
-            documents: Vec::new(),
-            channels: input
-                .channels
-                .into_iter()
-                .map(|c| ChannelDoc {
-                    kind: crate::catalog::types::ChannelKind::from(c.kind)
-                        .as_str()
-                        .to_owned(),
-                    label: c.label,
-                    url: c.url,
-                    phone: c.phone,
-                    email: c.email,
-                    address: c.address,
-                    hours: c.hours,
-                    languages: Vec::new(),
-                    accessibility: None,
-                })
-                .collect(),
-            life_events: Vec::new(),
-            eligibility: Vec::new(),
-        };
+        let doc = service_doc(input);
         let (service, user_errors) =
             outcome(catalog(ctx)?.create_service(principal(ctx), doc).await)?;
         Ok(ServiceCreatePayload {
             service,
             user_errors,
         })
+    }
+
+    /// Creates up to 500 services as drafts in one transaction, all or nothing, with the
+    /// mistakes of every item reported together (EDITOR of each service's agency, or ADMIN).
+    async fn services_import(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The services.")] input: ServicesImportInput,
+    ) -> Result<ServicesImportPayload> {
+        let docs = input.services.into_iter().map(service_doc).collect();
+        match catalog(ctx)?.import_services(principal(ctx), docs).await {
+            Ok(Ok(rows)) => Ok(ServicesImportPayload {
+                services: rows.into_iter().map(Service).collect(),
+                user_errors: Vec::new(),
+            }),
+            Ok(Err(errors)) => Ok(ServicesImportPayload {
+                services: Vec::new(),
+                user_errors: errors
+                    .into_iter()
+                    .map(user_error)
+                    .collect::<Result<Vec<_>>>()?,
+            }),
+            Err(err) => Ok(ServicesImportPayload {
+                services: Vec::new(),
+                user_errors: vec![user_error(err)?],
+            }),
+        }
     }
 
     /// Edits a `DRAFT` service's text (EDITOR of its agency, or ADMIN).

@@ -905,3 +905,143 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
     let error = app.error(FEED, json!({ "first": 0 })).await;
     assert_eq!(error["extensions"]["field"], "first");
 }
+
+const IMPORT: &str = r#"mutation($input: ServicesImportInput!) { servicesImport(input: $input) {
+    services { slug status } userErrors { field code message existingId } } }"#;
+
+#[tokio::test]
+async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let batch: Vec<Value> = (0..50)
+        .map(|i| new_service(&format!("bulk-{i}"), "nys-dol"))
+        .collect();
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": batch } }),
+    )
+    .await;
+    let payload = &body["data"]["servicesImport"];
+    assert_eq!(payload["userErrors"], json!([]), "{body}");
+    assert_eq!(payload["services"].as_array().unwrap().len(), 50);
+    assert_eq!(payload["services"][49]["slug"], "bulk-49");
+    assert_eq!(payload["services"][0]["status"], "DRAFT");
+
+    let count_before = service::Entity::find()
+        .count(app.catalog.connection())
+        .await
+        .unwrap();
+    let mut bad: Vec<Value> = (0..5)
+        .map(|i| new_service(&format!("more-{i}"), "nys-dol"))
+        .collect();
+    bad[1]["channels"][0]["url"] = json!("not a url");
+    bad[3]["slug"] = json!("bulk-7");
+    bad[4]["name"] = json!(" ");
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": bad } }),
+    )
+    .await;
+    let errors = body["data"]["servicesImport"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let fields: Vec<Value> = errors.iter().map(|e| e["field"].clone()).collect();
+    assert!(
+        fields.contains(&json!(["input", "services", "3", "slug"])),
+        "{errors:?}"
+    );
+    assert!(errors.iter().find(|e| e["code"] == "TAKEN").unwrap()["existingId"].is_string());
+    // Taken slugs are reported before validation; after fixing them, validation reports
+    // every invalid item at once.
+    bad[3]["slug"] = json!("more-3");
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": bad } }),
+    )
+    .await;
+    let fields: Vec<Value> = body["data"]["servicesImport"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!(["input", "services", "1", "channels", "0", "url"]),
+            json!(["input", "services", "4", "name"])
+        ]
+    );
+    assert_eq!(
+        service::Entity::find()
+            .count(app.catalog.connection())
+            .await
+            .unwrap(),
+        count_before,
+        "nothing written"
+    );
+
+    // One foreign item forbids the whole import; size is bounded.
+    let mixed = vec![
+        new_service("ok-1", "nys-dol"),
+        new_service("hra-1", "nyc-hra"),
+    ];
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": mixed } }),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let too_many: Vec<Value> = (0..501)
+        .map(|i| new_service(&format!("x-{i}"), "nys-dol"))
+        .collect();
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": too_many } }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["servicesImport"]["userErrors"][0]["field"],
+        json!(["input", "services"])
+    );
+    assert_eq!(
+        service::Entity::find()
+            .count(app.catalog.connection())
+            .await
+            .unwrap(),
+        count_before
+    );
+}
+
+#[tokio::test]
+async fn the_import_benchmark_registers_services_through_the_api() {
+    let app = TestApp::empty().await;
+    let report = civic_catalog::bench::import(app.catalog.connection().clone(), 30, 7)
+        .await
+        .unwrap();
+    assert_eq!((report.services, report.batches), (30, 5));
+    assert_eq!(
+        service::Entity::find()
+            .count(app.catalog.connection())
+            .await
+            .unwrap(),
+        30
+    );
+    assert!(
+        civic_catalog::bench::import(app.catalog.connection().clone(), 1, 1)
+            .await
+            .is_err(),
+        "needs an empty database"
+    );
+}
