@@ -38,6 +38,15 @@ pub struct Report {
 
 const ROWS_PER_INSERT: usize = 500;
 
+/// The catalog over `db`, which must hold no service: benchmarks never mix with real data.
+async fn empty_catalog(db: &DatabaseConnection) -> Result<Catalog, Box<dyn std::error::Error>> {
+    let catalog = Catalog::new(db.clone());
+    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+        return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
+    }
+    Ok(catalog)
+}
+
 async fn insert_chunks<A>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), sea_orm::DbErr>
 where
     A: sea_orm::ActiveModelTrait + Send,
@@ -325,10 +334,7 @@ pub async fn run(
     shape: Shape,
     requests: usize,
 ) -> Result<Report, Box<dyn std::error::Error>> {
-    let catalog = Catalog::new(db.clone());
-    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
-        return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
-    }
+    let catalog = empty_catalog(&db).await?;
     let started = Instant::now();
     generate(&db, shape).await?;
     let generate = started.elapsed();
@@ -419,10 +425,7 @@ pub async fn import(
     services: usize,
     batch: usize,
 ) -> Result<ImportReport, Box<dyn std::error::Error>> {
-    let catalog = Catalog::new(db.clone());
-    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
-        return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
-    }
+    let catalog = empty_catalog(&db).await?;
     let now = Utc::now();
     jurisdiction::ActiveModel {
         id: Set(1),
