@@ -113,6 +113,7 @@ pub async fn generate(
                 description: Set("Synthetic agency.".into()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                version: Set(1),
             })
             .collect(),
     )
@@ -137,6 +138,7 @@ pub async fn generate(
                     kind: Set(kind.as_str().into()),
                     options: Set((kind == CriterionKind::Select).then(|| options.clone())),
                     unit: Set(None),
+                    version: Set(1),
                 }
             })
             .collect(),
@@ -153,6 +155,7 @@ pub async fn generate(
                 eu_code: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                version: Set(1),
             })
             .collect(),
     )
@@ -192,6 +195,7 @@ pub async fn generate(
                 published_at: Set(Some(now)),
                 deleted_at: Set(None),
                 external_id: Set(Some(format!("ext-{i}"))),
+                revision_of_id: Set(None),
             })
             .collect(),
     )
@@ -229,6 +233,7 @@ pub async fn generate(
                 languages: Set(None),
                 accessibility: Set(None),
                 position: Set(1),
+                replaces_id: Set(None),
             })
             .collect(),
     )
@@ -448,6 +453,7 @@ pub async fn import(
         description: Set("Synthetic.".into()),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
     }
     .insert(&db)
     .await?;

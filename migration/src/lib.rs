@@ -9,6 +9,7 @@ mod m20261124_000002_catalog_revision;
 mod m20261124_000003_api_key;
 mod m20261124_000004_audit_event;
 mod m20261124_000005_service_external_id;
+mod m20261125_000006_editing;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_api_key::Migration),
             Box::new(m20261124_000004_audit_event::Migration),
             Box::new(m20261124_000005_service_external_id::Migration),
+            Box::new(m20261125_000006_editing::Migration),
         ]
     }
 }

@@ -30,8 +30,8 @@ pub struct Change<'a> {
     pub comment: Option<&'a str>,
 }
 
-/// Writes `change` as made by `actor` (`None`: the command line) and moves the catalog
-/// revision, inside the caller's transaction.
+/// Writes `change` as made by `actor` (`None`: the command line), inside the caller's
+/// transaction (begun with `Catalog::begin_write`, which moved the revision).
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     actor: Option<&KeyPrincipal>,
@@ -52,7 +52,7 @@ pub(crate) async fn record(
     }
     .insert(db)
     .await?;
-    Catalog::bump_revision(db).await
+    Ok(())
 }
 
 /// Narrows the audit trail; every field given must match.

@@ -5,7 +5,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -150,7 +149,7 @@ impl Catalog {
             (_, None) => None,
         };
         let token = new_token()?;
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = api_key::ActiveModel {
             id: NotSet,
             name: Set(name.to_owned()),
@@ -191,7 +190,7 @@ impl Catalog {
     }
 
     async fn revoke(&self, actor: Option<&KeyPrincipal>, id: i32) -> CatalogResult<KeySummary> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let row = api_key::Entity::find_by_id(id)
             .one(&txn)
             .await?

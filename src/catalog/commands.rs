@@ -4,10 +4,7 @@
 //! transaction that also writes its audit event and moves the catalog revision.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::Catalog;
@@ -15,6 +12,8 @@ use super::auth::{KeyPrincipal, Principal};
 use super::error::{CatalogError, CatalogResult};
 use super::seed::ServiceDoc;
 use super::types::{Role, ServiceStatus, Slug};
+use super::validate::{self, max};
+use super::{parts, revision};
 use crate::entity::{agency, audit_event, service};
 
 /// The most services one `servicesImport` call takes.
@@ -77,7 +76,7 @@ pub fn authorize(
     }
 }
 
-/// Changes to a draft service's text; `None` leaves a field as it is.
+/// Changes to a service's text and lists; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceChanges {
     pub name: Option<String>,
@@ -86,6 +85,12 @@ pub struct ServiceChanges {
     pub eligibility_summary: Option<String>,
     pub fees: Option<String>,
     pub processing_time: Option<String>,
+    /// The documents residents need, replacing the current list.
+    pub required_documents: Option<Vec<super::seed::DocumentDoc>>,
+    /// Codes of the jurisdictions served, replacing the current list (at least one).
+    pub jurisdictions: Option<Vec<String>>,
+    /// Codes of the languages offered, replacing the current list.
+    pub languages: Option<Vec<String>>,
 }
 
 /// A workflow step.
@@ -156,8 +161,14 @@ fn snapshot(s: &service::Model) -> String {
         "slug": s.slug, "name": s.name, "summary": s.summary, "description": s.description,
         "agencyId": s.agency_id, "eligibilitySummary": s.eligibility_summary, "fees": s.fees,
         "processingTime": s.processing_time, "status": s.status, "version": s.version,
+        "pendingRevision": s.revision_of_id.is_some(),
     })
     .to_string()
+}
+
+/// The id under which changes to `s` are recorded: a pending revision's are the service's.
+pub(crate) fn record_id(s: &service::Model) -> i32 {
+    s.revision_of_id.unwrap_or(s.id)
 }
 
 async fn audit(
@@ -174,7 +185,7 @@ async fn audit(
         super::audit::Change {
             action,
             record_type: "Service",
-            record_id: after.id,
+            record_id: record_id(after),
             agency_id: Some(after.agency_id),
             before: before.map(snapshot),
             after: Some(snapshot(after)),
@@ -197,7 +208,7 @@ impl Catalog {
         })?;
         let key = authorize(principal, Operation::Create, owner.id)?;
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         // A re-sent create (same agency and externalId) finds the service it made before.
         if let Some(external) = doc
             .external_id
@@ -214,6 +225,7 @@ impl Catalog {
             let existing = service::Entity::find()
                 .filter(service::Column::AgencyId.eq(owner.id))
                 .filter(service::Column::ExternalId.eq(external))
+                .filter(service::Column::RevisionOfId.is_null())
                 .one(&txn)
                 .await?;
             if let Some(existing) = existing {
@@ -229,6 +241,7 @@ impl Catalog {
         }
         let same_slug = service::Entity::find()
             .filter(service::Column::Slug.eq(doc.slug.as_str()))
+            .filter(service::Column::RevisionOfId.is_null())
             .one(&txn)
             .await?;
         if let Some(existing) = same_slug {
@@ -284,7 +297,7 @@ impl Catalog {
                 )),
             }
         }
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let mut slugs = std::collections::HashSet::new();
         let mut externals = std::collections::HashSet::new();
         for (i, doc) in docs.iter().enumerate() {
@@ -297,6 +310,7 @@ impl Catalog {
             }
             if let Some(existing) = service::Entity::find()
                 .filter(service::Column::Slug.eq(doc.slug.as_str()))
+                .filter(service::Column::RevisionOfId.is_null())
                 .one(&txn)
                 .await?
             {
@@ -319,6 +333,7 @@ impl Catalog {
                 if let Some(existing) = service::Entity::find()
                     .filter(service::Column::AgencyId.eq(agency.id))
                     .filter(service::Column::ExternalId.eq(external))
+                    .filter(service::Column::RevisionOfId.is_null())
                     .one(&txn)
                     .await?
                 {
@@ -374,14 +389,15 @@ impl Catalog {
         Ok(Ok(created))
     }
 
-    /// A service by id, whatever its status, for commands.
-    async fn service_for_command(
-        &self,
+    /// A service by id, whatever its status, for commands (never a pending revision: those
+    /// are reached through their service).
+    pub(crate) async fn service_for_command(
         txn: &DatabaseTransaction,
         id: i32,
     ) -> CatalogResult<service::Model> {
         service::Entity::find_by_id(id)
             .filter(service::Column::DeletedAt.is_null())
+            .filter(service::Column::RevisionOfId.is_null())
             .one(txn)
             .await?
             .ok_or_else(|| CatalogError::NotFound {
@@ -389,8 +405,78 @@ impl Catalog {
             })
     }
 
-    /// Edits a draft's text. `expected_version` must be the current version, or nothing is
-    /// written and the error carries the current one.
+    /// The row an edit of `live` changes, once `expected_version` (when given) is checked
+    /// against it: the service itself while it is a `DRAFT`; for a `PUBLISHED` service, its
+    /// pending revision, opened by this edit when there is none. Services in review and
+    /// archived ones cannot be edited.
+    pub(crate) async fn working_copy(
+        txn: &DatabaseTransaction,
+        live: &service::Model,
+        expected_version: Option<i32>,
+    ) -> CatalogResult<service::Model> {
+        let status: ServiceStatus = live.status.parse()?;
+        let (current, open) = match status {
+            ServiceStatus::Draft => (live.clone(), false),
+            ServiceStatus::Published => match revision::pending(txn, live.id).await? {
+                Some(rev) if rev.status == ServiceStatus::Draft.as_str() => (rev, false),
+                Some(_) => {
+                    return Err(conflict(
+                        "input.id",
+                        "INVALID_TRANSITION",
+                        "its pending revision is in review: a reviewer publishes it or requests changes first".into(),
+                    ));
+                }
+                None => (live.clone(), true),
+            },
+            ServiceStatus::InReview => {
+                return Err(conflict(
+                    "input.id",
+                    "INVALID_TRANSITION",
+                    "the service is in review: a reviewer publishes it or requests changes first"
+                        .into(),
+                ));
+            }
+            ServiceStatus::Archived => {
+                return Err(conflict(
+                    "input.id",
+                    "INVALID_TRANSITION",
+                    "the service is archived: restore it first".into(),
+                ));
+            }
+        };
+        if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+            return Err(conflict(
+                "input.expectedVersion",
+                "STALE",
+                format!(
+                    "the service is at version {}, not {expected}; reload it and try again",
+                    current.version
+                ),
+            ));
+        }
+        if open {
+            revision::open(txn, live, Utc::now()).await
+        } else {
+            Ok(current)
+        }
+    }
+
+    /// Counts a change to `work` (a draft or pending revision): its version moves by one.
+    pub(crate) async fn touch(
+        txn: &DatabaseTransaction,
+        work: &service::Model,
+    ) -> CatalogResult<service::Model> {
+        let mut active: service::ActiveModel = work.clone().into();
+        active.version = Set(work.version + 1);
+        active.updated_at = Set(Utc::now());
+        Ok(active.update(txn).await?)
+    }
+
+    /// Edits a service. A draft changes in place; a published service gets (or extends) a
+    /// pending revision, and residents see the published version until it is published.
+    /// `expected_version` must be the version of what is edited (the revision's, when there
+    /// is one), or nothing is written and the error carries the current one. Returns what
+    /// was edited.
     pub async fn update_service(
         &self,
         principal: &Principal,
@@ -398,66 +484,47 @@ impl Catalog {
         expected_version: i32,
         changes: ServiceChanges,
     ) -> CatalogResult<service::Model> {
-        let txn = self.db.begin().await?;
-        let current = self.service_for_command(&txn, id).await?;
-        let key = authorize(principal, Operation::Edit, current.agency_id)?;
-        if current.version != expected_version {
-            return Err(conflict(
-                "input.expectedVersion",
-                "STALE",
-                format!(
-                    "the service is at version {}, not {expected_version}; reload it and try again",
-                    current.version
-                ),
-            ));
-        }
-        if current.status != ServiceStatus::Draft.as_str() {
-            return Err(conflict(
-                "input.id",
-                "INVALID_TRANSITION",
-                format!(
-                    "only DRAFT services can be edited; this one is {}",
-                    current.status
-                ),
-            ));
-        }
-        let text =
-            |field: &str, value: Option<String>, old: &str, max: usize| -> CatalogResult<String> {
-                match value {
-                    None => Ok(old.to_owned()),
-                    Some(v) => {
-                        let v = v.trim().to_owned();
-                        if v.is_empty() || v.chars().count() > max {
-                            Err(CatalogError::bad_input(
-                                format!("input.{field}"),
-                                format!("must be 1 to {max} characters"),
-                            ))
-                        } else {
-                            Ok(v)
-                        }
-                    }
-                }
-            };
-        let optional = |value: Option<String>, old: &Option<String>| match value {
-            None => old.clone(),
-            Some(v) if v.trim().is_empty() => None,
-            Some(v) => Some(v.trim().to_owned()),
+        let txn = self.begin_write().await?;
+        let live = Catalog::service_for_command(&txn, id).await?;
+        let key = authorize(principal, Operation::Edit, live.agency_id)?;
+        let current = Catalog::working_copy(&txn, &live, Some(expected_version)).await?;
+        let text = |field: &str, value: Option<String>, old: &str, limit: usize| match value {
+            None => Ok(old.to_owned()),
+            Some(v) => validate::required(&format!("input.{field}"), &v, limit),
         };
+        let optional =
+            |field: &str, value: Option<String>, old: &Option<String>, limit: usize| match value {
+                None => Ok(old.clone()),
+                Some(v) => validate::optional(&format!("input.{field}"), Some(&v), limit),
+            };
+        parts::replace_lists(&txn, current.id, &changes).await?;
         let mut active: service::ActiveModel = current.clone().into();
-        active.name = Set(text("name", changes.name, &current.name, 200)?);
-        active.summary = Set(text("summary", changes.summary, &current.summary, 1_000)?);
+        active.name = Set(text("name", changes.name, &current.name, max::NAME)?);
+        active.summary = Set(text(
+            "summary",
+            changes.summary,
+            &current.summary,
+            max::SUMMARY,
+        )?);
         active.description = Set(text(
             "description",
             changes.description,
             &current.description,
-            10_000,
+            max::DESCRIPTION,
         )?);
         active.eligibility_summary = Set(optional(
+            "eligibilitySummary",
             changes.eligibility_summary,
             &current.eligibility_summary,
-        ));
-        active.fees = Set(optional(changes.fees, &current.fees));
-        active.processing_time = Set(optional(changes.processing_time, &current.processing_time));
+            max::ELIGIBILITY_SUMMARY,
+        )?);
+        active.fees = Set(optional("fees", changes.fees, &current.fees, max::FEES)?);
+        active.processing_time = Set(optional(
+            "processingTime",
+            changes.processing_time,
+            &current.processing_time,
+            max::PROCESSING_TIME,
+        )?);
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
         let updated = active.update(&txn).await?;
@@ -466,60 +533,99 @@ impl Catalog {
         Ok(updated)
     }
 
-    /// Moves a service one step through the workflow.
+    /// Moves a service one step through the workflow. While a published service has a
+    /// pending revision, submitting, publishing and requesting changes move the revision;
+    /// archiving discards it.
     pub async fn transition_service(
         &self,
         principal: &Principal,
         id: i32,
         step: Transition,
     ) -> CatalogResult<service::Model> {
-        let txn = self.db.begin().await?;
-        let current = self.service_for_command(&txn, id).await?;
-        let key = authorize(principal, step.operation(), current.agency_id)?;
+        let txn = self.begin_write().await?;
+        let live = Catalog::service_for_command(&txn, id).await?;
+        let key = authorize(principal, step.operation(), live.agency_id)?;
+        let comment = match &step {
+            Transition::RequestChanges { comment } => {
+                Some(validate::required("input.comment", comment, max::COMMENT)?)
+            }
+            _ => None,
+        };
+        let pending = match step {
+            Transition::Submit | Transition::Publish | Transition::RequestChanges { .. }
+                if live.status == ServiceStatus::Published.as_str() =>
+            {
+                revision::pending(&txn, live.id).await?
+            }
+            _ => None,
+        };
+        let current = pending.as_ref().unwrap_or(&live);
         let from: ServiceStatus = current.status.parse()?;
         let to = step.target(from).ok_or_else(|| {
+            let hint = if from == ServiceStatus::Published {
+                "; edit it to open a pending revision, then submit that"
+            } else {
+                ""
+            };
             conflict(
                 "input.id",
                 "INVALID_TRANSITION",
                 format!(
-                    "cannot {} a service that is {}",
+                    "cannot {} a service that is {}{hint}",
                     step.action().trim_start_matches("service."),
                     from.as_str()
                 ),
             )
         })?;
-        let comment = match &step {
-            Transition::RequestChanges { comment } => {
-                let comment = comment.trim();
-                if comment.is_empty() || comment.chars().count() > 2_000 {
-                    return Err(CatalogError::bad_input(
-                        "input.comment",
-                        "say what to change, in 1 to 2000 characters",
-                    ));
-                }
-                Some(comment.to_owned())
-            }
-            _ => None,
-        };
         let now = Utc::now();
-        let mut active: service::ActiveModel = current.clone().into();
-        active.status = Set(to.as_str().to_owned());
-        active.version = Set(current.version + 1);
-        active.updated_at = Set(now);
-        if to == ServiceStatus::Published && current.published_at.is_none() {
-            active.published_at = Set(Some(now));
-        }
-        let updated = active.update(&txn).await?;
-        audit(
-            &txn,
-            key,
-            step.action(),
-            Some(&current),
-            &updated,
-            comment.as_deref(),
-        )
-        .await?;
+        let updated = match (&pending, to) {
+            (Some(rev), ServiceStatus::Published) => {
+                let published = revision::apply(&txn, &live, rev, now).await?;
+                audit(
+                    &txn,
+                    key,
+                    step.action(),
+                    Some(&live),
+                    &published,
+                    Some("published its pending revision"),
+                )
+                .await?;
+                published
+            }
+            _ => {
+                let mut active: service::ActiveModel = current.clone().into();
+                active.status = Set(to.as_str().to_owned());
+                active.version = Set(current.version + 1);
+                active.updated_at = Set(now);
+                if to == ServiceStatus::Published && current.published_at.is_none() {
+                    active.published_at = Set(Some(now));
+                }
+                let updated = active.update(&txn).await?;
+                let discarded = match to {
+                    ServiceStatus::Archived => revision::pending(&txn, live.id).await?,
+                    _ => None,
+                };
+                if let Some(rev) = &discarded {
+                    revision::discard(&txn, rev).await?;
+                }
+                let note = discarded.map(|_| "its pending revision was discarded");
+                audit(
+                    &txn,
+                    key,
+                    step.action(),
+                    Some(current),
+                    &updated,
+                    comment.as_deref().or(note),
+                )
+                .await?;
+                updated
+            }
+        };
         txn.commit().await?;
+        // A step on a pending revision answers with the service, which shows the revision.
+        if updated.revision_of_id.is_some() {
+            return Ok(live);
+        }
         Ok(updated)
     }
 

@@ -9,15 +9,21 @@ pub mod commands;
 pub mod eligibility;
 pub mod error;
 pub mod page;
+pub mod parts;
 pub mod read;
 pub mod recommend;
+pub mod revision;
 pub mod seed;
 pub mod types;
+pub mod validate;
 
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, TransactionTrait,
+};
 
 use crate::entity::catalog_revision;
 
@@ -48,6 +54,16 @@ impl Catalog {
             .one(&self.db)
             .await?
             .map_or(0, |r| r.revision))
+    }
+
+    /// Begins a write transaction. Its first statement moves the catalog revision, which
+    /// locks that one row until commit: writers queue there, so audit events (and the change
+    /// feed read from them) are numbered in commit order, and no two writers can take row
+    /// locks in opposite orders.
+    pub(crate) async fn begin_write(&self) -> CatalogResult<DatabaseTransaction> {
+        let txn = self.db.begin().await?;
+        Catalog::bump_revision(&txn).await?;
+        Ok(txn)
     }
 
     /// Records a change, inside the transaction that makes it.

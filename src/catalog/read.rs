@@ -86,6 +86,8 @@ fn published() -> Condition {
 /// The services `viewer` may read: the public sees published ones; an EDITOR also sees
 /// every service of their agency, a REVIEWER those in review, and an ADMIN all of them.
 /// Deleted services are nobody's. Links and relations between services stay public-only.
+/// Pending revisions match like drafts; lists and slug look-ups leave them out, as they are
+/// read through their service.
 pub fn visible_to(viewer: &Principal) -> Condition {
     let not_deleted = Condition::all().add(service::Column::DeletedAt.is_null());
     let is_published = service::Column::Status.eq(ServiceStatus::Published.as_str());
@@ -395,7 +397,9 @@ impl Catalog {
         page: &PageRequest,
         viewer: &Principal,
     ) -> CatalogResult<Page<service::Model>> {
-        let mut select = service::Entity::find().filter(visible_to(viewer));
+        let mut select = service::Entity::find()
+            .filter(visible_to(viewer))
+            .filter(service::Column::RevisionOfId.is_null());
         if let Some(slug) = &filter.agency {
             let agency_ids = Query::select()
                 .column(agency::Column::Id)
@@ -491,6 +495,7 @@ impl Catalog {
     ) -> CatalogResult<Option<service::Model>> {
         Ok(service::Entity::find()
             .filter(visible_to(viewer))
+            .filter(service::Column::RevisionOfId.is_null())
             .filter(service::Column::Slug.eq(slug.as_str()))
             .one(&self.db)
             .await?)

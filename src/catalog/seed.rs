@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 
@@ -19,6 +19,7 @@ use super::types::{
     ChannelKind, CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance,
     RuleGroupMode, RuleOperator, ServiceStatus, Slug,
 };
+use super::validate::{self, max, max_items};
 use crate::entity::{
     agency, channel, criterion, cssp_designation, eligibility_rule, eligibility_rule_group,
     journey_stage, jurisdiction, language, life_event, life_event_relation, life_event_service,
@@ -295,44 +296,6 @@ fn parse_enum<T: std::str::FromStr>(
     })
 }
 
-/// Checks that `value` is an absolute http(s) URL.
-fn check_url(path: &str, value: &str) -> CatalogResult<()> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !value.contains(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => Err(CatalogError::bad_input(
-            path,
-            format!("`{value}` is not an http(s) URL"),
-        )),
-    }
-}
-
-/// Checks that `value` looks like a phone number: digits with common separators, or a
-/// short code such as 311 or 988.
-fn check_phone(path: &str, value: &str) -> CatalogResult<()> {
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    let ok = (3..=15).contains(&digits)
-        && value
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(CatalogError::bad_input(
-            path,
-            format!("`{value}` is not a phone number"),
-        ))
-    }
-}
-
 /// Looks a natural key up in a map built during the load.
 fn resolve(map: &HashMap<String, i32>, path: &str, what: &str, key: &str) -> CatalogResult<i32> {
     map.get(key)
@@ -343,9 +306,8 @@ fn resolve(map: &HashMap<String, i32>, path: &str, what: &str, key: &str) -> Cat
 impl Catalog {
     /// Loads `document` into the catalog in one transaction; see the module docs.
     pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let report = Loader::new(&txn).run(document).await?;
-        Catalog::bump_revision(&txn).await?;
         txn.commit().await?;
         Ok(report)
     }
@@ -477,10 +439,7 @@ impl<'a> Loader<'a> {
         for t in taxonomy_term::Entity::find().all(txn).await? {
             self.terms.insert(format!("{}:{}", t.scheme, t.code), t.id);
         }
-        for c in criterion::Entity::find().all(txn).await? {
-            let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
-            self.criteria.insert(c.key, (c.id, shape));
-        }
+        self.criteria = criteria_by_key(txn).await?;
         for a in agency::Entity::find().all(txn).await? {
             self.agencies.insert(a.slug, (a.id, a.jurisdiction_id));
         }
@@ -490,9 +449,7 @@ impl<'a> Loader<'a> {
         for s in journey_stage::Entity::find().all(txn).await? {
             self.stages.insert((s.life_event_id, s.slug), s.id);
         }
-        for s in service::Entity::find().all(txn).await? {
-            self.services.insert(s.slug, s.id);
-        }
+        // Services are many and only relations need them: `relations` looks up what it lacks.
         Ok(())
     }
 
@@ -619,7 +576,9 @@ impl<'a> Loader<'a> {
             kind: kind.as_str().to_owned(),
             options,
             unit: doc.unit.clone(),
+            version: existing.as_ref().map_or(1, |e| e.version),
         };
+        let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let shape = CriterionShape::from_row(
             &desired.key,
             &desired.label,
@@ -649,10 +608,10 @@ impl<'a> Loader<'a> {
             None => None,
         };
         if let Some(url) = &doc.website {
-            check_url(&format!("{path}.website"), url)?;
+            validate::url(&format!("{path}.website"), url)?;
         }
         if let Some(phone) = &doc.phone {
-            check_phone(&format!("{path}.phone"), phone)?;
+            validate::phone(&format!("{path}.phone"), phone)?;
         }
         let existing = agency::Entity::find()
             .filter(agency::Column::Slug.eq(slug.as_str()))
@@ -670,16 +629,12 @@ impl<'a> Loader<'a> {
             description: doc.description.trim().to_owned(),
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+            version: existing.as_ref().map_or(1, |e| e.version),
         };
-        let changed = existing.as_ref().is_some_and(|e| *e != desired);
-        let desired = if changed {
-            agency::Model {
-                updated_at: self.now,
-                ..desired
-            }
-        } else {
-            desired
-        };
+        let mut desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
+        if existing.as_ref().is_some_and(|e| *e != desired) {
+            desired.updated_at = self.now;
+        }
         let id = upsert::<agency::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.agencies
             .insert(doc.slug.clone(), (id, jurisdiction_id));
@@ -747,16 +702,12 @@ impl<'a> Loader<'a> {
             eu_code: doc.eu_code.clone(),
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+            version: existing.as_ref().map_or(1, |e| e.version),
         };
-        let changed = existing.as_ref().is_some_and(|e| *e != desired);
-        let desired = if changed {
-            life_event::Model {
-                updated_at: self.now,
-                ..desired
-            }
-        } else {
-            desired
-        };
+        let mut desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
+        if existing.as_ref().is_some_and(|e| *e != desired) {
+            desired.updated_at = self.now;
+        }
         let id = upsert::<life_event::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.life_events.insert(doc.slug.clone(), id);
         if doc.stages.is_empty() {
@@ -856,23 +807,43 @@ impl<'a> Loader<'a> {
             })?,
             None => ServiceStatus::Published,
         };
-        for (field, text) in [
-            ("name", &doc.name),
-            ("summary", &doc.summary),
-            ("description", &doc.description),
+        for (field, text, limit) in [
+            ("name", &doc.name, max::NAME),
+            ("summary", &doc.summary, max::SUMMARY),
+            ("description", &doc.description, max::DESCRIPTION),
         ] {
-            if text.trim().is_empty() {
-                return Err(CatalogError::bad_input(
-                    format!("{path}.{field}"),
-                    "must not be empty",
-                ));
-            }
+            validate::required(&format!("{path}.{field}"), text, limit)?;
+        }
+        for (field, text, limit) in [
+            (
+                "eligibilitySummary",
+                &doc.eligibility_summary,
+                max::ELIGIBILITY_SUMMARY,
+            ),
+            ("fees", &doc.fees, max::FEES),
+            ("processingTime", &doc.processing_time, max::PROCESSING_TIME),
+            ("externalId", &doc.external_id, max::EXTERNAL_ID),
+        ] {
+            validate::optional(&format!("{path}.{field}"), text.as_deref(), limit)?;
         }
         if doc.channels.is_empty() {
             return Err(CatalogError::bad_input(
                 format!("{path}.channels"),
                 "a service needs at least one channel",
             ));
+        }
+        for (field, len, limit) in [
+            ("channels", doc.channels.len(), max_items::CHANNELS),
+            ("documents", doc.documents.len(), max_items::DOCUMENTS),
+            (
+                "jurisdictions",
+                doc.jurisdictions.len(),
+                max_items::JURISDICTIONS,
+            ),
+            ("languages", doc.languages.len(), max_items::LANGUAGES),
+            ("eligibility", doc.eligibility.len(), max_items::RULE_GROUPS),
+        ] {
+            validate::count(&format!("{path}.{field}"), len, 0, limit)?;
         }
         let children = self.service_children(path, doc, agency_jurisdiction)?;
         Ok(CheckedService {
@@ -893,6 +864,7 @@ impl<'a> Loader<'a> {
 
         let existing = service::Entity::find()
             .filter(service::Column::Slug.eq(slug.as_str()))
+            .filter(service::Column::RevisionOfId.is_null())
             .one(self.txn)
             .await?;
         let desired = service::Model {
@@ -902,9 +874,9 @@ impl<'a> Loader<'a> {
             summary: doc.summary.trim().to_owned(),
             description: doc.description.trim().to_owned(),
             agency_id,
-            eligibility_summary: doc.eligibility_summary.clone(),
-            fees: doc.fees.clone(),
-            processing_time: doc.processing_time.clone(),
+            eligibility_summary: trimmed(&doc.eligibility_summary),
+            fees: trimmed(&doc.fees),
+            processing_time: trimmed(&doc.processing_time),
             status: status.as_str().to_owned(),
             version: existing.as_ref().map_or(1, |e| e.version),
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
@@ -920,6 +892,7 @@ impl<'a> Loader<'a> {
                 .map(str::trim)
                 .filter(|e| !e.is_empty())
                 .map(str::to_owned),
+            revision_of_id: None,
         };
         let (id, change) = match existing {
             None => {
@@ -999,49 +972,14 @@ impl<'a> Loader<'a> {
                 &key,
             )?);
         }
-        let documents = doc
-            .documents
-            .iter()
-            .map(|d| (d.name.trim().to_owned(), d.description.clone()))
-            .collect();
+        let documents = check_documents(&format!("{path}.documents"), &doc.documents)?;
         let mut channels = Vec::new();
         for (i, c) in doc.channels.iter().enumerate() {
-            let cpath = format!("{path}.channels[{i}]");
-            let kind = parse_enum(&format!("{cpath}.kind"), &c.kind, ChannelKind::ALL, |k| {
-                k.as_str()
-            })?;
-            if let Some(url) = &c.url {
-                check_url(&format!("{cpath}.url"), url)?;
-            }
-            if let Some(phone) = &c.phone {
-                check_phone(&format!("{cpath}.phone"), phone)?;
-            }
-            if c.url.is_none() && c.phone.is_none() && c.email.is_none() && c.address.is_none() {
-                return Err(CatalogError::bad_input(
-                    cpath,
-                    "a channel needs a url, phone, email or address",
-                ));
-            }
-            for (j, code) in c.languages.iter().enumerate() {
-                resolve(
-                    &self.languages,
-                    &format!("{path}.channels[{i}].languages[{j}]"),
-                    "language",
-                    code,
-                )?;
-            }
-            channels.push(ChannelRow {
-                kind: kind.as_str().to_owned(),
-                category: kind.category().as_str().to_owned(),
-                label: c.label.trim().to_owned(),
-                url: c.url.clone(),
-                phone: c.phone.clone(),
-                email: c.email.clone(),
-                address: c.address.clone(),
-                hours: c.hours.clone(),
-                languages: (!c.languages.is_empty()).then(|| c.languages.join(",")),
-                accessibility: c.accessibility.clone(),
-            });
+            channels.push(check_channel(
+                &format!("{path}.channels[{i}]"),
+                c,
+                |code| self.languages.contains_key(code),
+            )?);
         }
         let mut links = Vec::new();
         let mut linked = HashSet::new();
@@ -1082,43 +1020,11 @@ impl<'a> Loader<'a> {
                 l.reason.trim().to_owned(),
             ));
         }
-        let mut rules = Vec::new();
-        for (g, group) in doc.eligibility.iter().enumerate() {
-            let gpath = format!("{path}.eligibility[{g}]");
-            let mode = parse_enum(
-                &format!("{gpath}.mode"),
-                &group.mode,
-                RuleGroupMode::ALL,
-                |k| k.as_str(),
-            )?;
-            let mut group_rules = Vec::new();
-            for (r, rule) in group.rules.iter().enumerate() {
-                let rpath = format!("{gpath}.rules[{r}]");
-                let (criterion, shape) = self.criteria.get(&rule.criterion).ok_or_else(|| {
-                    CatalogError::bad_input(
-                        format!("{rpath}.criterion"),
-                        format!("unknown criterion `{}`", rule.criterion),
-                    )
-                })?;
-                let operator = parse_enum(
-                    &format!("{rpath}.operator"),
-                    &rule.operator,
-                    RuleOperator::ALL,
-                    |k| k.as_str(),
-                )?;
-                Rule::parse(&rpath, shape, operator, &rule.value)?;
-                group_rules.push((
-                    *criterion,
-                    operator.as_str().to_owned(),
-                    rule.value.to_string(),
-                ));
-            }
-            rules.push((
-                mode.as_str().to_owned(),
-                group.description.clone(),
-                group_rules,
-            ));
-        }
+        let rules = check_rule_groups(
+            &format!("{path}.eligibility"),
+            &doc.eligibility,
+            &self.criteria,
+        )?;
         Ok(ServiceChildren {
             partners,
             jurisdictions,
@@ -1317,6 +1223,7 @@ impl<'a> Loader<'a> {
                         languages: Set(c.languages.clone()),
                         accessibility: Set(c.accessibility.clone()),
                         position: Set(position(i)),
+                        replaces_id: Set(None),
                     }),
             )
             .await?;
@@ -1356,71 +1263,29 @@ impl<'a> Loader<'a> {
             .await?;
         }
 
-        let groups = eligibility_rule_group::Entity::find()
-            .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
-            .order_by_asc(eligibility_rule_group::Column::Position)
-            .all(txn)
-            .await?;
-        let rules = eligibility_rule::Entity::find()
-            .filter(eligibility_rule::Column::ServiceId.eq(service_id))
-            .order_by_asc(eligibility_rule::Column::Position)
-            .all(txn)
-            .await?;
-        let current: Vec<RuleGroupRow> = groups
-            .iter()
-            .map(|g| {
-                let rs = rules
-                    .iter()
-                    .filter(|r| r.group_id == g.id)
-                    .map(|r| (r.criterion_id, r.operator.clone(), r.value.clone()))
-                    .collect();
-                (g.mode.clone(), g.description.clone(), rs)
-            })
-            .collect();
-        if current != children.rules {
+        if current_rules(txn, service_id).await? != children.rules {
             changed = true;
-            eligibility_rule::Entity::delete_many()
-                .filter(eligibility_rule::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            eligibility_rule_group::Entity::delete_many()
-                .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            for (g, (mode, description, group_rules)) in children.rules.iter().enumerate() {
-                let group = eligibility_rule_group::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    mode: Set(mode.clone()),
-                    position: Set(position(g)),
-                    description: Set(description.clone()),
-                }
-                .insert(txn)
-                .await?;
-                insert_all(
-                    txn,
-                    group_rules
-                        .iter()
-                        .enumerate()
-                        .map(|(r, (criterion_id, operator, value))| {
-                            eligibility_rule::ActiveModel {
-                                id: NotSet,
-                                group_id: Set(group.id),
-                                service_id: Set(service_id),
-                                criterion_id: Set(*criterion_id),
-                                operator: Set(operator.clone()),
-                                value: Set(value.clone()),
-                                position: Set(position(r)),
-                            }
-                        }),
-                )
-                .await?;
-            }
+            replace_rules(txn, service_id, &children.rules).await?;
         }
         Ok(changed)
     }
 
     async fn relations(&mut self, docs: &[RelationDoc]) -> CatalogResult<()> {
+        let missing: HashSet<&str> = docs
+            .iter()
+            .flat_map(|r| [r.from.as_str(), r.to.as_str()])
+            .filter(|slug| !self.services.contains_key(*slug))
+            .collect();
+        if !missing.is_empty() {
+            for s in service::Entity::find()
+                .filter(service::Column::Slug.is_in(missing))
+                .filter(service::Column::RevisionOfId.is_null())
+                .all(self.txn)
+                .await?
+            {
+                self.services.insert(s.slug, s.id);
+            }
+        }
         let mut by_from: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
         let mut seen = HashSet::new();
         for (i, r) in docs.iter().enumerate() {
@@ -1494,7 +1359,8 @@ enum Change {
     Unchanged,
 }
 
-type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String)>);
+/// A rule group as stored: mode, description, and `(criterion id, operator, value)` rules.
+pub(crate) type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String)>);
 
 struct ServiceChildren {
     partners: Vec<i32>,
@@ -1507,18 +1373,19 @@ struct ServiceChildren {
     rules: Vec<RuleGroupRow>,
 }
 
+/// A channel's content as stored, without its identity and place.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ChannelRow {
-    kind: String,
-    category: String,
-    label: String,
-    url: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    address: Option<String>,
-    hours: Option<String>,
-    languages: Option<String>,
-    accessibility: Option<String>,
+pub(crate) struct ChannelRow {
+    pub kind: String,
+    pub category: String,
+    pub label: String,
+    pub url: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub hours: Option<String>,
+    pub languages: Option<String>,
+    pub accessibility: Option<String>,
 }
 
 impl From<channel::Model> for ChannelRow {
@@ -1538,7 +1405,255 @@ impl From<channel::Model> for ChannelRow {
     }
 }
 
-fn position(index: usize) -> i32 {
+/// `value` trimmed, or `None` when blank.
+fn trimmed(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// Validates one channel (`path` names it); `known_language` says whether a code exists.
+pub(crate) fn check_channel(
+    path: &str,
+    c: &ChannelDoc,
+    known_language: impl Fn(&str) -> bool,
+) -> CatalogResult<ChannelRow> {
+    let kind = parse_enum(&format!("{path}.kind"), &c.kind, ChannelKind::ALL, |k| {
+        k.as_str()
+    })?;
+    let label = validate::required(&format!("{path}.label"), &c.label, max::LABEL)?;
+    let url = trimmed(&c.url)
+        .map(|u| validate::url(&format!("{path}.url"), &u))
+        .transpose()?;
+    let phone = trimmed(&c.phone)
+        .map(|p| validate::phone(&format!("{path}.phone"), &p))
+        .transpose()?;
+    let email = trimmed(&c.email)
+        .map(|e| validate::email(&format!("{path}.email"), &e))
+        .transpose()?;
+    let address = validate::optional(
+        &format!("{path}.address"),
+        c.address.as_deref(),
+        max::ADDRESS,
+    )?;
+    if url.is_none() && phone.is_none() && email.is_none() && address.is_none() {
+        return Err(CatalogError::bad_input(
+            path,
+            "a channel needs a url, phone, email or address",
+        ));
+    }
+    validate::count(
+        &format!("{path}.languages"),
+        c.languages.len(),
+        0,
+        max_items::LANGUAGES,
+    )?;
+    for (j, code) in c.languages.iter().enumerate() {
+        if !known_language(code) {
+            return Err(CatalogError::bad_input(
+                format!("{path}.languages[{j}]"),
+                format!("unknown language `{code}`"),
+            ));
+        }
+    }
+    Ok(ChannelRow {
+        kind: kind.as_str().to_owned(),
+        category: kind.category().as_str().to_owned(),
+        label,
+        url,
+        phone,
+        email,
+        address,
+        hours: validate::optional(&format!("{path}.hours"), c.hours.as_deref(), max::HOURS)?,
+        languages: (!c.languages.is_empty()).then(|| c.languages.join(",")),
+        accessibility: validate::optional(
+            &format!("{path}.accessibility"),
+            c.accessibility.as_deref(),
+            max::ACCESSIBILITY,
+        )?,
+    })
+}
+
+/// Validates a list of required documents (`path` names the list).
+pub(crate) fn check_documents(
+    path: &str,
+    documents: &[DocumentDoc],
+) -> CatalogResult<Vec<(String, Option<String>)>> {
+    validate::count(path, documents.len(), 0, max_items::DOCUMENTS)?;
+    documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Ok((
+                validate::required(&format!("{path}[{i}].name"), &d.name, max::NAME)?,
+                validate::optional(
+                    &format!("{path}[{i}].description"),
+                    d.description.as_deref(),
+                    max::SUMMARY,
+                )?,
+            ))
+        })
+        .collect()
+}
+
+/// Validates eligibility rule groups against the criteria they name (`path` names the list).
+pub(crate) fn check_rule_groups(
+    path: &str,
+    groups: &[RuleGroupDoc],
+    criteria: &HashMap<String, (i32, CriterionShape)>,
+) -> CatalogResult<Vec<RuleGroupRow>> {
+    validate::count(path, groups.len(), 0, max_items::RULE_GROUPS)?;
+    let mut rows = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let gpath = format!("{path}[{g}]");
+        let mode = parse_enum(
+            &format!("{gpath}.mode"),
+            &group.mode,
+            RuleGroupMode::ALL,
+            |k| k.as_str(),
+        )?;
+        validate::count(
+            &format!("{gpath}.rules"),
+            group.rules.len(),
+            1,
+            max_items::RULES_PER_GROUP,
+        )?;
+        let mut group_rules = Vec::new();
+        for (r, rule) in group.rules.iter().enumerate() {
+            let rpath = format!("{gpath}.rules[{r}]");
+            let (criterion, shape) = criteria.get(&rule.criterion).ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("{rpath}.criterion"),
+                    format!("unknown criterion `{}`", rule.criterion),
+                )
+            })?;
+            let operator = parse_enum(
+                &format!("{rpath}.operator"),
+                &rule.operator,
+                RuleOperator::ALL,
+                |k| k.as_str(),
+            )?;
+            Rule::parse(&rpath, shape, operator, &rule.value)?;
+            group_rules.push((
+                *criterion,
+                operator.as_str().to_owned(),
+                rule.value.to_string(),
+            ));
+        }
+        rows.push((
+            mode.as_str().to_owned(),
+            validate::optional(
+                &format!("{gpath}.description"),
+                group.description.as_deref(),
+                max::SUMMARY,
+            )?,
+            group_rules,
+        ));
+    }
+    Ok(rows)
+}
+
+/// Every criterion by key, with the shape rules are checked against.
+pub(crate) async fn criteria_by_key(
+    db: &impl ConnectionTrait,
+) -> CatalogResult<HashMap<String, (i32, CriterionShape)>> {
+    let mut map = HashMap::new();
+    for c in criterion::Entity::find().all(db).await? {
+        let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
+        map.insert(c.key, (c.id, shape));
+    }
+    Ok(map)
+}
+
+/// A service's rule groups as stored.
+pub(crate) async fn current_rules(
+    db: &impl ConnectionTrait,
+    service_id: i32,
+) -> CatalogResult<Vec<RuleGroupRow>> {
+    let groups = eligibility_rule_group::Entity::find()
+        .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
+        .order_by_asc(eligibility_rule_group::Column::Position)
+        .all(db)
+        .await?;
+    let rules = eligibility_rule::Entity::find()
+        .filter(eligibility_rule::Column::ServiceId.eq(service_id))
+        .order_by_asc(eligibility_rule::Column::Position)
+        .all(db)
+        .await?;
+    Ok(groups
+        .iter()
+        .map(|g| {
+            let rs = rules
+                .iter()
+                .filter(|r| r.group_id == g.id)
+                .map(|r| (r.criterion_id, r.operator.clone(), r.value.clone()))
+                .collect();
+            (g.mode.clone(), g.description.clone(), rs)
+        })
+        .collect())
+}
+
+/// Replaces a service's rule groups with `groups`.
+pub(crate) async fn replace_rules(
+    db: &impl ConnectionTrait,
+    service_id: i32,
+    groups: &[RuleGroupRow],
+) -> CatalogResult<()> {
+    eligibility_rule::Entity::delete_many()
+        .filter(eligibility_rule::Column::ServiceId.eq(service_id))
+        .exec(db)
+        .await?;
+    eligibility_rule_group::Entity::delete_many()
+        .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
+        .exec(db)
+        .await?;
+    for (g, (mode, description, group_rules)) in groups.iter().enumerate() {
+        let group = eligibility_rule_group::ActiveModel {
+            id: NotSet,
+            service_id: Set(service_id),
+            mode: Set(mode.clone()),
+            position: Set(position(g)),
+            description: Set(description.clone()),
+        }
+        .insert(db)
+        .await?;
+        insert_all(
+            db,
+            group_rules
+                .iter()
+                .enumerate()
+                .map(
+                    |(r, (criterion_id, operator, value))| eligibility_rule::ActiveModel {
+                        id: NotSet,
+                        group_id: Set(group.id),
+                        service_id: Set(service_id),
+                        criterion_id: Set(*criterion_id),
+                        operator: Set(operator.clone()),
+                        value: Set(value.clone()),
+                        position: Set(position(r)),
+                    },
+                ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `desired` with its version one past `existing`'s when anything else differs.
+fn bump_if_changed<M: PartialEq>(
+    existing: Option<&M>,
+    mut desired: M,
+    version: impl Fn(&mut M) -> &mut i32,
+) -> M {
+    if existing.is_some_and(|e| *e != desired) {
+        *version(&mut desired) += 1;
+    }
+    desired
+}
+
+pub(crate) fn position(index: usize) -> i32 {
     i32::try_from(index + 1).unwrap_or(i32::MAX)
 }
 
@@ -1581,7 +1696,7 @@ where
     }
 }
 
-async fn insert_all<A>(
+pub(crate) async fn insert_all<A>(
     db: &impl ConnectionTrait,
     rows: impl Iterator<Item = A>,
 ) -> CatalogResult<()>

@@ -26,6 +26,8 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
     pub external_id: Option<String>,
+    /// For a pending revision: the published service it will replace when published.
+    pub revision_of_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -133,6 +133,27 @@ impl Loader<ServiceById> for CatalogLoader {
     }
 }
 
+/// The pending revision of a published service the caller may read, by service id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RevisionOfService(pub i32);
+
+impl Loader<RevisionOfService> for CatalogLoader {
+    type Value = service::Model;
+    type Error = CatalogError;
+
+    async fn load(
+        &self,
+        keys: &[RevisionOfService],
+    ) -> Result<HashMap<RevisionOfService, service::Model>, CatalogError> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let found = self.0.revisions_of_services(&ids, &self.1).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, s)| (RevisionOfService(id), s))
+            .collect())
+    }
+}
+
 /// A service's relations to other published services (both directions), by service id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RelationsOfService(pub i32);

@@ -13,6 +13,7 @@ pub mod life_event;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
+pub mod parts;
 pub mod recommend;
 pub mod scalars;
 pub mod service;
@@ -45,7 +46,7 @@ pub type CatalogSchema = Schema<QueryRoot, mutation::MutationRoot, EmptySubscrip
 pub fn build_schema(catalog: Catalog) -> CatalogSchema {
     Schema::build(
         QueryRoot::default(),
-        mutation::MutationRoot,
+        mutation::MutationRoot::default(),
         EmptySubscription,
     )
     .data(catalog)
@@ -56,7 +57,7 @@ pub fn build_schema(catalog: Catalog) -> CatalogSchema {
 pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
-        mutation::MutationRoot,
+        mutation::MutationRoot::default(),
         EmptySubscription,
     )
     .finish()

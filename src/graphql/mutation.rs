@@ -72,22 +72,28 @@ fn user_error(err: CatalogError) -> Result<UserError> {
     }
 }
 
-/// Splits a command's outcome into a record or user errors.
-fn outcome(
-    result: Result<service::Model, CatalogError>,
-) -> Result<(Option<Service>, Vec<UserError>)> {
+/// Splits a command's outcome into its value or user errors.
+pub(crate) fn outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<UserError>)> {
     match result {
-        Ok(model) => Ok((Some(Service(model)), Vec::new())),
+        Ok(value) => Ok((Some(value), Vec::new())),
         Err(err) => Ok((None, vec![user_error(err)?])),
     }
 }
 
-fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+/// Splits a service command's outcome into the service or user errors.
+fn service_outcome(
+    result: Result<service::Model, CatalogError>,
+) -> Result<(Option<Service>, Vec<UserError>)> {
+    let (model, user_errors) = outcome(result)?;
+    Ok((model.map(Service), user_errors))
+}
+
+pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
     ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
 }
 
 /// The row id of a service global id; a malformed id is a user error.
-fn service_row(id: &ID) -> Result<i32, CatalogError> {
+pub(crate) fn service_row(id: &ID) -> Result<i32, CatalogError> {
     match parse_global_id("input.id", id)? {
         (NodeKind::Service, row) => Ok(row),
         _ => Err(CatalogError::bad_input(
@@ -114,6 +120,8 @@ pub struct ChannelInput {
     pub address: Option<String>,
     /// When it is open or staffed.
     pub hours: Option<String>,
+    /// Accessibility notes: relay services, step-free access, screen-reader support...
+    pub accessibility: Option<String>,
 }
 
 /// A new service, created as a `DRAFT` of its agency.
@@ -145,6 +153,23 @@ pub struct ServiceCreateInput {
     pub channels: Vec<ChannelInput>,
 }
 
+/// The catalog document of a channel.
+pub(crate) fn channel_doc(c: ChannelInput) -> ChannelDoc {
+    ChannelDoc {
+        kind: crate::catalog::types::ChannelKind::from(c.kind)
+            .as_str()
+            .to_owned(),
+        label: c.label,
+        url: c.url,
+        phone: c.phone,
+        email: c.email,
+        address: c.address,
+        hours: c.hours,
+        languages: Vec::new(),
+        accessibility: c.accessibility,
+    }
+}
+
 /// The catalog document of a new service.
 fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
     ServiceDoc {
@@ -163,23 +188,7 @@ fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
         languages: Vec::new(),
         taxonomy: Vec::new(),
         documents: Vec::new(),
-        channels: input
-            .channels
-            .into_iter()
-            .map(|c| ChannelDoc {
-                kind: crate::catalog::types::ChannelKind::from(c.kind)
-                    .as_str()
-                    .to_owned(),
-                label: c.label,
-                url: c.url,
-                phone: c.phone,
-                email: c.email,
-                address: c.address,
-                hours: c.hours,
-                languages: Vec::new(),
-                accessibility: None,
-            })
-            .collect(),
+        channels: input.channels.into_iter().map(channel_doc).collect(),
         life_events: Vec::new(),
         eligibility: Vec::new(),
     }
@@ -211,7 +220,18 @@ pub struct ServiceCreatePayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// Changes to a draft service; omitted fields stay as they are.
+/// A document residents need to apply.
+#[derive(InputObject, Debug, Clone)]
+pub struct DocumentInput {
+    /// What the document is, e.g. "Proof of identity".
+    pub name: String,
+    /// Examples of documents that serve, or other details.
+    pub description: Option<String>,
+}
+
+/// Changes to a service; omitted fields stay as they are. A draft changes in place; a
+/// published service gets a pending revision that residents do not see until a reviewer
+/// publishes it.
 #[derive(InputObject, Debug, Clone)]
 pub struct ServiceUpdateInput {
     /// The service's global id.
@@ -230,6 +250,12 @@ pub struct ServiceUpdateInput {
     pub fees: Option<String>,
     /// A new processing time; an empty string clears it.
     pub processing_time: Option<String>,
+    /// The documents residents need to apply, replacing the current list (at most 30).
+    pub required_documents: Option<Vec<DocumentInput>>,
+    /// Codes of the jurisdictions it serves, replacing the current list (1 to 50).
+    pub jurisdictions: Option<Vec<String>>,
+    /// Codes of the languages it is offered in, replacing the current list (at most 50).
+    pub languages: Option<Vec<String>>,
 }
 
 /// The result of `serviceUpdate`.
@@ -263,7 +289,7 @@ macro_rules! workflow_types {
 
         impl $payload {
             fn from(result: Result<service::Model, CatalogError>) -> Result<Self> {
-                let (service, user_errors) = outcome(result)?;
+                let (service, user_errors) = service_outcome(result)?;
                 Ok(Self {
                     service,
                     user_errors,
@@ -405,13 +431,18 @@ fn key_outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<Use
     }
 }
 
-/// Every change to the catalog.
-#[derive(Default)]
-pub struct MutationRoot;
-
 /// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "MutationRoot")]
+pub struct MutationRoot(ServiceMutation, super::parts::PartMutation);
+
+/// Services, their workflow, and API keys.
+#[derive(Default)]
+pub struct ServiceMutation;
+
+/// Services, their workflow, and API keys.
 #[Object]
-impl MutationRoot {
+impl ServiceMutation {
     /// Creates a service as a `DRAFT` of its agency (EDITOR of that agency, or ADMIN).
     async fn service_create(
         &self,
@@ -420,7 +451,7 @@ impl MutationRoot {
     ) -> Result<ServiceCreatePayload> {
         let doc = service_doc(input);
         let (service, user_errors) =
-            outcome(catalog(ctx)?.create_service(principal(ctx), doc).await)?;
+            service_outcome(catalog(ctx)?.create_service(principal(ctx), doc).await)?;
         Ok(ServiceCreatePayload {
             service,
             user_errors,
@@ -454,7 +485,10 @@ impl MutationRoot {
         }
     }
 
-    /// Edits a `DRAFT` service's text (EDITOR of its agency, or ADMIN).
+    /// Edits a service's text and lists (EDITOR of its agency, or ADMIN). A `DRAFT`
+    /// changes in place; a `PUBLISHED` service gets a pending revision (see
+    /// `Service.pendingRevision`) that residents do not see until it is published. Returns
+    /// what was edited, whose `version` is the next `expectedVersion`.
     async fn service_update(
         &self,
         ctx: &Context<'_>,
@@ -467,6 +501,16 @@ impl MutationRoot {
             eligibility_summary: input.eligibility_summary,
             fees: input.fees,
             processing_time: input.processing_time,
+            required_documents: input.required_documents.map(|docs| {
+                docs.into_iter()
+                    .map(|d| crate::catalog::seed::DocumentDoc {
+                        name: d.name,
+                        description: d.description,
+                    })
+                    .collect()
+            }),
+            jurisdictions: input.jurisdictions,
+            languages: input.languages,
         };
         let result = match service_row(&input.id) {
             Ok(row) => {
@@ -476,7 +520,7 @@ impl MutationRoot {
             }
             Err(err) => Err(err),
         };
-        let (service, user_errors) = outcome(result)?;
+        let (service, user_errors) = service_outcome(result)?;
         Ok(ServiceUpdatePayload {
             service,
             user_errors,
@@ -507,7 +551,7 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and what to change.")] input: ServiceRequestChangesInput,
     ) -> Result<ServiceRequestChangesPayload> {
-        let (service, user_errors) = outcome(
+        let (service, user_errors) = service_outcome(
             step(
                 ctx,
                 &input.id,

@@ -16,7 +16,8 @@ use super::life_event::{JourneyStage, LifeEvent};
 use super::loaders::{
     AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
     JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
-    RelationsOfService, RulesOfService, ServiceById, StageById, TermsOfService, loader,
+    RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
+    loader,
 };
 use super::node::{NodeKind, global_id};
 use super::scalars::{DateTime, Json};
@@ -40,9 +41,12 @@ pub struct Service(pub service::Model);
 /// how to reach it, who is eligible, and how it fits the life events residents go through.
 #[Object]
 impl Service {
-    /// The service's global id.
+    /// The service's global id (a pending revision carries the id of its service).
     pub async fn id(&self) -> ID {
-        global_id(NodeKind::Service, self.0.id)
+        global_id(
+            NodeKind::Service,
+            crate::catalog::commands::record_id(&self.0),
+        )
     }
 
     /// Its URL-safe identifier, e.g. `nys-unemployment-insurance`.
@@ -91,9 +95,30 @@ impl Service {
         self.0.external_id.as_deref()
     }
 
-    /// Its revision number, which grows by one with every change.
+    /// Its revision number, which grows by one with every change. Pass it back as
+    /// `expectedVersion` when you edit what you read.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+
+    /// Whether this is the pending revision of a published service rather than the
+    /// service as residents see it.
+    async fn is_pending_revision(&self) -> bool {
+        self.0.revision_of_id.is_some()
+    }
+
+    /// The edits waiting to replace this published service, as the service will read once
+    /// a reviewer publishes them (`status` `DRAFT` while being edited, `IN_REVIEW` once
+    /// submitted). `null` when there are none, or for callers who may not see them: an
+    /// EDITOR of its agency and ADMIN keys always may, REVIEWER keys once it is in review.
+    async fn pending_revision(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
+        if self.0.revision_of_id.is_some() {
+            return Ok(None);
+        }
+        Ok(loader(ctx)?
+            .load_one(RevisionOfService(self.0.id))
+            .await?
+            .map(Service))
     }
 
     /// When it was added to the catalog.
@@ -133,7 +158,10 @@ impl Service {
                 .into());
             }
         }
-        let events = catalog(ctx)?.service_history(self.0.id).await.gql()?;
+        let events = catalog(ctx)?
+            .service_history(crate::catalog::commands::record_id(&self.0))
+            .await
+            .gql()?;
         Ok(events.into_iter().map(AuditEvent).collect())
     }
 
@@ -345,9 +373,9 @@ pub struct Channel(pub channel::Model);
 /// One way to reach a service (a touchpoint): a website, phone line, office, form...
 #[Object]
 impl Channel {
-    /// The channel's global id.
+    /// The channel's global id; it stays the same when a pending revision changes it.
     pub async fn id(&self) -> ID {
-        global_id(NodeKind::Channel, self.0.id)
+        super::parts::channel_id(&self.0)
     }
 
     /// How the service is delivered through it.

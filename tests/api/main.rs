@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod catalog_queries;
+mod editing;
 mod eligibility;
 mod graphiql;
 mod health;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+pub async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
     let mut request = app.client.post(format!("{}/graphql", app.address));
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
@@ -23,31 +23,31 @@ async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Valu
         .unwrap()
 }
 
-const CREATE: &str = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) {
+pub const CREATE: &str = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) {
     service { id slug status version agency { slug } channels { kind url } }
     userErrors { field message code } } }"#;
 const UPDATE: &str = r#"mutation($input: ServiceUpdateInput!) { serviceUpdate(input: $input) {
     service { id status version name } userErrors { field message code } } }"#;
 
-fn step_mutation(name: &str, input_type: &str) -> String {
+pub fn step_mutation(name: &str, input_type: &str) -> String {
     format!(
         "mutation($input: {input_type}!) {{ {name}(input: $input) {{ service {{ id status version }} userErrors {{ field message code }} }} }}"
     )
 }
 
-fn new_service(slug: &str, agency: &str) -> Value {
+pub fn new_service(slug: &str, agency: &str) -> Value {
     json!({ "slug": slug, "name": format!("New {slug}"), "summary": "A new service.", "description": "Registered by a partner.",
             "agency": agency, "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov/new" }] })
 }
 
-struct Keys {
-    editor: String,
-    foreign_editor: String,
-    reviewer: String,
-    admin: String,
+pub struct Keys {
+    pub editor: String,
+    pub foreign_editor: String,
+    pub reviewer: String,
+    pub admin: String,
 }
 
-async fn keys(app: &TestApp) -> Keys {
+pub async fn keys(app: &TestApp) -> Keys {
     let dol = Slug::parse("agency", "nys-dol").unwrap();
     let hra = Slug::parse("agency", "nyc-hra").unwrap();
     let c = &app.catalog;

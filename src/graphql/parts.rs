@@ -1,0 +1,491 @@
+//! Mutations on the parts of a service: channels, life-event links, relations and
+//! eligibility rules. On a draft they change it in place; on a published service they go to
+//! its pending revision (opened by the first edit), and residents see the published version
+//! until a reviewer publishes the revision. Each payload returns what was edited.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::catalog;
+use super::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
+use super::mutation::{ChannelInput, UserError, channel_doc, outcome, principal, service_row};
+use super::node::{NodeKind, global_id};
+use super::scalars::Json;
+use super::service::{Channel, Service};
+use crate::catalog::CatalogError;
+use crate::catalog::parts::{ChannelChanges, LifeEventLink};
+use crate::catalog::seed::{RuleDoc, RuleGroupDoc};
+use crate::catalog::types as domain;
+use crate::entity::service;
+
+/// The row id of a channel global id; a malformed id is a user error.
+fn channel_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
+    match super::node::parse_global_id(field, id)? {
+        (NodeKind::Channel, row) => Ok(row),
+        _ => Err(CatalogError::bad_input(
+            field,
+            "this is not the id of a channel",
+        )),
+    }
+}
+
+/// Declares a payload that returns the edited service.
+macro_rules! service_payload {
+    ($(#[$meta:meta])* $payload:ident) => {
+        $(#[$meta])*
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $payload {
+            /// What was edited: the draft, or the pending revision of a published service
+            /// (its `version` is the next `expectedVersion`); `null` when `userErrors` is not
+            /// empty.
+            pub service: Option<Service>,
+            /// What to fix; nothing was written when this is not empty.
+            pub user_errors: Vec<UserError>,
+        }
+
+        impl $payload {
+            fn from(result: Result<service::Model, CatalogError>) -> Result<Self> {
+                let (service, user_errors) = outcome(result)?;
+                Ok(Self { service: service.map(Service), user_errors })
+            }
+        }
+    };
+}
+
+/// A new channel for a service.
+#[derive(InputObject, Debug, Clone)]
+pub struct ChannelAddInput {
+    /// The service's global id.
+    pub service_id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The channel, added after the service's others.
+    pub channel: ChannelInput,
+}
+
+/// The result of `channelAdd`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelAddPayload {
+    /// The new channel, or `null` when `userErrors` is not empty.
+    pub channel: Option<Channel>,
+    /// What was edited: the draft, or the pending revision of a published service.
+    pub service: Option<Service>,
+    /// What to fix; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Changes to a channel; omitted fields stay as they are, and an empty string clears an
+/// optional one.
+#[derive(InputObject, Debug, Clone)]
+pub struct ChannelUpdateInput {
+    /// The channel's global id.
+    pub id: ID,
+    /// The version of its service you last read (the pending revision's, if there is one).
+    pub expected_version: i32,
+    /// A new kind.
+    pub kind: Option<ChannelKind>,
+    /// A new label.
+    pub label: Option<String>,
+    /// A new http(s) address.
+    pub url: Option<String>,
+    /// A new phone number.
+    pub phone: Option<String>,
+    /// A new email address.
+    pub email: Option<String>,
+    /// A new street or postal address.
+    pub address: Option<String>,
+    /// New opening hours.
+    pub hours: Option<String>,
+    /// New accessibility notes.
+    pub accessibility: Option<String>,
+}
+
+/// The result of `channelUpdate`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelUpdatePayload {
+    /// The channel after the change, or `null` when `userErrors` is not empty.
+    pub channel: Option<Channel>,
+    /// What was edited: the draft, or the pending revision of a published service.
+    pub service: Option<Service>,
+    /// What to fix; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Which channel to remove.
+#[derive(InputObject, Debug, Clone)]
+pub struct ChannelRemoveInput {
+    /// The channel's global id.
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+}
+
+service_payload!(
+    /// The result of `channelRemove`.
+    ChannelRemovePayload
+);
+
+/// A link from a service to a life event, at one of its journey stages.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceLinkLifeEventInput {
+    /// The service's global id.
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The life event's slug, e.g. `job-loss`.
+    pub life_event: String,
+    /// The slug of the life event's journey stage where the service helps.
+    pub stage: String,
+    /// How central the service is to the life event.
+    pub relevance: Relevance,
+    /// Why the service matters in this life event, in one line for residents.
+    pub reason: String,
+}
+
+service_payload!(
+    /// The result of `serviceLinkLifeEvent`.
+    ServiceLinkLifeEventPayload
+);
+
+/// Which life-event link of a service to remove.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceUnlinkLifeEventInput {
+    /// The service's global id.
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The life event's slug.
+    pub life_event: String,
+}
+
+service_payload!(
+    /// The result of `serviceUnlinkLifeEvent`.
+    ServiceUnlinkLifeEventPayload
+);
+
+/// A relation from a service to another one.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceRelationAddInput {
+    /// The global id of the service the relation starts from (yours).
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The global id of the related service (any service you can see).
+    pub to: ID,
+    /// How the services relate, read from `id` to `to`.
+    pub kind: RelationKind,
+    /// Why, in one line for residents.
+    pub reason: String,
+}
+
+service_payload!(
+    /// The result of `serviceRelationAdd`.
+    ServiceRelationAddPayload
+);
+
+/// Which relation of a service to remove.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceRelationRemoveInput {
+    /// The global id of the service the relation starts from.
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The global id of the related service.
+    pub to: ID,
+    /// The kind of relation.
+    pub kind: RelationKind,
+}
+
+service_payload!(
+    /// The result of `serviceRelationRemove`.
+    ServiceRelationRemovePayload
+);
+
+/// One structured eligibility rule.
+#[derive(InputObject, Debug, Clone)]
+pub struct RuleInput {
+    /// The key of the criterion the rule asks about, e.g. `birth-date`.
+    pub criterion: String,
+    /// The comparison made against the resident's answer.
+    pub operator: RuleOperator,
+    /// The value(s) to compare with, typed for the criterion and operator: a number, a
+    /// date string, a list of option values, a `[low, high]` pair for `BETWEEN`; omitted
+    /// for operators that take none.
+    pub value: Option<Json>,
+}
+
+/// A group of rules that combine as `mode` says; a service's groups combine with AND.
+#[derive(InputObject, Debug, Clone)]
+pub struct RuleGroupInput {
+    /// How the group's rules combine.
+    #[graphql(default_with = "RuleGroupMode::All")]
+    pub mode: RuleGroupMode,
+    /// What the group checks, in plain words.
+    pub description: Option<String>,
+    /// The rules, 1 to 30.
+    pub rules: Vec<RuleInput>,
+}
+
+/// A service's complete set of structured eligibility rules.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServiceEligibilitySetInput {
+    /// The service's global id.
+    pub id: ID,
+    /// The service version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The rule groups, replacing the current ones (at most 20; empty removes them all).
+    pub groups: Vec<RuleGroupInput>,
+}
+
+service_payload!(
+    /// The result of `serviceEligibilitySet`.
+    ServiceEligibilitySetPayload
+);
+
+/// The row id of a service id under `field`, or the error to report.
+fn service_at(field: &str, id: &ID) -> Result<i32, CatalogError> {
+    service_row(id).map_err(|err| match err {
+        CatalogError::BadInput { message, .. } => CatalogError::bad_input(field, message),
+        other => other,
+    })
+}
+
+/// Mutations on the parts of a service.
+#[derive(Default)]
+pub struct PartMutation;
+
+/// Mutations on the parts of a service.
+#[Object]
+impl PartMutation {
+    /// Adds a channel to a service (EDITOR of its agency, or ADMIN).
+    async fn channel_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service and the channel.")] input: ChannelAddInput,
+    ) -> Result<ChannelAddPayload> {
+        let result = match service_at("input.serviceId", &input.service_id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .add_channel(
+                        principal(ctx),
+                        row,
+                        input.expected_version,
+                        channel_doc(input.channel),
+                    )
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        let result = result.map_err(|err| match err {
+            CatalogError::Conflict {
+                field,
+                code,
+                message,
+                existing_id,
+            } if field == "input.id" => CatalogError::Conflict {
+                field: "input.serviceId".into(),
+                code,
+                message,
+                existing_id,
+            },
+            other => other,
+        });
+        let (pair, user_errors) = outcome(result)?;
+        let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
+        Ok(ChannelAddPayload {
+            channel: channel.map(Channel),
+            service: service.map(Service),
+            user_errors,
+        })
+    }
+
+    /// Changes a channel (EDITOR of its service's agency, or ADMIN).
+    async fn channel_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The channel and the changes.")] input: ChannelUpdateInput,
+    ) -> Result<ChannelUpdatePayload> {
+        let changes = ChannelChanges {
+            kind: input
+                .kind
+                .map(|k| domain::ChannelKind::from(k).as_str().to_owned()),
+            label: input.label,
+            url: input.url,
+            phone: input.phone,
+            email: input.email,
+            address: input.address,
+            hours: input.hours,
+            accessibility: input.accessibility,
+        };
+        let result = match channel_row("input.id", &input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_channel(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        let (pair, user_errors) = outcome(result)?;
+        let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
+        Ok(ChannelUpdatePayload {
+            channel: channel.map(Channel),
+            service: service.map(Service),
+            user_errors,
+        })
+    }
+
+    /// Removes a channel; a service keeps at least one (EDITOR of its service's agency, or
+    /// ADMIN).
+    async fn channel_remove(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The channel.")] input: ChannelRemoveInput,
+    ) -> Result<ChannelRemovePayload> {
+        let result = match channel_row("input.id", &input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .remove_channel(principal(ctx), row, input.expected_version)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        ChannelRemovePayload::from(result)
+    }
+
+    /// Links a service to a life event at one of its journey stages, or changes that link
+    /// (EDITOR of its agency, or ADMIN).
+    async fn service_link_life_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service and the link.")] input: ServiceLinkLifeEventInput,
+    ) -> Result<ServiceLinkLifeEventPayload> {
+        let link = LifeEventLink {
+            life_event: input.life_event,
+            stage: input.stage,
+            relevance: input.relevance.into(),
+            reason: input.reason,
+        };
+        let result = match service_at("input.id", &input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .link_life_event(principal(ctx), row, input.expected_version, link)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        ServiceLinkLifeEventPayload::from(result)
+    }
+
+    /// Removes a service's link to a life event (EDITOR of its agency, or ADMIN).
+    async fn service_unlink_life_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service and the life event.")] input: ServiceUnlinkLifeEventInput,
+    ) -> Result<ServiceUnlinkLifeEventPayload> {
+        let result = match service_at("input.id", &input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .unlink_life_event(
+                        principal(ctx),
+                        row,
+                        input.expected_version,
+                        &input.life_event,
+                    )
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        ServiceUnlinkLifeEventPayload::from(result)
+    }
+
+    /// Adds a relation from a service to another service, with the reason residents see
+    /// (EDITOR of the first service's agency, or ADMIN).
+    async fn service_relation_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The relation.")] input: ServiceRelationAddInput,
+    ) -> Result<ServiceRelationAddPayload> {
+        let result = match (
+            service_at("input.id", &input.id),
+            service_at("input.to", &input.to),
+        ) {
+            (Ok(row), Ok(to)) => {
+                catalog(ctx)?
+                    .add_relation(
+                        principal(ctx),
+                        row,
+                        input.expected_version,
+                        (to, input.kind.into(), input.reason),
+                    )
+                    .await
+            }
+            (Err(err), _) | (_, Err(err)) => Err(err),
+        };
+        ServiceRelationAddPayload::from(result)
+    }
+
+    /// Removes a relation from a service (EDITOR of its agency, or ADMIN).
+    async fn service_relation_remove(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The relation.")] input: ServiceRelationRemoveInput,
+    ) -> Result<ServiceRelationRemovePayload> {
+        let result = match (
+            service_at("input.id", &input.id),
+            service_at("input.to", &input.to),
+        ) {
+            (Ok(row), Ok(to)) => {
+                catalog(ctx)?
+                    .remove_relation(
+                        principal(ctx),
+                        row,
+                        input.expected_version,
+                        (to, input.kind.into()),
+                    )
+                    .await
+            }
+            (Err(err), _) | (_, Err(err)) => Err(err),
+        };
+        ServiceRelationRemovePayload::from(result)
+    }
+
+    /// Replaces a service's structured eligibility rules; each rule is checked against its
+    /// criterion (EDITOR of its agency, or ADMIN).
+    async fn service_eligibility_set(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The service and its rules.")] input: ServiceEligibilitySetInput,
+    ) -> Result<ServiceEligibilitySetPayload> {
+        let groups = input
+            .groups
+            .into_iter()
+            .map(|g| RuleGroupDoc {
+                mode: domain::RuleGroupMode::from(g.mode).as_str().to_owned(),
+                description: g.description,
+                rules: g
+                    .rules
+                    .into_iter()
+                    .map(|r| RuleDoc {
+                        criterion: r.criterion,
+                        operator: domain::RuleOperator::from(r.operator).as_str().to_owned(),
+                        value: r.value.map_or(serde_json::Value::Null, |v| v.0),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let result = match service_at("input.id", &input.id) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .set_eligibility(principal(ctx), row, input.expected_version, groups)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        ServiceEligibilitySetPayload::from(result)
+    }
+}
+
+/// The global id clients know a channel by (a pending revision's copy keeps the id of the
+/// published channel it will update).
+pub fn channel_id(c: &crate::entity::channel::Model) -> ID {
+    global_id(NodeKind::Channel, c.replaces_id.unwrap_or(c.id))
+}
