@@ -97,13 +97,13 @@ impl Catalog {
         role: Role,
         agency: Option<&Slug>,
     ) -> CatalogResult<CreatedKey> {
-        let admin = require_admin(principal)?;
+        let admin = require_admin(principal, "manage API keys")?;
         self.insert_key(Some(admin), name, role, agency).await
     }
 
     /// Revokes a key on behalf of `principal`, who must hold an ADMIN key.
     pub async fn revoke_key_by(&self, principal: &Principal, id: i32) -> CatalogResult<KeySummary> {
-        let admin = require_admin(principal)?;
+        let admin = require_admin(principal, "manage API keys")?;
         self.revoke(Some(admin), id).await
     }
 
@@ -256,14 +256,23 @@ impl Catalog {
     }
 }
 
-/// The ADMIN key behind `principal`, or why not.
-fn require_admin(principal: &Principal) -> CatalogResult<&KeyPrincipal> {
+/// The ADMIN key behind `principal`, or why not; `what` says what it is needed for
+/// ("manage API keys").
+pub(crate) fn require_admin<'a>(
+    principal: &'a Principal,
+    what: &str,
+) -> CatalogResult<&'a KeyPrincipal> {
     match principal {
         Principal::Key(key) if key.role == Role::Admin => Ok(key),
-        Principal::Key(_) => Err(CatalogError::Forbidden {
-            message: "only ADMIN keys manage API keys".into(),
+        Principal::Key(key) => Err(CatalogError::Forbidden {
+            message: format!(
+                "only ADMIN keys {what}; this is a {} key",
+                key.role.as_str()
+            ),
         }),
-        Principal::Anonymous => Err(unauthenticated("managing API keys needs an ADMIN key")),
+        Principal::Anonymous => Err(unauthenticated(&format!(
+            "only ADMIN keys {what}: send `Authorization: Bearer <token>`"
+        ))),
     }
 }
 

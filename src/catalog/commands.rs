@@ -138,12 +138,24 @@ impl Transition {
     }
 }
 
-fn conflict(field: &str, code: &str, message: String) -> CatalogError {
+/// Checks the version a caller last read (when given) against the record's `current` one.
+pub(crate) fn expect_version(what: &str, current: i32, expected: Option<i32>) -> CatalogResult<()> {
+    match expected {
+        Some(expected) if expected != current => Err(conflict(
+            "input.expectedVersion",
+            "STALE",
+            format!("the {what} is at version {current}, not {expected}; reload it and try again"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn conflict(field: &str, code: &str, message: String) -> CatalogError {
     CatalogError::Conflict {
         field: field.to_owned(),
         code: code.to_owned(),
         message,
-        existing_id: None,
+        existing: None,
     }
 }
 
@@ -152,7 +164,7 @@ fn taken(field: &str, message: String, existing: i32) -> CatalogError {
         field: field.to_owned(),
         code: "TAKEN".to_owned(),
         message,
-        existing_id: Some(existing),
+        existing: Some(("Service", existing)),
     }
 }
 
@@ -444,16 +456,7 @@ impl Catalog {
                 ));
             }
         };
-        if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-            return Err(conflict(
-                "input.expectedVersion",
-                "STALE",
-                format!(
-                    "the service is at version {}, not {expected}; reload it and try again",
-                    current.version
-                ),
-            ));
-        }
+        expect_version("service", current.version, expected_version)?;
         if open {
             revision::open(txn, live, Utc::now()).await
         } else {

@@ -18,8 +18,9 @@ pub enum CatalogError {
         field: String,
         code: String,
         message: String,
-        /// The record that already holds the value, for `TAKEN`.
-        existing_id: Option<i32>,
+        /// The record that already holds the value, for `TAKEN`: its type (`Service`,
+        /// `Agency`, `LifeEvent`, `JourneyStage`, `Criterion`) and row id.
+        existing: Option<(&'static str, i32)>,
     },
     /// The caller sent credentials that do not identify anyone (never treated as anonymous).
     Unauthenticated { message: String },

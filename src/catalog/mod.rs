@@ -2,6 +2,7 @@
 //! every interface (GraphQL today, a CLI import or job tomorrow) goes through.
 //! Nothing here knows about GraphQL or HTTP.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod changes;

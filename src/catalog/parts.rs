@@ -513,7 +513,7 @@ impl Catalog {
                                 kind.as_str(),
                                 target.slug
                             ),
-                            existing_id: None,
+                            existing: None,
                         });
                     }
                     service_relation::ActiveModel {

@@ -36,6 +36,12 @@ impl Agency {
         &self.0.slug
     }
 
+    /// Its revision number, which grows by one with every change (its CSSP designation
+    /// included). Pass it back as `expectedVersion` when you edit what you read.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Its full name.
     async fn name(&self) -> &str {
         &self.0.name

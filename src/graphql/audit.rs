@@ -20,7 +20,9 @@ pub struct AuditFilter {
     pub agency: Option<String>,
     /// Changes made by this principal: an API key's name, or `command line`.
     pub principal: Option<String>,
-    /// Changes to the service with this global id.
+    /// Changes to the record with this global id: a service (with its channels and other
+    /// parts), an agency (with its CSSP designation), a life event (with its journey
+    /// stages) or a criterion.
     pub record: Option<ID>,
     /// Changes committed at or after this instant.
     pub after: Option<DateTime>,
@@ -78,11 +80,18 @@ impl AuditQuery {
         };
         let record = match &filter.record {
             Some(id) => match parse_global_id("filter.record", id).gql()? {
-                (NodeKind::Service, row) => Some(("Service".to_owned(), row)),
+                (
+                    kind @ (NodeKind::Service
+                    | NodeKind::Agency
+                    | NodeKind::LifeEvent
+                    | NodeKind::Criterion),
+                    row,
+                ) => Some((kind.name().to_owned(), row)),
                 _ => {
                     return Err(CatalogError::bad_input(
                         "filter.record",
-                        "audit records are services",
+                        "changes are recorded on services (their channels included), agencies, \
+                         life events (their stages included) and criteria",
                     )
                     .into());
                 }

@@ -40,6 +40,12 @@ impl Criterion {
         &self.0.key
     }
 
+    /// Its revision number, which grows by one with every change. Pass it back as
+    /// `expectedVersion` when you edit what you read.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The question as shown to residents.
     async fn label(&self) -> &str {
         &self.0.label

@@ -35,6 +35,12 @@ impl LifeEvent {
         &self.0.slug
     }
 
+    /// Its revision number, which grows by one with every change (its stages included).
+    /// Pass it back as `expectedVersion` when you edit what you read.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Its name as residents would say it, e.g. "Losing a job".
     async fn name(&self) -> &str {
         &self.0.name

@@ -1,6 +1,7 @@
 //! The GraphQL API: schema construction and one module per resource. Resolvers are thin
 //! adapters: they read the context, call the catalog (or a loader), and wrap the result.
 
+pub mod admin;
 pub mod agency;
 pub mod audit;
 pub mod changes;

@@ -5,7 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::catalog;
-use super::node::{NodeKind, parse_global_id};
+use super::node::NodeKind;
 use super::service::Service;
 use crate::catalog::CatalogError;
 use crate::catalog::auth::Principal;
@@ -20,10 +20,13 @@ pub struct UserError {
     pub field: Vec<String>,
     /// What is wrong, in words for the developer.
     pub message: String,
-    /// A stable code: `INVALID`, `TAKEN`, `STALE`, `INVALID_TRANSITION` or `NOT_FOUND`.
+    /// A stable code: `INVALID` (malformed or out of range), `TAKEN` (a unique value already
+    /// in use), `STALE` (someone changed the record since you read it), `INVALID_TRANSITION`
+    /// (not allowed in the record's current state), `IN_USE` (other records depend on it)
+    /// or `NOT_FOUND`.
     pub code: String,
-    /// For `TAKEN`: the global id of the service that already holds the value (a re-sent
-    /// create finds the service it made the first time).
+    /// For `TAKEN`: the global id of the record that already holds the value (a re-sent
+    /// create finds the record it made the first time).
     pub existing_id: Option<ID>,
 }
 
@@ -58,9 +61,11 @@ fn user_error(err: CatalogError) -> Result<UserError> {
             field,
             code,
             message,
-            existing_id,
+            existing,
         } => Ok(UserError {
-            existing_id: existing_id.map(|id| super::node::global_id(NodeKind::Service, id)),
+            existing_id: existing.and_then(|(kind, id)| {
+                NodeKind::named(kind).map(|kind| super::node::global_id(kind, id))
+            }),
             ..UserError::new(&field, message, &code)
         }),
         CatalogError::NotFound { what } => Ok(UserError::new(
@@ -94,13 +99,7 @@ pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
 
 /// The row id of a service global id; a malformed id is a user error.
 pub(crate) fn service_row(id: &ID) -> Result<i32, CatalogError> {
-    match parse_global_id("input.id", id)? {
-        (NodeKind::Service, row) => Ok(row),
-        _ => Err(CatalogError::bad_input(
-            "input.id",
-            "this is not the id of a service",
-        )),
-    }
+    super::node::row_id("input.id", id, NodeKind::Service)
 }
 
 /// One way to reach a new service.
@@ -434,7 +433,11 @@ fn key_outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<Use
 /// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "MutationRoot")]
-pub struct MutationRoot(ServiceMutation, super::parts::PartMutation);
+pub struct MutationRoot(
+    ServiceMutation,
+    super::parts::PartMutation,
+    super::admin::AdminMutation,
+);
 
 /// Services, their workflow, and API keys.
 #[derive(Default)]

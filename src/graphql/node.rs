@@ -40,7 +40,13 @@ impl NodeKind {
         Self::Criterion,
     ];
 
-    fn name(self) -> &'static str {
+    /// The kind whose name is `name`, e.g. `Service`.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The kind's name, as in global ids and audit events.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Jurisdiction => "Jurisdiction",
             Self::Agency => "Agency",
@@ -81,6 +87,18 @@ pub fn parse_global_id(field: &str, id: &ID) -> Result<(NodeKind, i32), CatalogE
         return Err(bad());
     }
     Ok((kind, row))
+}
+
+/// The row id of a global id that must name a record of `kind`; anything else is a
+/// `BadInput` on `field`.
+pub fn row_id(field: &str, id: &ID, kind: NodeKind) -> Result<i32, CatalogError> {
+    match parse_global_id(field, id)? {
+        (found, row) if found == kind => Ok(row),
+        _ => Err(CatalogError::bad_input(
+            field,
+            format!("this is not the id of a {}", kind.name()),
+        )),
+    }
 }
 
 /// A record with a global id, fetchable with `node(id:)`.

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::catalog;
 use super::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
-use super::mutation::{ChannelInput, UserError, channel_doc, outcome, principal, service_row};
+use super::mutation::{ChannelInput, UserError, channel_doc, outcome, principal};
 use super::node::{NodeKind, global_id};
 use super::scalars::Json;
 use super::service::{Channel, Service};
@@ -19,13 +19,7 @@ use crate::entity::service;
 
 /// The row id of a channel global id; a malformed id is a user error.
 fn channel_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
-    match super::node::parse_global_id(field, id)? {
-        (NodeKind::Channel, row) => Ok(row),
-        _ => Err(CatalogError::bad_input(
-            field,
-            "this is not the id of a channel",
-        )),
-    }
+    super::node::row_id(field, id, NodeKind::Channel)
 }
 
 /// Declares a payload that returns the edited service.
@@ -243,10 +237,7 @@ service_payload!(
 
 /// The row id of a service id under `field`, or the error to report.
 fn service_at(field: &str, id: &ID) -> Result<i32, CatalogError> {
-    service_row(id).map_err(|err| match err {
-        CatalogError::BadInput { message, .. } => CatalogError::bad_input(field, message),
-        other => other,
-    })
+    super::node::row_id(field, id, NodeKind::Service)
 }
 
 /// Mutations on the parts of a service.
@@ -280,12 +271,12 @@ impl PartMutation {
                 field,
                 code,
                 message,
-                existing_id,
+                existing,
             } if field == "input.id" => CatalogError::Conflict {
                 field: "input.serviceId".into(),
                 code,
                 message,
-                existing_id,
+                existing,
             },
             other => other,
         });

@@ -4,7 +4,9 @@
 
 mod helpers;
 
+mod admin;
 mod auth;
+mod authorization;
 mod catalog_queries;
 mod editing;
 mod eligibility;

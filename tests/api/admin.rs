@@ -1,0 +1,452 @@
+//! The state CX office administers agencies, CSSP designations, life events with their
+//! journey stages, and eligibility criteria; every change is versioned and audited.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::workflow::{gql_as, keys};
+
+/// Runs `mutation name(input: $input) { <selection> userErrors {...} }` as `token` and
+/// returns the payload.
+pub async fn run(app: &TestApp, token: &str, name: &str, selection: &str, input: Value) -> Value {
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code existingId }} }} }}"
+    );
+    let body = gql_as(app, Some(token), &query, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{name}: {body:#}");
+    body["data"][name].clone()
+}
+
+fn agency_input(slug: &str) -> Value {
+    json!({ "slug": slug, "name": "Office of Digital Services", "acronym": "ODS", "jurisdiction": "US-NY",
+            "parent": "nys-dol", "website": "https://ods.ny.gov", "phone": "518-555-0100",
+            "description": "Builds the state's digital front door." })
+}
+
+#[tokio::test]
+async fn admins_create_and_change_agencies_and_their_cssp_designation() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let admin = keys.admin.as_str();
+    let sel = "agency { id slug name version website parent { slug } jurisdiction { code } cssp { designatedOn basis cxLead { name email } } }";
+    let created = run(&app, admin, "agencyCreate", sel, agency_input("nys-ods")).await;
+    assert_eq!(created["userErrors"], json!([]));
+    let agency = created["agency"].clone();
+    assert_eq!(
+        (
+            agency["version"].as_i64(),
+            agency["parent"]["slug"].as_str()
+        ),
+        (Some(1), Some("nys-dol"))
+    );
+    let public = app
+        .data(
+            r#"{ agency(slug: "nys-ods") { name acronym jurisdiction { code } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(public["agency"]["acronym"], "ODS");
+
+    let again = run(&app, admin, "agencyCreate", sel, agency_input("nys-ods")).await;
+    assert_eq!(again["userErrors"][0]["code"], "TAKEN");
+    assert_eq!(again["userErrors"][0]["existingId"], agency["id"]);
+    for (field, value, path) in [
+        ("website", json!("ods.ny.gov"), json!(["input", "website"])),
+        ("phone", json!("ring us"), json!(["input", "phone"])),
+        (
+            "jurisdiction",
+            json!("US-XX"),
+            json!(["input", "jurisdiction"]),
+        ),
+        (
+            "parent",
+            json!("no-such-agency"),
+            json!(["input", "parent"]),
+        ),
+        ("slug", json!("Not A Slug"), json!(["input", "slug"])),
+        ("name", json!(""), json!(["input", "name"])),
+    ] {
+        let mut input = agency_input("nys-ods-2");
+        input[field] = value;
+        let refused = run(&app, admin, "agencyCreate", sel, input).await;
+        assert_eq!(
+            (
+                refused["userErrors"][0]["code"].as_str(),
+                refused["userErrors"][0]["field"].clone()
+            ),
+            (Some("INVALID"), path),
+            "{field}: {refused}"
+        );
+    }
+
+    let updated = run(&app, admin, "agencyUpdate", sel,
+        json!({ "id": agency["id"], "expectedVersion": 1, "name": "  Office of Digital Services NY  ", "parent": "", "website": "" })).await;
+    assert_eq!(updated["userErrors"], json!([]));
+    assert_eq!(
+        updated["agency"]["name"], "Office of Digital Services NY",
+        "text is trimmed"
+    );
+    assert!(updated["agency"]["parent"].is_null() && updated["agency"]["website"].is_null());
+    assert_eq!(updated["agency"]["version"], 2);
+    let stale = run(
+        &app,
+        admin,
+        "agencyUpdate",
+        sel,
+        json!({ "id": agency["id"], "expectedVersion": 1, "name": "X" }),
+    )
+    .await;
+    assert_eq!(stale["userErrors"][0]["code"], "STALE");
+    assert!(
+        stale["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 2")
+    );
+    // An agency cannot sit under its own sub-agency.
+    let dol = app
+        .data(r#"{ agency(slug: "nys-dol") { id version } }"#, json!({}))
+        .await["agency"]
+        .clone();
+    let child = run(
+        &app,
+        admin,
+        "agencyCreate",
+        sel,
+        json!({ "slug": "nys-dol-unit", "name": "Unit", "jurisdiction": "US-NY",
+        "parent": "nys-dol", "description": "A unit." }),
+    )
+    .await;
+    assert_eq!(child["userErrors"], json!([]));
+    let cycle = run(
+        &app,
+        admin,
+        "agencyUpdate",
+        sel,
+        json!({ "id": dol["id"], "expectedVersion": dol["version"], "parent": "nys-dol-unit" }),
+    )
+    .await;
+    assert_eq!(cycle["userErrors"][0]["field"], json!(["input", "parent"]));
+
+    let designated = run(&app, admin, "csspDesignate", sel, json!({ "agency": agency["id"], "designatedOn": "2026-10-01",
+        "basis": ["HIGH_IMPACT"], "cxLeadName": "Pat Lee", "cxLeadEmail": "pat.lee@ods.ny.gov", "source": "Illustrative." })).await;
+    assert_eq!(designated["userErrors"], json!([]));
+    assert_eq!(
+        designated["agency"]["cssp"],
+        json!({ "designatedOn": "2026-10-01", "basis": ["HIGH_IMPACT"],
+        "cxLead": { "name": "Pat Lee", "email": "pat.lee@ods.ny.gov" } })
+    );
+    assert_eq!(designated["agency"]["version"], 3);
+    let listed = app.data(r#"{ agencies(first: 100, filter: {cssp: true, search: "Digital"}) { nodes { slug } } }"#, json!({})).await;
+    assert_eq!(listed["agencies"]["nodes"], json!([{ "slug": "nys-ods" }]));
+    for (input, path) in [
+        (
+            json!({ "agency": agency["id"], "designatedOn": "2026-10-01", "basis": [] }),
+            json!(["input", "basis"]),
+        ),
+        (
+            json!({ "agency": agency["id"], "designatedOn": "2026-10-01", "basis": ["HIGH_IMPACT"], "cxLeadEmail": "pat" }),
+            json!(["input", "cxLeadEmail"]),
+        ),
+        (
+            json!({ "agency": agency["id"], "expectedVersion": 1, "designatedOn": "2026-10-01", "basis": ["HIGH_IMPACT"] }),
+            json!(["input", "expectedVersion"]),
+        ),
+    ] {
+        let refused = run(&app, admin, "csspDesignate", sel, input).await;
+        assert_eq!(refused["userErrors"][0]["field"], path, "{refused}");
+    }
+    let revoked = run(
+        &app,
+        admin,
+        "csspRevoke",
+        sel,
+        json!({ "agency": agency["id"] }),
+    )
+    .await;
+    assert!(revoked["agency"]["cssp"].is_null());
+    let twice = run(
+        &app,
+        admin,
+        "csspRevoke",
+        sel,
+        json!({ "agency": agency["id"] }),
+    )
+    .await;
+    assert_eq!(twice["userErrors"][0]["code"], "NOT_FOUND");
+
+    let trail = gql_as(&app, Some(admin), r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action before after } } }"#,
+        json!({ "r": agency["id"] })).await;
+    let actions: Vec<&str> = trail["data"]["auditEvents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "agency.csspRevoke",
+            "agency.csspDesignate",
+            "agency.update",
+            "agency.create"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn admins_shape_life_events_and_their_journey_stages() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let admin = keys.admin.as_str();
+    let sel = "lifeEvent { id slug name version stages { id slug position name } }";
+    let created = run(&app, admin, "lifeEventCreate", sel, json!({ "slug": "starting-college", "name": "Starting college",
+        "description": "Paying for and settling into college.", "euCode": "EDU",
+        "stages": [{ "slug": "pay-for-it", "name": "Pay for college", "description": "Grants and aid." },
+                   { "slug": "settle-in", "name": "Settle in", "description": "Housing and health." }] })).await;
+    assert_eq!(created["userErrors"], json!([]));
+    let event = created["lifeEvent"].clone();
+    let stage_ids: Vec<Value> = event["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
+    for (input, path) in [
+        (
+            json!({ "slug": "x-1", "name": "X", "description": "D", "stages": [] }),
+            json!(["input", "stages"]),
+        ),
+        (
+            json!({ "slug": "x-2", "name": "X", "description": "D", "stages": [{ "slug": "a", "name": "A", "description": "d" },
+            { "slug": "a", "name": "B", "description": "d" }] }),
+            json!(["input", "stages", "1", "slug"]),
+        ),
+        (
+            json!({ "slug": "starting-college", "name": "X", "description": "D", "stages": [{ "slug": "a", "name": "A", "description": "d" }] }),
+            json!(["input", "slug"]),
+        ),
+    ] {
+        let refused = run(&app, admin, "lifeEventCreate", sel, input).await;
+        assert_eq!(refused["userErrors"][0]["field"], path, "{refused}");
+    }
+
+    let stage_sel = "stage { id slug position } lifeEvent { version stages { slug } }";
+    let added = run(&app, admin, "journeyStageAdd", stage_sel, json!({ "lifeEvent": event["id"], "expectedVersion": 1,
+        "slug": "apply", "name": "Apply", "description": "Applications and deadlines.", "position": 1 })).await;
+    assert_eq!(added["userErrors"], json!([]));
+    assert_eq!(added["stage"]["position"], 1);
+    assert_eq!(
+        added["lifeEvent"]["stages"],
+        json!([{ "slug": "apply" }, { "slug": "pay-for-it" }, { "slug": "settle-in" }])
+    );
+    let dup = run(
+        &app,
+        admin,
+        "journeyStageAdd",
+        stage_sel,
+        json!({ "lifeEvent": event["id"],
+        "slug": "apply", "name": "Apply", "description": "Again." }),
+    )
+    .await;
+    assert_eq!(
+        (
+            dup["userErrors"][0]["code"].as_str(),
+            dup["userErrors"][0]["existingId"].clone()
+        ),
+        (Some("TAKEN"), added["stage"]["id"].clone())
+    );
+    let far = run(
+        &app,
+        admin,
+        "journeyStageAdd",
+        stage_sel,
+        json!({ "lifeEvent": event["id"],
+        "slug": "later", "name": "Later", "description": "d", "position": 9 }),
+    )
+    .await;
+    assert_eq!(far["userErrors"][0]["field"], json!(["input", "position"]));
+
+    let order = json!([stage_ids[1], added["stage"]["id"], stage_ids[0]]);
+    let reordered = run(
+        &app,
+        admin,
+        "journeyStageReorder",
+        sel,
+        json!({ "lifeEvent": event["id"], "stages": order }),
+    )
+    .await;
+    let slugs: Vec<&str> = reordered["lifeEvent"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["settle-in", "apply", "pay-for-it"]);
+    let partial = run(
+        &app,
+        admin,
+        "journeyStageReorder",
+        sel,
+        json!({ "lifeEvent": event["id"], "stages": [stage_ids[0]] }),
+    )
+    .await;
+    assert_eq!(
+        partial["userErrors"][0]["field"],
+        json!(["input", "stages"])
+    );
+
+    let version = reordered["lifeEvent"]["version"].clone();
+    let renamed = run(
+        &app,
+        admin,
+        "journeyStageUpdate",
+        stage_sel,
+        json!({ "id": stage_ids[0], "expectedVersion": version, "name": "Pay for school" }),
+    )
+    .await;
+    assert_eq!(renamed["userErrors"], json!([]));
+    let public = app
+        .data(
+            r#"{ lifeEvent(slug: "starting-college") { version stages { position name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        public["lifeEvent"]["stages"][2],
+        json!({ "position": 3, "name": "Pay for school" })
+    );
+    let updated = run(&app, admin, "lifeEventUpdate", sel, json!({ "id": event["id"], "expectedVersion": public["lifeEvent"]["version"], "name": "Going to college", "euCode": "" })).await;
+    assert_eq!(updated["lifeEvent"]["name"], "Going to college");
+
+    // A stage services are linked to stays; the last stage stays.
+    let linked_stage = app
+        .data(
+            r#"{ lifeEvent(slug: "job-loss") { stages { id services { reason } } } }"#,
+            json!({}),
+        )
+        .await;
+    let in_use = run(
+        &app,
+        admin,
+        "journeyStageRemove",
+        "lifeEvent { id }",
+        json!({ "id": linked_stage["lifeEvent"]["stages"][0]["id"] }),
+    )
+    .await;
+    assert_eq!(in_use["userErrors"][0]["code"], "IN_USE");
+    for id in [&stage_ids[0], &stage_ids[1]] {
+        let removed = run(&app, admin, "journeyStageRemove", sel, json!({ "id": id })).await;
+        assert_eq!(removed["userErrors"], json!([]), "{removed}");
+    }
+    let last = run(
+        &app,
+        admin,
+        "journeyStageRemove",
+        sel,
+        json!({ "id": added["stage"]["id"] }),
+    )
+    .await;
+    assert_eq!(last["userErrors"][0]["code"], "INVALID");
+    let public = app
+        .data(
+            r#"{ lifeEvent(slug: "starting-college") { stages { slug position } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        public["lifeEvent"]["stages"],
+        json!([{ "slug": "apply", "position": 1 }])
+    );
+}
+
+#[tokio::test]
+async fn admins_manage_criteria_and_options_in_use_are_kept() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let admin = keys.admin.as_str();
+    let sel = "criterion { id key label kind version unit options { value label } }";
+    let created = run(&app, admin, "criterionCreate", sel, json!({ "key": "veteran-status", "label": "Did you serve in the military?",
+        "description": "Active duty, reserve or National Guard.", "kind": "SELECT",
+        "options": [{ "value": "veteran", "label": "Yes, a veteran" }, { "value": "active", "label": "Yes, serving now" }, { "value": "no", "label": "No" }] })).await;
+    assert_eq!(created["userErrors"], json!([]));
+    let criterion = created["criterion"].clone();
+    for (input, path) in [
+        (
+            json!({ "key": "k1", "label": "L", "description": "D", "kind": "SELECT" }),
+            json!(["input", "options"]),
+        ),
+        (
+            json!({ "key": "k2", "label": "L", "description": "D", "kind": "NUMBER", "options": [{ "value": "a", "label": "A" }] }),
+            json!(["input", "options"]),
+        ),
+        (
+            json!({ "key": "k3", "label": "L", "description": "D", "kind": "SELECT", "options": [{ "value": "a", "label": "A" }, { "value": "a", "label": "B" }] }),
+            json!(["input", "options", "1", "value"]),
+        ),
+        (
+            json!({ "key": "veteran-status", "label": "L", "description": "D", "kind": "BOOLEAN" }),
+            json!(["input", "key"]),
+        ),
+    ] {
+        let refused = run(&app, admin, "criterionCreate", sel, input).await;
+        assert_eq!(refused["userErrors"][0]["field"], path, "{refused}");
+    }
+    // A rule uses the `veteran` option; dropping it is refused, relabelling is fine.
+    let ui = app
+        .data(
+            r#"{ service(slug: "nys-unemployment-insurance") { id version } }"#,
+            json!({}),
+        )
+        .await["service"]
+        .clone();
+    let ruled = crate::admin::run(&app, admin, "serviceEligibilitySet", "service { version }", json!({ "id": ui["id"],
+        "groups": [{ "rules": [{ "criterion": "veteran-status", "operator": "ONE_OF", "value": ["veteran"] }] }] })).await;
+    assert_eq!(ruled["userErrors"], json!([]));
+    let dropped = run(
+        &app,
+        admin,
+        "criterionUpdate",
+        sel,
+        json!({ "id": criterion["id"], "expectedVersion": 1,
+        "options": [{ "value": "no", "label": "No" }, { "value": "active", "label": "Serving" }] }),
+    )
+    .await;
+    assert_eq!(dropped["userErrors"][0]["code"], "IN_USE");
+    assert!(
+        dropped["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nys-unemployment-insurance")
+    );
+    let relabelled = run(&app, admin, "criterionUpdate", sel, json!({ "id": criterion["id"], "expectedVersion": 1,
+        "label": "Have you served?", "options": [{ "value": "veteran", "label": "Veteran" }, { "value": "no", "label": "No" }] })).await;
+    assert_eq!(relabelled["userErrors"], json!([]));
+    assert_eq!(
+        (
+            relabelled["criterion"]["version"].as_i64(),
+            relabelled["criterion"]["kind"].as_str()
+        ),
+        (Some(2), Some("SELECT"))
+    );
+    let public = app
+        .data(
+            r#"{ criterion(key: "veteran-status") { label options { value } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        public["criterion"],
+        json!({ "label": "Have you served?", "options": [{ "value": "veteran" }, { "value": "no" }] })
+    );
+    let stale = run(
+        &app,
+        admin,
+        "criterionUpdate",
+        sel,
+        json!({ "id": criterion["id"], "expectedVersion": 1, "label": "X" }),
+    )
+    .await;
+    assert_eq!(stale["userErrors"][0]["code"], "STALE");
+}

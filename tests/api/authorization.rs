@@ -1,0 +1,360 @@
+//! Every role against every mutation beyond the service workflow (which `workflow` walks):
+//! service parts, bulk import, administration and keys. An allowed call succeeds and
+//! commits; a refused one is `UNAUTHENTICATED` or `FORBIDDEN` and commits nothing, which
+//! the catalog revision shows (every committed write moves it) along with the audit trail.
+
+use civic_catalog::entity::audit_event;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+use crate::admin::run;
+use crate::helpers::TestApp;
+use crate::workflow::{CREATE, gql_as, keys, new_service};
+
+/// What a mutation needs to exist before it is called.
+#[derive(Clone, Copy, PartialEq)]
+enum Needs {
+    /// A DOL draft with two channels, a life-event link and a relation.
+    Service,
+    /// A fresh agency with a CSSP designation, life event, criterion and API key.
+    Admin,
+}
+
+/// The records a case acts on, made fresh by the admin for each call.
+#[derive(Default)]
+struct Fixture {
+    n: usize,
+    /// The seeded Unemployment Insurance service, a relation target.
+    ui: Value,
+    service: Value,
+    service_version: Value,
+    channel: Value,
+    agency: Value,
+    life_event: Value,
+    stages: Vec<Value>,
+    criterion: Value,
+    key: Value,
+}
+
+async fn fixture(app: &TestApp, admin: &str, needs: Needs, n: usize, ui: &Value) -> Fixture {
+    let mut f = Fixture {
+        n,
+        ui: ui.clone(),
+        ..Fixture::default()
+    };
+    match needs {
+        Needs::Service => {
+            let created = gql_as(
+                app,
+                Some(admin),
+                CREATE,
+                json!({ "input": new_service(&format!("authz-{n}"), "nys-dol") }),
+            )
+            .await;
+            f.service = created["data"]["serviceCreate"]["service"]["id"].clone();
+            let added = run(
+                app,
+                admin,
+                "channelAdd",
+                "channel { id }",
+                json!({ "serviceId": f.service,
+                "channel": { "kind": "PHONE", "label": "Call", "phone": "311" } }),
+            )
+            .await;
+            f.channel = added["channel"]["id"].clone();
+            run(
+                app,
+                admin,
+                "serviceLinkLifeEvent",
+                "service { id }",
+                json!({ "id": f.service, "lifeEvent": "job-loss",
+                "stage": "find-next-job", "relevance": "CORE", "reason": "Training." }),
+            )
+            .await;
+            let related = run(
+                app,
+                admin,
+                "serviceRelationAdd",
+                "service { version }",
+                json!({ "id": f.service,
+                "to": f.ui, "kind": "COMPLEMENTS", "reason": "Both help." }),
+            )
+            .await;
+            f.service_version = related["service"]["version"].clone();
+        }
+        Needs::Admin => {
+            let agency = run(
+                app,
+                admin,
+                "agencyCreate",
+                "agency { id }",
+                json!({ "slug": format!("authz-agency-{n}"),
+                "name": "Agency", "jurisdiction": "US-NY", "description": "For the matrix." }),
+            )
+            .await;
+            f.agency = agency["agency"]["id"].clone();
+            run(app, admin, "csspDesignate", "agency { id }", json!({ "agency": f.agency, "designatedOn": "2026-01-01", "basis": ["HIGH_IMPACT"] })).await;
+            let event = run(app, admin, "lifeEventCreate", "lifeEvent { id stages { id } }", json!({ "slug": format!("authz-event-{n}"),
+                "name": "Event", "description": "For the matrix.", "stages": [
+                    { "slug": "one", "name": "One", "description": "First." }, { "slug": "two", "name": "Two", "description": "Second." }] })).await;
+            f.life_event = event["lifeEvent"]["id"].clone();
+            f.stages = event["lifeEvent"]["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].clone())
+                .collect();
+            let criterion = run(
+                app,
+                admin,
+                "criterionCreate",
+                "criterion { id }",
+                json!({ "key": format!("authz-criterion-{n}"),
+                "label": "Question?", "description": "For the matrix.", "kind": "BOOLEAN" }),
+            )
+            .await;
+            f.criterion = criterion["criterion"]["id"].clone();
+            let key = run(
+                app,
+                admin,
+                "apiKeyCreate",
+                "apiKey { id }",
+                json!({ "name": format!("Key {n}"), "role": "REVIEWER" }),
+            )
+            .await;
+            f.key = key["apiKey"]["id"].clone();
+        }
+    }
+    f
+}
+
+type Case = (
+    &'static str,
+    Needs,
+    &'static [&'static str],
+    fn(&Fixture) -> Value,
+);
+
+const EDITORS: &[&str] = &["editor", "admin"];
+const ADMINS: &[&str] = &["admin"];
+
+fn cases() -> Vec<Case> {
+    vec![
+        (
+            "channelAdd",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "serviceId": f.service, "channel": { "kind": "EMAIL", "label": "Write", "email": "help@labor.ny.gov" } }),
+        ),
+        (
+            "channelUpdate",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.channel, "expectedVersion": f.service_version, "label": "Call us" }),
+        ),
+        (
+            "channelRemove",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.channel }),
+        ),
+        (
+            "serviceLinkLifeEvent",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "lifeEvent": "job-loss", "stage": "replace-income", "relevance": "SUPPORTING", "reason": "Pay." }),
+        ),
+        (
+            "serviceUnlinkLifeEvent",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "lifeEvent": "job-loss" }),
+        ),
+        (
+            "serviceRelationAdd",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "to": f.ui, "kind": "FOLLOW_UP", "reason": "Next." }),
+        ),
+        (
+            "serviceRelationRemove",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "to": f.ui, "kind": "COMPLEMENTS" }),
+        ),
+        (
+            "serviceEligibilitySet",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "groups": [{ "rules": [{ "criterion": "facing-eviction", "operator": "IS_TRUE" }] }] }),
+        ),
+        (
+            "serviceUpdate",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "id": f.service, "expectedVersion": f.service_version, "requiredDocuments": [{ "name": "Proof of identity" }], "languages": ["es"] }),
+        ),
+        (
+            "servicesImport",
+            Needs::Service,
+            EDITORS,
+            |f| json!({ "services": [new_service(&format!("authz-import-{}", f.n), "nys-dol")] }),
+        ),
+        (
+            "agencyCreate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "slug": format!("authz-new-{}", f.n), "name": "New", "jurisdiction": "US-NY", "description": "New." }),
+        ),
+        (
+            "agencyUpdate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.agency, "expectedVersion": 2, "name": "Renamed" }),
+        ),
+        (
+            "csspDesignate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "agency": f.agency, "designatedOn": "2026-02-01", "basis": ["LARGE_CUSTOMER_BASE"] }),
+        ),
+        (
+            "csspRevoke",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "agency": f.agency }),
+        ),
+        (
+            "lifeEventCreate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "slug": format!("authz-new-event-{}", f.n), "name": "New", "description": "New.", "stages": [{ "slug": "a", "name": "A", "description": "A." }] }),
+        ),
+        (
+            "lifeEventUpdate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.life_event, "expectedVersion": 1, "name": "Renamed" }),
+        ),
+        (
+            "journeyStageAdd",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "lifeEvent": f.life_event, "slug": "three", "name": "Three", "description": "Third." }),
+        ),
+        (
+            "journeyStageUpdate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.stages[0], "expectedVersion": 1, "name": "Uno" }),
+        ),
+        (
+            "journeyStageRemove",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.stages[1] }),
+        ),
+        (
+            "journeyStageReorder",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "lifeEvent": f.life_event, "stages": [f.stages[1], f.stages[0]] }),
+        ),
+        (
+            "criterionCreate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "key": format!("authz-new-criterion-{}", f.n), "label": "Q?", "description": "New.", "kind": "NUMBER" }),
+        ),
+        (
+            "criterionUpdate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.criterion, "expectedVersion": 1, "label": "Q2?" }),
+        ),
+        (
+            "apiKeyCreate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "name": format!("New key {}", f.n), "role": "EDITOR", "agency": "nys-dol" }),
+        ),
+        (
+            "apiKeyRevoke",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.key }),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_role_against_every_part_admin_and_key_mutation() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let ui = app
+        .data(
+            r#"{ service(slug: "nys-unemployment-insurance") { id } }"#,
+            json!({}),
+        )
+        .await["service"]["id"]
+        .clone();
+    let callers: [(&str, Option<&str>); 5] = [
+        ("anonymous", None),
+        ("editor", Some(&keys.editor)),
+        ("foreign editor", Some(&keys.foreign_editor)),
+        ("reviewer", Some(&keys.reviewer)),
+        ("admin", Some(&keys.admin)),
+    ];
+    let audits = async || {
+        audit_event::Entity::find()
+            .count(app.catalog.connection())
+            .await
+            .unwrap()
+    };
+    let mut n = 0;
+    for (name, needs, allowed, input) in cases() {
+        for (caller, token) in callers {
+            n += 1;
+            let f = fixture(&app, &keys.admin, needs, n, &ui).await;
+            let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+            let query = format!(
+                "mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ field code message }} }} }}"
+            );
+            let (revision, audit_count) = (app.catalog.revision().await.unwrap(), audits().await);
+            let body = gql_as(&app, token, &query, json!({ "input": input(&f) })).await;
+            let (revision_after, audit_after) =
+                (app.catalog.revision().await.unwrap(), audits().await);
+            if allowed.contains(&caller) {
+                assert_eq!(
+                    body["data"][name]["userErrors"],
+                    json!([]),
+                    "{caller} {name}: {body}"
+                );
+                assert!(
+                    revision_after > revision,
+                    "{caller} {name} committed nothing"
+                );
+                assert!(audit_after > audit_count, "{caller} {name} was not audited");
+            } else {
+                let expected = if token.is_none() {
+                    "UNAUTHENTICATED"
+                } else {
+                    "FORBIDDEN"
+                };
+                assert_eq!(
+                    body["errors"][0]["extensions"]["code"], expected,
+                    "{caller} {name}: {body}"
+                );
+                assert!(
+                    body["data"].is_null() || body["data"][name].is_null(),
+                    "{caller} {name}: {body}"
+                );
+                assert_eq!(
+                    (revision_after, audit_after),
+                    (revision, audit_count),
+                    "{caller} {name} changed the catalog"
+                );
+            }
+        }
+    }
+}
