@@ -35,9 +35,24 @@ pub struct CatalogChange {
 /// changes (drafts, reviews) cannot make one request unbounded.
 const SCAN: u64 = 1_000;
 
+/// The actions whose events can change what the public sees.
+const PUBLIC_ACTIONS: [&str; 3] = ["service.publish", "service.archive", "service.load"];
+
+/// The `status` (and `slug`) recorded in an event's before or after snapshot.
+fn recorded(json: Option<&str>, field: &str) -> Option<String> {
+    json.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+        .and_then(|v| v[field].as_str().map(str::to_owned))
+}
+
+fn is_published(json: Option<&str>) -> bool {
+    recorded(json, "status").as_deref() == Some(ServiceStatus::Published.as_str())
+}
+
 impl Catalog {
     /// Up to `first` public changes after position `after` (0: from the beginning), and
-    /// the position to resume from, which moves past private changes too.
+    /// the position to resume from, which moves past private changes too. Positions follow
+    /// commit order: every write transaction numbers its events while holding the catalog
+    /// revision's row lock (see `Catalog::begin_write`).
     pub async fn catalog_changes(
         &self,
         after: i32,
@@ -46,25 +61,30 @@ impl Catalog {
         let events = audit_event::Entity::find()
             .filter(audit_event::Column::Id.gt(after))
             .filter(audit_event::Column::RecordType.eq("Service"))
-            .filter(audit_event::Column::Action.is_in(["service.publish", "service.archive"]))
+            .filter(audit_event::Column::Action.is_in(PUBLIC_ACTIONS))
             .order_by_asc(audit_event::Column::Id)
             .limit(SCAN)
             .all(&self.db)
             .await?;
         let scanned_all = (events.len() as u64) < SCAN;
-        // Which of these services were published before this batch.
+        // Which of these services were public before this batch.
         let ids: Vec<i32> = events.iter().map(|e| e.record_id).collect();
-        let earlier: Vec<i32> = audit_event::Entity::find()
+        let earlier: Vec<(i32, Option<String>)> = audit_event::Entity::find()
             .select_only()
             .column(audit_event::Column::RecordId)
+            .column(audit_event::Column::After)
             .filter(audit_event::Column::Id.lte(after))
             .filter(audit_event::Column::RecordType.eq("Service"))
-            .filter(audit_event::Column::Action.eq("service.publish"))
+            .filter(audit_event::Column::Action.is_in(PUBLIC_ACTIONS))
             .filter(audit_event::Column::RecordId.is_in(ids))
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut published_before: std::collections::HashSet<i32> = earlier.into_iter().collect();
+        let mut published_before: std::collections::HashSet<i32> = earlier
+            .into_iter()
+            .filter(|(_, after)| is_published(after.as_deref()))
+            .map(|(id, _)| id)
+            .collect();
         let mut changes = Vec::new();
         let mut position = after;
         let mut more = !scanned_all;
@@ -74,35 +94,25 @@ impl Catalog {
                 break;
             }
             position = event.id;
-            let status = |json: &Option<String>| {
-                json.as_deref()
-                    .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-                    .and_then(|v| v["status"].as_str().map(str::to_owned))
-            };
-            let slug = event
-                .after
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-                .and_then(|v| v["slug"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let kind = match event.action.as_str() {
-                "service.publish" if published_before.insert(event.record_id) => {
+            let was_public = is_published(event.before.as_deref());
+            let is_public = is_published(event.after.as_deref());
+            let kind = if is_public {
+                if published_before.insert(event.record_id) {
                     ChangeKind::Created
+                } else {
+                    ChangeKind::Updated
                 }
-                "service.publish" => ChangeKind::Updated,
-                // Archiving a draft changes nothing the public saw.
-                _ if status(&event.before).as_deref()
-                    == Some(ServiceStatus::Published.as_str()) =>
-                {
-                    ChangeKind::Archived
-                }
-                _ => continue,
+            } else if was_public {
+                ChangeKind::Archived
+            } else {
+                // A draft loaded or archived: nothing the public saw.
+                continue;
             };
             changes.push(CatalogChange {
                 position: event.id,
                 kind,
                 service_id: event.record_id,
-                slug,
+                slug: recorded(event.after.as_deref(), "slug").unwrap_or_default(),
                 at: event.created_at,
             });
         }

@@ -168,7 +168,8 @@ fn taken(field: &str, message: String, existing: i32) -> CatalogError {
     }
 }
 
-fn snapshot(s: &service::Model) -> String {
+/// A service as the audit trail records it.
+pub(crate) fn snapshot(s: &service::Model) -> String {
     json!({
         "slug": s.slug, "name": s.name, "summary": s.summary, "description": s.description,
         "agencyId": s.agency_id, "eligibilitySummary": s.eligibility_summary, "fees": s.fees,

@@ -416,11 +416,35 @@ impl<'a> Loader<'a> {
         }
         let mut report = SeedReport::default();
         for (i, s) in doc.services.iter().enumerate() {
-            match self.service(&format!("services[{i}]"), s).await? {
-                Change::Created => report.services_created += 1,
-                Change::Updated => report.services_updated += 1,
-                Change::Unchanged => report.services_unchanged += 1,
-            }
+            let (before, after) = match self.service(&format!("services[{i}]"), s).await? {
+                Change::Created(after) => {
+                    report.services_created += 1;
+                    (None, after)
+                }
+                Change::Updated { before, after } => {
+                    report.services_updated += 1;
+                    (Some(before), after)
+                }
+                Change::Unchanged => {
+                    report.services_unchanged += 1;
+                    continue;
+                }
+            };
+            // Recorded like any change, so the change feed carries what a load publishes.
+            super::audit::record(
+                self.txn,
+                None,
+                super::audit::Change {
+                    action: "service.load",
+                    record_type: "Service",
+                    record_id: after.id,
+                    agency_id: Some(after.agency_id),
+                    before: before.as_deref().map(super::commands::snapshot),
+                    after: Some(super::commands::snapshot(&after)),
+                    comment: Some("loaded from a catalog document"),
+                },
+            )
+            .await?;
         }
         self.relations(&doc.relations).await?;
         Ok(report)
@@ -896,9 +920,10 @@ impl<'a> Loader<'a> {
         };
         let (id, change) = match existing {
             None => {
-                let id = upsert::<service::ActiveModel>(self.txn, None, desired, |m| m.id).await?;
+                let id = upsert::<service::ActiveModel>(self.txn, None, desired.clone(), |m| m.id)
+                    .await?;
                 self.write_children(id, &children).await?;
-                (id, Change::Created)
+                (id, Change::Created(service::Model { id, ..desired }))
             }
             Some(old) => {
                 let id = old.id;
@@ -909,8 +934,20 @@ impl<'a> Loader<'a> {
                         updated_at: self.now,
                         ..desired
                     };
-                    upsert::<service::ActiveModel>(self.txn, Some(old), desired, |m| m.id).await?;
-                    (id, Change::Updated)
+                    upsert::<service::ActiveModel>(
+                        self.txn,
+                        Some(old.clone()),
+                        desired.clone(),
+                        |m| m.id,
+                    )
+                    .await?;
+                    (
+                        id,
+                        Change::Updated {
+                            before: Box::new(old),
+                            after: desired,
+                        },
+                    )
                 } else {
                     (id, Change::Unchanged)
                 }
@@ -1353,9 +1390,13 @@ struct CheckedService {
     children: ServiceChildren,
 }
 
+/// What loading a service did, with the rows for the audit trail.
 enum Change {
-    Created,
-    Updated,
+    Created(service::Model),
+    Updated {
+        before: Box<service::Model>,
+        after: service::Model,
+    },
     Unchanged,
 }
 

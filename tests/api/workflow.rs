@@ -789,6 +789,79 @@ async fn a_re_sent_create_finds_the_service_it_made() {
 const FEED: &str = r#"query($after: String, $first: Int) { catalogChanges(after: $after, first: $first) {
     cursor hasMore changes { kind slug serviceId service { slug status } } } }"#;
 
+/// Follows the feed from the beginning to its end; returns every change and the cursor.
+async fn follow_feed(app: &TestApp, from: Value) -> (Vec<Value>, Value) {
+    let mut cursor = from;
+    let mut all = Vec::new();
+    loop {
+        let page = app
+            .data(FEED, json!({ "first": 100, "after": cursor }))
+            .await;
+        all.extend(
+            page["catalogChanges"]["changes"]
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
+        cursor = page["catalogChanges"]["cursor"].clone();
+        if page["catalogChanges"]["hasMore"] == false {
+            return (all, cursor);
+        }
+    }
+}
+
+async fn feed_end(app: &TestApp) -> Value {
+    follow_feed(app, Value::Null).await.1
+}
+
+#[tokio::test]
+async fn a_portal_can_mirror_the_seeded_catalog_from_the_feed_alone() {
+    let app = TestApp::seeded().await;
+    let (changes, cursor) = follow_feed(&app, Value::Null).await;
+    let public = app
+        .data("{ services(first: 1) { totalCount } }", json!({}))
+        .await["services"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        changes.len() as u64,
+        public,
+        "one CREATED per public service"
+    );
+    assert!(changes.iter().all(|c| c["kind"] == "CREATED"));
+    // Loading a document that changes one service and withdraws another shows both.
+    app.load(json!({ "services": [
+        { "slug": "nys-unemployment-insurance", "name": "Unemployment Insurance (UI)", "summary": "Weekly pay while you look for work.",
+          "description": "Partial income replacement for workers who lost their job through no fault of their own.",
+          "agency": "nys-dol", "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov/unemployment" }] },
+        { "slug": "nys-ucx", "name": "UCX", "summary": "Benefits for former federal military.", "description": "Withdrawn.",
+          "agency": "nys-dol", "status": "ARCHIVED", "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov" }] }
+    ] })).await;
+    let (next, _) = follow_feed(&app, cursor).await;
+    let kinds: Vec<(String, String)> = next
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_owned(),
+                c["slug"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "UPDATED".to_owned(),
+                "nys-unemployment-insurance".to_owned()
+            ),
+            ("ARCHIVED".to_owned(), "nys-ucx".to_owned())
+        ]
+    );
+    // Loading the same document again changes nothing and adds nothing to the feed.
+    let again = app.catalog.seed_new_york().await.unwrap();
+    assert!(again.services_created == 0);
+}
+
 #[tokio::test]
 async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
     let app = TestApp::seeded().await;
@@ -818,6 +891,7 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
             }
         }
     };
+    let seeded_end = feed_end(&app).await;
     let a = gql_as(
         &app,
         Some(&keys.editor),
@@ -856,7 +930,9 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
     )
     .await;
 
-    let first = app.data(FEED, json!({ "first": 2 })).await;
+    let first = app
+        .data(FEED, json!({ "first": 2, "after": seeded_end }))
+        .await;
     let feed = &first["catalogChanges"];
     assert_eq!(feed["hasMore"], true);
     let kinds: Vec<(String, String)> = feed["changes"]
