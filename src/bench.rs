@@ -79,6 +79,7 @@ pub async fn generate(
                 name: Set("United States".into()),
                 kind: Set("FEDERAL".into()),
                 parent_id: Set(None),
+                version: Set(1),
             },
             jurisdiction::ActiveModel {
                 id: Set(2),
@@ -86,6 +87,7 @@ pub async fn generate(
                 name: Set("Synthetic State".into()),
                 kind: Set("STATE".into()),
                 parent_id: Set(Some(1)),
+                version: Set(1),
             },
             jurisdiction::ActiveModel {
                 id: Set(3),
@@ -93,6 +95,7 @@ pub async fn generate(
                 name: Set("Synthetic City".into()),
                 kind: Set("CITY".into()),
                 parent_id: Set(Some(2)),
+                version: Set(1),
             },
         ],
     )
@@ -438,6 +441,7 @@ pub async fn import(
         name: Set("United States".into()),
         kind: Set("FEDERAL".into()),
         parent_id: Set(None),
+        version: Set(1),
     }
     .insert(&db)
     .await?;

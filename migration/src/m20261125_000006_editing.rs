@@ -31,7 +31,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         add_column(manager, "service", integer_null("revision_of_id")).await?;
         add_column(manager, "channel", integer_null("replaces_id")).await?;
-        for table in ["agency", "life_event", "criterion"] {
+        for table in ["jurisdiction", "agency", "life_event", "criterion"] {
             add_column(manager, table, integer("version").default(1).to_owned()).await?;
         }
         for (old, new, columns) in [
@@ -83,6 +83,7 @@ impl MigrationTrait for Migration {
             ("criterion", "version"),
             ("life_event", "version"),
             ("agency", "version"),
+            ("jurisdiction", "version"),
             ("channel", "replaces_id"),
             ("service", "revision_of_id"),
         ] {

@@ -17,12 +17,22 @@ use super::auth::{KeyPrincipal, Principal, require_admin};
 use super::commands::{conflict, expect_version};
 use super::eligibility::{CriterionOption, CriterionShape, Rule};
 use super::error::{CatalogError, CatalogResult};
-use super::types::{CriterionKind, JurisdictionCode, Slug};
+use super::types::{CriterionKind, JurisdictionCode, JurisdictionKind, Slug};
 use super::validate::{self, max, max_items};
 use crate::entity::{
     agency, criterion, cssp_designation, eligibility_rule, journey_stage, jurisdiction, life_event,
     life_event_service, service,
 };
+
+/// A new jurisdiction.
+#[derive(Debug, Clone)]
+pub struct JurisdictionInput {
+    pub code: String,
+    pub name: String,
+    pub kind: JurisdictionKind,
+    /// The code of the jurisdiction directly above it; none for a federal one.
+    pub parent: Option<String>,
+}
 
 /// A new agency.
 #[derive(Debug, Clone, Default)]
@@ -111,7 +121,7 @@ pub struct CriterionChanges {
     pub unit: Option<String>,
 }
 
-const ADMINISTER: &str = "administer agencies, life events and criteria";
+const ADMINISTER: &str = "administer jurisdictions, agencies, life events and criteria";
 
 fn taken(field: &str, message: String, record: &'static str, id: i32) -> CatalogError {
     CatalogError::Conflict {
@@ -157,6 +167,11 @@ async fn record(
         },
     )
     .await
+}
+
+fn jurisdiction_json(j: &jurisdiction::Model) -> Value {
+    json!({ "code": j.code, "name": j.name, "kind": j.kind, "parentId": j.parent_id,
+            "version": j.version })
 }
 
 fn agency_json(a: &agency::Model) -> Value {
@@ -291,7 +306,125 @@ fn check_options(
         .map_err(|e| CatalogError::internal(format!("options: {e}")))
 }
 
+/// Checks where a new jurisdiction sits: a federal one stands alone, any other sits under
+/// the jurisdiction it belongs to and extends its code (`US-NY` under `US`), so codes read
+/// as the hierarchy they name.
+fn check_place(
+    code: &JurisdictionCode,
+    kind: JurisdictionKind,
+    parent: Option<&jurisdiction::Model>,
+) -> CatalogResult<()> {
+    match (kind, parent) {
+        (JurisdictionKind::Federal, None) => Ok(()),
+        (JurisdictionKind::Federal, Some(_)) => Err(CatalogError::bad_input(
+            "input.parent",
+            "a federal jurisdiction has no parent",
+        )),
+        (_, None) => Err(CatalogError::bad_input(
+            "input.parent",
+            "give the code of the jurisdiction this one belongs to",
+        )),
+        (_, Some(parent)) if !code.as_str().starts_with(&format!("{}-", parent.code)) => {
+            Err(CatalogError::bad_input(
+                "input.code",
+                format!(
+                    "a jurisdiction under `{0}` has a code that starts with `{0}-`",
+                    parent.code
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Catalog {
+    /// Creates a jurisdiction.
+    pub async fn create_jurisdiction(
+        &self,
+        principal: &Principal,
+        input: JurisdictionInput,
+    ) -> CatalogResult<jurisdiction::Model> {
+        let key = require_admin(principal, ADMINISTER)?;
+        let code = JurisdictionCode::parse("input.code", input.code.trim())?;
+        let name = validate::required("input.name", &input.name, max::NAME)?;
+        let txn = self.begin_write().await?;
+        if let Some(existing) = jurisdiction::Entity::find()
+            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .one(&txn)
+            .await?
+        {
+            return Err(taken(
+                "input.code",
+                format!("the code `{}` is taken", code.as_str()),
+                "Jurisdiction",
+                existing.id,
+            ));
+        }
+        let parent = match input.parent.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => {
+                let id = jurisdiction_id(&txn, "input.parent", p).await?;
+                jurisdiction::Entity::find_by_id(id).one(&txn).await?
+            }
+            _ => None,
+        };
+        check_place(&code, input.kind, parent.as_ref())?;
+        let created = jurisdiction::ActiveModel {
+            id: NotSet,
+            code: Set(code.as_str().to_owned()),
+            name: Set(name),
+            kind: Set(input.kind.as_str().to_owned()),
+            parent_id: Set(parent.map(|p| p.id)),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await?;
+        record(
+            &txn,
+            key,
+            "jurisdiction.create",
+            ("Jurisdiction", created.id, None),
+            None,
+            Some(jurisdiction_json(&created)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Renames a jurisdiction. Its code, kind and place are fixed: services, agencies and
+    /// residents' queries refer to them.
+    pub async fn rename_jurisdiction(
+        &self,
+        principal: &Principal,
+        id: i32,
+        expected_version: i32,
+        name: &str,
+    ) -> CatalogResult<jurisdiction::Model> {
+        let key = require_admin(principal, ADMINISTER)?;
+        let name = validate::required("input.name", name, max::NAME)?;
+        let txn = self.begin_write().await?;
+        let current = jurisdiction::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| not_found(format!("jurisdiction {id}")))?;
+        expect_version("jurisdiction", current.version, Some(expected_version))?;
+        let mut active = current.clone().into_active_model();
+        active.name = Set(name);
+        active.version = Set(current.version + 1);
+        let updated = active.update(&txn).await?;
+        record(
+            &txn,
+            key,
+            "jurisdiction.update",
+            ("Jurisdiction", id, None),
+            Some(jurisdiction_json(&current)),
+            Some(jurisdiction_json(&updated)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
     /// Creates an agency.
     pub async fn create_agency(
         &self,

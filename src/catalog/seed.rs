@@ -507,7 +507,9 @@ impl<'a> Loader<'a> {
             name: doc.name.trim().to_owned(),
             kind: kind.as_str().to_owned(),
             parent_id,
+            version: existing.as_ref().map_or(1, |e| e.version),
         };
+        let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let id = upsert::<jurisdiction::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.jurisdictions.insert(doc.code.clone(), id);
         Ok(())

@@ -11,6 +11,7 @@ pub struct Model {
     pub name: String,
     pub kind: String,
     pub parent_id: Option<i32>,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,20 +1,22 @@
-//! Administration mutations for ADMIN keys (the state CX office): agencies and their CSSP
-//! designations, life events and their journey stages, and eligibility criteria.
+//! Administration mutations for ADMIN keys (the state CX office): jurisdictions, agencies
+//! and their CSSP designations, life events and their journey stages, and eligibility
+//! criteria.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::agency::Agency;
 use super::catalog;
 use super::criterion::Criterion;
-use super::enums::{CriterionKind, CsspBasis};
+use super::enums::{CriterionKind, CsspBasis, JurisdictionKind};
+use super::jurisdiction::Jurisdiction;
 use super::life_event::{JourneyStage, LifeEvent};
 use super::mutation::{UserError, outcome, principal};
 use super::node::{NodeKind, row_id};
 use super::scalars::Date;
 use crate::catalog::CatalogError;
 use crate::catalog::admin::{
-    AgencyChanges, AgencyInput, CriterionChanges, CriterionInput, CsspInput, LifeEventInput,
-    StageInput, TextChanges,
+    AgencyChanges, AgencyInput, CriterionChanges, CriterionInput, CsspInput, JurisdictionInput,
+    LifeEventInput, StageInput, TextChanges,
 };
 use crate::catalog::eligibility::CriterionOption;
 
@@ -68,6 +70,42 @@ macro_rules! stage_payload {
         }
     };
 }
+
+/// A new jurisdiction.
+#[derive(InputObject, Debug, Clone)]
+pub struct JurisdictionCreateInput {
+    /// Its code in ISO 3166-2 style, unique in the catalog; a jurisdiction's code extends its
+    /// parent's, e.g. `US-NY-ALB` under `US-NY`.
+    pub code: String,
+    /// Its name, e.g. "Albany County".
+    pub name: String,
+    /// Its level of government.
+    pub kind: JurisdictionKind,
+    /// The code of the jurisdiction directly above it; required unless it is `FEDERAL`.
+    pub parent: Option<String>,
+}
+
+payload!(
+    /// The result of `jurisdictionCreate`.
+    JurisdictionCreatePayload { jurisdiction: Jurisdiction }
+);
+
+/// A jurisdiction's new name. Its code, kind and parent are fixed: services, agencies and
+/// residents' queries refer to them.
+#[derive(InputObject, Debug, Clone)]
+pub struct JurisdictionUpdateInput {
+    /// The jurisdiction's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// Its new name.
+    pub name: String,
+}
+
+payload!(
+    /// The result of `jurisdictionUpdate`.
+    JurisdictionUpdatePayload { jurisdiction: Jurisdiction }
+);
 
 /// A new agency.
 #[derive(InputObject, Debug, Clone)]
@@ -358,13 +396,50 @@ payload!(
     CriterionUpdatePayload { criterion: Criterion }
 );
 
-/// Administration of agencies, life events and criteria (ADMIN keys).
+/// Administration of jurisdictions, agencies, life events and criteria (ADMIN keys).
 #[derive(Default)]
 pub struct AdminMutation;
 
-/// Administration of agencies, life events and criteria (ADMIN keys).
+/// Administration of jurisdictions, agencies, life events and criteria (ADMIN keys).
 #[Object]
 impl AdminMutation {
+    /// Creates a jurisdiction (ADMIN).
+    async fn jurisdiction_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new jurisdiction.")] input: JurisdictionCreateInput,
+    ) -> Result<JurisdictionCreatePayload> {
+        let input = JurisdictionInput {
+            code: input.code,
+            name: input.name,
+            kind: input.kind.into(),
+            parent: input.parent,
+        };
+        JurisdictionCreatePayload::from(
+            catalog(ctx)?
+                .create_jurisdiction(principal(ctx), input)
+                .await,
+            Jurisdiction,
+        )
+    }
+
+    /// Renames a jurisdiction (ADMIN).
+    async fn jurisdiction_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The jurisdiction and its new name.")] input: JurisdictionUpdateInput,
+    ) -> Result<JurisdictionUpdatePayload> {
+        let result = match row_id("input.id", &input.id, NodeKind::Jurisdiction) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .rename_jurisdiction(principal(ctx), row, input.expected_version, &input.name)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        JurisdictionUpdatePayload::from(result, Jurisdiction)
+    }
+
     /// Creates an agency (ADMIN).
     async fn agency_create(
         &self,

@@ -82,6 +82,7 @@ impl AuditQuery {
             Some(id) => match parse_global_id("filter.record", id).gql()? {
                 (
                     kind @ (NodeKind::Service
+                    | NodeKind::Jurisdiction
                     | NodeKind::Agency
                     | NodeKind::LifeEvent
                     | NodeKind::Criterion),
@@ -90,7 +91,7 @@ impl AuditQuery {
                 _ => {
                     return Err(CatalogError::bad_input(
                         "filter.record",
-                        "changes are recorded on services (their channels included), agencies, \
+                        "changes are recorded on services (their channels included), jurisdictions, agencies, \
                          life events (their stages included) and criteria",
                     )
                     .into());

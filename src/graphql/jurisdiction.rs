@@ -41,6 +41,12 @@ impl Jurisdiction {
         Ok(self.0.kind.parse::<DomainKind>().gql()?.into())
     }
 
+    /// Its revision number, which grows by one with every change. Pass it back as
+    /// `expectedVersion` when you edit what you read.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The jurisdiction directly above it, or `null` for the federal level.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Jurisdiction>> {
         let Some(parent) = self.0.parent_id else {

@@ -450,3 +450,190 @@ async fn admins_manage_criteria_and_options_in_use_are_kept() {
     .await;
     assert_eq!(stale["userErrors"][0]["code"], "STALE");
 }
+
+#[tokio::test]
+async fn admins_add_and_rename_jurisdictions_that_services_can_then_serve() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let admin = keys.admin.as_str();
+    let sel = "jurisdiction { id code name kind version parent { code } }";
+    let county = json!({ "code": "US-NY-ALB", "name": "Albany County", "kind": "COUNTY", "parent": "US-NY" });
+    let created = run(&app, admin, "jurisdictionCreate", sel, county.clone()).await;
+    assert_eq!(created["userErrors"], json!([]), "{created}");
+    let albany = created["jurisdiction"].clone();
+    assert_eq!(
+        (
+            albany["kind"].as_str(),
+            albany["version"].as_i64(),
+            albany["parent"]["code"].as_str()
+        ),
+        (Some("COUNTY"), Some(1), Some("US-NY"))
+    );
+    let listed = app.data("{ jurisdictions { code } }", json!({})).await;
+    assert!(
+        listed["jurisdictions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "code": "US-NY-ALB" }))
+    );
+    let again = run(&app, admin, "jurisdictionCreate", sel, county.clone()).await;
+    assert_eq!(
+        (
+            again["userErrors"][0]["code"].as_str(),
+            again["userErrors"][0]["existingId"].clone()
+        ),
+        (Some("TAKEN"), albany["id"].clone())
+    );
+    let revision = app.catalog.revision().await.unwrap();
+    for (field, value, path, message) in [
+        (
+            "code",
+            json!("us-ny-alb"),
+            json!(["input", "code"]),
+            "is not a jurisdiction code",
+        ),
+        (
+            "code",
+            json!("US-NJ-ESX"),
+            json!(["input", "code"]),
+            "starts with `US-NY-`",
+        ),
+        (
+            "parent",
+            json!("US-ZZ"),
+            json!(["input", "parent"]),
+            "unknown jurisdiction",
+        ),
+        (
+            "parent",
+            Value::Null,
+            json!(["input", "parent"]),
+            "belongs to",
+        ),
+        (
+            "kind",
+            json!("FEDERAL"),
+            json!(["input", "parent"]),
+            "has no parent",
+        ),
+        ("name", json!("  "), json!(["input", "name"]), "characters"),
+    ] {
+        let mut input = county.clone();
+        input["code"] = json!("US-NY-SCH");
+        input[field] = value;
+        let refused = run(&app, admin, "jurisdictionCreate", sel, input).await;
+        let error = &refused["userErrors"][0];
+        assert_eq!(
+            (error["code"].as_str(), error["field"].clone()),
+            (Some("INVALID"), path),
+            "{field}: {refused}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{field}: {refused}"
+        );
+    }
+    assert_eq!(
+        app.catalog.revision().await.unwrap(),
+        revision,
+        "refusals commit nothing"
+    );
+
+    let renamed = run(
+        &app,
+        admin,
+        "jurisdictionUpdate",
+        sel,
+        json!({ "id": albany["id"], "expectedVersion": 1, "name": " County of Albany " }),
+    )
+    .await;
+    assert_eq!(
+        (
+            renamed["jurisdiction"]["name"].as_str(),
+            renamed["jurisdiction"]["version"].as_i64()
+        ),
+        (Some("County of Albany"), Some(2))
+    );
+    let stale = run(
+        &app,
+        admin,
+        "jurisdictionUpdate",
+        sel,
+        json!({ "id": albany["id"], "expectedVersion": 1, "name": "Albany" }),
+    )
+    .await;
+    assert_eq!(stale["userErrors"][0]["code"], "STALE");
+    let wrong_kind = run(
+        &app,
+        admin,
+        "jurisdictionUpdate",
+        sel,
+        json!({ "id": dol_id(&app).await, "expectedVersion": 1, "name": "Albany" }),
+    )
+    .await;
+    assert_eq!(wrong_kind["userErrors"][0]["field"], json!(["input", "id"]));
+
+    // A service can serve the new county, and its residents see it with the state's services.
+    let editor = keys.editor.as_str();
+    let mut input = crate::workflow::new_service("dol-albany-workforce", "nys-dol");
+    input["jurisdictions"] = json!(["US-NY-ALB"]);
+    let made = gql_as(
+        &app,
+        Some(editor),
+        crate::workflow::CREATE,
+        json!({ "input": input }),
+    )
+    .await;
+    let id = made["data"]["serviceCreate"]["service"]["id"].clone();
+    for step in ["serviceSubmitForReview", "servicePublish"] {
+        let payload = run(&app, admin, step, "service { status }", json!({ "id": id })).await;
+        assert_eq!(payload["userErrors"], json!([]), "{step}: {payload}");
+    }
+    let seen = |code: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .data(
+                    r#"query($j: String!) { services(first: 100, filter: {jurisdiction: $j}) { totalCount nodes { slug } } }"#,
+                    json!({ "j": code }),
+                )
+                .await;
+            let slugs: Vec<String> = page["services"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["slug"].as_str().unwrap().to_owned())
+                .collect();
+            (page["services"]["totalCount"].as_u64().unwrap(), slugs)
+        }
+    };
+    let (in_albany, albany_slugs) = seen("US-NY-ALB").await;
+    let (in_state, state_slugs) = seen("US-NY").await;
+    assert!(albany_slugs.contains(&"dol-albany-workforce".to_owned()));
+    assert!(!state_slugs.contains(&"dol-albany-workforce".to_owned()));
+    assert!(albany_slugs.contains(&"nys-unemployment-insurance".to_owned()));
+    assert_eq!(
+        in_albany,
+        in_state + 1,
+        "Albany sees the state's services and its own"
+    );
+
+    let trail = gql_as(
+        &app,
+        Some(admin),
+        r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action } } }"#,
+        json!({ "r": albany["id"] }),
+    )
+    .await;
+    assert_eq!(
+        trail["data"]["auditEvents"]["nodes"],
+        json!([{ "action": "jurisdiction.update" }, { "action": "jurisdiction.create" }])
+    );
+}
+
+/// The global id of a seeded agency, to stand where another kind of id is wanted.
+async fn dol_id(app: &TestApp) -> Value {
+    app.data(r#"{ agency(slug: "nys-dol") { id } }"#, json!({}))
+        .await["agency"]["id"]
+        .clone()
+}

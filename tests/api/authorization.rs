@@ -16,7 +16,7 @@ use crate::workflow::{CREATE, gql_as, keys, new_service};
 enum Needs {
     /// A DOL draft with two channels, a life-event link and a relation.
     Service,
-    /// A fresh agency with a CSSP designation, life event, criterion and API key.
+    /// A fresh jurisdiction, agency with a CSSP designation, life event, criterion and API key.
     Admin,
 }
 
@@ -29,6 +29,7 @@ struct Fixture {
     service: Value,
     service_version: Value,
     channel: Value,
+    jurisdiction: Value,
     agency: Value,
     life_event: Value,
     stages: Vec<Value>,
@@ -83,6 +84,15 @@ async fn fixture(app: &TestApp, admin: &str, needs: Needs, n: usize, ui: &Value)
             f.service_version = related["service"]["version"].clone();
         }
         Needs::Admin => {
+            let jurisdiction = run(
+                app,
+                admin,
+                "jurisdictionCreate",
+                "jurisdiction { id }",
+                json!({ "code": format!("US-NY-F{n}"), "name": "County", "kind": "COUNTY", "parent": "US-NY" }),
+            )
+            .await;
+            f.jurisdiction = jurisdiction["jurisdiction"]["id"].clone();
             let agency = run(
                 app,
                 admin,
@@ -199,6 +209,18 @@ fn cases() -> Vec<Case> {
             Needs::Service,
             EDITORS,
             |f| json!({ "services": [new_service(&format!("authz-import-{}", f.n), "nys-dol")] }),
+        ),
+        (
+            "jurisdictionCreate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "code": format!("US-NY-N{}", f.n), "name": "New", "kind": "CITY", "parent": "US-NY" }),
+        ),
+        (
+            "jurisdictionUpdate",
+            Needs::Admin,
+            ADMINS,
+            |f| json!({ "id": f.jurisdiction, "expectedVersion": 1, "name": "Renamed" }),
         ),
         (
             "agencyCreate",
