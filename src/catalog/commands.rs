@@ -223,18 +223,12 @@ impl Catalog {
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
         let txn = self.begin_write().await?;
         // A re-sent create (same agency and externalId) finds the service it made before.
-        if let Some(external) = doc
-            .external_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        {
-            if external.chars().count() > 200 {
-                return Err(CatalogError::bad_input(
-                    "input.externalId",
-                    "at most 200 characters",
-                ));
-            }
+        if let Some(external) = validate::optional(
+            "input.externalId",
+            doc.external_id.as_deref(),
+            max::EXTERNAL_ID,
+        )? {
+            let external = external.as_str();
             let existing = service::Entity::find()
                 .filter(service::Column::AgencyId.eq(owner.id))
                 .filter(service::Column::ExternalId.eq(external))

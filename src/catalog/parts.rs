@@ -4,7 +4,7 @@
 //! edit the service, finds what to change (the draft, or the pending revision of a published
 //! service), counts the change on the service's version and records it in the audit trail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
@@ -46,6 +46,8 @@ pub struct ChannelChanges {
     pub address: Option<String>,
     pub hours: Option<String>,
     pub accessibility: Option<String>,
+    /// Replaces the channel's languages when given.
+    pub languages: Option<Vec<String>>,
 }
 
 /// A service's link to a life event.
@@ -55,6 +57,16 @@ pub struct LifeEventLink {
     pub stage: String,
     pub relevance: Relevance,
     pub reason: String,
+}
+
+/// The codes of every language the catalog knows.
+async fn language_codes(db: &impl ConnectionTrait) -> CatalogResult<HashSet<String>> {
+    Ok(language::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.code)
+        .collect())
 }
 
 fn not_found(what: String) -> CatalogError {
@@ -252,7 +264,8 @@ impl Catalog {
             expected_version,
             "service.channelAdd",
             async |txn, work| {
-                let row = check_channel("input.channel", &doc, |_| false)?;
+                let known = language_codes(txn).await?;
+                let row = check_channel("input.channel", &doc, |code| known.contains(code))?;
                 let existing = channels_of(txn, work.id).await?;
                 validate::count("input.channel", existing.len() + 1, 1, max_items::CHANNELS)?;
                 let next = existing.iter().map(|c| c.position).max().unwrap_or(0) + 1;
@@ -299,14 +312,17 @@ impl Catalog {
                     email: merge(changes.email.clone(), &current.email),
                     address: merge(changes.address.clone(), &current.address),
                     hours: merge(changes.hours.clone(), &current.hours),
-                    languages: current
-                        .languages
-                        .as_deref()
-                        .map(|l| l.split(',').map(str::to_owned).collect())
-                        .unwrap_or_default(),
+                    languages: changes.languages.clone().unwrap_or_else(|| {
+                        current
+                            .languages
+                            .as_deref()
+                            .map(|l| l.split(',').map(str::to_owned).collect())
+                            .unwrap_or_default()
+                    }),
                     accessibility: merge(changes.accessibility.clone(), &current.accessibility),
                 };
-                let row = check_channel("input", &doc, |_| true)?;
+                let known = language_codes(txn).await?;
+                let row = check_channel("input", &doc, |code| known.contains(code))?;
                 let mut active = channel_row(row, work.id, current.position, current.replaces_id);
                 active.id = sea_orm::ActiveValue::Unchanged(current.id);
                 let updated = active.update(txn).await?;

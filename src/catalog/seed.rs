@@ -184,8 +184,9 @@ pub struct ServiceDoc {
     /// `scheme:code` or a bare code in the `civic-catalog` scheme.
     #[serde(default)]
     pub taxonomy: Vec<String>,
+    /// What residents need to bring or send.
     #[serde(default)]
-    pub documents: Vec<DocumentDoc>,
+    pub required_documents: Vec<DocumentDoc>,
     pub channels: Vec<ChannelDoc>,
     #[serde(default)]
     pub life_events: Vec<LinkDoc>,
@@ -860,7 +861,11 @@ impl<'a> Loader<'a> {
         }
         for (field, len, limit) in [
             ("channels", doc.channels.len(), max_items::CHANNELS),
-            ("documents", doc.documents.len(), max_items::DOCUMENTS),
+            (
+                "requiredDocuments",
+                doc.required_documents.len(),
+                max_items::DOCUMENTS,
+            ),
             (
                 "jurisdictions",
                 doc.jurisdictions.len(),
@@ -1011,7 +1016,10 @@ impl<'a> Loader<'a> {
                 &key,
             )?);
         }
-        let documents = check_documents(&format!("{path}.documents"), &doc.documents)?;
+        let documents = check_documents(
+            &format!("{path}.requiredDocuments"),
+            &doc.required_documents,
+        )?;
         let mut channels = Vec::new();
         for (i, c) in doc.channels.iter().enumerate() {
             channels.push(check_channel(

@@ -10,7 +10,7 @@ use super::service::Service;
 use crate::catalog::CatalogError;
 use crate::catalog::auth::Principal;
 use crate::catalog::commands::{ServiceChanges, Transition};
-use crate::catalog::seed::{ChannelDoc, ServiceDoc};
+use crate::catalog::seed::{ChannelDoc, DocumentDoc, LinkDoc, ServiceDoc};
 use crate::entity::service;
 
 /// Something in the input the caller can fix.
@@ -121,9 +121,26 @@ pub struct ChannelInput {
     pub hours: Option<String>,
     /// Accessibility notes: relay services, step-free access, screen-reader support...
     pub accessibility: Option<String>,
+    /// Codes of the languages it is offered in, e.g. `es` (at most 50).
+    #[graphql(default)]
+    pub languages: Vec<String>,
 }
 
-/// A new service, created as a `DRAFT` of its agency.
+/// A new service's link to a life event, at one of its journey stages.
+#[derive(InputObject, Debug, Clone)]
+pub struct LifeEventLinkInput {
+    /// The life event's slug, e.g. `job-loss`.
+    pub life_event: String,
+    /// The slug of the life event's journey stage where the service helps.
+    pub stage: String,
+    /// How central the service is to the life event.
+    pub relevance: super::enums::Relevance,
+    /// Why the service matters in this life event, in one line for residents.
+    pub reason: String,
+}
+
+/// A new service, created as a `DRAFT` of its agency, with everything a partner knows of it
+/// so that one call (or one `servicesImport` item) registers it whole.
 #[derive(InputObject, Debug, Clone)]
 pub struct ServiceCreateInput {
     /// Its URL-safe identifier, unique in the catalog.
@@ -148,8 +165,20 @@ pub struct ServiceCreateInput {
     /// Codes of the jurisdictions it serves; the agency's when omitted.
     #[graphql(default)]
     pub jurisdictions: Vec<String>,
-    /// How to reach it: at least one channel.
+    /// How to reach it: 1 to 20 channels.
     pub channels: Vec<ChannelInput>,
+    /// Codes of the languages it is offered in, e.g. `es` (at most 50).
+    #[graphql(default)]
+    pub languages: Vec<String>,
+    /// The documents residents need to apply (at most 30).
+    #[graphql(default)]
+    pub required_documents: Vec<DocumentInput>,
+    /// The life events it helps with, each once, at one of their journey stages.
+    #[graphql(default)]
+    pub life_events: Vec<LifeEventLinkInput>,
+    /// Its structured eligibility rules, in groups that combine with AND (at most 20).
+    #[graphql(default)]
+    pub eligibility: Vec<super::parts::RuleGroupInput>,
 }
 
 /// The catalog document of a channel.
@@ -164,7 +193,7 @@ pub(crate) fn channel_doc(c: ChannelInput) -> ChannelDoc {
         email: c.email,
         address: c.address,
         hours: c.hours,
-        languages: Vec::new(),
+        languages: c.languages,
         accessibility: c.accessibility,
     }
 }
@@ -184,12 +213,31 @@ fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
         eligibility_summary: input.eligibility_summary,
         fees: input.fees,
         processing_time: input.processing_time,
-        languages: Vec::new(),
+        languages: input.languages,
         taxonomy: Vec::new(),
-        documents: Vec::new(),
+        required_documents: input
+            .required_documents
+            .into_iter()
+            .map(DocumentInput::into_doc)
+            .collect(),
         channels: input.channels.into_iter().map(channel_doc).collect(),
-        life_events: Vec::new(),
-        eligibility: Vec::new(),
+        life_events: input
+            .life_events
+            .into_iter()
+            .map(|l| LinkDoc {
+                life_event: l.life_event,
+                stage: l.stage,
+                relevance: crate::catalog::types::Relevance::from(l.relevance)
+                    .as_str()
+                    .to_owned(),
+                reason: l.reason,
+            })
+            .collect(),
+        eligibility: input
+            .eligibility
+            .into_iter()
+            .map(super::parts::RuleGroupInput::into_doc)
+            .collect(),
     }
 }
 
@@ -226,6 +274,15 @@ pub struct DocumentInput {
     pub name: String,
     /// Examples of documents that serve, or other details.
     pub description: Option<String>,
+}
+
+impl DocumentInput {
+    fn into_doc(self) -> DocumentDoc {
+        DocumentDoc {
+            name: self.name,
+            description: self.description,
+        }
+    }
 }
 
 /// Changes to a service; omitted fields stay as they are. A draft changes in place; a
@@ -504,14 +561,9 @@ impl ServiceMutation {
             eligibility_summary: input.eligibility_summary,
             fees: input.fees,
             processing_time: input.processing_time,
-            required_documents: input.required_documents.map(|docs| {
-                docs.into_iter()
-                    .map(|d| crate::catalog::seed::DocumentDoc {
-                        name: d.name,
-                        description: d.description,
-                    })
-                    .collect()
-            }),
+            required_documents: input
+                .required_documents
+                .map(|docs| docs.into_iter().map(DocumentInput::into_doc).collect()),
             jurisdictions: input.jurisdictions,
             languages: input.languages,
         };

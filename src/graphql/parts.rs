@@ -91,6 +91,8 @@ pub struct ChannelUpdateInput {
     pub hours: Option<String>,
     /// New accessibility notes.
     pub accessibility: Option<String>,
+    /// Codes of the languages it is offered in, replacing the current list.
+    pub languages: Option<Vec<String>>,
 }
 
 /// The result of `channelUpdate`.
@@ -219,6 +221,25 @@ pub struct RuleGroupInput {
     pub rules: Vec<RuleInput>,
 }
 
+impl RuleGroupInput {
+    /// The group as the catalog takes it.
+    pub(crate) fn into_doc(self) -> RuleGroupDoc {
+        RuleGroupDoc {
+            mode: domain::RuleGroupMode::from(self.mode).as_str().to_owned(),
+            description: self.description,
+            rules: self
+                .rules
+                .into_iter()
+                .map(|r| RuleDoc {
+                    criterion: r.criterion,
+                    operator: domain::RuleOperator::from(r.operator).as_str().to_owned(),
+                    value: r.value.map_or(serde_json::Value::Null, |v| v.0),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A service's complete set of structured eligibility rules.
 #[derive(InputObject, Debug, Clone)]
 pub struct ServiceEligibilitySetInput {
@@ -306,6 +327,7 @@ impl PartMutation {
             address: input.address,
             hours: input.hours,
             accessibility: input.accessibility,
+            languages: input.languages,
         };
         let result = match channel_row("input.id", &input.id) {
             Ok(row) => {
@@ -449,19 +471,7 @@ impl PartMutation {
         let groups = input
             .groups
             .into_iter()
-            .map(|g| RuleGroupDoc {
-                mode: domain::RuleGroupMode::from(g.mode).as_str().to_owned(),
-                description: g.description,
-                rules: g
-                    .rules
-                    .into_iter()
-                    .map(|r| RuleDoc {
-                        criterion: r.criterion,
-                        operator: domain::RuleOperator::from(r.operator).as_str().to_owned(),
-                        value: r.value.map_or(serde_json::Value::Null, |v| v.0),
-                    })
-                    .collect(),
-            })
+            .map(RuleGroupInput::into_doc)
             .collect();
         let result = match service_at("input.id", &input.id) {
             Ok(row) => {

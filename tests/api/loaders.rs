@@ -19,7 +19,7 @@ fn life_event_with_services(slug: &str, n: usize) -> Value {
                 "partners": ["agency-c"],
                 "languages": ["en"],
                 "taxonomy": ["things"],
-                "documents": [{ "name": "Proof of identity" }],
+                "requiredDocuments": [{ "name": "Proof of identity" }],
                 "channels": [
                     { "kind": "WEBSITE", "label": "Site", "url": format!("https://example.gov/{i}") },
                     { "kind": "PHONE", "label": "Call", "phone": "311" }

@@ -19,4 +19,5 @@ mod readme;
 mod recommend;
 mod schema;
 mod seed;
+mod validation;
 mod workflow;
