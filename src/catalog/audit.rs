@@ -37,6 +37,20 @@ pub(crate) async fn record(
     actor: Option<&KeyPrincipal>,
     change: Change<'_>,
 ) -> CatalogResult<()> {
+    row(actor, change).insert(db).await?;
+    Ok(())
+}
+
+/// Writes several changes made by `actor` in one statement, in their order.
+pub(crate) async fn record_all(
+    db: &impl ConnectionTrait,
+    actor: Option<&KeyPrincipal>,
+    changes: Vec<Change<'_>>,
+) -> CatalogResult<()> {
+    super::seed::insert_all(db, changes.into_iter().map(|c| row(actor, c))).await
+}
+
+fn row(actor: Option<&KeyPrincipal>, change: Change<'_>) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: NotSet,
         api_key_id: Set(actor.map(|a| a.key_id)),
@@ -50,9 +64,6 @@ pub(crate) async fn record(
         comment: Set(change.comment.map(str::to_owned)),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// Narrows the audit trail; every field given must match.

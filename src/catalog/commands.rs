@@ -3,6 +3,8 @@
 //! or restore). Authorization is decided in one place, [`authorize`]; every command is one
 //! transaction that also writes its audit event and moves the catalog revision.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -195,17 +197,27 @@ async fn audit(
     super::audit::record(
         txn,
         Some(key),
-        super::audit::Change {
-            action,
-            record_type: "Service",
-            record_id: record_id(after),
-            agency_id: Some(after.agency_id),
-            before: before.map(snapshot),
-            after: Some(snapshot(after)),
-            comment,
-        },
+        service_change(action, before, after, comment),
     )
     .await
+}
+
+/// The audit record of a change to a service.
+fn service_change<'a>(
+    action: &'a str,
+    before: Option<&service::Model>,
+    after: &service::Model,
+    comment: Option<&'a str>,
+) -> super::audit::Change<'a> {
+    super::audit::Change {
+        action,
+        record_type: "Service",
+        record_id: record_id(after),
+        agency_id: Some(after.agency_id),
+        before: before.map(snapshot),
+        after: Some(snapshot(after)),
+        comment,
+    }
 }
 
 impl Catalog {
@@ -283,7 +295,7 @@ impl Catalog {
                 format!("send 1 to {MAX_IMPORT} services"),
             ));
         }
-        let mut agencies = std::collections::HashMap::new();
+        let mut agencies = HashMap::new();
         let mut errors = Vec::new();
         for (i, doc) in docs.iter_mut().enumerate() {
             doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
@@ -305,8 +317,34 @@ impl Catalog {
             }
         }
         let txn = self.begin_write().await?;
-        let mut slugs = std::collections::HashSet::new();
-        let mut externals = std::collections::HashSet::new();
+        // The live services already holding one of these slugs or external ids, read in
+        // one statement each.
+        let taken_slugs: HashMap<String, i32> = service::Entity::find()
+            .filter(service::Column::Slug.is_in(docs.iter().map(|d| d.slug.as_str())))
+            .filter(service::Column::RevisionOfId.is_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.slug, s.id))
+            .collect();
+        let external_ids: Vec<&str> = docs
+            .iter()
+            .filter_map(|d| d.external_id.as_deref())
+            .collect();
+        let taken_externals: HashMap<(i32, String), (String, i32)> = if external_ids.is_empty() {
+            HashMap::new()
+        } else {
+            service::Entity::find()
+                .filter(service::Column::ExternalId.is_in(external_ids))
+                .filter(service::Column::RevisionOfId.is_null())
+                .all(&txn)
+                .await?
+                .into_iter()
+                .filter_map(|s| Some(((s.agency_id, s.external_id?), (s.slug, s.id))))
+                .collect()
+        };
+        let mut slugs = HashSet::new();
+        let mut externals = HashSet::new();
         for (i, doc) in docs.iter().enumerate() {
             if !slugs.insert(doc.slug.clone()) {
                 errors.push(conflict(
@@ -315,39 +353,29 @@ impl Catalog {
                     format!("`{}` appears twice in this import", doc.slug),
                 ));
             }
-            if let Some(existing) = service::Entity::find()
-                .filter(service::Column::Slug.eq(doc.slug.as_str()))
-                .filter(service::Column::RevisionOfId.is_null())
-                .one(&txn)
-                .await?
-            {
+            if let Some(&existing) = taken_slugs.get(&doc.slug) {
                 errors.push(taken(
                     &format!("input.services[{i}].slug"),
                     format!("the slug `{}` is taken", doc.slug),
-                    existing.id,
+                    existing,
                 ));
             }
             if let (Some(external), Some(Some(agency))) =
                 (doc.external_id.as_deref(), agencies.get(&doc.agency))
             {
-                if !externals.insert((agency.id, external.to_owned())) {
+                let key = (agency.id, external.to_owned());
+                if let Some((slug, existing)) = taken_externals.get(&key) {
+                    errors.push(taken(
+                        &format!("input.services[{i}].externalId"),
+                        format!("`{external}` is taken by `{slug}`"),
+                        *existing,
+                    ));
+                }
+                if !externals.insert(key) {
                     errors.push(conflict(
                         &format!("input.services[{i}].externalId"),
                         "TAKEN",
                         format!("`{external}` appears twice in this import"),
-                    ));
-                }
-                if let Some(existing) = service::Entity::find()
-                    .filter(service::Column::AgencyId.eq(agency.id))
-                    .filter(service::Column::ExternalId.eq(external))
-                    .filter(service::Column::RevisionOfId.is_null())
-                    .one(&txn)
-                    .await?
-                {
-                    errors.push(taken(
-                        &format!("input.services[{i}].externalId"),
-                        format!("`{external}` is taken by `{}`", existing.slug),
-                        existing.id,
                     ));
                 }
             }
@@ -371,27 +399,27 @@ impl Catalog {
             .filter(service::Column::Id.is_in(ids.clone()))
             .all(&txn)
             .await?;
-        let mut by_id: std::collections::HashMap<i32, service::Model> =
-            rows.into_iter().map(|r| (r.id, r)).collect();
+        let mut by_id: HashMap<i32, service::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
         let Principal::Key(key) = principal else {
             return Err(CatalogError::internal("import authorized without a key"));
         };
-        let mut created = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = by_id
-                .remove(&id)
-                .ok_or_else(|| CatalogError::internal("imported service vanished"))?;
-            audit(
-                &txn,
-                key,
-                "service.create",
-                None,
-                &row,
-                Some("servicesImport"),
-            )
-            .await?;
-            created.push(row);
-        }
+        let created = ids
+            .into_iter()
+            .map(|id| {
+                by_id
+                    .remove(&id)
+                    .ok_or_else(|| CatalogError::internal("imported service vanished"))
+            })
+            .collect::<CatalogResult<Vec<_>>>()?;
+        super::audit::record_all(
+            &txn,
+            Some(key),
+            created
+                .iter()
+                .map(|row| service_change("service.create", None, row, Some("servicesImport")))
+                .collect(),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(created))
     }

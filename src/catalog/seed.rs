@@ -929,12 +929,12 @@ impl<'a> Loader<'a> {
             None => {
                 let id = upsert::<service::ActiveModel>(self.txn, None, desired.clone(), |m| m.id)
                     .await?;
-                self.write_children(id, &children).await?;
+                self.write_children(id, true, &children).await?;
                 (id, Change::Created(service::Model { id, ..desired }))
             }
             Some(old) => {
                 let id = old.id;
-                let children_changed = self.write_children(id, &children).await?;
+                let children_changed = self.write_children(id, false, &children).await?;
                 if old != desired || children_changed {
                     let desired = service::Model {
                         version: old.version + 1,
@@ -1086,233 +1086,150 @@ impl<'a> Loader<'a> {
 
     /// Replaces each child set of a service that differs from `children`; returns whether
     /// anything changed.
+    /// Makes service `service_id`'s child rows (partners, jurisdictions, languages, terms,
+    /// documents, channels, life-event links, rules) match `children`; says whether any
+    /// changed. A `fresh` service has none yet, so nothing is read or deleted first.
     async fn write_children(
         &self,
         service_id: i32,
+        fresh: bool,
         children: &ServiceChildren,
     ) -> CatalogResult<bool> {
-        let txn = self.txn;
+        let sync = Children {
+            txn: self.txn,
+            service_id,
+            fresh,
+        };
         let mut changed = false;
-
-        let current: Vec<i32> = service_partner::Entity::find()
-            .filter(service_partner::Column::ServiceId.eq(service_id))
-            .order_by_asc(service_partner::Column::Id)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| r.agency_id)
-            .collect();
-        if current != children.partners {
-            changed = true;
-            service_partner::Entity::delete_many()
-                .filter(service_partner::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .partners
-                    .iter()
-                    .map(|&agency_id| service_partner::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        agency_id: Set(agency_id),
-                    }),
+        changed |= sync
+            .replace(
+                (
+                    service_partner::Column::ServiceId,
+                    service_partner::Column::Id,
+                ),
+                &children.partners,
+                |r: service_partner::Model| r.agency_id,
+                |_, &agency_id| service_partner::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    agency_id: Set(agency_id),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<i32> = service_jurisdiction::Entity::find()
-            .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
-            .order_by_asc(service_jurisdiction::Column::Id)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| r.jurisdiction_id)
-            .collect();
-        if current != children.jurisdictions {
-            changed = true;
-            service_jurisdiction::Entity::delete_many()
-                .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children.jurisdictions.iter().map(|&jurisdiction_id| {
-                    service_jurisdiction::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        jurisdiction_id: Set(jurisdiction_id),
-                    }
-                }),
+        changed |= sync
+            .replace(
+                (
+                    service_jurisdiction::Column::ServiceId,
+                    service_jurisdiction::Column::Id,
+                ),
+                &children.jurisdictions,
+                |r: service_jurisdiction::Model| r.jurisdiction_id,
+                |_, &jurisdiction_id| service_jurisdiction::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    jurisdiction_id: Set(jurisdiction_id),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<i32> = service_language::Entity::find()
-            .filter(service_language::Column::ServiceId.eq(service_id))
-            .order_by_asc(service_language::Column::Id)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| r.language_id)
-            .collect();
-        if current != children.languages {
-            changed = true;
-            service_language::Entity::delete_many()
-                .filter(service_language::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .languages
-                    .iter()
-                    .map(|&language_id| service_language::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        language_id: Set(language_id),
-                    }),
+        changed |= sync
+            .replace(
+                (
+                    service_language::Column::ServiceId,
+                    service_language::Column::Id,
+                ),
+                &children.languages,
+                |r: service_language::Model| r.language_id,
+                |_, &language_id| service_language::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    language_id: Set(language_id),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<i32> = service_taxonomy_term::Entity::find()
-            .filter(service_taxonomy_term::Column::ServiceId.eq(service_id))
-            .order_by_asc(service_taxonomy_term::Column::Id)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| r.taxonomy_term_id)
-            .collect();
-        if current != children.terms {
-            changed = true;
-            service_taxonomy_term::Entity::delete_many()
-                .filter(service_taxonomy_term::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .terms
-                    .iter()
-                    .map(|&taxonomy_term_id| service_taxonomy_term::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        taxonomy_term_id: Set(taxonomy_term_id),
-                    }),
+        changed |= sync
+            .replace(
+                (
+                    service_taxonomy_term::Column::ServiceId,
+                    service_taxonomy_term::Column::Id,
+                ),
+                &children.terms,
+                |r: service_taxonomy_term::Model| r.taxonomy_term_id,
+                |_, &taxonomy_term_id| service_taxonomy_term::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    taxonomy_term_id: Set(taxonomy_term_id),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<(String, Option<String>)> = required_document::Entity::find()
-            .filter(required_document::Column::ServiceId.eq(service_id))
-            .order_by_asc(required_document::Column::Position)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| (r.name, r.description))
-            .collect();
-        if current != children.documents {
-            changed = true;
-            required_document::Entity::delete_many()
-                .filter(required_document::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .documents
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, description))| required_document::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        name: Set(name.clone()),
-                        description: Set(description.clone()),
-                        position: Set(position(i)),
-                    }),
+        changed |= sync
+            .replace(
+                (
+                    required_document::Column::ServiceId,
+                    required_document::Column::Position,
+                ),
+                &children.documents,
+                |r: required_document::Model| (r.name, r.description),
+                |i, (name, description)| required_document::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    name: Set(name.clone()),
+                    description: Set(description.clone()),
+                    position: Set(position(i)),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<ChannelRow> = channel::Entity::find()
-            .filter(channel::Column::ServiceId.eq(service_id))
-            .order_by_asc(channel::Column::Position)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(ChannelRow::from)
-            .collect();
-        if current != children.channels {
-            changed = true;
-            channel::Entity::delete_many()
-                .filter(channel::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .channels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| channel::ActiveModel {
-                        id: NotSet,
-                        service_id: Set(service_id),
-                        kind: Set(c.kind.clone()),
-                        category: Set(c.category.clone()),
-                        label: Set(c.label.clone()),
-                        url: Set(c.url.clone()),
-                        phone: Set(c.phone.clone()),
-                        email: Set(c.email.clone()),
-                        address: Set(c.address.clone()),
-                        hours: Set(c.hours.clone()),
-                        languages: Set(c.languages.clone()),
-                        accessibility: Set(c.accessibility.clone()),
-                        position: Set(position(i)),
-                        replaces_id: Set(None),
-                    }),
+        changed |= sync
+            .replace(
+                (channel::Column::ServiceId, channel::Column::Position),
+                &children.channels,
+                ChannelRow::from,
+                |i, c| channel::ActiveModel {
+                    id: NotSet,
+                    service_id: Set(service_id),
+                    kind: Set(c.kind.clone()),
+                    category: Set(c.category.clone()),
+                    label: Set(c.label.clone()),
+                    url: Set(c.url.clone()),
+                    phone: Set(c.phone.clone()),
+                    email: Set(c.email.clone()),
+                    address: Set(c.address.clone()),
+                    hours: Set(c.hours.clone()),
+                    languages: Set(c.languages.clone()),
+                    accessibility: Set(c.accessibility.clone()),
+                    position: Set(position(i)),
+                    replaces_id: Set(None),
+                },
             )
             .await?;
-        }
-
-        let current: Vec<(i32, i32, String, String)> = life_event_service::Entity::find()
-            .filter(life_event_service::Column::ServiceId.eq(service_id))
-            .order_by_asc(life_event_service::Column::Id)
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|r| (r.life_event_id, r.journey_stage_id, r.relevance, r.reason))
-            .collect();
-        if current != children.links {
-            changed = true;
-            life_event_service::Entity::delete_many()
-                .filter(life_event_service::Column::ServiceId.eq(service_id))
-                .exec(txn)
-                .await?;
-            insert_all(
-                txn,
-                children
-                    .links
-                    .iter()
-                    .map(
-                        |(event, stage, relevance, reason)| life_event_service::ActiveModel {
-                            id: NotSet,
-                            life_event_id: Set(*event),
-                            journey_stage_id: Set(*stage),
-                            service_id: Set(service_id),
-                            relevance: Set(relevance.clone()),
-                            reason: Set(reason.clone()),
-                            position: Set(0),
-                        },
-                    ),
+        changed |= sync
+            .replace(
+                (
+                    life_event_service::Column::ServiceId,
+                    life_event_service::Column::Id,
+                ),
+                &children.links,
+                |r: life_event_service::Model| {
+                    (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)
+                },
+                |_, (event, stage, relevance, reason)| life_event_service::ActiveModel {
+                    id: NotSet,
+                    life_event_id: Set(*event),
+                    journey_stage_id: Set(*stage),
+                    service_id: Set(service_id),
+                    relevance: Set(relevance.clone()),
+                    reason: Set(reason.clone()),
+                    position: Set(0),
+                },
             )
             .await?;
-        }
-
-        if current_rules(txn, service_id).await? != children.rules {
+        let rules_changed = if fresh {
+            !children.rules.is_empty()
+        } else {
+            current_rules(self.txn, service_id).await? != children.rules
+        };
+        if rules_changed {
             changed = true;
-            replace_rules(txn, service_id, &children.rules).await?;
+            replace_rules(self.txn, service_id, &children.rules).await?;
         }
         Ok(changed)
     }
@@ -1693,6 +1610,59 @@ pub(crate) async fn replace_rules(
 }
 
 /// `desired` with its version one past `existing`'s when anything else differs.
+/// One service's rows in its child tables.
+struct Children<'a> {
+    txn: &'a DatabaseTransaction,
+    service_id: i32,
+    /// The service was just inserted: it has no child rows yet.
+    fresh: bool,
+}
+
+impl Children<'_> {
+    /// Replaces the service's rows of one table with `desired` when they differ from the
+    /// current ones, read through `key` in `order`; says whether they differed.
+    async fn replace<E, T, A>(
+        &self,
+        (service_column, order): (E::Column, E::Column),
+        desired: &[T],
+        key: impl Fn(E::Model) -> T,
+        row: impl Fn(usize, &T) -> A,
+    ) -> CatalogResult<bool>
+    where
+        E: EntityTrait,
+        A: ActiveModelTrait<Entity = E> + Send,
+        T: PartialEq,
+    {
+        if self.fresh {
+            if desired.is_empty() {
+                return Ok(false);
+            }
+        } else {
+            let current: Vec<T> = E::find()
+                .filter(service_column.eq(self.service_id))
+                .order_by_asc(order)
+                .all(self.txn)
+                .await?
+                .into_iter()
+                .map(&key)
+                .collect();
+            if current == desired {
+                return Ok(false);
+            }
+            E::delete_many()
+                .filter(service_column.eq(self.service_id))
+                .exec(self.txn)
+                .await?;
+        }
+        insert_all(
+            self.txn,
+            desired.iter().enumerate().map(|(i, item)| row(i, item)),
+        )
+        .await?;
+        Ok(true)
+    }
+}
+
 fn bump_if_changed<M: PartialEq>(
     existing: Option<&M>,
     mut desired: M,

@@ -4,22 +4,11 @@
 
 use serde_json::{Value, json};
 
+use crate::admin::run as mutate;
 use crate::helpers::TestApp;
 use crate::workflow::{CREATE, Keys, gql_as, keys, new_service, step_mutation};
 
 const SERVICE_FIELDS: &str = "id status version isPendingRevision name";
-
-/// Runs `mutation name(input: $input) { <selection> userErrors {...} }` and returns the
-/// payload.
-async fn mutate(app: &TestApp, token: &str, name: &str, selection: &str, input: Value) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let query = format!(
-        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code }} }} }}"
-    );
-    let body = gql_as(app, Some(token), &query, json!({ "input": input })).await;
-    assert!(body.get("errors").is_none(), "{name}: {body:#}");
-    body["data"][name].clone()
-}
 
 /// Creates a DOL draft as the editor and returns its id.
 async fn draft(app: &TestApp, keys: &Keys, slug: &str) -> Value {

@@ -1121,3 +1121,95 @@ async fn the_import_benchmark_registers_services_through_the_api() {
         "needs an empty database"
     );
 }
+
+#[tokio::test]
+async fn an_import_names_slugs_and_external_ids_taken_before_or_twice_in_the_batch() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let mut first = new_service("dol-first", "nys-dol");
+    first["externalId"] = json!("DOL-1");
+    let made = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": [first] } }),
+    )
+    .await;
+    assert_eq!(
+        made["data"]["servicesImport"]["userErrors"],
+        json!([]),
+        "{made}"
+    );
+    let id = gql_as(
+        &app,
+        Some(&keys.editor),
+        r#"{ service(slug: "dol-first") { id } }"#,
+        json!({}),
+    )
+    .await["data"]["service"]["id"]
+        .clone();
+
+    let batch: Vec<Value> = [
+        ("dol-first", None),
+        ("dol-a", Some("DOL-1")),
+        ("dol-b", Some("DOL-2")),
+        ("dol-b", Some("DOL-2")),
+    ]
+    .into_iter()
+    .map(|(slug, external)| {
+        let mut s = new_service(slug, "nys-dol");
+        s["externalId"] = json!(external);
+        s
+    })
+    .collect();
+    let revision = app.catalog.revision().await.unwrap();
+    let body = gql_as(
+        &app,
+        Some(&keys.editor),
+        IMPORT,
+        json!({ "input": { "services": batch } }),
+    )
+    .await;
+    let errors: Vec<(Value, String, Value)> = body["data"]["servicesImport"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].clone(),
+                e["message"].as_str().unwrap().to_owned(),
+                e["existingId"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                json!(["input", "services", "0", "slug"]),
+                "the slug `dol-first` is taken".to_owned(),
+                id.clone()
+            ),
+            (
+                json!(["input", "services", "1", "externalId"]),
+                "`DOL-1` is taken by `dol-first`".to_owned(),
+                id
+            ),
+            (
+                json!(["input", "services", "3", "slug"]),
+                "`dol-b` appears twice in this import".to_owned(),
+                Value::Null
+            ),
+            (
+                json!(["input", "services", "3", "externalId"]),
+                "`DOL-2` appears twice in this import".to_owned(),
+                Value::Null
+            ),
+        ]
+    );
+    assert_eq!(
+        app.catalog.revision().await.unwrap(),
+        revision,
+        "nothing committed"
+    );
+}
