@@ -810,7 +810,8 @@ async fn follow_feed(app: &TestApp, from: Value) -> (Vec<Value>, Value) {
     }
 }
 
-async fn feed_end(app: &TestApp) -> Value {
+/// The feed's cursor after every change so far.
+pub async fn feed_end(app: &TestApp) -> Value {
     follow_feed(app, Value::Null).await.1
 }
 
