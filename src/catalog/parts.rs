@@ -18,14 +18,14 @@ use super::commands::{Operation, ServiceChanges, authorize, record_id};
 use super::error::{CatalogError, CatalogResult};
 use super::read::visible_to;
 use super::seed::{
-    ChannelDoc, ChannelRow, RuleGroupDoc, check_channel, check_documents, check_rule_groups,
-    criteria_by_key, current_rules, insert_all, position, replace_rules,
+    ChannelDoc, ChannelRow, Children, RuleGroupDoc, check_channel, check_documents,
+    check_rule_groups, criteria_by_key, current_rules, replace_rules,
 };
 use super::types::{JurisdictionCode, RelationKind, Relevance, Slug};
 use super::validate::{self, max, max_items};
 use crate::entity::{
-    channel, journey_stage, jurisdiction, language, life_event, life_event_service,
-    required_document, service, service_jurisdiction, service_language, service_relation,
+    channel, journey_stage, jurisdiction, language, life_event, life_event_service, service,
+    service_relation,
 };
 
 /// What an edit of a part did: its result, and the part before and after for the audit.
@@ -96,44 +96,20 @@ pub(crate) async fn replace_lists(
     service_id: i32,
     changes: &ServiceChanges,
 ) -> CatalogResult<()> {
+    let rows = Children {
+        txn,
+        service_id,
+        fresh: false,
+    };
     if let Some(documents) = &changes.required_documents {
-        let rows = check_documents("input.requiredDocuments", documents)?;
-        required_document::Entity::delete_many()
-            .filter(required_document::Column::ServiceId.eq(service_id))
-            .exec(txn)
+        rows.documents(&check_documents("input.requiredDocuments", documents)?)
             .await?;
-        insert_all(
-            txn,
-            rows.into_iter()
-                .enumerate()
-                .map(|(i, (name, description))| required_document::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    name: Set(name),
-                    description: Set(description),
-                    position: Set(position(i)),
-                }),
-        )
-        .await?;
     }
     if let Some(codes) = &changes.jurisdictions {
         let field = "input.jurisdictions";
         validate::count(field, codes.len(), 1, max_items::JURISDICTIONS)?;
-        let ids = resolve_codes(txn, field, codes).await?;
-        service_jurisdiction::Entity::delete_many()
-            .filter(service_jurisdiction::Column::ServiceId.eq(service_id))
-            .exec(txn)
+        rows.jurisdictions(&resolve_codes(txn, field, codes).await?)
             .await?;
-        insert_all(
-            txn,
-            ids.into_iter()
-                .map(|jurisdiction_id| service_jurisdiction::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    jurisdiction_id: Set(jurisdiction_id),
-                }),
-        )
-        .await?;
     }
     if let Some(codes) = &changes.languages {
         let field = "input.languages";
@@ -156,20 +132,7 @@ pub(crate) async fn replace_lists(
                 ids.push(id);
             }
         }
-        service_language::Entity::delete_many()
-            .filter(service_language::Column::ServiceId.eq(service_id))
-            .exec(txn)
-            .await?;
-        insert_all(
-            txn,
-            ids.into_iter()
-                .map(|language_id| service_language::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    language_id: Set(language_id),
-                }),
-        )
-        .await?;
+        rows.languages(&ids).await?;
     }
     Ok(())
 }

@@ -1095,133 +1095,18 @@ impl<'a> Loader<'a> {
         fresh: bool,
         children: &ServiceChildren,
     ) -> CatalogResult<bool> {
-        let sync = Children {
+        let rows = Children {
             txn: self.txn,
             service_id,
             fresh,
         };
-        let mut changed = false;
-        changed |= sync
-            .replace(
-                (
-                    service_partner::Column::ServiceId,
-                    service_partner::Column::Id,
-                ),
-                &children.partners,
-                |r: service_partner::Model| r.agency_id,
-                |_, &agency_id| service_partner::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    agency_id: Set(agency_id),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (
-                    service_jurisdiction::Column::ServiceId,
-                    service_jurisdiction::Column::Id,
-                ),
-                &children.jurisdictions,
-                |r: service_jurisdiction::Model| r.jurisdiction_id,
-                |_, &jurisdiction_id| service_jurisdiction::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    jurisdiction_id: Set(jurisdiction_id),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (
-                    service_language::Column::ServiceId,
-                    service_language::Column::Id,
-                ),
-                &children.languages,
-                |r: service_language::Model| r.language_id,
-                |_, &language_id| service_language::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    language_id: Set(language_id),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (
-                    service_taxonomy_term::Column::ServiceId,
-                    service_taxonomy_term::Column::Id,
-                ),
-                &children.terms,
-                |r: service_taxonomy_term::Model| r.taxonomy_term_id,
-                |_, &taxonomy_term_id| service_taxonomy_term::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    taxonomy_term_id: Set(taxonomy_term_id),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (
-                    required_document::Column::ServiceId,
-                    required_document::Column::Position,
-                ),
-                &children.documents,
-                |r: required_document::Model| (r.name, r.description),
-                |i, (name, description)| required_document::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    name: Set(name.clone()),
-                    description: Set(description.clone()),
-                    position: Set(position(i)),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (channel::Column::ServiceId, channel::Column::Position),
-                &children.channels,
-                ChannelRow::from,
-                |i, c| channel::ActiveModel {
-                    id: NotSet,
-                    service_id: Set(service_id),
-                    kind: Set(c.kind.clone()),
-                    category: Set(c.category.clone()),
-                    label: Set(c.label.clone()),
-                    url: Set(c.url.clone()),
-                    phone: Set(c.phone.clone()),
-                    email: Set(c.email.clone()),
-                    address: Set(c.address.clone()),
-                    hours: Set(c.hours.clone()),
-                    languages: Set(c.languages.clone()),
-                    accessibility: Set(c.accessibility.clone()),
-                    position: Set(position(i)),
-                    replaces_id: Set(None),
-                },
-            )
-            .await?;
-        changed |= sync
-            .replace(
-                (
-                    life_event_service::Column::ServiceId,
-                    life_event_service::Column::Id,
-                ),
-                &children.links,
-                |r: life_event_service::Model| {
-                    (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)
-                },
-                |_, (event, stage, relevance, reason)| life_event_service::ActiveModel {
-                    id: NotSet,
-                    life_event_id: Set(*event),
-                    journey_stage_id: Set(*stage),
-                    service_id: Set(service_id),
-                    relevance: Set(relevance.clone()),
-                    reason: Set(reason.clone()),
-                    position: Set(0),
-                },
-            )
-            .await?;
+        let mut changed = rows.partners(&children.partners).await?;
+        changed |= rows.jurisdictions(&children.jurisdictions).await?;
+        changed |= rows.languages(&children.languages).await?;
+        changed |= rows.terms(&children.terms).await?;
+        changed |= rows.documents(&children.documents).await?;
+        changed |= rows.channels(&children.channels).await?;
+        changed |= rows.links(&children.links).await?;
         let rules_changed = if fresh {
             !children.rules.is_empty()
         } else {
@@ -1610,12 +1495,13 @@ pub(crate) async fn replace_rules(
 }
 
 /// `desired` with its version one past `existing`'s when anything else differs.
-/// One service's rows in its child tables.
-struct Children<'a> {
-    txn: &'a DatabaseTransaction,
-    service_id: i32,
+/// One service's rows in its child tables. Each method makes one table hold the given
+/// rows, in order, and says whether it had to change anything.
+pub(crate) struct Children<'a> {
+    pub(crate) txn: &'a DatabaseTransaction,
+    pub(crate) service_id: i32,
     /// The service was just inserted: it has no child rows yet.
-    fresh: bool,
+    pub(crate) fresh: bool,
 }
 
 impl Children<'_> {
@@ -1660,6 +1546,158 @@ impl Children<'_> {
         )
         .await?;
         Ok(true)
+    }
+
+    /// Partner agencies, by id.
+    async fn partners(&self, agencies: &[i32]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                service_partner::Column::ServiceId,
+                service_partner::Column::Id,
+            ),
+            agencies,
+            |r: service_partner::Model| r.agency_id,
+            |_, &agency_id| service_partner::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                agency_id: Set(agency_id),
+            },
+        )
+        .await
+    }
+
+    /// Jurisdictions served, by id.
+    pub(crate) async fn jurisdictions(&self, jurisdictions: &[i32]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                service_jurisdiction::Column::ServiceId,
+                service_jurisdiction::Column::Id,
+            ),
+            jurisdictions,
+            |r: service_jurisdiction::Model| r.jurisdiction_id,
+            |_, &jurisdiction_id| service_jurisdiction::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                jurisdiction_id: Set(jurisdiction_id),
+            },
+        )
+        .await
+    }
+
+    /// Languages offered, by id.
+    pub(crate) async fn languages(&self, languages: &[i32]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                service_language::Column::ServiceId,
+                service_language::Column::Id,
+            ),
+            languages,
+            |r: service_language::Model| r.language_id,
+            |_, &language_id| service_language::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                language_id: Set(language_id),
+            },
+        )
+        .await
+    }
+
+    /// Taxonomy terms, by id.
+    async fn terms(&self, terms: &[i32]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                service_taxonomy_term::Column::ServiceId,
+                service_taxonomy_term::Column::Id,
+            ),
+            terms,
+            |r: service_taxonomy_term::Model| r.taxonomy_term_id,
+            |_, &taxonomy_term_id| service_taxonomy_term::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                taxonomy_term_id: Set(taxonomy_term_id),
+            },
+        )
+        .await
+    }
+
+    /// Required documents: name and description, in order.
+    pub(crate) async fn documents(
+        &self,
+        documents: &[(String, Option<String>)],
+    ) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                required_document::Column::ServiceId,
+                required_document::Column::Position,
+            ),
+            documents,
+            |r: required_document::Model| (r.name, r.description),
+            |i, (name, description)| required_document::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                name: Set(name.clone()),
+                description: Set(description.clone()),
+                position: Set(position(i)),
+            },
+        )
+        .await
+    }
+
+    /// Channels, in order.
+    async fn channels(&self, channels: &[ChannelRow]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (channel::Column::ServiceId, channel::Column::Position),
+            channels,
+            ChannelRow::from,
+            |i, c| channel::ActiveModel {
+                id: NotSet,
+                service_id: Set(service_id),
+                kind: Set(c.kind.clone()),
+                category: Set(c.category.clone()),
+                label: Set(c.label.clone()),
+                url: Set(c.url.clone()),
+                phone: Set(c.phone.clone()),
+                email: Set(c.email.clone()),
+                address: Set(c.address.clone()),
+                hours: Set(c.hours.clone()),
+                languages: Set(c.languages.clone()),
+                accessibility: Set(c.accessibility.clone()),
+                position: Set(position(i)),
+                replaces_id: Set(None),
+            },
+        )
+        .await
+    }
+
+    /// Life-event links: life event, stage, relevance and reason.
+    async fn links(&self, links: &[(i32, i32, String, String)]) -> CatalogResult<bool> {
+        let service_id = self.service_id;
+        self.replace(
+            (
+                life_event_service::Column::ServiceId,
+                life_event_service::Column::Id,
+            ),
+            links,
+            |r: life_event_service::Model| {
+                (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)
+            },
+            |_, (event, stage, relevance, reason)| life_event_service::ActiveModel {
+                id: NotSet,
+                life_event_id: Set(*event),
+                journey_stage_id: Set(*stage),
+                service_id: Set(service_id),
+                relevance: Set(relevance.clone()),
+                reason: Set(reason.clone()),
+                position: Set(0),
+            },
+        )
+        .await
     }
 }
 
