@@ -12,9 +12,9 @@ use crate::entity::audit_event;
 /// What happened to a public service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
-    /// It was published for the first time.
+    /// It entered the public catalog: first published, or published again after archival.
     Created,
-    /// A new version of it was published (for example after an archive and restore).
+    /// A new version of it was published while it was public.
     Updated,
     /// It left the public catalog: delete it from the mirror (a tombstone).
     Archived,
@@ -67,24 +67,6 @@ impl Catalog {
             .all(&self.db)
             .await?;
         let scanned_all = (events.len() as u64) < SCAN;
-        // Which of these services were public before this batch.
-        let ids: Vec<i32> = events.iter().map(|e| e.record_id).collect();
-        let earlier: Vec<(i32, Option<String>)> = audit_event::Entity::find()
-            .select_only()
-            .column(audit_event::Column::RecordId)
-            .column(audit_event::Column::After)
-            .filter(audit_event::Column::Id.lte(after))
-            .filter(audit_event::Column::RecordType.eq("Service"))
-            .filter(audit_event::Column::Action.is_in(PUBLIC_ACTIONS))
-            .filter(audit_event::Column::RecordId.is_in(ids))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut published_before: std::collections::HashSet<i32> = earlier
-            .into_iter()
-            .filter(|(_, after)| is_published(after.as_deref()))
-            .map(|(id, _)| id)
-            .collect();
         let mut changes = Vec::new();
         let mut position = after;
         let mut more = !scanned_all;
@@ -94,19 +76,18 @@ impl Catalog {
                 break;
             }
             position = event.id;
-            let was_public = is_published(event.before.as_deref());
-            let is_public = is_published(event.after.as_deref());
-            let kind = if is_public {
-                if published_before.insert(event.record_id) {
-                    ChangeKind::Created
-                } else {
-                    ChangeKind::Updated
-                }
-            } else if was_public {
-                ChangeKind::Archived
-            } else {
+            // Each event records the service just before and after it, so whether the
+            // public saw it before is read off the event itself: a service archived and
+            // later published again comes back as CREATED, after its tombstone.
+            let kind = match (
+                is_published(event.before.as_deref()),
+                is_published(event.after.as_deref()),
+            ) {
+                (false, true) => ChangeKind::Created,
+                (true, true) => ChangeKind::Updated,
+                (true, false) => ChangeKind::Archived,
                 // A draft loaded or archived: nothing the public saw.
-                continue;
+                (false, false) => continue,
             };
             changes.push(CatalogChange {
                 position: event.id,

@@ -15,7 +15,8 @@ use crate::catalog::{CatalogError, Cursor};
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "DomainKind")]
 pub enum ChangeKind {
-    /// It was published for the first time: add it.
+    /// It entered the public catalog (published for the first time, or again after it
+    /// was archived): add it.
     Created,
     /// A new version was published: replace your copy.
     Updated,
