@@ -562,3 +562,43 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
     assert!(admin_view["pendingRevision"].is_null());
     assert_eq!(admin_view["name"], "Registered Apprenticeship");
 }
+
+/// Editors racing on one version: exactly one wins, the others are told the service moved
+/// on, and no update is lost or half-written.
+#[tokio::test]
+async fn concurrent_edits_of_one_version_let_exactly_one_through() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let id = draft(&app, &keys, "dol-raced").await;
+    let attempts = (0..8).map(|i| {
+        let (app, token, id) = (&app, keys.editor.as_str(), id.clone());
+        async move {
+            mutate(
+                app,
+                token,
+                "serviceUpdate",
+                "service { name version }",
+                json!({ "id": id, "expectedVersion": 1, "name": format!("Name {i}") }),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let winners: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["userErrors"] == json!([]))
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["userErrors"] != json!([]))
+            .all(|r| r["userErrors"][0]["code"] == "STALE"),
+        "{results:?}"
+    );
+    let seen = read(&app, Some(&keys.editor), "dol-raced").await;
+    assert_eq!(
+        (seen["name"].clone(), seen["version"].clone()),
+        (winners[0]["service"]["name"].clone(), json!(2))
+    );
+}
