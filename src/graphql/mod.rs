@@ -43,6 +43,14 @@ pub struct QueryRoot(
 /// The civic-catalog GraphQL schema.
 pub type CatalogSchema = Schema<QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
+/// How deeply a query may nest fields: deep enough for GraphiQL's introspection query and
+/// any real catalog question, shallow enough that a query cannot walk parent links forever.
+pub const MAX_DEPTH: usize = 20;
+
+/// How many fields a query may select in all (each alias and fragment use counts), so one
+/// request cannot fan out into thousands of root lookups.
+pub const MAX_COMPLEXITY: usize = 2_000;
+
 /// Builds the schema over `catalog`.
 pub fn build_schema(catalog: Catalog) -> CatalogSchema {
     Schema::build(
@@ -50,6 +58,8 @@ pub fn build_schema(catalog: Catalog) -> CatalogSchema {
         mutation::MutationRoot::default(),
         EmptySubscription,
     )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
     .data(catalog)
     .finish()
 }

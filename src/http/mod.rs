@@ -41,7 +41,12 @@ pub fn router(state: AppState) -> Router {
             &format!("{}/{{file}}", graphiql::ASSETS),
             get(graphiql::asset),
         )
-        .route("/graphql", get(graphql).post(graphql))
+        .route(
+            "/graphql",
+            get(graphql)
+                .post(graphql)
+                .layer(middleware::from_fn(limit_body)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -60,19 +65,10 @@ async fn graphql(
     let request = request.into_inner();
     // GET is for reads only: a link or a prefetch must never change the catalog.
     if method == Method::GET && is_mutation(&request) {
-        let error = async_graphql::ServerError::new("mutations must be sent with POST", None);
-        let mut response = async_graphql::Response::from_errors(vec![error]);
-        for error in &mut response.errors {
-            error
-                .extensions
-                .get_or_insert_with(ErrorExtensionValues::default)
-                .set("code", "BAD_USER_INPUT");
-        }
-        return (
+        return bad_request(
             StatusCode::METHOD_NOT_ALLOWED,
-            GraphQLResponse::from(response),
-        )
-            .into_response();
+            "mutations must be sent with POST".to_owned(),
+        );
     }
     // A header that is not visible ASCII cannot be a token; it is refused, not ignored.
     let authorization = headers
@@ -106,6 +102,40 @@ async fn graphql(
         }
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// A GraphQL error response for a request refused before it runs.
+fn bad_request(status: StatusCode, message: String) -> Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default)
+        .set("code", "BAD_USER_INPUT");
+    let response = async_graphql::Response::from_errors(vec![error]);
+    (status, GraphQLResponse::from(response)).into_response()
+}
+
+/// The largest request body `/graphql` reads: room for a `servicesImport` of 500 services
+/// with long descriptions.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Refuses a body that says it is larger than [`MAX_BODY_BYTES`] with 413 before reading
+/// it, and stops reading one that turns out larger.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return bad_request(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).

@@ -13,6 +13,7 @@ mod eligibility;
 mod graphiql;
 mod health;
 mod identity;
+mod limits;
 mod loaders;
 mod pagination;
 mod readme;
