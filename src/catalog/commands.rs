@@ -270,11 +270,17 @@ impl Catalog {
                 existing.id,
             ));
         }
-        let id = Catalog::write_service_in(&txn, "input", &doc).await?;
-        let created = service::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| CatalogError::internal("created service vanished"))?;
+        let created = match Catalog::insert_services_in(&txn, &[("input".to_owned(), &doc)]).await?
+        {
+            Ok(mut services) => services
+                .pop()
+                .ok_or_else(|| CatalogError::internal("created service vanished"))?,
+            Err(mut errors) => {
+                return Err(errors.pop().unwrap_or_else(|| {
+                    CatalogError::internal("a create failed without a reason")
+                }));
+            }
+        };
         audit(&txn, key, "service.create", None, &created, None).await?;
         txn.commit().await?;
         Ok(created)
@@ -383,34 +389,20 @@ impl Catalog {
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        // Validate every item before writing any, so all their mistakes come back at once.
+        // Every item is validated before any is written, so all their mistakes come back
+        // at once.
         let items: Vec<(String, &ServiceDoc)> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (format!("input.services[{i}]"), d))
             .collect();
-        let invalid = Catalog::check_services_in(&txn, &items).await?;
-        if !invalid.is_empty() {
-            return Ok(Err(invalid));
-        }
-        let ids = Catalog::write_services_in(&txn, &items).await?;
-        let ids: Vec<i32> = ids.into_iter().flatten().collect();
-        let rows = service::Entity::find()
-            .filter(service::Column::Id.is_in(ids.clone()))
-            .all(&txn)
-            .await?;
-        let mut by_id: HashMap<i32, service::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let created = match Catalog::insert_services_in(&txn, &items).await? {
+            Ok(created) => created,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
         let Principal::Key(key) = principal else {
             return Err(CatalogError::internal("import authorized without a key"));
         };
-        let created = ids
-            .into_iter()
-            .map(|id| {
-                by_id
-                    .remove(&id)
-                    .ok_or_else(|| CatalogError::internal("imported service vanished"))
-            })
-            .collect::<CatalogResult<Vec<_>>>()?;
         super::audit::record_all(
             &txn,
             Some(key),

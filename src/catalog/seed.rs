@@ -313,47 +313,104 @@ impl Catalog {
         Ok(report)
     }
 
-    /// Writes one service (and everything it owns) inside `txn`, validating it exactly as
-    /// a catalog document is validated; errors name fields under `path`. Returns its id.
-    pub(crate) async fn write_service_in(
-        txn: &DatabaseTransaction,
-        path: &str,
-        doc: &ServiceDoc,
-    ) -> CatalogResult<i32> {
-        let ids = Catalog::write_services_in(txn, &[(path.to_owned(), doc)]).await?;
-        ids.into_iter()
-            .next()
-            .flatten()
-            .ok_or_else(|| CatalogError::internal("written service not found"))
-    }
-
-    /// Checks several services without writing, with one preload; returns every mistake.
-    pub(crate) async fn check_services_in(
+    /// Inserts new services (their slugs free) and everything they own inside `txn`,
+    /// validating each exactly as a catalog document is validated, errors naming fields
+    /// under each item's path. Every mistake of every item comes back at once, and then
+    /// nothing is written; otherwise each table takes one statement for all the services.
+    /// Returns the services in the order given.
+    pub(crate) async fn insert_services_in(
         txn: &DatabaseTransaction,
         items: &[(String, &ServiceDoc)],
-    ) -> CatalogResult<Vec<CatalogError>> {
+    ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
         let mut loader = Loader::new(txn);
         loader.preload().await?;
-        Ok(items
-            .iter()
-            .filter_map(|(path, doc)| loader.check_service(path, doc).err())
-            .collect())
-    }
-
-    /// Writes several services with one preload, validating each like a catalog document.
-    /// Returns each one's id, or stops at the first invalid one.
-    pub(crate) async fn write_services_in(
-        txn: &DatabaseTransaction,
-        items: &[(String, &ServiceDoc)],
-    ) -> CatalogResult<Vec<Option<i32>>> {
-        let mut loader = Loader::new(txn);
-        loader.preload().await?;
-        let mut ids = Vec::with_capacity(items.len());
+        let mut checked = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
         for (path, doc) in items {
-            loader.service(path, doc).await?;
-            ids.push(loader.services.get(&doc.slug).copied());
+            match loader.check_service(path, doc) {
+                Ok(c) => checked.push(c),
+                Err(e) => errors.push(e),
+            }
         }
-        Ok(ids)
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let mut inserted = Vec::with_capacity(items.len());
+        for chunk in items
+            .iter()
+            .zip(&checked)
+            .collect::<Vec<_>>()
+            .chunks(INSERT_CHUNK)
+        {
+            let rows = chunk.iter().map(|((_, doc), c)| {
+                let mut row: service::ActiveModel = loader.service_row(doc, c, None).into();
+                row.id = NotSet;
+                row
+            });
+            inserted.extend(
+                service::Entity::insert_many(rows)
+                    .exec_with_returning(txn)
+                    .await?,
+            );
+        }
+        // RETURNING gives no promise of order: match rows to items by their unique slug.
+        let mut by_slug: HashMap<String, service::Model> =
+            inserted.into_iter().map(|m| (m.slug.clone(), m)).collect();
+        let services = checked
+            .iter()
+            .map(|c| {
+                by_slug
+                    .remove(c.slug.as_str())
+                    .ok_or_else(|| CatalogError::internal("an inserted service did not return"))
+            })
+            .collect::<CatalogResult<Vec<_>>>()?;
+        // Each table's rows for every service are gathered first, then written in one go.
+        let mut partners = Vec::new();
+        let mut jurisdictions = Vec::new();
+        let mut languages = Vec::new();
+        let mut terms = Vec::new();
+        let mut documents = Vec::new();
+        let mut channels = Vec::new();
+        let mut links = Vec::new();
+        for (service, c) in services.iter().zip(&checked) {
+            let (id, children) = (service.id, &c.children);
+            partners.extend(children.partners.iter().map(|a| partner_row(id, a)));
+            jurisdictions.extend(
+                children
+                    .jurisdictions
+                    .iter()
+                    .map(|j| jurisdiction_row(id, j)),
+            );
+            languages.extend(children.languages.iter().map(|l| language_row(id, l)));
+            terms.extend(children.terms.iter().map(|t| term_row(id, t)));
+            documents.extend(
+                children
+                    .documents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| document_row(id, i, d)),
+            );
+            channels.extend(
+                children
+                    .channels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ch)| channel_insert_row(id, i, ch)),
+            );
+            links.extend(children.links.iter().map(|l| link_row(id, l)));
+        }
+        insert_all(txn, partners.into_iter()).await?;
+        insert_all(txn, jurisdictions.into_iter()).await?;
+        insert_all(txn, languages.into_iter()).await?;
+        insert_all(txn, terms.into_iter()).await?;
+        insert_all(txn, documents.into_iter()).await?;
+        insert_all(txn, channels.into_iter()).await?;
+        insert_all(txn, links.into_iter()).await?;
+        let pairs = || services.iter().map(|s| s.id).zip(&checked);
+        for (id, c) in pairs().filter(|(_, c)| !c.children.rules.is_empty()) {
+            replace_rules(txn, id, &c.children.rules).await?;
+        }
+        Ok(Ok(services))
     }
 
     /// Loads the New York catalog shipped with the binary.
@@ -885,35 +942,29 @@ impl<'a> Loader<'a> {
         })
     }
 
-    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
-        let CheckedService {
-            slug,
-            agency_id,
-            status,
-            children,
-        } = self.check_service(path, doc)?;
-
-        let existing = service::Entity::find()
-            .filter(service::Column::Slug.eq(slug.as_str()))
-            .filter(service::Column::RevisionOfId.is_null())
-            .one(self.txn)
-            .await?;
-        let desired = service::Model {
-            id: existing.as_ref().map_or(0, |e| e.id),
-            slug: slug.as_str().to_owned(),
+    /// The service row `doc` describes, keeping `existing`'s identity, version and dates.
+    fn service_row(
+        &self,
+        doc: &ServiceDoc,
+        checked: &CheckedService,
+        existing: Option<&service::Model>,
+    ) -> service::Model {
+        let status = checked.status;
+        service::Model {
+            id: existing.map_or(0, |e| e.id),
+            slug: checked.slug.as_str().to_owned(),
             name: doc.name.trim().to_owned(),
             summary: doc.summary.trim().to_owned(),
             description: doc.description.trim().to_owned(),
-            agency_id,
+            agency_id: checked.agency_id,
             eligibility_summary: trimmed(&doc.eligibility_summary),
             fees: trimmed(&doc.fees),
             processing_time: trimmed(&doc.processing_time),
             status: status.as_str().to_owned(),
-            version: existing.as_ref().map_or(1, |e| e.version),
-            created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
-            updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
+            version: existing.map_or(1, |e| e.version),
+            created_at: existing.map_or(self.now, |e| e.created_at),
+            updated_at: existing.map_or(self.now, |e| e.updated_at),
             published_at: existing
-                .as_ref()
                 .and_then(|e| e.published_at)
                 .or((status == ServiceStatus::Published).then_some(self.now)),
             deleted_at: None,
@@ -924,17 +975,27 @@ impl<'a> Loader<'a> {
                 .filter(|e| !e.is_empty())
                 .map(str::to_owned),
             revision_of_id: None,
-        };
+        }
+    }
+
+    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
+        let checked = self.check_service(path, doc)?;
+        let existing = service::Entity::find()
+            .filter(service::Column::Slug.eq(checked.slug.as_str()))
+            .filter(service::Column::RevisionOfId.is_null())
+            .one(self.txn)
+            .await?;
+        let desired = self.service_row(doc, &checked, existing.as_ref());
         let (id, change) = match existing {
             None => {
                 let id = upsert::<service::ActiveModel>(self.txn, None, desired.clone(), |m| m.id)
                     .await?;
-                self.write_children(id, true, &children).await?;
+                self.write_children(id, true, &checked.children).await?;
                 (id, Change::Created(service::Model { id, ..desired }))
             }
             Some(old) => {
                 let id = old.id;
-                let children_changed = self.write_children(id, false, &children).await?;
+                let children_changed = self.write_children(id, false, &checked.children).await?;
                 if old != desired || children_changed {
                     let desired = service::Model {
                         version: old.version + 1,
@@ -1222,7 +1283,7 @@ struct ServiceChildren {
     terms: Vec<i32>,
     documents: Vec<(String, Option<String>)>,
     channels: Vec<ChannelRow>,
-    links: Vec<(i32, i32, String, String)>,
+    links: Vec<LinkRow>,
     rules: Vec<RuleGroupRow>,
 }
 
@@ -1550,7 +1611,7 @@ impl Children<'_> {
 
     /// Partner agencies, by id.
     async fn partners(&self, agencies: &[i32]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (
                 service_partner::Column::ServiceId,
@@ -1558,18 +1619,14 @@ impl Children<'_> {
             ),
             agencies,
             |r: service_partner::Model| r.agency_id,
-            |_, &agency_id| service_partner::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                agency_id: Set(agency_id),
-            },
+            |_, a| partner_row(id, a),
         )
         .await
     }
 
     /// Jurisdictions served, by id.
     pub(crate) async fn jurisdictions(&self, jurisdictions: &[i32]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (
                 service_jurisdiction::Column::ServiceId,
@@ -1577,18 +1634,14 @@ impl Children<'_> {
             ),
             jurisdictions,
             |r: service_jurisdiction::Model| r.jurisdiction_id,
-            |_, &jurisdiction_id| service_jurisdiction::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                jurisdiction_id: Set(jurisdiction_id),
-            },
+            |_, j| jurisdiction_row(id, j),
         )
         .await
     }
 
     /// Languages offered, by id.
     pub(crate) async fn languages(&self, languages: &[i32]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (
                 service_language::Column::ServiceId,
@@ -1596,18 +1649,14 @@ impl Children<'_> {
             ),
             languages,
             |r: service_language::Model| r.language_id,
-            |_, &language_id| service_language::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                language_id: Set(language_id),
-            },
+            |_, l| language_row(id, l),
         )
         .await
     }
 
     /// Taxonomy terms, by id.
     async fn terms(&self, terms: &[i32]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (
                 service_taxonomy_term::Column::ServiceId,
@@ -1615,11 +1664,7 @@ impl Children<'_> {
             ),
             terms,
             |r: service_taxonomy_term::Model| r.taxonomy_term_id,
-            |_, &taxonomy_term_id| service_taxonomy_term::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                taxonomy_term_id: Set(taxonomy_term_id),
-            },
+            |_, t| term_row(id, t),
         )
         .await
     }
@@ -1629,7 +1674,7 @@ impl Children<'_> {
         &self,
         documents: &[(String, Option<String>)],
     ) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (
                 required_document::Column::ServiceId,
@@ -1637,47 +1682,26 @@ impl Children<'_> {
             ),
             documents,
             |r: required_document::Model| (r.name, r.description),
-            |i, (name, description)| required_document::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                name: Set(name.clone()),
-                description: Set(description.clone()),
-                position: Set(position(i)),
-            },
+            |i, d| document_row(id, i, d),
         )
         .await
     }
 
     /// Channels, in order.
     async fn channels(&self, channels: &[ChannelRow]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+        let id = self.service_id;
         self.replace(
             (channel::Column::ServiceId, channel::Column::Position),
             channels,
             ChannelRow::from,
-            |i, c| channel::ActiveModel {
-                id: NotSet,
-                service_id: Set(service_id),
-                kind: Set(c.kind.clone()),
-                category: Set(c.category.clone()),
-                label: Set(c.label.clone()),
-                url: Set(c.url.clone()),
-                phone: Set(c.phone.clone()),
-                email: Set(c.email.clone()),
-                address: Set(c.address.clone()),
-                hours: Set(c.hours.clone()),
-                languages: Set(c.languages.clone()),
-                accessibility: Set(c.accessibility.clone()),
-                position: Set(position(i)),
-                replaces_id: Set(None),
-            },
+            |i, c| channel_insert_row(id, i, c),
         )
         .await
     }
 
     /// Life-event links: life event, stage, relevance and reason.
-    async fn links(&self, links: &[(i32, i32, String, String)]) -> CatalogResult<bool> {
-        let service_id = self.service_id;
+    async fn links(&self, links: &[LinkRow]) -> CatalogResult<bool> {
+        let id = self.service_id;
         self.replace(
             (
                 life_event_service::Column::ServiceId,
@@ -1687,17 +1711,92 @@ impl Children<'_> {
             |r: life_event_service::Model| {
                 (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)
             },
-            |_, (event, stage, relevance, reason)| life_event_service::ActiveModel {
-                id: NotSet,
-                life_event_id: Set(*event),
-                journey_stage_id: Set(*stage),
-                service_id: Set(service_id),
-                relevance: Set(relevance.clone()),
-                reason: Set(reason.clone()),
-                position: Set(0),
-            },
+            |_, l| link_row(id, l),
         )
         .await
+    }
+}
+
+/// A life-event link as stored: life event, journey stage, relevance, reason.
+type LinkRow = (i32, i32, String, String);
+
+fn partner_row(service_id: i32, &agency_id: &i32) -> service_partner::ActiveModel {
+    service_partner::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        agency_id: Set(agency_id),
+    }
+}
+
+fn jurisdiction_row(service_id: i32, &jurisdiction_id: &i32) -> service_jurisdiction::ActiveModel {
+    service_jurisdiction::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        jurisdiction_id: Set(jurisdiction_id),
+    }
+}
+
+fn language_row(service_id: i32, &language_id: &i32) -> service_language::ActiveModel {
+    service_language::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        language_id: Set(language_id),
+    }
+}
+
+fn term_row(service_id: i32, &taxonomy_term_id: &i32) -> service_taxonomy_term::ActiveModel {
+    service_taxonomy_term::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        taxonomy_term_id: Set(taxonomy_term_id),
+    }
+}
+
+fn document_row(
+    service_id: i32,
+    i: usize,
+    (name, description): &(String, Option<String>),
+) -> required_document::ActiveModel {
+    required_document::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        name: Set(name.clone()),
+        description: Set(description.clone()),
+        position: Set(position(i)),
+    }
+}
+
+fn channel_insert_row(service_id: i32, i: usize, c: &ChannelRow) -> channel::ActiveModel {
+    channel::ActiveModel {
+        id: NotSet,
+        service_id: Set(service_id),
+        kind: Set(c.kind.clone()),
+        category: Set(c.category.clone()),
+        label: Set(c.label.clone()),
+        url: Set(c.url.clone()),
+        phone: Set(c.phone.clone()),
+        email: Set(c.email.clone()),
+        address: Set(c.address.clone()),
+        hours: Set(c.hours.clone()),
+        languages: Set(c.languages.clone()),
+        accessibility: Set(c.accessibility.clone()),
+        position: Set(position(i)),
+        replaces_id: Set(None),
+    }
+}
+
+fn link_row(
+    service_id: i32,
+    (event, stage, relevance, reason): &LinkRow,
+) -> life_event_service::ActiveModel {
+    life_event_service::ActiveModel {
+        id: NotSet,
+        life_event_id: Set(*event),
+        journey_stage_id: Set(*stage),
+        service_id: Set(service_id),
+        relevance: Set(relevance.clone()),
+        reason: Set(reason.clone()),
+        position: Set(0),
     }
 }
 
@@ -1755,6 +1854,11 @@ where
     }
 }
 
+/// How many rows one insert statement carries at most, so that a statement's bound
+/// parameters stay under SQLite's and PostgreSQL's limits for any table here.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Inserts `rows`, [`INSERT_CHUNK`] to a statement.
 pub(crate) async fn insert_all<A>(
     db: &impl ConnectionTrait,
     rows: impl Iterator<Item = A>,
@@ -1762,9 +1866,13 @@ pub(crate) async fn insert_all<A>(
 where
     A: ActiveModelTrait + Send,
 {
-    let rows: Vec<A> = rows.collect();
-    if !rows.is_empty() {
+    // Collected first: the iterator (and what its closures borrow) is not held across an
+    // await.
+    let mut rows: Vec<A> = rows.collect();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
         A::Entity::insert_many(rows).exec(db).await?;
+        rows = rest;
     }
     Ok(())
 }
