@@ -93,6 +93,10 @@ pub struct ServiceChanges {
     pub jurisdictions: Option<Vec<String>>,
     /// Codes of the languages offered, replacing the current list.
     pub languages: Option<Vec<String>>,
+    /// Slugs of the partner agencies, replacing the current list.
+    pub partner_agencies: Option<Vec<String>>,
+    /// Taxonomy terms (`scheme:code`), replacing the current list.
+    pub taxonomy_terms: Option<Vec<String>>,
 }
 
 /// A workflow step.
@@ -515,7 +519,7 @@ impl Catalog {
                 None => Ok(old.clone()),
                 Some(v) => validate::optional(&format!("input.{field}"), Some(&v), limit),
             };
-        parts::replace_lists(&txn, current.id, &changes).await?;
+        parts::replace_lists(&txn, &current, &changes).await?;
         let mut active: service::ActiveModel = current.clone().into();
         active.name = Set(text("name", changes.name, &current.name, max::NAME)?);
         active.summary = Set(text(

@@ -18,7 +18,7 @@ use super::commands::{Operation, ServiceChanges, authorize, record_id};
 use super::error::{CatalogError, CatalogResult};
 use super::read::visible_to;
 use super::seed::{
-    ChannelDoc, ChannelRow, Children, RuleGroupDoc, check_channel, check_documents,
+    ChannelDoc, ChannelRow, Children, Loader, RuleGroupDoc, check_channel, check_documents,
     check_rule_groups, criteria_by_key, current_rules, replace_rules,
 };
 use super::types::{JurisdictionCode, RelationKind, Relevance, Slug};
@@ -89,18 +89,29 @@ fn rules_json(rows: &[super::seed::RuleGroupRow]) -> Value {
         .collect()
 }
 
-/// Replaces the lists `changes` names (documents, jurisdictions, languages) on service row
-/// `service_id`, validating each.
+/// Replaces the lists `changes` names (documents, jurisdictions, languages, partner agencies,
+/// taxonomy terms) on `service` (the row being edited), validating each.
 pub(crate) async fn replace_lists(
     txn: &DatabaseTransaction,
-    service_id: i32,
+    service: &service::Model,
     changes: &ServiceChanges,
 ) -> CatalogResult<()> {
     let rows = Children {
         txn,
-        service_id,
+        service_id: service.id,
         fresh: false,
     };
+    if changes.partner_agencies.is_some() || changes.taxonomy_terms.is_some() {
+        let names = Loader::preloaded(txn).await?;
+        if let Some(slugs) = &changes.partner_agencies {
+            rows.partners(&names.partner_ids("input.partnerAgencies", slugs, service.agency_id)?)
+                .await?;
+        }
+        if let Some(terms) = &changes.taxonomy_terms {
+            rows.terms(&names.term_ids("input.taxonomyTerms", terms)?)
+                .await?;
+        }
+    }
     if let Some(documents) = &changes.required_documents {
         rows.documents(&check_documents("input.requiredDocuments", documents)?)
             .await?;

@@ -168,8 +168,9 @@ pub struct ServiceDoc {
     pub external_id: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// Slugs of the agencies that deliver it with its owner.
     #[serde(default)]
-    pub partners: Vec<String>,
+    pub partner_agencies: Vec<String>,
     /// Jurisdiction codes served; the owning agency's jurisdiction when empty.
     #[serde(default)]
     pub jurisdictions: Vec<String>,
@@ -183,7 +184,7 @@ pub struct ServiceDoc {
     pub languages: Vec<String>,
     /// `scheme:code` or a bare code in the `civic-catalog` scheme.
     #[serde(default)]
-    pub taxonomy: Vec<String>,
+    pub taxonomy_terms: Vec<String>,
     /// What residents need to bring or send.
     #[serde(default)]
     pub required_documents: Vec<DocumentDoc>,
@@ -419,7 +420,7 @@ impl Catalog {
     }
 }
 
-struct Loader<'a> {
+pub(crate) struct Loader<'a> {
     txn: &'a DatabaseTransaction,
     jurisdictions: HashMap<String, i32>,
     languages: HashMap<String, i32>,
@@ -433,6 +434,14 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
+    /// A loader that knows every agency, jurisdiction, language, term, life event and
+    /// criterion, for resolving names outside a document load.
+    pub(crate) async fn preloaded(txn: &'a DatabaseTransaction) -> CatalogResult<Self> {
+        let mut loader = Loader::new(txn);
+        loader.preload().await?;
+        Ok(loader)
+    }
+
     fn new(txn: &'a DatabaseTransaction) -> Self {
         Self {
             txn,
@@ -1026,22 +1035,71 @@ impl<'a> Loader<'a> {
     }
 
     /// Resolves and validates everything a service owns.
+    /// The ids of the partner agencies named at `field`: known, each once, and not the
+    /// owner itself.
+    pub(crate) fn partner_ids(
+        &self,
+        field: &str,
+        slugs: &[String],
+        owner: i32,
+    ) -> CatalogResult<Vec<i32>> {
+        validate::count(field, slugs.len(), 0, max_items::PARTNERS)?;
+        let mut ids = Vec::new();
+        for (i, slug) in slugs.iter().enumerate() {
+            let path = format!("{field}[{i}]");
+            let slug = slug.trim();
+            let id = self.agencies.get(slug).map(|a| a.0).ok_or_else(|| {
+                CatalogError::bad_input(&path, format!("unknown agency `{slug}`"))
+            })?;
+            if id == owner {
+                return Err(CatalogError::bad_input(
+                    path,
+                    "the owning agency is not its own partner",
+                ));
+            }
+            if ids.contains(&id) {
+                return Err(CatalogError::bad_input(
+                    path,
+                    format!("`{slug}` appears twice"),
+                ));
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// The ids of the taxonomy terms named at `field` (`scheme:code`, or a bare code of the
+    /// `civic-catalog` scheme), each once.
+    pub(crate) fn term_ids(&self, field: &str, terms: &[String]) -> CatalogResult<Vec<i32>> {
+        validate::count(field, terms.len(), 0, max_items::TAXONOMY_TERMS)?;
+        let mut ids = Vec::new();
+        for (i, term) in terms.iter().enumerate() {
+            let term = term.trim();
+            let key = if term.contains(':') {
+                term.to_owned()
+            } else {
+                format!("civic-catalog:{term}")
+            };
+            let id = resolve(&self.terms, &format!("{field}[{i}]"), "taxonomy term", &key)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     fn service_children(
         &self,
         path: &str,
         doc: &ServiceDoc,
         agency_jurisdiction: i32,
     ) -> CatalogResult<ServiceChildren> {
-        let mut partners = Vec::new();
-        for (i, p) in doc.partners.iter().enumerate() {
-            let id = self.agencies.get(p).map(|a| a.0).ok_or_else(|| {
-                CatalogError::bad_input(
-                    format!("{path}.partners[{i}]"),
-                    format!("unknown agency `{p}`"),
-                )
-            })?;
-            partners.push(id);
-        }
+        let owner = self.agencies.get(&doc.agency).map_or(0, |a| a.0);
+        let partners = self.partner_ids(
+            &format!("{path}.partnerAgencies"),
+            &doc.partner_agencies,
+            owner,
+        )?;
         let mut jurisdictions = Vec::new();
         for (i, code) in doc.jurisdictions.iter().enumerate() {
             jurisdictions.push(resolve(
@@ -1063,20 +1121,7 @@ impl<'a> Loader<'a> {
                 code,
             )?);
         }
-        let mut terms = Vec::new();
-        for (i, term) in doc.taxonomy.iter().enumerate() {
-            let key = if term.contains(':') {
-                term.clone()
-            } else {
-                format!("civic-catalog:{term}")
-            };
-            terms.push(resolve(
-                &self.terms,
-                &format!("{path}.taxonomy[{i}]"),
-                "taxonomy term",
-                &key,
-            )?);
-        }
+        let terms = self.term_ids(&format!("{path}.taxonomyTerms"), &doc.taxonomy_terms)?;
         let documents = check_documents(
             &format!("{path}.requiredDocuments"),
             &doc.required_documents,
@@ -1610,7 +1655,7 @@ impl Children<'_> {
     }
 
     /// Partner agencies, by id.
-    async fn partners(&self, agencies: &[i32]) -> CatalogResult<bool> {
+    pub(crate) async fn partners(&self, agencies: &[i32]) -> CatalogResult<bool> {
         let id = self.service_id;
         self.replace(
             (
@@ -1655,7 +1700,7 @@ impl Children<'_> {
     }
 
     /// Taxonomy terms, by id.
-    async fn terms(&self, terms: &[i32]) -> CatalogResult<bool> {
+    pub(crate) async fn terms(&self, terms: &[i32]) -> CatalogResult<bool> {
         let id = self.service_id;
         self.replace(
             (

@@ -37,6 +37,8 @@ pub mod max_items {
     pub const STAGES: usize = 12;
     pub const OPTIONS: usize = 100;
     pub const CSSP_BASIS: usize = 2;
+    pub const PARTNERS: usize = 20;
+    pub const TAXONOMY_TERMS: usize = 50;
 }
 
 /// `value` trimmed, if it is 1 to `max` characters.

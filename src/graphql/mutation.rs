@@ -179,6 +179,13 @@ pub struct ServiceCreateInput {
     /// Its structured eligibility rules, in groups that combine with AND (at most 20).
     #[graphql(default)]
     pub eligibility: Vec<super::parts::RuleGroupInput>,
+    /// Slugs of other agencies that deliver it with its owner (at most 20).
+    #[graphql(default)]
+    pub partner_agencies: Vec<String>,
+    /// Taxonomy terms that classify it: `scheme:code`, or a bare code of the
+    /// `civic-catalog` scheme (at most 50).
+    #[graphql(default)]
+    pub taxonomy_terms: Vec<String>,
 }
 
 /// The catalog document of a channel.
@@ -208,13 +215,13 @@ fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
         agency: input.agency,
         external_id: input.external_id,
         status: None,
-        partners: Vec::new(),
+        partner_agencies: input.partner_agencies,
         jurisdictions: input.jurisdictions,
         eligibility_summary: input.eligibility_summary,
         fees: input.fees,
         processing_time: input.processing_time,
         languages: input.languages,
-        taxonomy: Vec::new(),
+        taxonomy_terms: input.taxonomy_terms,
         required_documents: input
             .required_documents
             .into_iter()
@@ -312,6 +319,10 @@ pub struct ServiceUpdateInput {
     pub jurisdictions: Option<Vec<String>>,
     /// Codes of the languages it is offered in, replacing the current list (at most 50).
     pub languages: Option<Vec<String>>,
+    /// Slugs of the partner agencies, replacing the current list (at most 20).
+    pub partner_agencies: Option<Vec<String>>,
+    /// Taxonomy terms, replacing the current list (at most 50).
+    pub taxonomy_terms: Option<Vec<String>>,
 }
 
 /// The result of `serviceUpdate`.
@@ -566,6 +577,8 @@ impl ServiceMutation {
                 .map(|docs| docs.into_iter().map(DocumentInput::into_doc).collect()),
             jurisdictions: input.jurisdictions,
             languages: input.languages,
+            partner_agencies: input.partner_agencies,
+            taxonomy_terms: input.taxonomy_terms,
         };
         let result = match service_row(&input.id) {
             Ok(row) => {

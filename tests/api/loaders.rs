@@ -16,9 +16,9 @@ fn life_event_with_services(slug: &str, n: usize) -> Value {
                 "summary": "A synthetic service.",
                 "description": "Generated for the statement-count test.",
                 "agency": if i % 2 == 0 { "agency-a" } else { "agency-b" },
-                "partners": ["agency-c"],
+                "partnerAgencies": ["agency-c"],
                 "languages": ["en"],
-                "taxonomy": ["things"],
+                "taxonomyTerms": ["things"],
                 "requiredDocuments": [{ "name": "Proof of identity" }],
                 "channels": [
                     { "kind": "WEBSITE", "label": "Site", "url": format!("https://example.gov/{i}") },

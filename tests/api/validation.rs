@@ -171,6 +171,57 @@ fn cases(draft: &Value) -> Vec<Case> {
             json!(["input", "requiredDocuments", "0", "name"]),
             "must be 1 to 200 characters",
         ),
+        // Partner agencies and taxonomy terms.
+        editor(
+            create,
+            service_with("v-partner-owner", |s| {
+                s["partnerAgencies"] = json!(["nys-dol"])
+            }),
+            json!(["input", "partnerAgencies", "0"]),
+            "the owning agency is not its own partner",
+        ),
+        editor(
+            create,
+            service_with("v-partner-twice", |s| {
+                s["partnerAgencies"] = json!(["nys-otda", "nys-otda"])
+            }),
+            json!(["input", "partnerAgencies", "1"]),
+            "`nys-otda` appears twice",
+        ),
+        editor(
+            create,
+            service_with("v-partner-unknown", |s| {
+                s["partnerAgencies"] = json!(["no-such-agency"])
+            }),
+            json!(["input", "partnerAgencies", "0"]),
+            "unknown agency `no-such-agency`",
+        ),
+        editor(
+            create,
+            service_with("v-partners", |s| {
+                s["partnerAgencies"] = (0..21).map(|_| json!("nys-otda")).collect()
+            }),
+            json!(["input", "partnerAgencies"]),
+            "at most 20 items; got 21",
+        ),
+        editor(
+            create,
+            service_with("v-term", |s| s["taxonomyTerms"] = json!(["food", "nope"])),
+            json!(["input", "taxonomyTerms", "1"]),
+            "unknown taxonomy term `civic-catalog:nope`",
+        ),
+        editor(
+            "serviceUpdate",
+            json!({ "id": draft, "expectedVersion": 1, "partnerAgencies": ["nys-dol"] }),
+            json!(["input", "partnerAgencies", "0"]),
+            "the owning agency is not its own partner",
+        ),
+        editor(
+            "serviceUpdate",
+            json!({ "id": draft, "expectedVersion": 1, "taxonomyTerms": ["nope"] }),
+            json!(["input", "taxonomyTerms", "0"]),
+            "unknown taxonomy term",
+        ),
         // Life-event links and eligibility rules given on create.
         editor(
             create,
@@ -434,9 +485,12 @@ async fn one_create_registers_a_whole_service_and_channels_keep_their_languages(
         s["requiredDocuments"] = json!([{ "name": "Proof of identity", "description": "A driver license or passport." }]);
         s["lifeEvents"] = json!([{ "lifeEvent": "job-loss", "stage": "find-next-job", "relevance": "SUPPORTING", "reason": "Training for a new job." }]);
         s["eligibility"] = json!([{ "mode": "ANY", "rules": [{ "criterion": "facing-eviction", "operator": "IS_TRUE" }] }]);
+        s["partnerAgencies"] = json!(["nys-otda"]);
+        s["taxonomyTerms"] = json!(["employment", "civic-catalog:income-support"]);
     });
     let sel = "service { id languages { code } channels { id languages } requiredDocuments { name description }
-        lifeEvents { lifeEvent { slug } stage { slug } relevance reason } eligibilityRules { criterion { key } operator groupMode } }";
+        lifeEvents { lifeEvent { slug } stage { slug } relevance reason } eligibilityRules { criterion { key } operator groupMode }
+        partnerAgencies { slug } taxonomyTerms { code } version }";
     let made = run(&app, &keys.editor, "serviceCreate", sel, input).await;
     assert_eq!(made["userErrors"], json!([]), "{made}");
     let service = &made["service"];
@@ -458,9 +512,25 @@ async fn one_create_registers_a_whole_service_and_channels_keep_their_languages(
         service["eligibilityRules"],
         json!([{ "criterion": { "key": "facing-eviction" }, "operator": "IS_TRUE", "groupMode": "ANY" }])
     );
+    assert_eq!(service["partnerAgencies"], json!([{ "slug": "nys-otda" }]));
+    assert_eq!(
+        service["taxonomyTerms"],
+        json!([{ "code": "employment" }, { "code": "income-support" }])
+    );
+    // The lists are replaced with serviceUpdate.
+    let updated = run(&app, &keys.editor, "serviceUpdate", "service { partnerAgencies { slug } taxonomyTerms { code } version }",
+        json!({ "id": service["id"], "expectedVersion": service["version"], "partnerAgencies": [], "taxonomyTerms": ["food"] })).await;
+    assert_eq!(updated["userErrors"], json!([]), "{updated}");
+    assert_eq!(
+        (
+            updated["service"]["partnerAgencies"].clone(),
+            updated["service"]["taxonomyTerms"].clone()
+        ),
+        (json!([]), json!([{ "code": "food" }]))
+    );
     // A channel's languages change with channelUpdate.
     let updated = run(&app, &keys.editor, "channelUpdate", "channel { languages }",
-        json!({ "id": service["channels"][0]["id"], "expectedVersion": 1, "languages": ["es", "ru"] })).await;
+        json!({ "id": service["channels"][0]["id"], "expectedVersion": updated["service"]["version"], "languages": ["es", "ru"] })).await;
     assert_eq!(
         updated["channel"]["languages"],
         json!(["es", "ru"]),
