@@ -134,7 +134,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             let db = connect(&cli.database_url, &metrics).await?;
             migrate(&db).await?;
             let catalog = Catalog::new(db);
-            let show = |e: crate::catalog::CatalogError| format!("{e:?}");
+            let show = |e: crate::catalog::CatalogError| e.for_operator();
             match action {
                 KeysAction::Create { name, role, agency } => {
                     let role = role.parse().map_err(show)?;
@@ -195,11 +195,11 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 Some(path) => seed::parse(&std::fs::read_to_string(&path)?),
                 None => seed::parse(seed::NEW_YORK),
             }
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(|e| e.for_operator())?;
             let report = catalog
                 .load_document(&document)
                 .await
-                .map_err(|e| format!("{e:?}"))?;
+                .map_err(|e| e.for_operator())?;
             tracing::info!(
                 created = report.services_created,
                 updated = report.services_updated,
@@ -211,11 +211,11 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             let db = connect(&cli.database_url, &metrics).await?;
             migrate(&db).await?;
             let catalog = Catalog::new(db);
-            if catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+            if catalog.is_empty().await.map_err(|e| e.for_operator())? {
                 let report = catalog
                     .seed_new_york()
                     .await
-                    .map_err(|e| format!("{e:?}"))?;
+                    .map_err(|e| e.for_operator())?;
                 tracing::info!(
                     services = report.services_created,
                     "seeded the New York catalog"

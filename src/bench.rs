@@ -41,7 +41,7 @@ const ROWS_PER_INSERT: usize = 500;
 /// The catalog over `db`, which must hold no service: benchmarks never mix with real data.
 async fn empty_catalog(db: &DatabaseConnection) -> Result<Catalog, Box<dyn std::error::Error>> {
     let catalog = Catalog::new(db.clone());
-    if !catalog.is_empty().await.map_err(|e| format!("{e:?}"))? {
+    if !catalog.is_empty().await.map_err(|e| e.for_operator())? {
         return Err("bench needs an empty database (for example sqlite::memory: or a new PostgreSQL database)".into());
     }
     Ok(catalog)
@@ -317,7 +317,7 @@ pub async fn generate(
     insert_chunks(db, rules).await?;
     Catalog::bump_revision(db)
         .await
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| e.for_operator())?;
     Ok(())
 }
 
@@ -464,11 +464,11 @@ pub async fn import(
     let admin = catalog
         .create_key("bench", crate::catalog::types::Role::Admin, None)
         .await
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| e.for_operator())?;
     let principal = catalog
         .authenticate(Some(&format!("Bearer {}", admin.token)))
         .await
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| e.for_operator())?;
     let schema = build_schema(catalog.clone());
     let batch = batch.clamp(1, crate::catalog::commands::MAX_IMPORT);
     let mut times = Vec::new();

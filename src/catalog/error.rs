@@ -45,6 +45,23 @@ impl CatalogError {
             detail: detail.into(),
         }
     }
+
+    /// The error in one line for the operator at the command line, who may read internal
+    /// details (never for API clients: the GraphQL layer has its own mapping).
+    pub fn for_operator(&self) -> String {
+        match self {
+            Self::BadInput { field, message } => format!("{field}: {message}"),
+            Self::NotFound { what } => format!("{what} not found"),
+            Self::Conflict {
+                field,
+                code,
+                message,
+                ..
+            } => format!("{field}: {message} ({code})"),
+            Self::Unauthenticated { message } | Self::Forbidden { message } => message.clone(),
+            Self::Internal { detail } => format!("internal error: {detail}"),
+        }
+    }
 }
 
 impl From<DbErr> for CatalogError {

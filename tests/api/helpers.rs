@@ -12,7 +12,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub catalog: Catalog,
-    postgres: Option<PostgresDb>,
+    _database: ScratchDatabase,
 }
 
 /// A PostgreSQL database created for one test and dropped with it.
@@ -62,11 +62,38 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-impl TestApp {
-    /// An app over an empty (migrated) catalog.
-    pub async fn empty() -> Self {
+/// A fresh database of its own for one test: a new PostgreSQL database when
+/// `TEST_DATABASE_URL` is set (dropped with the guard), else SQLite at `sqlite` (in memory,
+/// or a file another process can open too).
+pub struct ScratchDatabase {
+    pub url: String,
+    postgres: Option<PostgresDb>,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl ScratchDatabase {
+    /// An empty database; on SQLite, in memory (one connection only).
+    pub async fn in_memory() -> Self {
+        Self::new(false).await
+    }
+
+    /// An empty database that other processes can open; on SQLite, a file.
+    pub async fn shared() -> Self {
+        Self::new(true).await
+    }
+
+    async fn new(shared: bool) -> Self {
         let metrics = Arc::new(Metrics::default());
-        let (url, postgres) = match std::env::var("TEST_DATABASE_URL") {
+        match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 use sea_orm::ConnectionTrait;
                 let name = format!("cc_test_{}", uuid::Uuid::new_v4().simple());
@@ -78,13 +105,39 @@ impl TestApp {
                     .await
                     .expect("create test database");
                 admin.close().await.expect("close admin connection");
-                (
-                    with_database(&admin_url, &name),
-                    Some(PostgresDb { admin_url, name }),
-                )
+                Self {
+                    url: with_database(&admin_url, &name),
+                    postgres: Some(PostgresDb { admin_url, name }),
+                    _dir: None,
+                }
             }
-            _ => ("sqlite::memory:".to_owned(), None),
-        };
+            _ if shared => {
+                let dir = std::env::temp_dir().join(format!(
+                    "civic-catalog-test-{}",
+                    uuid::Uuid::new_v4().simple()
+                ));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", dir.join("catalog.db").display()),
+                    postgres: None,
+                    _dir: Some(TempDir(dir)),
+                }
+            }
+            _ => Self {
+                url: "sqlite::memory:".to_owned(),
+                postgres: None,
+                _dir: None,
+            },
+        }
+    }
+}
+
+impl TestApp {
+    /// An app over an empty (migrated) catalog.
+    pub async fn empty() -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let database = ScratchDatabase::in_memory().await;
+        let url = database.url.clone();
         let db = connect(&url, &metrics).await.expect("connect");
         migrate(&db).await.expect("migrate");
         let catalog = Catalog::new(db);
@@ -100,7 +153,7 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             catalog,
-            postgres,
+            _database: database,
         }
     }
 
@@ -180,7 +233,7 @@ impl TestApp {
     /// Whether this app runs on PostgreSQL.
     #[allow(dead_code)]
     pub fn is_postgres(&self) -> bool {
-        self.postgres.is_some()
+        self._database.postgres.is_some()
     }
 }
 

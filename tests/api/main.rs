@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod authorization;
 mod catalog_queries;
+mod cli;
 mod editing;
 mod eligibility;
 mod graphiql;
