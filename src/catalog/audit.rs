@@ -10,6 +10,7 @@ use sea_orm::{
 use super::Catalog;
 use super::auth::{KeyPrincipal, Principal};
 use super::error::{CatalogError, CatalogResult};
+use super::page::PageRequest;
 use super::types::Role;
 use crate::entity::audit_event;
 
@@ -82,15 +83,15 @@ pub struct AuditFilter {
 }
 
 impl Catalog {
-    /// The audit trail, newest first, `first` events after the event with id `after_id`.
-    /// Only ADMIN and REVIEWER keys may read it.
+    /// A page of the audit trail, newest first; cursors carry event ids (`after`: older
+    /// events, `before`: newer ones). Returns the events and whether more follow and
+    /// precede them. Only ADMIN and REVIEWER keys may read it.
     pub async fn audit_events(
         &self,
         principal: &Principal,
         filter: &AuditFilter,
-        first: u64,
-        after_id: Option<i32>,
-    ) -> CatalogResult<(Vec<audit_event::Model>, bool)> {
+        request: &PageRequest,
+    ) -> CatalogResult<(Vec<audit_event::Model>, bool, bool)> {
         match principal {
             Principal::Key(key) if matches!(key.role, Role::Admin | Role::Reviewer) => {}
             Principal::Key(_) => {
@@ -122,16 +123,28 @@ impl Catalog {
         if let Some(before) = filter.before {
             select = select.filter(audit_event::Column::CreatedAt.lt(before));
         }
-        if let Some(id) = after_id {
-            select = select.filter(audit_event::Column::Id.lt(id));
+        if let Some(after) = &request.after {
+            select = select.filter(audit_event::Column::Id.lt(after.id));
         }
-        let mut rows = select
-            .order_by_desc(audit_event::Column::Id)
-            .limit(first + 1)
-            .all(&self.db)
-            .await?;
-        let has_next = rows.len() as u64 > first;
-        rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-        Ok((rows, has_next))
+        if let Some(before) = &request.before {
+            select = select.filter(audit_event::Column::Id.gt(before.id));
+        }
+        let size = request.len();
+        let mut rows = if request.from_end {
+            select.order_by_asc(audit_event::Column::Id)
+        } else {
+            select.order_by_desc(audit_event::Column::Id)
+        }
+        .limit(size as u64 + 1)
+        .all(&self.db)
+        .await?;
+        let more = rows.len() > size;
+        rows.truncate(size);
+        if request.from_end {
+            rows.reverse();
+            Ok((rows, request.before.is_some(), more))
+        } else {
+            Ok((rows, more, request.after.is_some()))
+        }
     }
 }

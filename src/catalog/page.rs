@@ -1,5 +1,6 @@
-//! Keyset pagination: a page request (`first`, `after`), the opaque cursor that marks a
-//! position in a list ordered by (name, id), and the page that comes back.
+//! Keyset pagination: a page request (`first` / `after`, or `last` / `before`), the opaque
+//! cursor that marks a position in a list ordered by (name, id), and the page that comes
+//! back.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,12 +29,12 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}:{}", self.id, self.name))
     }
 
-    /// Parses a cursor a client sent back.
-    pub fn decode(text: &str) -> Result<Self, CatalogError> {
+    /// Parses a cursor a client sent back as the argument `field`.
+    pub fn decode_as(field: &str, text: &str) -> Result<Self, CatalogError> {
         let bad = || {
             CatalogError::bad_input(
-                "after",
-                "malformed cursor: pass back an `endCursor` or `cursor` value this API returned",
+                field,
+                "malformed cursor: pass back an `endCursor`, `startCursor` or `cursor` value this API returned",
             )
         };
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
@@ -46,29 +47,72 @@ impl Cursor {
             id,
         })
     }
+
+    /// Parses a cursor a client sent back as `after`.
+    pub fn decode(text: &str) -> Result<Self, CatalogError> {
+        Self::decode_as("after", text)
+    }
 }
 
-/// What slice of a list the caller wants.
+/// What slice of a list the caller wants: the items between `after` and `before` (either
+/// open), and of those the first `size` or, `from_end`, the last `size`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
-    /// How many items, 1 to [`MAX_PAGE_SIZE`].
-    pub first: i32,
-    /// Start after this position; `None` starts at the beginning.
+    /// How many items, 0 to [`MAX_PAGE_SIZE`].
+    pub size: i32,
+    /// Only items after this position.
     pub after: Option<Cursor>,
+    /// Only items before this position.
+    pub before: Option<Cursor>,
+    /// Take the last `size` items of the window (`last`) rather than the first (`first`).
+    pub from_end: bool,
 }
 
 impl PageRequest {
-    /// Validates raw `first` / `after` arguments.
-    pub fn parse(first: Option<i32>, after: Option<&str>) -> Result<Self, CatalogError> {
-        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(0..=MAX_PAGE_SIZE).contains(&first) {
-            return Err(CatalogError::bad_input(
-                "first",
-                format!("`first` must be between 0 and {MAX_PAGE_SIZE}; got {first}"),
-            ));
-        }
-        let after = after.map(Cursor::decode).transpose()?;
-        Ok(Self { first, after })
+    /// Validates raw Relay arguments: `first` (and `after`) pages forward, `last` (and
+    /// `before`) backward; `first` and `last` together are refused.
+    pub fn parse(
+        first: Option<i32>,
+        after: Option<&str>,
+        last: Option<i32>,
+        before: Option<&str>,
+    ) -> Result<Self, CatalogError> {
+        let size = |field: &str, n: i32| {
+            if (0..=MAX_PAGE_SIZE).contains(&n) {
+                Ok(n)
+            } else {
+                Err(CatalogError::bad_input(
+                    field,
+                    format!("`{field}` must be between 0 and {MAX_PAGE_SIZE}; got {n}"),
+                ))
+            }
+        };
+        let (size, from_end) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(CatalogError::bad_input(
+                    "last",
+                    "give `first` to page forward or `last` to page backward, not both",
+                ));
+            }
+            (_, Some(n)) => (size("last", n)?, true),
+            (n, None) => (size("first", n.unwrap_or(DEFAULT_PAGE_SIZE))?, false),
+        };
+        Ok(Self {
+            size,
+            after: after.map(|c| Cursor::decode_as("after", c)).transpose()?,
+            before: before.map(|c| Cursor::decode_as("before", c)).transpose()?,
+            from_end,
+        })
+    }
+
+    /// The page size as a count.
+    pub fn len(&self) -> usize {
+        usize::try_from(self.size).unwrap_or(0)
+    }
+
+    /// Whether the page is asked to hold nothing.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
     }
 }
 
@@ -100,31 +144,44 @@ impl<T> Page<T> {
         key: impl Fn(&T) -> Cursor,
     ) -> Self {
         let total_count = all.len() as u64;
-        let start = match &request.after {
-            None => 0,
-            Some(after) => match all.iter().position(|item| id(item) == after.id) {
-                Some(at) => at + 1,
-                None => all
-                    .iter()
-                    .position(|item| {
-                        let k = key(item);
-                        (k.name.as_str(), k.id) > (after.name.as_str(), after.id)
-                    })
-                    .unwrap_or(all.len()),
-            },
+        // Where a cursor's item sits: found by id, or (if it has gone) by comparing names.
+        let position = |cursor: &Cursor, past: bool| {
+            all.iter()
+                .position(|item| id(item) == cursor.id)
+                .map(|at| at + usize::from(past))
+                .unwrap_or_else(|| {
+                    all.iter()
+                        .position(|item| {
+                            let k = key(item);
+                            (k.name.as_str(), k.id) > (cursor.name.as_str(), cursor.id)
+                        })
+                        .unwrap_or(all.len())
+                })
         };
-        let first = usize::try_from(request.first).unwrap_or(0);
-        let has_next_page = all.len() > start + first;
+        let start = request.after.as_ref().map_or(0, |c| position(c, true));
+        let end = request
+            .before
+            .as_ref()
+            .map_or(all.len(), |c| position(c, false))
+            .max(start);
+        let size = request.len();
+        let (from, to) = if request.from_end {
+            (end.saturating_sub(size).max(start), end)
+        } else {
+            (start, (start + size).min(end))
+        };
+        let has_next_page = to < all.len();
+        let has_previous_page = from > 0;
         let items = all
             .into_iter()
-            .skip(start)
-            .take(first)
+            .skip(from)
+            .take(to - from)
             .map(|item| (key(&item), item))
             .collect();
         Self {
             items,
             has_next_page,
-            has_previous_page: start > 0,
+            has_previous_page,
             total_count,
         }
     }

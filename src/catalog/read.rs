@@ -179,22 +179,43 @@ impl Catalog {
                 ),
             );
         }
-        let first = usize::try_from(request.first).unwrap_or(0);
-        let rows = query
-            .order_by_asc(name)
-            .order_by_asc(id)
-            .limit(first as u64 + 1)
-            .all(&self.db)
-            .await?;
-        let has_next_page = rows.len() > first;
+        if let Some(before) = &request.before {
+            query = query.filter(
+                Condition::any().add(name.lt(before.name.as_str())).add(
+                    Condition::all()
+                        .add(name.eq(before.name.as_str()))
+                        .add(id.lt(before.id)),
+                ),
+            );
+        }
+        let size = request.len();
+        // One row more than asked says whether the list goes on in the paging direction.
+        let (rows, has_next_page, has_previous_page) = if request.from_end {
+            let mut rows = query
+                .order_by_desc(name)
+                .order_by_desc(id)
+                .limit(size as u64 + 1)
+                .all(&self.db)
+                .await?;
+            let more = rows.len() > size;
+            rows.truncate(size);
+            rows.reverse();
+            (rows, request.before.is_some(), more)
+        } else {
+            let mut rows = query
+                .order_by_asc(name)
+                .order_by_asc(id)
+                .limit(size as u64 + 1)
+                .all(&self.db)
+                .await?;
+            let more = rows.len() > size;
+            rows.truncate(size);
+            (rows, more, request.after.is_some())
+        };
         Ok(Page {
-            items: rows
-                .into_iter()
-                .take(first)
-                .map(|row| (key(&row), row))
-                .collect(),
+            items: rows.into_iter().map(|row| (key(&row), row)).collect(),
             has_next_page,
-            has_previous_page: request.after.is_some(),
+            has_previous_page,
             total_count,
         })
     }

@@ -106,8 +106,14 @@ impl Agency {
             i32,
         >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many services to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the services before this cursor (with `last`, to page back).")]
+        before: Option<String>,
     ) -> Result<ServiceConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let keys = loader(ctx)?
             .load_one(ServiceKeysOfAgency(self.0.id))
             .await?
@@ -192,9 +198,15 @@ impl AgencyQuery {
             i32,
         >,
         #[graphql(desc = "Return the agencies after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many agencies to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the agencies before this cursor (with `last`, to page back).")]
+        before: Option<String>,
         #[graphql(desc = "Narrow the list.")] filter: Option<AgencyFilter>,
     ) -> Result<AgencyConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
         let domain = DomainFilter {
             jurisdiction: filter

@@ -65,9 +65,15 @@ impl AuditQuery {
             i32,
         >,
         #[graphql(desc = "Return the events older than this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many events to return from the end of the list (the oldest, or the ones just newer than `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the events newer than this cursor (with `last`, to page back).")]
+        before: Option<String>,
         #[graphql(desc = "Narrow the trail.")] filter: Option<AuditFilter>,
     ) -> Result<AuditEventConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
         let catalog = catalog(ctx)?;
         let agency_id = match filter.agency.as_deref() {
@@ -107,14 +113,8 @@ impl AuditQuery {
             before: filter.before.map(|t| t.0),
         };
         let principal = ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous);
-        let first = u64::try_from(request.first).unwrap_or(0);
-        let (rows, has_next_page) = catalog
-            .audit_events(
-                principal,
-                &domain,
-                first,
-                request.after.as_ref().map(|c| c.id),
-            )
+        let (rows, has_next_page, has_previous_page) = catalog
+            .audit_events(principal, &domain, &request)
             .await
             .gql()?;
         let edges: Vec<AuditEventEdge> = rows
@@ -132,7 +132,7 @@ impl AuditQuery {
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             page_info: PageInfo::new(
                 has_next_page,
-                request.after.is_some(),
+                has_previous_page,
                 edges.first().map(|e| &e.cursor),
                 edges.last().map(|e| &e.cursor),
             ),

@@ -13,7 +13,7 @@ use crate::catalog::Page;
 pub struct PageInfo {
     /// Whether more items follow this page; fetch them with `after: endCursor`.
     pub has_next_page: bool,
-    /// Whether items precede this page.
+    /// Whether items precede this page; fetch them with `last` and `before: startCursor`.
     pub has_previous_page: bool,
     /// The cursor of the first item of this page, or `null` when the page is empty.
     pub start_cursor: Option<String>,
@@ -44,13 +44,14 @@ macro_rules! connection {
         #[doc = concat!("One ", $plural, " item with the cursor that marks its position.")]
         #[derive(SimpleObject, Debug, Clone)]
         pub struct $edge {
-            /// Pass this as `after` to fetch the items that follow this one.
+            /// Pass this as `after` to fetch the items that follow this one, or as `before`
+            /// for those that precede it.
             pub cursor: String,
             /// The item.
             pub node: $node,
         }
 
-        #[doc = concat!("One page of ", $plural, ". Pass `pageInfo.endCursor` as `after` to fetch the next page; `first` takes 0 to 100 items (20 when omitted).")]
+        #[doc = concat!("One page of ", $plural, ". Pass `pageInfo.endCursor` as `after` to fetch the next page, or `pageInfo.startCursor` as `before` with `last` to fetch the previous one; `first` or `last` takes 0 to 100 items (`first: 20` when both are omitted).")]
         #[derive(SimpleObject, Debug, Clone)]
         pub struct $connection {
             /// The items of this page, each with its cursor.

@@ -101,8 +101,14 @@ impl CriterionQuery {
             i32,
         >,
         #[graphql(desc = "Return the criteria after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many criteria to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the criteria before this cursor (with `last`, to page back).")]
+        before: Option<String>,
     ) -> Result<CriterionConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let page = catalog(ctx)?.criteria(&request).await.gql()?;
         Ok(CriterionConnection::from_page(page, Criterion))
     }

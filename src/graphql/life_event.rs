@@ -74,8 +74,14 @@ impl LifeEvent {
             i32,
         >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many services to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the services before this cursor (with `last`, to page back).")]
+        before: Option<String>,
     ) -> Result<ServiceConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let keys = loader(ctx)?
             .load_one(ServiceKeysOfLifeEvent(self.0.id))
             .await?
@@ -206,8 +212,14 @@ impl LifeEventQuery {
         #[graphql(desc = "How many life events to return: 0 to 100, 20 when omitted.")]
         first: Option<i32>,
         #[graphql(desc = "Return the life events after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many life events to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the life events before this cursor (with `last`, to page back).")]
+        before: Option<String>,
     ) -> Result<LifeEventConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let page = catalog(ctx)?.life_events(&request).await.gql()?;
         Ok(LifeEventConnection::from_page(page, LifeEvent))
     }

@@ -458,8 +458,16 @@ impl RecommendationQuery {
         #[graphql(desc = "How many recommendations to return: 0 to 100, 20 when omitted.")]
         first: Option<i32>,
         #[graphql(desc = "Return the recommendations after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many recommendations to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the recommendations before this cursor (with `last`, to page back)."
+        )]
+        before: Option<String>,
     ) -> Result<RecommendationConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let include = input.include_ineligible;
         let situation = situation(
             input.life_events,

@@ -731,9 +731,15 @@ impl ServiceQuery {
             i32,
         >,
         #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many services to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the services before this cursor (with `last`, to page back).")]
+        before: Option<String>,
         #[graphql(desc = "Narrow the list.")] filter: Option<ServiceFilter>,
     ) -> Result<ServiceConnection> {
-        let request = PageRequest::parse(first, after.as_deref()).gql()?;
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default().into_domain().gql()?;
         let page = catalog(ctx)?
             .services(&filter, &request, viewer(ctx))

@@ -140,3 +140,206 @@ async fn malformed_cursors_are_bad_input() {
         }
     }
 }
+
+/// Walks a connection from its end to its start with `last` and `before`, returning the
+/// `key` of every node in list order (so it should equal a forward walk).
+async fn walk_back(app: &TestApp, query: &str, path: &[&str], key: &str, last: i64) -> Vec<String> {
+    let mut before: Value = Value::Null;
+    let mut pages: Vec<Vec<String>> = Vec::new();
+    for _ in 0..1000 {
+        let data = app
+            .data(query, json!({ "last": last, "before": before }))
+            .await;
+        let conn = path.iter().fold(&data, |v, p| &v[*p]);
+        let edges = conn["edges"].as_array().unwrap();
+        assert!(edges.len() as i64 <= last, "{conn}");
+        assert_eq!(conn["pageInfo"]["hasNextPage"], !before.is_null(), "{conn}");
+        pages.push(edges.iter().map(|e| e["node"][key].to_string()).collect());
+        if conn["pageInfo"]["hasPreviousPage"] == false {
+            pages.reverse();
+            return pages.concat();
+        }
+        before = conn["pageInfo"]["startCursor"].clone();
+    }
+    panic!("backward pagination did not end");
+}
+
+#[tokio::test]
+async fn every_connection_pages_backward_with_last_and_before() {
+    let app = TestApp::seeded().await;
+    let keys = crate::workflow::keys(&app).await;
+    let services = r#"query($first: Int, $after: String) { services(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { slug } } } }"#;
+    let (forward, _) = walk(&app, services, "services", 100).await;
+    let forward: Vec<String> = forward.iter().map(|s| format!("\"{s}\"")).collect();
+    for (query, path) in [(
+        r#"query($last: Int, $before: String) { services(last: $last, before: $before) {
+                pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { slug } } } }"#,
+        vec!["services"],
+    )] {
+        for last in [1, 7, 100] {
+            assert_eq!(
+                walk_back(&app, query, &path, "slug", last).await,
+                forward,
+                "last {last}"
+            );
+        }
+    }
+    // Every other connection gives, backward, what it gives forward.
+    for (field, args, path, key) in [
+        ("agencies", "", vec!["agencies"], "slug"),
+        ("lifeEvents", "", vec!["lifeEvents"], "slug"),
+        ("criteria", "", vec!["criteria"], "key"),
+        (
+            "services",
+            r#"lifeEvent(slug: "job-loss") {"#,
+            vec!["lifeEvent", "services"],
+            "slug",
+        ),
+        (
+            "services",
+            r#"agency(slug: "nys-dol") {"#,
+            vec!["agency", "services"],
+            "slug",
+        ),
+    ] {
+        let close = if args.is_empty() { "" } else { "}" };
+        let forward_query =
+            format!("{{ {args} {field}(first: 100) {{ nodes {{ {key} }} }} {close} }}");
+        let data = app.data(&forward_query, json!({})).await;
+        let nodes = path.iter().fold(&data, |v, p| &v[*p])["nodes"].clone();
+        let forward: Vec<String> = nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n[key].to_string())
+            .collect();
+        assert!(forward.len() > 2, "{field}: {data}");
+        let back_query = format!(
+            "query($last: Int, $before: String) {{ {args} {field}(last: $last, before: $before) {{
+                pageInfo {{ hasNextPage hasPreviousPage startCursor }} edges {{ node {{ {key} }} }} }} {close} }}"
+        );
+        assert_eq!(
+            walk_back(&app, &back_query, &path, key, 2).await,
+            forward,
+            "{path:?}"
+        );
+    }
+    // The audit trail (newest first) and recommendations page back too.
+    let audit = gql_as_admin(
+        &app,
+        &keys.admin,
+        "{ auditEvents(first: 100) { edges { cursor } } }",
+    )
+    .await;
+    let forward: Vec<String> = audit["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cursor"].to_string())
+        .collect();
+    assert!(forward.len() >= 4);
+    let mut before = Value::Null;
+    let mut pages = Vec::new();
+    loop {
+        let body = crate::workflow::gql_as(&app, Some(&keys.admin),
+            "query($before: String) { auditEvents(last: 3, before: $before) { pageInfo { hasPreviousPage startCursor } edges { cursor } } }",
+            json!({ "before": before })).await;
+        let conn = &body["data"]["auditEvents"];
+        pages.push(
+            conn["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["cursor"].to_string())
+                .collect::<Vec<_>>(),
+        );
+        if conn["pageInfo"]["hasPreviousPage"] == false {
+            break;
+        }
+        before = conn["pageInfo"]["startCursor"].clone();
+    }
+    pages.reverse();
+    assert_eq!(pages.concat(), forward);
+    let recommend = r#"query($last: Int, $before: String) { recommendServices(input: {lifeEvents: ["job-loss"], jurisdiction: "US-NY-NYC"}, last: $last, before: $before) {
+        pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { service { slug } } } } }"#;
+    let all = app
+        .data(
+            r#"{ recommendServices(input: {lifeEvents: ["job-loss"], jurisdiction: "US-NY-NYC"}, first: 100) { nodes { service { slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    let forward: Vec<String> = all["recommendServices"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["service"].to_string())
+        .collect();
+    assert!(forward.len() > 3);
+    assert_eq!(
+        walk_back(&app, recommend, &["recommendServices"], "service", 3).await,
+        forward
+    );
+}
+
+async fn gql_as_admin(app: &TestApp, token: &str, query: &str) -> Value {
+    crate::workflow::gql_as(app, Some(token), query, json!({})).await["data"].clone()
+}
+
+#[tokio::test]
+async fn first_with_last_or_a_bad_before_is_bad_input() {
+    let app = TestApp::seeded().await;
+    for (args, field) in [
+        ("first: 2, last: 2", "last"),
+        ("last: 101", "last"),
+        ("last: -1", "last"),
+        (r#"last: 2, before: "garbage!""#, "before"),
+    ] {
+        let body = app
+            .graphql(
+                &format!("{{ services({args}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{args}: {body}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], field,
+            "{args}: {body}"
+        );
+    }
+    // A window between two cursors, from either end.
+    let page = app
+        .data(
+            "{ services(first: 10) { edges { cursor node { slug } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = page["services"]["edges"].as_array().unwrap();
+    let (after, before) = (edges[1]["cursor"].clone(), edges[8]["cursor"].clone());
+    let slugs = |d: &Value| -> Vec<Value> {
+        d["services"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["slug"].clone())
+            .collect()
+    };
+    let window = "query($a: String, $b: String, $first: Int, $last: Int) { services(after: $a, before: $b, first: $first, last: $last) { nodes { slug } } }";
+    let head = app
+        .data(window, json!({ "a": after, "b": before, "first": 3 }))
+        .await;
+    let tail = app
+        .data(window, json!({ "a": after, "b": before, "last": 3 }))
+        .await;
+    let expected = |range: std::ops::Range<usize>| -> Vec<Value> {
+        edges[range]
+            .iter()
+            .map(|e| e["node"]["slug"].clone())
+            .collect()
+    };
+    assert_eq!(slugs(&head), expected(2..5));
+    assert_eq!(slugs(&tail), expected(5..8));
+}
