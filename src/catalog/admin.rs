@@ -145,8 +145,10 @@ fn changed<T: Clone>(
     new.map_or_else(|| Ok(old.clone()), check)
 }
 
-async fn record(
-    txn: &DatabaseTransaction,
+/// Records the change as made by `key`, then commits `txn`: every administration command
+/// ends here, so none commits without its audit event.
+async fn commit_recorded(
+    txn: DatabaseTransaction,
     key: &KeyPrincipal,
     action: &str,
     (record_type, record_id, agency_id): (&str, i32, Option<i32>),
@@ -154,7 +156,7 @@ async fn record(
     after: Option<Value>,
 ) -> CatalogResult<()> {
     super::audit::record(
-        txn,
+        &txn,
         Some(key),
         super::audit::Change {
             action,
@@ -166,7 +168,9 @@ async fn record(
             comment: None,
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 fn jurisdiction_json(j: &jurisdiction::Model) -> Value {
@@ -378,8 +382,8 @@ impl Catalog {
         }
         .insert(&txn)
         .await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "jurisdiction.create",
             ("Jurisdiction", created.id, None),
@@ -387,7 +391,6 @@ impl Catalog {
             Some(jurisdiction_json(&created)),
         )
         .await?;
-        txn.commit().await?;
         Ok(created)
     }
 
@@ -412,8 +415,8 @@ impl Catalog {
         active.name = Set(name);
         active.version = Set(current.version + 1);
         let updated = active.update(&txn).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "jurisdiction.update",
             ("Jurisdiction", id, None),
@@ -421,7 +424,6 @@ impl Catalog {
             Some(jurisdiction_json(&updated)),
         )
         .await?;
-        txn.commit().await?;
         Ok(updated)
     }
 
@@ -479,8 +481,8 @@ impl Catalog {
         }
         .insert(&txn)
         .await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "agency.create",
             ("Agency", created.id, Some(created.id)),
@@ -488,7 +490,6 @@ impl Catalog {
             Some(agency_json(&created)),
         )
         .await?;
-        txn.commit().await?;
         Ok(created)
     }
 
@@ -561,8 +562,8 @@ impl Catalog {
         let mut active = next.into_active_model().reset_all();
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "agency.update",
             ("Agency", id, Some(id)),
@@ -570,7 +571,6 @@ impl Catalog {
             Some(agency_json(&updated)),
         )
         .await?;
-        txn.commit().await?;
         Ok(updated)
     }
 
@@ -622,8 +622,8 @@ impl Catalog {
         active.source = Set(source);
         let saved = active.save(&txn).await?.try_into_model()?;
         let updated = touch_agency(&txn, &agency).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "agency.csspDesignate",
             ("Agency", agency_id, Some(agency_id)),
@@ -631,7 +631,6 @@ impl Catalog {
             Some(cssp_json(&saved)),
         )
         .await?;
-        txn.commit().await?;
         Ok(updated)
     }
 
@@ -655,8 +654,8 @@ impl Catalog {
             .exec(&txn)
             .await?;
         let updated = touch_agency(&txn, &agency).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "agency.csspRevoke",
             ("Agency", agency_id, Some(agency_id)),
@@ -664,7 +663,6 @@ impl Catalog {
             None,
         )
         .await?;
-        txn.commit().await?;
         Ok(updated)
     }
 
@@ -735,8 +733,8 @@ impl Catalog {
         )
         .await?;
         let stages = stages_of(&txn, created.id).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "lifeEvent.create",
             ("LifeEvent", created.id, None),
@@ -744,7 +742,6 @@ impl Catalog {
             Some(life_event_json(&created, &stages)),
         )
         .await?;
-        txn.commit().await?;
         Ok(created)
     }
 
@@ -985,8 +982,8 @@ impl Catalog {
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
         let after = life_event_json(&updated, &stages_of(&txn, id).await?);
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             action,
             ("LifeEvent", id, None),
@@ -994,7 +991,6 @@ impl Catalog {
             Some(after),
         )
         .await?;
-        txn.commit().await?;
         Ok((updated, value))
     }
 
@@ -1036,8 +1032,8 @@ impl Catalog {
         }
         .insert(&txn)
         .await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "criterion.create",
             ("Criterion", created.id, None),
@@ -1045,7 +1041,6 @@ impl Catalog {
             Some(criterion_json(&created)),
         )
         .await?;
-        txn.commit().await?;
         Ok(created)
     }
 
@@ -1119,8 +1114,8 @@ impl Catalog {
         let mut active = next.into_active_model().reset_all();
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
-        record(
-            &txn,
+        commit_recorded(
+            txn,
             key,
             "criterion.update",
             ("Criterion", id, None),
@@ -1128,7 +1123,6 @@ impl Catalog {
             Some(criterion_json(&updated)),
         )
         .await?;
-        txn.commit().await?;
         Ok(updated)
     }
 }

@@ -810,6 +810,19 @@ async fn follow_feed(app: &TestApp, from: Value) -> (Vec<Value>, Value) {
     }
 }
 
+/// Each change's kind and slug.
+fn kinds_and_slugs(changes: &[Value]) -> Vec<(String, String)> {
+    changes
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_owned(),
+                c["slug"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The feed's cursor after every change so far.
 pub async fn feed_end(app: &TestApp) -> Value {
     follow_feed(app, Value::Null).await.1
@@ -839,15 +852,7 @@ async fn a_portal_can_mirror_the_seeded_catalog_from_the_feed_alone() {
           "agency": "nys-dol", "status": "ARCHIVED", "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov" }] }
     ] })).await;
     let (next, _) = follow_feed(&app, cursor).await;
-    let kinds: Vec<(String, String)> = next
-        .iter()
-        .map(|c| {
-            (
-                c["kind"].as_str().unwrap().to_owned(),
-                c["slug"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let kinds = kinds_and_slugs(&next);
     assert_eq!(
         kinds,
         [
@@ -936,17 +941,7 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
         .await;
     let feed = &first["catalogChanges"];
     assert_eq!(feed["hasMore"], true);
-    let kinds: Vec<(String, String)> = feed["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["kind"].as_str().unwrap().to_owned(),
-                c["slug"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let kinds = kinds_and_slugs(feed["changes"].as_array().unwrap());
     assert_eq!(
         kinds,
         [
