@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use http_body_util::BodyExt;
 use tracing::Instrument;
 
 use crate::catalog::{Catalog, CatalogError};
@@ -119,23 +120,42 @@ fn bad_request(status: StatusCode, message: String) -> Response {
 /// with long descriptions.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-/// Refuses a body that says it is larger than [`MAX_BODY_BYTES`] with 413 before reading
-/// it, and stops reading one that turns out larger.
+/// Refuses a body larger than [`MAX_BODY_BYTES`] with 413: at once when its declared
+/// length says so, else once reading it passes the limit. The GraphQL engine parses a
+/// whole body in memory anyway, so reading it here first costs nothing more.
 async fn limit_body(request: Request, next: Next) -> Response {
+    let too_large = || {
+        bad_request(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return bad_request(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        );
+        return too_large();
     }
     let (parts, body) = request.into_parts();
-    let body = axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
-    next.run(Request::from_parts(parts, body)).await
+    let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Err(err) => {
+            // The client went away or sent a broken body; nobody may be left to answer.
+            tracing::debug!(error = %err, "request body could not be read");
+            return bad_request(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read".to_owned(),
+            );
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).
