@@ -52,6 +52,11 @@ pub struct ServiceFilter {
     pub modified_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Case-insensitive text contained in the name or summary.
     pub search: Option<String>,
+    /// Services in this lifecycle status (of those the viewer may read).
+    pub status: Option<ServiceStatus>,
+    /// `true`: services waiting for a reviewer, in review themselves or through a pending
+    /// revision in review (of those the viewer may read); `false`: the others.
+    pub awaiting_review: Option<bool>,
 }
 
 /// A relation between two services, seen from one of them.
@@ -495,6 +500,30 @@ impl Catalog {
                 &[service::Column::Name, service::Column::Summary],
                 term,
             ));
+        }
+        if let Some(status) = filter.status {
+            select = select.filter(service::Column::Status.eq(status.as_str()));
+        }
+        if let Some(awaiting) = filter.awaiting_review {
+            let in_review = ServiceStatus::InReview.as_str();
+            // Revisions count only where the viewer may read them, so the filter tells
+            // nobody about a revision they cannot see.
+            let revisions_in_review = Query::select()
+                .column(service::Column::RevisionOfId)
+                .from(service::Entity)
+                .and_where(service::Column::RevisionOfId.is_not_null())
+                .and_where(service::Column::Status.eq(in_review))
+                .cond_where(visible_to(viewer))
+                .to_owned();
+            select = select.filter(if awaiting {
+                Condition::any()
+                    .add(service::Column::Status.eq(in_review))
+                    .add(service::Column::Id.in_subquery(revisions_in_review))
+            } else {
+                Condition::all()
+                    .add(service::Column::Status.ne(in_review))
+                    .add(service::Column::Id.not_in_subquery(revisions_in_review))
+            });
         }
         self.keyset_page(
             select,

@@ -659,6 +659,12 @@ pub struct ServiceFilter {
     pub modified_after: Option<DateTime>,
     /// Only services whose name or summary contains this text, ignoring case.
     pub search: Option<String>,
+    /// Only services in this lifecycle status. Without a key only `PUBLISHED` services
+    /// exist; editors also see their agency's others, reviewers those in review.
+    pub status: Option<ServiceStatus>,
+    /// `true`: only services waiting for a reviewer, in review themselves or through a
+    /// pending revision in review (the reviewer's queue); `false`: only the others.
+    pub awaiting_review: Option<bool>,
 }
 
 impl ServiceFilter {
@@ -682,6 +688,8 @@ impl ServiceFilter {
             channel_kind: self.channel_kind.map(Into::into),
             modified_after: self.modified_after.map(|t| t.0),
             search: self.search,
+            status: self.status.map(Into::into),
+            awaiting_review: self.awaiting_review,
         })
     }
 }

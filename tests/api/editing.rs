@@ -602,3 +602,97 @@ async fn concurrent_edits_of_one_version_let_exactly_one_through() {
         (winners[0]["service"]["name"].clone(), json!(2))
     );
 }
+
+/// The reviewer's queue: services in review, and published ones whose pending revision is
+/// in review; nobody learns of a revision they cannot read.
+#[tokio::test]
+async fn reviewers_find_their_queue_with_the_status_and_awaiting_review_filters() {
+    let app = TestApp::seeded().await;
+    let keys = keys(&app).await;
+    let fresh = draft(&app, &keys, "dol-queue-new").await;
+    let revised = draft(&app, &keys, "dol-queue-revised").await;
+    publish(&app, &keys, &revised).await;
+    draft(&app, &keys, "dol-queue-draft").await;
+    let submit = step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput");
+    gql_as(
+        &app,
+        Some(&keys.editor),
+        &submit,
+        json!({ "input": { "id": fresh } }),
+    )
+    .await;
+    let version = read(&app, Some(&keys.editor), "dol-queue-revised").await["version"].clone();
+    let edited = mutate(
+        &app,
+        &keys.editor,
+        "serviceUpdate",
+        "service { id }",
+        json!({ "id": revised, "expectedVersion": version, "name": "Revised name" }),
+    )
+    .await;
+    assert_eq!(edited["userErrors"], json!([]), "{edited}");
+    gql_as(
+        &app,
+        Some(&keys.editor),
+        &submit,
+        json!({ "input": { "id": revised } }),
+    )
+    .await;
+
+    let query = r#"query($filter: ServiceFilter) { services(first: 100, filter: $filter) { nodes { slug status } } }"#;
+    let slugs = async |token: Option<&str>, filter: Value| -> Vec<String> {
+        let body = gql_as(&app, token, query, json!({ "filter": filter })).await;
+        body["data"]["services"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|n| n["slug"].as_str().unwrap().to_owned())
+            .filter(|s| s.starts_with("dol-queue"))
+            .collect()
+    };
+    let queue = json!({ "awaitingReview": true });
+    assert_eq!(
+        slugs(Some(&keys.reviewer), queue.clone()).await,
+        ["dol-queue-new", "dol-queue-revised"]
+    );
+    assert_eq!(
+        slugs(Some(&keys.editor), queue.clone()).await,
+        ["dol-queue-new", "dol-queue-revised"],
+        "an editor sees its own agency's queue"
+    );
+    assert!(
+        slugs(Some(&keys.foreign_editor), queue.clone())
+            .await
+            .is_empty()
+    );
+    assert!(
+        slugs(None, queue).await.is_empty(),
+        "anonymous callers learn of no revision"
+    );
+    assert_eq!(
+        slugs(
+            Some(&keys.reviewer),
+            json!({ "awaitingReview": false, "agency": "nys-dol" })
+        )
+        .await,
+        Vec::<String>::new(),
+        "the reviewer cannot see the draft, and the others are in the queue"
+    );
+    assert_eq!(
+        slugs(Some(&keys.editor), json!({ "status": "DRAFT" })).await,
+        ["dol-queue-draft"]
+    );
+    assert_eq!(
+        slugs(Some(&keys.editor), json!({ "status": "PUBLISHED" })).await,
+        ["dol-queue-revised"]
+    );
+    assert!(slugs(None, json!({ "status": "DRAFT" })).await.is_empty());
+    assert_eq!(
+        slugs(
+            Some(&keys.admin),
+            json!({ "awaitingReview": false, "agency": "nys-dol" })
+        )
+        .await,
+        ["dol-queue-draft"]
+    );
+}
