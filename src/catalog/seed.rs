@@ -407,9 +407,10 @@ impl Catalog {
         insert_all(txn, documents.into_iter()).await?;
         insert_all(txn, channels.into_iter()).await?;
         insert_all(txn, links.into_iter()).await?;
-        let pairs = || services.iter().map(|s| s.id).zip(&checked);
-        for (id, c) in pairs().filter(|(_, c)| !c.children.rules.is_empty()) {
-            replace_rules(txn, id, &c.children.rules).await?;
+        for (service, c) in services.iter().zip(&checked) {
+            if !c.children.rules.is_empty() {
+                replace_rules(txn, service.id, &c.children.rules).await?;
+            }
         }
         Ok(Ok(services))
     }
@@ -1034,7 +1035,6 @@ impl<'a> Loader<'a> {
         Ok(change)
     }
 
-    /// Resolves and validates everything a service owns.
     /// The ids of the partner agencies named at `field`: known, each once, and not the
     /// owner itself.
     pub(crate) fn partner_ids(
@@ -1088,6 +1088,7 @@ impl<'a> Loader<'a> {
         Ok(ids)
     }
 
+    /// Resolves and validates everything a service owns.
     fn service_children(
         &self,
         path: &str,
