@@ -2,6 +2,7 @@
 //! router, and serve until SIGINT or SIGTERM.
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,57 +12,106 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::catalog::{Catalog, seed};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction};
+use crate::config::DatabaseConfig;
 use crate::graphql::{build_schema, sdl};
 use crate::http::{AppState, router};
 use crate::telemetry::{self, Metrics};
 
-/// Adds `mode=rwc` to a SQLite file URL that names no mode, so a missing file is created.
-fn normalize_url(url: &str) -> String {
-    let is_memory = url.contains(":memory:") || url.contains("mode=memory");
-    if url.starts_with("sqlite:") && !is_memory && !url.contains("mode=") {
-        let separator = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{separator}mode=rwc")
-    } else {
-        url.to_owned()
-    }
-}
-
-/// Opens a connection pool and counts every statement into `metrics`.
+/// Opens a connection pool and counts every statement into `metrics`. A database that
+/// cannot be reached is reported with its address (never its password) and the cause.
 ///
 /// SQLite files run in WAL mode with a busy timeout; an in-memory SQLite database exists
 /// per connection, so it gets a pool of exactly one connection that is never recycled.
-pub async fn connect(url: &str, metrics: &Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
-    let url = normalize_url(url);
-    let mut options = ConnectOptions::new(url.clone());
+pub async fn connect(
+    config: &DatabaseConfig,
+    metrics: &Arc<Metrics>,
+) -> Result<DatabaseConnection, String> {
+    let mut options = ConnectOptions::new(config.url().to_owned());
     options
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10));
-    if url.starts_with("sqlite:") {
-        if url.contains(":memory:") || url.contains("mode=memory") {
+    match config {
+        DatabaseConfig::SqliteMemory { .. } => {
             options
                 .max_connections(1)
                 .min_connections(1)
                 .map_sqlx_sqlite_pool_opts(|pool| pool.idle_timeout(None).max_lifetime(None));
-        } else {
+        }
+        DatabaseConfig::SqliteFile { .. } => {
             options.max_connections(8);
         }
+        DatabaseConfig::Postgres { .. } => {
+            options.max_connections(16).min_connections(1);
+        }
+    }
+    if !config.is_postgres() {
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
-    } else {
-        options.max_connections(16).min_connections(1);
     }
-    let mut db = Database::connect(options).await?;
+    let mut db = match Database::connect(options).await {
+        Ok(db) => db,
+        Err(err) => {
+            return Err(format!(
+                "cannot open {config}: {}",
+                cause(config, err).await
+            ));
+        }
+    };
     let metrics = Arc::clone(metrics);
     db.set_metric_callback(move |info| metrics.record_statement(info.failed));
     Ok(db)
 }
 
+/// Why a pool could not connect: a pool only says it timed out, so PostgreSQL is asked once
+/// more over a single connection, whose error names the cause (refused, unknown database,
+/// authentication).
+async fn cause(config: &DatabaseConfig, err: DbErr) -> String {
+    use sea_orm::sqlx::Connection;
+    if !config.is_postgres() {
+        return err.to_string();
+    }
+    let attempt = sea_orm::sqlx::PgConnection::connect(config.url());
+    match tokio::time::timeout(Duration::from_secs(10), attempt).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            err.to_string()
+        }
+        Ok(Err(cause)) => cause.to_string(),
+        Err(_) => "no answer within 10 s".to_owned(),
+    }
+}
+
 /// Applies pending migrations.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|err| format!("cannot migrate the database: {err}"))
+}
+
+/// The process entry point: parses the command line, runs the command on a multi-threaded
+/// runtime, and turns a failure into one line on stderr and a failing exit code.
+pub fn main() -> ExitCode {
+    let cli = <Cli as clap::Parser>::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("civic-catalog: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("civic-catalog: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The router over `catalog`, exactly as `serve` runs it.
@@ -192,7 +242,9 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             migrate(&db).await?;
             let catalog = Catalog::new(db);
             let document = match file {
-                Some(path) => seed::parse(&std::fs::read_to_string(&path)?),
+                Some(path) => seed::parse(&std::fs::read_to_string(&path).map_err(|err| {
+                    format!("cannot read the catalog document {}: {err}", path.display())
+                })?),
                 None => seed::parse(seed::NEW_YORK),
             }
             .map_err(|e| e.for_operator())?;
@@ -208,6 +260,10 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             );
         }
         Command::Serve { bind } => {
+            // Bind first: a taken port is reported before any migration or seeding runs.
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .map_err(|err| format!("cannot listen on {bind}: {err}"))?;
             let db = connect(&cli.database_url, &metrics).await?;
             migrate(&db).await?;
             let catalog = Catalog::new(db);
@@ -221,7 +277,6 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     "seeded the New York catalog"
                 );
             }
-            let listener = tokio::net::TcpListener::bind(bind).await?;
             tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");
             axum::serve(listener, app_router(catalog, metrics))
                 .with_graceful_shutdown(shutdown_signal())

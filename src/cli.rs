@@ -1,11 +1,11 @@
-//! The command line: `serve`, `migrate`, `seed` and `schema`, with options that also come
-//! from the environment. Parsed once at start-up into one typed value.
+//! The command line: `serve`, `migrate`, `seed`, `schema`, `keys` and `bench`, with options
+//! that also come from the environment. Parsed once at start-up into one typed value.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::DatabaseConfig;
 use crate::telemetry::LogFormat;
 
 /// The embedded SQLite file used when no database is configured.
@@ -19,7 +19,7 @@ pub struct Cli {
     /// Database to use: `sqlite://FILE?mode=rwc`, `sqlite::memory:` or
     /// `postgres://USER@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
-    pub database_url: String,
+    pub database_url: DatabaseConfig,
 
     /// How to write logs (set the level with RUST_LOG).
     #[arg(
@@ -42,9 +42,9 @@ pub enum Command {
     /// Serve the API (and GraphiQL at /). Migrates first, and seeds the New York catalog
     /// when the catalog is empty.
     Serve {
-        /// Address to listen on.
+        /// Address to listen on, `HOST:PORT` (a name such as `localhost:8080` is resolved).
         #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
+        bind: String,
     },
     /// Apply pending database migrations.
     Migrate,

@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod entity;
 pub mod graphql;
 pub mod http;

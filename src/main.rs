@@ -1,14 +1,6 @@
-//! The `civic-catalog` binary: parse the command line and hand over to `app::run`.
+//! The `civic-catalog` binary: everything, the async runtime included, lives in the library,
+//! so this crate instantiates no generic code of its own and links in seconds.
 
-use clap::Parser;
-
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match civic_catalog::app::run(civic_catalog::cli::Cli::parse()).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("civic-catalog: {err}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    civic_catalog::app::main()
 }

@@ -2,25 +2,26 @@
 //! and a span with a request id around every request.
 
 pub mod graphiql;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::{ErrorExtensionValues, Pos};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http_body_util::BodyExt;
 use tracing::Instrument;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::graphql::CatalogSchema;
 use crate::graphql::loaders::new_loaders;
 use crate::telemetry::Metrics;
+
+pub use transport::MAX_BODY_BYTES;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -42,12 +43,7 @@ pub fn router(state: AppState) -> Router {
             &format!("{}/{{file}}", graphiql::ASSETS),
             get(graphiql::asset),
         )
-        .route(
-            "/graphql",
-            get(graphql)
-                .post(graphql)
-                .layer(middleware::from_fn(limit_body)),
-        )
+        .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -57,22 +53,21 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET|POST /graphql`: authenticates the caller, then runs one GraphQL request with its
 /// own DataLoaders. Bad credentials are refused with 401 before anything runs.
-async fn graphql(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
-    let request = request.into_inner();
-    // GET is for reads only: a link or a prefetch must never change the catalog.
-    if method == Method::GET && is_mutation(&request) {
-        return bad_request(
+async fn graphql(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, request) = match transport::read(request).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    // GET (and HEAD) are for reads only: a link or a prefetch must never change the catalog.
+    if (parts.method == Method::GET || parts.method == Method::HEAD) && is_mutation(&request) {
+        return transport::refusal(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations must be sent with POST".to_owned(),
         );
     }
     // A header that is not visible ASCII cannot be a token; it is refused, not ignored.
-    let authorization = headers
+    let authorization = parts
+        .headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
     let principal = match state.catalog.authenticate(authorization).await {
@@ -85,7 +80,7 @@ async fn graphql(
             };
             let error = async_graphql::Error::from(err).into_server_error(Pos::default());
             let response = async_graphql::Response::from_errors(vec![error]);
-            return (status, GraphQLResponse::from(response)).into_response();
+            return transport::respond(status, &response);
         }
     };
     let request = request
@@ -102,60 +97,7 @@ async fn graphql(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    GraphQLResponse::from(response).into_response()
-}
-
-/// A GraphQL error response for a request refused before it runs.
-fn bad_request(status: StatusCode, message: String) -> Response {
-    let mut error = async_graphql::ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default)
-        .set("code", "BAD_USER_INPUT");
-    let response = async_graphql::Response::from_errors(vec![error]);
-    (status, GraphQLResponse::from(response)).into_response()
-}
-
-/// The largest request body `/graphql` reads: room for a `servicesImport` of 500 services
-/// with long descriptions.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-
-/// Refuses a body larger than [`MAX_BODY_BYTES`] with 413: at once when its declared
-/// length says so, else once reading it passes the limit. The GraphQL engine parses a
-/// whole body in memory anyway, so reading it here first costs nothing more.
-async fn limit_body(request: Request, next: Next) -> Response {
-    let too_large = || {
-        bad_request(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        )
-    };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return too_large();
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => return too_large(),
-        Err(err) => {
-            // The client went away or sent a broken body; nobody may be left to answer.
-            tracing::debug!(error = %err, "request body could not be read");
-            return bad_request(
-                StatusCode::BAD_REQUEST,
-                "the request body could not be read".to_owned(),
-            );
-        }
-    };
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    transport::respond(StatusCode::OK, &response)
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).

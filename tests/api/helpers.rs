@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use civic_catalog::app::{app_router, connect, migrate};
 use civic_catalog::catalog::{Catalog, seed};
+use civic_catalog::config::DatabaseConfig;
 use civic_catalog::telemetry::Metrics;
 use serde_json::{Value, json};
 
@@ -35,7 +36,7 @@ impl Drop for PostgresDb {
             runtime.block_on(async {
                 use sea_orm::ConnectionTrait;
                 let metrics = Arc::new(Metrics::default());
-                if let Ok(admin) = connect(&admin_url, &metrics).await {
+                if let Ok(admin) = connect(&database_config(&admin_url), &metrics).await {
                     let _ = admin
                         .execute_unprepared(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
@@ -47,6 +48,11 @@ impl Drop for PostgresDb {
         })
         .join();
     }
+}
+
+/// A database URL as the binary would parse it.
+pub fn database_config(url: &str) -> DatabaseConfig {
+    url.parse().expect("a database URL")
 }
 
 /// `postgres://user@host:port/db?opts` with the database name replaced.
@@ -97,7 +103,7 @@ impl ScratchDatabase {
             Ok(admin_url) if !admin_url.is_empty() => {
                 use sea_orm::ConnectionTrait;
                 let name = format!("cc_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = connect(&admin_url, &metrics)
+                let admin = connect(&database_config(&admin_url), &metrics)
                     .await
                     .expect("connect to TEST_DATABASE_URL");
                 admin
@@ -138,7 +144,9 @@ impl TestApp {
         let metrics = Arc::new(Metrics::default());
         let database = ScratchDatabase::in_memory().await;
         let url = database.url.clone();
-        let db = connect(&url, &metrics).await.expect("connect");
+        let db = connect(&database_config(&url), &metrics)
+            .await
+            .expect("connect");
         migrate(&db).await.expect("migrate");
         let catalog = Catalog::new(db);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

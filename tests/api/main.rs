@@ -21,5 +21,6 @@ mod readme;
 mod recommend;
 mod schema;
 mod seed;
+mod transport;
 mod validation;
 mod workflow;
