@@ -10,7 +10,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-use crate::catalog::{Catalog, seed};
+use crate::catalog::{Catalog, import};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction};
 use crate::config::DatabaseConfig;
 use crate::graphql::{build_schema, sdl};
@@ -242,10 +242,10 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             migrate(&db).await?;
             let catalog = Catalog::new(db);
             let document = match file {
-                Some(path) => seed::parse(&std::fs::read_to_string(&path).map_err(|err| {
+                Some(path) => import::parse(&std::fs::read_to_string(&path).map_err(|err| {
                     format!("cannot read the catalog document {}: {err}", path.display())
                 })?),
-                None => seed::parse(seed::NEW_YORK),
+                None => import::parse(import::NEW_YORK),
             }
             .map_err(|e| e.for_operator())?;
             let report = catalog

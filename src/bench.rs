@@ -377,7 +377,7 @@ pub async fn run(
             .variables(async_graphql::Variables::from_json(variables))
             .data(new_loaders(
                 catalog.clone(),
-                crate::catalog::auth::Principal::Anonymous,
+                crate::catalog::principal::Principal::Anonymous,
             ));
         let t = Instant::now();
         let response = schema.execute(request).await;
@@ -470,7 +470,7 @@ pub async fn import(
         .await
         .map_err(|e| e.for_operator())?;
     let schema = build_schema(catalog.clone());
-    let batch = batch.clamp(1, crate::catalog::commands::MAX_IMPORT);
+    let batch = batch.clamp(1, crate::catalog::service::write::MAX_IMPORT);
     let mut times = Vec::new();
     let started = Instant::now();
     let mut done = 0;

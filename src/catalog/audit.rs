@@ -1,18 +1,19 @@
 //! The audit trail: every committed change writes one event, in the change's own
 //! transaction, naming who made it and the record before and after.
 
+use crate::entity::audit_event;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use serde_json::Value;
 
-use super::Catalog;
-use super::auth::{KeyPrincipal, Principal};
-use super::error::{CatalogError, CatalogResult};
-use super::page::PageRequest;
-use super::types::Role;
-use crate::entity::audit_event;
+use crate::catalog::Catalog;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::page::PageRequest;
+use crate::catalog::principal::{KeyPrincipal, Principal};
+use crate::catalog::types::Role;
 
 /// The principal name recorded for changes made at the command line.
 pub const COMMAND_LINE: &str = "command line";
@@ -48,10 +49,10 @@ pub(crate) async fn record_all(
     actor: Option<&KeyPrincipal>,
     changes: Vec<Change<'_>>,
 ) -> CatalogResult<()> {
-    super::seed::insert_all(db, changes.into_iter().map(|c| row(actor, c))).await
+    crate::catalog::store::insert_all(db, changes.into_iter().map(|c| row(actor, c))).await
 }
 
-fn row(actor: Option<&KeyPrincipal>, change: Change<'_>) -> audit_event::ActiveModel {
+pub(crate) fn row(actor: Option<&KeyPrincipal>, change: Change<'_>) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: NotSet,
         api_key_id: Set(actor.map(|a| a.key_id)),
@@ -80,6 +81,34 @@ pub struct AuditFilter {
     pub after: Option<chrono::DateTime<Utc>>,
     /// Changes committed before this instant.
     pub before: Option<chrono::DateTime<Utc>>,
+}
+
+/// Records the change as made by `key`, then commits `txn`: every administration command
+/// ends here, so none commits without its audit event.
+pub(crate) async fn commit_recorded(
+    txn: DatabaseTransaction,
+    key: &KeyPrincipal,
+    action: &str,
+    (record_type, record_id, agency_id): (&str, i32, Option<i32>),
+    before: Option<Value>,
+    after: Option<Value>,
+) -> CatalogResult<()> {
+    crate::catalog::audit::record(
+        &txn,
+        Some(key),
+        crate::catalog::audit::Change {
+            action,
+            record_type,
+            record_id,
+            agency_id,
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            comment: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 impl Catalog {

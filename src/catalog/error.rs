@@ -5,18 +5,43 @@
 
 use sea_orm::DbErr;
 
+/// Why a request conflicts with the record as it is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictCode {
+    /// A unique value (slug, key, external id) is already held by another record.
+    Taken,
+    /// Someone changed the record since the caller read it.
+    Stale,
+    /// The record's current state does not allow it.
+    InvalidTransition,
+    /// Other records depend on it.
+    InUse,
+}
+
+impl ConflictCode {
+    /// The code as clients see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Taken => "TAKEN",
+            Self::Stale => "STALE",
+            Self::InvalidTransition => "INVALID_TRANSITION",
+            Self::InUse => "IN_USE",
+        }
+    }
+}
+
 /// Why a catalog operation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CatalogError {
     /// The input is malformed or out of range; `field` names the offending argument.
     BadInput { field: String, message: String },
-    /// The record the operation needs does not exist (or is not visible to the caller).
-    NotFound { what: String },
-    /// The request cannot be applied to the record as it is now: `code` says why (`TAKEN`,
-    /// `STALE`, `INVALID_TRANSITION`).
+    /// The record the operation needs does not exist (or is not visible to the caller);
+    /// `field` names the argument that pointed at it.
+    NotFound { field: String, what: String },
+    /// The request cannot be applied to the record as it is now: `code` says why.
     Conflict {
         field: String,
-        code: String,
+        code: ConflictCode,
         message: String,
         /// The record that already holds the value, for `TAKEN`: its type (`Service`,
         /// `Agency`, `LifeEvent`, `JourneyStage`, `Criterion`) and row id.
@@ -39,6 +64,75 @@ impl CatalogError {
         }
     }
 
+    /// A `NotFound` error for `what` (e.g. "service 12"), named by `field`.
+    pub fn not_found(field: impl Into<String>, what: impl Into<String>) -> Self {
+        Self::NotFound {
+            field: field.into(),
+            what: what.into(),
+        }
+    }
+
+    /// A `Conflict` at `field`.
+    pub fn conflict(
+        field: impl Into<String>,
+        code: ConflictCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Conflict {
+            field: field.into(),
+            code,
+            message: message.into(),
+            existing: None,
+        }
+    }
+
+    /// A `TAKEN` conflict at `field`: the value is held by `record` (its type) of row `id`.
+    pub fn taken(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        record: &'static str,
+        id: i32,
+    ) -> Self {
+        Self::Conflict {
+            field: field.into(),
+            code: ConflictCode::Taken,
+            message: message.into(),
+            existing: Some((record, id)),
+        }
+    }
+
+    /// The error with its field named under `prefix`: a command names its own fields, and
+    /// whoever passed the command on (an argument, a document entry) adds where they sit.
+    pub fn under(self, prefix: &str) -> Self {
+        let join = |field: String| match field.chars().next() {
+            None => prefix.to_owned(),
+            Some('.' | '[') => format!("{prefix}{field}"),
+            Some(_) => format!("{prefix}.{field}"),
+        };
+        match self {
+            Self::BadInput { field, message } => Self::BadInput {
+                field: join(field),
+                message,
+            },
+            Self::NotFound { field, what } => Self::NotFound {
+                field: join(field),
+                what,
+            },
+            Self::Conflict {
+                field,
+                code,
+                message,
+                existing,
+            } => Self::Conflict {
+                field: join(field),
+                code,
+                message,
+                existing,
+            },
+            other => other,
+        }
+    }
+
     /// An `Internal` error carrying a detail for the logs.
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::Internal {
@@ -51,13 +145,13 @@ impl CatalogError {
     pub fn for_operator(&self) -> String {
         match self {
             Self::BadInput { field, message } => format!("{field}: {message}"),
-            Self::NotFound { what } => format!("{what} not found"),
+            Self::NotFound { what, .. } => format!("{what} not found"),
             Self::Conflict {
                 field,
                 code,
                 message,
                 ..
-            } => format!("{field}: {message} ({code})"),
+            } => format!("{field}: {message} ({})", code.as_str()),
             Self::Unauthenticated { message } | Self::Forbidden { message } => message.clone(),
             Self::Internal { detail } => format!("internal error: {detail}"),
         }

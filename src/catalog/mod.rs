@@ -1,36 +1,40 @@
 //! The catalog domain: validated types, errors, and the operations (queries and commands)
 //! every interface (GraphQL today, a CLI import or job tomorrow) goes through.
 //! Nothing here knows about GraphQL or HTTP.
+//!
+//! One module per resource (`service`, `agency`, `life_event`, `criterion`, `jurisdiction`,
+//! `api_key`, `audit`, `changes`, `recommend`, `eligibility`), each holding its reads, its
+//! commands and their validation; `import` turns catalog documents into writes. The leaves
+//! (`store`, `principal`, `error`, `page`, `types`, `validate`) depend on nothing above them.
 
-pub mod admin;
+pub mod agency;
+pub mod api_key;
 pub mod audit;
-pub mod auth;
 pub mod changes;
-pub mod commands;
+pub mod criterion;
 pub mod eligibility;
 pub mod error;
+pub mod import;
+pub mod jurisdiction;
+pub mod life_event;
 pub mod page;
-pub mod parts;
-pub mod read;
+pub mod principal;
 pub mod recommend;
-pub mod revision;
-pub mod seed;
+pub mod service;
+pub mod store;
 pub mod types;
 pub mod validate;
 
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::catalog_revision;
 
+pub use agency::AgencyFilter;
 pub use error::{CatalogError, CatalogResult};
 pub use page::{Cursor, Page, PageRequest};
-pub use read::{AgencyFilter, RelatedService, RuleGroup, ServiceFilter};
+pub use service::{RelatedService, RuleGroup, ServiceFilter};
 
 /// The catalog over one database. Cheap to clone: the connection is a pool handle.
 #[derive(Debug, Clone)]
@@ -55,29 +59,6 @@ impl Catalog {
             .one(&self.db)
             .await?
             .map_or(0, |r| r.revision))
-    }
-
-    /// Begins a write transaction. Its first statement moves the catalog revision, which
-    /// locks that one row until commit: writers queue there, so audit events (and the change
-    /// feed read from them) are numbered in commit order, and no two writers can take row
-    /// locks in opposite orders.
-    pub(crate) async fn begin_write(&self) -> CatalogResult<DatabaseTransaction> {
-        let txn = self.db.begin().await?;
-        Catalog::bump_revision(&txn).await?;
-        Ok(txn)
-    }
-
-    /// Records a change, inside the transaction that makes it.
-    pub async fn bump_revision(db: &impl ConnectionTrait) -> CatalogResult<()> {
-        catalog_revision::Entity::update_many()
-            .col_expr(
-                catalog_revision::Column::Revision,
-                Expr::col(catalog_revision::Column::Revision).add(1),
-            )
-            .filter(catalog_revision::Column::Id.eq(1))
-            .exec(db)
-            .await?;
-        Ok(())
     }
 
     /// The database connection, for start-up tasks such as migrations.

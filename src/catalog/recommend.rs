@@ -428,13 +428,13 @@ impl Index {
     fn resolve(&self, situation: &ResidentSituation) -> CatalogResult<Resolved> {
         if situation.life_events.is_empty() || situation.life_events.len() > MAX_LIFE_EVENTS {
             return Err(CatalogError::bad_input(
-                "input.lifeEvents",
+                "lifeEvents",
                 format!("name 1 to {MAX_LIFE_EVENTS} life events"),
             ));
         }
         let mut life_events = Vec::new();
         for (i, slug) in situation.life_events.iter().enumerate() {
-            let field = format!("input.lifeEvents[{i}]");
+            let field = format!("lifeEvents[{i}]");
             Slug::parse(&field, slug)?;
             let id = *self.life_events.get(slug).ok_or_else(|| {
                 CatalogError::bad_input(&field, format!("unknown life event `{slug}`"))
@@ -443,20 +443,20 @@ impl Index {
                 life_events.push(id);
             }
         }
-        JurisdictionCode::parse("input.jurisdiction", &situation.jurisdiction)?;
+        JurisdictionCode::parse("jurisdiction", &situation.jurisdiction)?;
         let chain = self
             .chains
             .get(&situation.jurisdiction)
             .cloned()
             .ok_or_else(|| {
                 CatalogError::bad_input(
-                    "input.jurisdiction",
+                    "jurisdiction",
                     format!("unknown jurisdiction `{}`", situation.jurisdiction),
                 )
             })?;
         if situation.answers.len() > MAX_ANSWERS {
             return Err(CatalogError::bad_input(
-                "input.answers",
+                "answers",
                 format!("at most {MAX_ANSWERS} answers"),
             ));
         }
@@ -464,14 +464,14 @@ impl Index {
         for (i, (key, value)) in situation.answers.iter().enumerate() {
             let (id, shape) = self.criteria.get(key).ok_or_else(|| {
                 CatalogError::bad_input(
-                    format!("input.answers[{i}].criterion"),
+                    format!("answers[{i}].criterion"),
                     format!("unknown criterion `{key}`"),
                 )
             })?;
-            let answer = Answer::parse(&format!("input.answers[{i}].value"), shape, value)?;
+            let answer = Answer::parse(&format!("answers[{i}].value"), shape, value)?;
             if answers.insert(*id, answer).is_some() {
                 return Err(CatalogError::bad_input(
-                    format!("input.answers[{i}].criterion"),
+                    format!("answers[{i}].criterion"),
                     format!("`{key}` is answered twice"),
                 ));
             }

@@ -5,20 +5,21 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::agency::Agency;
-use super::catalog;
+use super::context::catalog;
+use super::context::principal;
 use super::criterion::Criterion;
 use super::enums::{CriterionKind, CsspBasis, JurisdictionKind};
 use super::jurisdiction::Jurisdiction;
 use super::life_event::{JourneyStage, LifeEvent};
-use super::mutation::{UserError, outcome, principal};
 use super::node::{NodeKind, row_id};
+use super::payload::{UserError, outcome};
 use super::scalars::Date;
 use crate::catalog::CatalogError;
-use crate::catalog::admin::{
-    AgencyChanges, AgencyInput, CriterionChanges, CriterionInput, CsspInput, JurisdictionInput,
-    LifeEventInput, StageInput, TextChanges,
-};
+use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
+use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionOption;
+use crate::catalog::jurisdiction::JurisdictionInput;
+use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 
 /// Declares a payload carrying one record (`null` when `userErrors` is not empty).
 macro_rules! payload {
@@ -429,7 +430,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The jurisdiction and its new name.")] input: JurisdictionUpdateInput,
     ) -> Result<JurisdictionUpdatePayload> {
-        let result = match row_id("input.id", &input.id, NodeKind::Jurisdiction) {
+        let result = match row_id("id", &input.id, NodeKind::Jurisdiction) {
             Ok(row) => {
                 catalog(ctx)?
                     .rename_jurisdiction(principal(ctx), row, input.expected_version, &input.name)
@@ -477,7 +478,7 @@ impl AdminMutation {
             phone: input.phone,
             description: input.description,
         };
-        let result = match row_id("input.id", &input.id, NodeKind::Agency) {
+        let result = match row_id("id", &input.id, NodeKind::Agency) {
             Ok(row) => {
                 catalog(ctx)?
                     .update_agency(principal(ctx), row, input.expected_version, changes)
@@ -503,7 +504,7 @@ impl AdminMutation {
             cx_lead_email: input.cx_lead_email,
             source: input.source,
         };
-        let result = match row_id("input.agency", &input.agency, NodeKind::Agency) {
+        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
             Ok(row) => {
                 catalog(ctx)?
                     .designate_cssp(principal(ctx), row, input.expected_version, designation)
@@ -520,7 +521,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency.")] input: CsspRevokeInput,
     ) -> Result<CsspRevokePayload> {
-        let result = match row_id("input.agency", &input.agency, NodeKind::Agency) {
+        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
             Ok(row) => {
                 catalog(ctx)?
                     .revoke_cssp(principal(ctx), row, input.expected_version)
@@ -561,7 +562,7 @@ impl AdminMutation {
             description: input.description,
             eu_code: input.eu_code,
         };
-        let result = match row_id("input.id", &input.id, NodeKind::LifeEvent) {
+        let result = match row_id("id", &input.id, NodeKind::LifeEvent) {
             Ok(row) => {
                 catalog(ctx)?
                     .update_life_event(principal(ctx), row, input.expected_version, changes)
@@ -583,7 +584,7 @@ impl AdminMutation {
             name: input.name,
             description: input.description,
         };
-        let result = match row_id("input.lifeEvent", &input.life_event, NodeKind::LifeEvent) {
+        let result = match row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent) {
             Ok(row) => {
                 catalog(ctx)?
                     .add_stage(
@@ -611,7 +612,7 @@ impl AdminMutation {
             description: input.description,
             eu_code: None,
         };
-        let result = match row_id("input.id", &input.id, NodeKind::JourneyStage) {
+        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
             Ok(row) => {
                 catalog(ctx)?
                     .update_stage(principal(ctx), row, input.expected_version, changes)
@@ -628,7 +629,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The stage.")] input: JourneyStageRemoveInput,
     ) -> Result<JourneyStageRemovePayload> {
-        let result = match row_id("input.id", &input.id, NodeKind::JourneyStage) {
+        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
             Ok(row) => {
                 catalog(ctx)?
                     .remove_stage(principal(ctx), row, input.expected_version)
@@ -650,10 +651,10 @@ impl AdminMutation {
             .stages
             .iter()
             .enumerate()
-            .map(|(i, id)| row_id(&format!("input.stages[{i}]"), id, NodeKind::JourneyStage))
+            .map(|(i, id)| row_id(&format!("stages[{i}]"), id, NodeKind::JourneyStage))
             .collect();
         let result = match (
-            row_id("input.lifeEvent", &input.life_event, NodeKind::LifeEvent),
+            row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent),
             stages,
         ) {
             (Ok(row), Ok(stages)) => {
@@ -698,7 +699,7 @@ impl AdminMutation {
             options: input.options.map(options),
             unit: input.unit,
         };
-        let result = match row_id("input.id", &input.id, NodeKind::Criterion) {
+        let result = match row_id("id", &input.id, NodeKind::Criterion) {
             Ok(row) => {
                 catalog(ctx)?
                     .update_criterion(principal(ctx), row, input.expected_version, changes)

@@ -3,16 +3,18 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{AgencyConnection, ServiceConnection};
+use super::context::catalog;
+use super::context::loader;
 use super::enums::CsspBasis;
 use super::error::GqlResult;
+use super::integrity;
 use super::jurisdiction::Jurisdiction;
 use super::loaders::{
-    AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency, loader,
+    AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency,
 };
 use super::node::{NodeKind, global_id};
 use super::scalars::Date;
 use super::service::services_by_keys;
-use super::{catalog, integrity};
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{AgencyFilter as DomainFilter, PageRequest};
 use crate::entity::{agency, cssp_designation};
@@ -31,7 +33,7 @@ impl Agency {
         global_id(NodeKind::Agency, self.0.id)
     }
 
-    /// Its URL-safe identifier, e.g. `nys-department-of-labor`.
+    /// Its URL-safe identifier, e.g. `nys-dol`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -226,7 +228,7 @@ impl AgencyQuery {
     async fn agency(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The agency's slug, e.g. `nys-department-of-labor`.")] slug: String,
+        #[graphql(desc = "The agency's slug, e.g. `nys-dol`.")] slug: String,
     ) -> Result<Option<Agency>> {
         let slug = Slug::parse("slug", &slug).gql()?;
         Ok(catalog(ctx)?.agency_by_slug(&slug).await.gql()?.map(Agency))

@@ -2,14 +2,13 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::catalog;
 use super::connection::PageInfo;
+use super::context::catalog;
 use super::error::GqlResult;
 use super::node::{NodeKind, parse_global_id};
 use super::scalars::DateTime;
 use super::service::AuditEvent;
 use crate::catalog::audit::AuditFilter as DomainFilter;
-use crate::catalog::auth::Principal;
 use crate::catalog::types::Slug;
 use crate::catalog::{CatalogError, Cursor, PageRequest};
 
@@ -112,7 +111,7 @@ impl AuditQuery {
             after: filter.after.map(|t| t.0),
             before: filter.before.map(|t| t.0),
         };
-        let principal = ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous);
+        let principal = super::context::principal(ctx);
         let (rows, has_next_page, has_previous_page) = catalog
             .audit_events(principal, &domain, &request)
             .await

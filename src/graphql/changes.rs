@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
-use super::catalog;
+use super::context::catalog;
+use super::context::loader;
 use super::error::GqlResult;
-use super::loaders::{ServiceById, loader};
+use super::loaders::ServiceById;
 use super::node::{NodeKind, global_id};
 use super::scalars::DateTime;
 use super::service::Service;

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use super::catalog;
 use super::connection::CriterionConnection;
+use super::context::catalog;
 use super::enums::CriterionKind;
 use super::error::GqlResult;
 use super::node::{NodeKind, global_id};
@@ -35,7 +35,7 @@ impl Criterion {
         global_id(NodeKind::Criterion, self.0.id)
     }
 
-    /// Its stable key, e.g. `household-income`, used in rules and answers.
+    /// Its stable key, e.g. `household-monthly-income`, used in rules and answers.
     async fn key(&self) -> &str {
         &self.0.key
     }
@@ -117,7 +117,7 @@ impl CriterionQuery {
     async fn criterion(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The criterion's key, e.g. `household-income`.")] key: String,
+        #[graphql(desc = "The criterion's key, e.g. `household-monthly-income`.")] key: String,
     ) -> Result<Option<Criterion>> {
         let key = Slug::parse("key", &key).gql()?;
         Ok(catalog(ctx)?

@@ -12,7 +12,7 @@ impl From<CatalogError> for Error {
                 e.set("code", "BAD_USER_INPUT");
                 e.set("field", field);
             }),
-            CatalogError::NotFound { what } => Error::new(format!("{what} not found"))
+            CatalogError::NotFound { what, .. } => Error::new(format!("{what} not found"))
                 .extend_with(|_, e| e.set("code", "NOT_FOUND")),
             CatalogError::Conflict {
                 field,
@@ -21,7 +21,7 @@ impl From<CatalogError> for Error {
                 ..
             } => Error::new(message).extend_with(|_, e| {
                 e.set("code", "CONFLICT");
-                e.set("reason", code);
+                e.set("reason", code.as_str());
                 e.set("field", field);
             }),
             CatalogError::Unauthenticated { message } => {
@@ -31,6 +31,22 @@ impl From<CatalogError> for Error {
                 Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
             }
             CatalogError::Internal { detail } => internal(&detail),
+        }
+    }
+}
+
+/// Gives the engine's own errors their code. Every error our resolvers return carries one
+/// (through the mapping above, or [`internal`], which the context accessors use too), so
+/// an error without a code was raised by the engine over the request itself: a parse or
+/// validation failure, or a variable or argument of the wrong type. Those are the caller's
+/// to fix.
+pub fn code_request_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let extensions = error
+            .extensions
+            .get_or_insert_with(async_graphql::ErrorExtensionValues::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
         }
     }
 }
@@ -52,10 +68,18 @@ pub fn internal(detail: &str) -> Error {
 pub trait GqlResult<T> {
     /// Maps the error through the one `CatalogError` mapping.
     fn gql(self) -> async_graphql::Result<T>;
+
+    /// Like [`GqlResult::gql`], for a command built from one argument: the fields the
+    /// command names are reported under that argument.
+    fn gql_in(self, argument: &str) -> async_graphql::Result<T>;
 }
 
 impl<T> GqlResult<T> for Result<T, CatalogError> {
     fn gql(self) -> async_graphql::Result<T> {
         self.map_err(Error::from)
+    }
+
+    fn gql_in(self, argument: &str) -> async_graphql::Result<T> {
+        self.map_err(|err| Error::from(err.under(argument)))
     }
 }

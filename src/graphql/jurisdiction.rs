@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::catalog;
+use super::context::catalog;
+use super::context::loader;
 use super::enums::JurisdictionKind;
 use super::error::GqlResult;
-use super::loaders::{JurisdictionById, loader};
+use super::loaders::JurisdictionById;
 use super::node::{NodeKind, global_id};
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
 use crate::entity::jurisdiction;

@@ -3,15 +3,17 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::connection::{LifeEventConnection, ServiceConnection};
+use super::context::catalog;
+use super::context::loader;
 use super::enums::Relevance;
 use super::error::GqlResult;
+use super::integrity;
 use super::loaders::{
     LifeEventById, LinksOfStage, RelatedOfLifeEvent, ServiceById, ServiceKeysOfLifeEvent,
-    StagesOfLifeEvent, loader,
+    StagesOfLifeEvent,
 };
 use super::node::{NodeKind, global_id};
 use super::service::{Service, services_by_keys};
-use super::{catalog, integrity};
 use crate::catalog::PageRequest;
 use crate::catalog::types::{Relevance as DomainRelevance, Slug};
 use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service};

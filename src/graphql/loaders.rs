@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 
-use crate::catalog::auth::Principal;
-use crate::catalog::read::{RelatedService, RuleGroup};
+use crate::catalog::principal::Principal;
+use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::{Catalog, CatalogError, Cursor};
 use crate::entity::{
     agency, channel, criterion, cssp_designation, journey_stage, jurisdiction, language,
@@ -41,11 +40,6 @@ pub fn new_loaders(catalog: Catalog, viewer: Principal) -> Loaders {
         })
     })
     .delay(Duration::ZERO)
-}
-
-/// The request's loader.
-pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Loaders> {
-    ctx.data::<Loaders>()
 }
 
 /// Declares a batch key type and its `Loader` impl over a catalog method that takes ids

@@ -6,6 +6,7 @@ pub mod agency;
 pub mod audit;
 pub mod changes;
 pub mod connection;
+pub mod context;
 pub mod criterion;
 pub mod enums;
 pub mod error;
@@ -15,12 +16,13 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 pub mod parts;
+pub mod payload;
 pub mod recommend;
 pub mod scalars;
 pub mod service;
 pub mod viewer;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::catalog::Catalog;
 
@@ -73,11 +75,6 @@ pub fn sdl() -> String {
     )
     .finish()
     .sdl()
-}
-
-/// The catalog behind this request.
-fn catalog<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Catalog> {
-    ctx.data::<Catalog>()
 }
 
 /// A record that must exist because another one points at it; its absence is a broken

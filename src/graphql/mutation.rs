@@ -4,86 +4,16 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::catalog;
+use super::context::catalog;
+use super::context::principal;
 use super::node::NodeKind;
+use super::payload::{UserError, outcome, outcome_all};
 use super::service::Service;
 use crate::catalog::CatalogError;
-use crate::catalog::auth::Principal;
-use crate::catalog::commands::{ServiceChanges, Transition};
-use crate::catalog::seed::{ChannelDoc, DocumentDoc, LinkDoc, ServiceDoc};
+use crate::catalog::import::{ChannelDoc, DocumentDoc, LinkDoc, ServiceDoc};
+use crate::catalog::service::workflow::Transition;
+use crate::catalog::service::write::ServiceChanges;
 use crate::entity::service;
-
-/// Something in the input the caller can fix.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct UserError {
-    /// The path to the offending input field, e.g. `["input", "channels", "0", "url"]`.
-    pub field: Vec<String>,
-    /// What is wrong, in words for the developer.
-    pub message: String,
-    /// A stable code: `INVALID` (malformed or out of range), `TAKEN` (a unique value already
-    /// in use), `STALE` (someone changed the record since you read it), `INVALID_TRANSITION`
-    /// (not allowed in the record's current state), `IN_USE` (other records depend on it)
-    /// or `NOT_FOUND`.
-    pub code: String,
-    /// For `TAKEN`: the global id of the record that already holds the value (a re-sent
-    /// create finds the record it made the first time).
-    pub existing_id: Option<ID>,
-}
-
-/// `input.channels[0].url` as `["input", "channels", "0", "url"]`.
-fn path(field: &str) -> Vec<String> {
-    field
-        .replace('[', ".")
-        .replace(']', "")
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-impl UserError {
-    fn new(field: &str, message: String, code: &str) -> Self {
-        Self {
-            field: path(field),
-            message,
-            code: code.to_owned(),
-            existing_id: None,
-        }
-    }
-}
-
-/// The user error a catalog error becomes, or the error itself when the caller cannot fix it
-/// by changing the input (authentication, permissions, internal errors).
-fn user_error(err: CatalogError) -> Result<UserError> {
-    match err {
-        CatalogError::BadInput { field, message } => Ok(UserError::new(&field, message, "INVALID")),
-        CatalogError::Conflict {
-            field,
-            code,
-            message,
-            existing,
-        } => Ok(UserError {
-            existing_id: existing.and_then(|(kind, id)| {
-                NodeKind::named(kind).map(|kind| super::node::global_id(kind, id))
-            }),
-            ..UserError::new(&field, message, &code)
-        }),
-        CatalogError::NotFound { what } => Ok(UserError::new(
-            "input.id",
-            format!("{what} not found"),
-            "NOT_FOUND",
-        )),
-        other => Err(other.into()),
-    }
-}
-
-/// Splits a command's outcome into its value or user errors.
-pub(crate) fn outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<UserError>)> {
-    match result {
-        Ok(value) => Ok((Some(value), Vec::new())),
-        Err(err) => Ok((None, vec![user_error(err)?])),
-    }
-}
 
 /// Splits a service command's outcome into the service or user errors.
 fn service_outcome(
@@ -93,13 +23,9 @@ fn service_outcome(
     Ok((model.map(Service), user_errors))
 }
 
-pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
-    ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
-}
-
 /// The row id of a service global id; a malformed id is a user error.
 pub(crate) fn service_row(id: &ID) -> Result<i32, CatalogError> {
-    super::node::row_id("input.id", id, NodeKind::Service)
+    super::node::row_id("id", id, NodeKind::Service)
 }
 
 /// One way to reach a new service.
@@ -428,8 +354,8 @@ pub struct ApiKey {
     pub revoked_at: Option<super::scalars::DateTime>,
 }
 
-impl From<crate::catalog::auth::KeySummary> for ApiKey {
-    fn from(k: crate::catalog::auth::KeySummary) -> Self {
+impl From<crate::catalog::api_key::KeySummary> for ApiKey {
+    fn from(k: crate::catalog::api_key::KeySummary) -> Self {
         Self {
             id: k.id,
             name: k.name,
@@ -481,23 +407,6 @@ pub struct ApiKeyRevokePayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// Splits a key command's outcome like [`outcome`] does for services; key input errors
-/// name fields without the `input.` prefix, so it is added here.
-fn key_outcome<T>(result: Result<T, CatalogError>) -> Result<(Option<T>, Vec<UserError>)> {
-    match result {
-        Ok(value) => Ok((Some(value), Vec::new())),
-        Err(CatalogError::BadInput { field, message }) => Ok((
-            None,
-            vec![UserError::new(
-                &format!("input.{field}"),
-                message,
-                "INVALID",
-            )],
-        )),
-        Err(err) => Ok((None, vec![user_error(err)?])),
-    }
-}
-
 /// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "MutationRoot")]
@@ -537,23 +446,15 @@ impl ServiceMutation {
         #[graphql(desc = "The services.")] input: ServicesImportInput,
     ) -> Result<ServicesImportPayload> {
         let docs = input.services.into_iter().map(service_doc).collect();
-        match catalog(ctx)?.import_services(principal(ctx), docs).await {
-            Ok(Ok(rows)) => Ok(ServicesImportPayload {
-                services: rows.into_iter().map(Service).collect(),
-                user_errors: Vec::new(),
-            }),
-            Ok(Err(errors)) => Ok(ServicesImportPayload {
-                services: Vec::new(),
-                user_errors: errors
-                    .into_iter()
-                    .map(user_error)
-                    .collect::<Result<Vec<_>>>()?,
-            }),
-            Err(err) => Ok(ServicesImportPayload {
-                services: Vec::new(),
-                user_errors: vec![user_error(err)?],
-            }),
-        }
+        let result = match catalog(ctx)?.import_services(principal(ctx), docs).await {
+            Ok(imported) => imported,
+            Err(err) => Err(vec![err]),
+        };
+        let (rows, user_errors) = outcome_all(result)?;
+        Ok(ServicesImportPayload {
+            services: rows.into_iter().flatten().map(Service).collect(),
+            user_errors,
+        })
     }
 
     /// Edits a service's text and lists (EDITOR of its agency, or ADMIN). A `DRAFT`
@@ -651,31 +552,25 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new key.")] input: ApiKeyCreateInput,
     ) -> Result<ApiKeyCreatePayload> {
-        let agency = match input
+        let agency = input
             .agency
             .as_deref()
             .map(|a| crate::catalog::types::Slug::parse("agency", a))
-            .transpose()
-        {
-            Ok(agency) => agency,
-            Err(err) => {
-                let (_, user_errors) = key_outcome::<()>(Err(err))?;
-                return Ok(ApiKeyCreatePayload {
-                    api_key: None,
-                    token: None,
-                    user_errors,
-                });
+            .transpose();
+        let result = match agency {
+            Ok(agency) => {
+                catalog(ctx)?
+                    .create_key_by(
+                        principal(ctx),
+                        &input.name,
+                        input.role.into(),
+                        agency.as_ref(),
+                    )
+                    .await
             }
+            Err(err) => Err(err),
         };
-        let result = catalog(ctx)?
-            .create_key_by(
-                principal(ctx),
-                &input.name,
-                input.role.into(),
-                agency.as_ref(),
-            )
-            .await;
-        let (created, user_errors) = key_outcome(result)?;
+        let (created, user_errors) = outcome(result)?;
         Ok(match created {
             Some(created) => ApiKeyCreatePayload {
                 api_key: Some(created.summary.into()),
@@ -697,7 +592,7 @@ impl ServiceMutation {
         #[graphql(desc = "The key.")] input: ApiKeyRevokeInput,
     ) -> Result<ApiKeyRevokePayload> {
         let (key, user_errors) =
-            key_outcome(catalog(ctx)?.revoke_key_by(principal(ctx), input.id).await)?;
+            outcome(catalog(ctx)?.revoke_key_by(principal(ctx), input.id).await)?;
         Ok(ApiKeyRevokePayload {
             api_key: key.map(ApiKey::from),
             user_errors,

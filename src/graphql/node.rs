@@ -6,13 +6,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::agency::Agency;
+use super::context::loader;
 use super::criterion::Criterion;
 use super::error::GqlResult;
 use super::jurisdiction::Jurisdiction;
 use super::life_event::{JourneyStage, LifeEvent};
 use super::loaders::{
-    AgencyById, ChannelById, CriterionById, JurisdictionById, LifeEventById, ServiceById,
-    StageById, loader,
+    AgencyById, ChannelById, CriterionById, JurisdictionById, LifeEventById, ServiceById, StageById,
 };
 use super::service::{Channel, Service};
 use crate::catalog::CatalogError;

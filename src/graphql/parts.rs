@@ -5,15 +5,18 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::catalog;
+use super::context::catalog;
+use super::context::principal;
 use super::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
-use super::mutation::{ChannelInput, UserError, channel_doc, outcome, principal};
+use super::mutation::{ChannelInput, channel_doc};
 use super::node::{NodeKind, global_id};
+use super::payload::{UserError, outcome};
 use super::scalars::Json;
 use super::service::{Channel, Service};
 use crate::catalog::CatalogError;
-use crate::catalog::parts::{ChannelChanges, LifeEventLink};
-use crate::catalog::seed::{RuleDoc, RuleGroupDoc};
+use crate::catalog::import::{RuleDoc, RuleGroupDoc};
+use crate::catalog::service::channels::ChannelChanges;
+use crate::catalog::service::links::LifeEventLink;
 use crate::catalog::types as domain;
 use crate::entity::service;
 
@@ -274,7 +277,7 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the channel.")] input: ChannelAddInput,
     ) -> Result<ChannelAddPayload> {
-        let result = match service_at("input.serviceId", &input.service_id) {
+        let result = match service_at("serviceId", &input.service_id) {
             Ok(row) => {
                 catalog(ctx)?
                     .add_channel(
@@ -287,20 +290,6 @@ impl PartMutation {
             }
             Err(err) => Err(err),
         };
-        let result = result.map_err(|err| match err {
-            CatalogError::Conflict {
-                field,
-                code,
-                message,
-                existing,
-            } if field == "input.id" => CatalogError::Conflict {
-                field: "input.serviceId".into(),
-                code,
-                message,
-                existing,
-            },
-            other => other,
-        });
         let (pair, user_errors) = outcome(result)?;
         let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
         Ok(ChannelAddPayload {
@@ -329,7 +318,7 @@ impl PartMutation {
             accessibility: input.accessibility,
             languages: input.languages,
         };
-        let result = match channel_row("input.id", &input.id) {
+        let result = match channel_row("id", &input.id) {
             Ok(row) => {
                 catalog(ctx)?
                     .update_channel(principal(ctx), row, input.expected_version, changes)
@@ -353,7 +342,7 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The channel.")] input: ChannelRemoveInput,
     ) -> Result<ChannelRemovePayload> {
-        let result = match channel_row("input.id", &input.id) {
+        let result = match channel_row("id", &input.id) {
             Ok(row) => {
                 catalog(ctx)?
                     .remove_channel(principal(ctx), row, input.expected_version)
@@ -377,7 +366,7 @@ impl PartMutation {
             relevance: input.relevance.into(),
             reason: input.reason,
         };
-        let result = match service_at("input.id", &input.id) {
+        let result = match service_at("id", &input.id) {
             Ok(row) => {
                 catalog(ctx)?
                     .link_life_event(principal(ctx), row, input.expected_version, link)
@@ -394,7 +383,7 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the life event.")] input: ServiceUnlinkLifeEventInput,
     ) -> Result<ServiceUnlinkLifeEventPayload> {
-        let result = match service_at("input.id", &input.id) {
+        let result = match service_at("id", &input.id) {
             Ok(row) => {
                 catalog(ctx)?
                     .unlink_life_event(
@@ -417,10 +406,7 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The relation.")] input: ServiceRelationAddInput,
     ) -> Result<ServiceRelationAddPayload> {
-        let result = match (
-            service_at("input.id", &input.id),
-            service_at("input.to", &input.to),
-        ) {
+        let result = match (service_at("id", &input.id), service_at("to", &input.to)) {
             (Ok(row), Ok(to)) => {
                 catalog(ctx)?
                     .add_relation(
@@ -442,10 +428,7 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The relation.")] input: ServiceRelationRemoveInput,
     ) -> Result<ServiceRelationRemovePayload> {
-        let result = match (
-            service_at("input.id", &input.id),
-            service_at("input.to", &input.to),
-        ) {
+        let result = match (service_at("id", &input.id), service_at("to", &input.to)) {
             (Ok(row), Ok(to)) => {
                 catalog(ctx)?
                     .remove_relation(
@@ -473,7 +456,7 @@ impl PartMutation {
             .into_iter()
             .map(RuleGroupInput::into_doc)
             .collect();
-        let result = match service_at("input.id", &input.id) {
+        let result = match service_at("id", &input.id) {
             Ok(row) => {
                 catalog(ctx)?
                     .set_eligibility(principal(ctx), row, input.expected_version, groups)

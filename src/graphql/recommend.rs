@@ -3,14 +3,15 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
 
-use super::catalog;
 use super::connection::PageInfo;
+use super::context::catalog;
+use super::context::loader;
 use super::criterion::{Criterion, CriterionOption};
 use super::enums::{CriterionKind, RelationKind, Relevance};
 use super::error::GqlResult;
 use super::integrity;
 use super::life_event::{JourneyStage, LifeEvent};
-use super::loaders::{CriterionById, LifeEventById, ServiceById, StageById, loader};
+use super::loaders::{CriterionById, LifeEventById, ServiceById, StageById};
 use super::scalars::{Date, Json};
 use super::service::Service;
 use crate::catalog::eligibility::CriterionShape;
@@ -475,7 +476,10 @@ impl RecommendationQuery {
             input.answers,
             input.as_of,
         );
-        let result = catalog(ctx)?.recommend(&situation, include).await.gql()?;
+        let result = catalog(ctx)?
+            .recommend(&situation, include)
+            .await
+            .gql_in("input")?;
         let page = Page::slice(
             result.items,
             &request,

@@ -5,25 +5,27 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::agency::Agency;
 use super::connection::ServiceConnection;
+use super::context::catalog;
+use super::context::loader;
+use super::context::principal;
 use super::criterion::Criterion;
 use super::enums::{
     ChannelKind, RelationDirection, RelationKind, Relevance, RuleGroupMode, RuleOperator,
     ServiceStatus, TouchpointCategory,
 };
 use super::error::GqlResult;
+use super::integrity;
 use super::jurisdiction::Jurisdiction;
 use super::life_event::{JourneyStage, LifeEvent};
 use super::loaders::{
     AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
     JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
     RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
-    loader,
 };
 use super::node::{NodeKind, global_id};
 use super::scalars::{DateTime, Json};
-use super::{catalog, integrity};
 use crate::catalog::eligibility::{CriterionShape, Rule};
-use crate::catalog::read::RelatedService;
+use crate::catalog::service::RelatedService;
 use crate::catalog::types as domain;
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{Cursor, Page, PageRequest, ServiceFilter as DomainFilter};
@@ -45,7 +47,7 @@ impl Service {
     pub async fn id(&self) -> ID {
         global_id(
             NodeKind::Service,
-            crate::catalog::commands::record_id(&self.0),
+            crate::catalog::service::write::record_id(&self.0),
         )
     }
 
@@ -139,27 +141,8 @@ impl Service {
     /// Every recorded change to it, newest first. Visible to ADMIN and REVIEWER keys, and to
     /// EDITOR keys of its agency.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEvent>> {
-        use crate::catalog::auth::Principal;
-        use crate::catalog::types::Role;
-        match ctx.data_opt::<Principal>() {
-            Some(Principal::Key(key))
-                if key.role != Role::Editor || key.agency_id == Some(self.0.agency_id) => {}
-            Some(Principal::Key(_)) => {
-                return Err(crate::catalog::CatalogError::Forbidden {
-                    message: "only this agency's editors, reviewers and admins see its history"
-                        .into(),
-                }
-                .into());
-            }
-            _ => {
-                return Err(crate::catalog::CatalogError::Unauthenticated {
-                    message: "a service's history needs an API key".into(),
-                }
-                .into());
-            }
-        }
         let events = catalog(ctx)?
-            .service_history(crate::catalog::commands::record_id(&self.0))
+            .service_history(principal(ctx), &self.0)
             .await
             .gql()?;
         Ok(events.into_iter().map(AuditEvent).collect())
@@ -694,12 +677,6 @@ impl ServiceFilter {
     }
 }
 
-/// Who is reading: the request's principal, anonymous when there is none.
-fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::catalog::auth::Principal {
-    ctx.data_opt::<crate::catalog::auth::Principal>()
-        .unwrap_or(&crate::catalog::auth::Principal::Anonymous)
-}
-
 /// A page of services from an ordered list of service keys, loading only that page.
 pub async fn services_by_keys(
     ctx: &Context<'_>,
@@ -750,7 +727,7 @@ impl ServiceQuery {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default().into_domain().gql()?;
         let page = catalog(ctx)?
-            .services(&filter, &request, viewer(ctx))
+            .services(&filter, &request, principal(ctx))
             .await
             .gql()?;
         Ok(ServiceConnection::from_page(page, Service))
@@ -764,7 +741,7 @@ impl ServiceQuery {
     ) -> Result<Option<Service>> {
         let slug = Slug::parse("slug", &slug).gql()?;
         Ok(catalog(ctx)?
-            .service_by_slug(&slug, viewer(ctx))
+            .service_by_slug(&slug, principal(ctx))
             .await
             .gql()?
             .map(Service))

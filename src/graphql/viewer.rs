@@ -3,8 +3,9 @@
 use async_graphql::{Context, Enum, Object, Result};
 
 use super::agency::Agency;
-use super::loaders::{AgencyById, loader};
-use crate::catalog::auth::{KeyPrincipal, Principal};
+use super::context::loader;
+use super::loaders::AgencyById;
+use crate::catalog::principal::{KeyPrincipal, Principal};
 use crate::catalog::types;
 
 /// What an API key may do.
@@ -56,9 +57,9 @@ impl ViewerQuery {
     /// data). A bad or revoked token is refused with `UNAUTHENTICATED`, never treated as
     /// anonymous.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<Viewer>> {
-        Ok(match ctx.data_opt::<Principal>() {
-            Some(Principal::Key(key)) => Some(Viewer(key.clone())),
-            Some(Principal::Anonymous) | None => None,
+        Ok(match super::context::principal(ctx) {
+            Principal::Key(key) => Some(Viewer(key.clone())),
+            Principal::Anonymous => None,
         })
     }
 }

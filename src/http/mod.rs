@@ -7,7 +7,7 @@ pub mod transport;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::{ErrorExtensionValues, Pos};
+use async_graphql::Pos;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -87,16 +87,7 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
         .data(new_loaders(state.catalog.clone(), principal.clone()))
         .data(principal);
     let mut response = state.schema.execute(request).await;
-    // Parse and validation errors come from the engine without a code; they are all
-    // mistakes in the request, so they get the same code as other bad input.
-    for error in &mut response.errors {
-        let extensions = error
-            .extensions
-            .get_or_insert_with(ErrorExtensionValues::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
-        }
-    }
+    crate::graphql::error::code_request_errors(&mut response);
     transport::respond(StatusCode::OK, &response)
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use civic_catalog::app::connect;
 use civic_catalog::catalog::Catalog;
-use civic_catalog::catalog::auth::Principal;
+use civic_catalog::catalog::principal::Principal;
 use civic_catalog::telemetry::Metrics;
 
 use crate::helpers::{ScratchDatabase, database_config};

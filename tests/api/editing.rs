@@ -352,6 +352,12 @@ async fn part_mutations_report_fixable_mistakes_and_change_nothing() {
             json!(["input", "serviceId"]),
         ),
         (
+            "channelAdd",
+            json!({ "serviceId": civic_catalog::graphql::node::global_id(civic_catalog::graphql::node::NodeKind::Service, 99_999).as_str(), "channel": { "kind": "IN_PERSON", "label": "Visit", "address": "1 Main St" } }),
+            "NOT_FOUND",
+            json!(["input", "serviceId"]),
+        ),
+        (
             "serviceRelationAdd",
             json!({ "id": id, "to": civic_catalog::graphql::node::global_id(civic_catalog::graphql::node::NodeKind::Service, 99_999).as_str(), "kind": "REQUIRES", "reason": "r" }),
             "INVALID",

@@ -463,7 +463,7 @@ async fn a_catalog_document_with_a_rule_that_does_not_fit_is_rejected() {
         "channels": [{ "kind": "WEBSITE", "label": "L", "url": "https://dol.ny.gov" }],
         "eligibility": [{ "rules": [{ "criterion": "birth-date", "operator": "GT", "value": 62 }] }]
     }] });
-    let parsed = civic_catalog::catalog::seed::parse(&document.to_string()).unwrap();
+    let parsed = civic_catalog::catalog::import::parse(&document.to_string()).unwrap();
     match app.catalog.load_document(&parsed).await {
         Err(civic_catalog::catalog::CatalogError::BadInput { field, .. }) => {
             assert_eq!(field, "services[0].eligibility[0].rules[0].operator")

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use civic_catalog::app::{app_router, connect, migrate};
-use civic_catalog::catalog::{Catalog, seed};
+use civic_catalog::catalog::{Catalog, import};
 use civic_catalog::config::DatabaseConfig;
 use civic_catalog::telemetry::Metrics;
 use serde_json::{Value, json};
@@ -174,7 +174,7 @@ impl TestApp {
 
     /// Loads a catalog document (JSON) into the app's database.
     pub async fn load(&self, document: Value) {
-        let document = seed::parse(&document.to_string()).expect("parse document");
+        let document = import::parse(&document.to_string()).expect("parse document");
         self.catalog
             .load_document(&document)
             .await
@@ -208,7 +208,7 @@ impl TestApp {
     /// Runs a query that must fail and returns its first error.
     pub async fn error(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;
-        body["errors"][0].clone()
+        first_error(&body)
     }
 
     /// GETs a path and returns status, content type and body.
@@ -242,6 +242,14 @@ impl TestApp {
     #[allow(dead_code)]
     pub fn is_postgres(&self) -> bool {
         self._database.postgres.is_some()
+    }
+}
+
+/// The first GraphQL error of a response that must have one.
+pub fn first_error(body: &Value) -> Value {
+    match body["errors"].as_array() {
+        Some(errors) if !errors.is_empty() => errors[0].clone(),
+        _ => panic!("expected a GraphQL error, got: {body:#}"),
     }
 }
 

@@ -9,6 +9,7 @@ mod auth;
 mod authorization;
 mod catalog_queries;
 mod cli;
+mod docs;
 mod editing;
 mod eligibility;
 mod graphiql;

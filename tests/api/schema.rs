@@ -11,8 +11,55 @@ fn checked_in_schema_graphql_is_current() {
     let current = civic_catalog::graphql::sdl();
     assert!(
         checked_in == current,
-        "schema.graphql is stale: regenerate it with `cargo run -- schema > schema.graphql` and commit it"
+        "schema.graphql is stale: regenerate it with `cargo run -- schema > schema.graphql` \
+         and commit it. The code's schema differs here:\n{}",
+        changed_lines(&checked_in, &current)
     );
+}
+
+/// A line diff of two texts (`-` checked in, `+` current), each change with the line number
+/// of the checked-in text, so a stale snapshot shows what changed. At most 80 lines.
+fn changed_lines(old: &str, new: &str) -> String {
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    // Longest common subsequence lengths of every pair of suffixes.
+    let mut common = vec![vec![0u32; new.len() + 1]; old.len() + 1];
+    for i in (0..old.len()).rev() {
+        for j in (0..new.len()).rev() {
+            common[i][j] = if old[i] == new[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < old.len() || j < new.len() {
+        if i < old.len() && j < new.len() && old[i] == new[j] {
+            (i, j) = (i + 1, j + 1);
+        } else if i < old.len() && (j == new.len() || common[i + 1][j] >= common[i][j + 1]) {
+            out.push(format!("{:>5} -{}", i + 1, old[i]));
+            i += 1;
+        } else {
+            out.push(format!("{:>5} +{}", i + 1, new[j]));
+            j += 1;
+        }
+    }
+    let more = out.len().saturating_sub(80);
+    out.truncate(80);
+    if more > 0 {
+        out.push(format!("... and {more} more changed lines"));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn a_stale_snapshot_shows_the_lines_that_changed() {
+    let diff = changed_lines(
+        "type A {\n  a: Int\n  c: Int\n}\n",
+        "type A {\n  a: Int!\n  b: Int\n  c: Int\n}\n",
+    );
+    assert_eq!(diff, "    2 -  a: Int\n    3 +  a: Int!\n    3 +  b: Int");
 }
 
 const INTROSPECTION: &str = r#"{

@@ -121,7 +121,7 @@ async fn invalid_documents_are_rejected_whole_with_the_offending_path() {
         ),
     ];
     for (document, field) in cases {
-        let parsed = civic_catalog::catalog::seed::parse(&document.to_string()).unwrap();
+        let parsed = civic_catalog::catalog::import::parse(&document.to_string()).unwrap();
         match app.catalog.load_document(&parsed).await {
             Err(civic_catalog::catalog::CatalogError::BadInput { field: got, .. }) => {
                 assert_eq!(got, field)

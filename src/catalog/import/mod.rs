@@ -3,32 +3,35 @@
 //! (codes, slugs, keys), unchanged records are left alone (same ids, same version), and a
 //! changed service gets a new version. Everything happens in one transaction.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::entity::{
+    agency, criterion, cssp_designation, journey_stage, jurisdiction, language, life_event,
+    life_event_relation, service, service_relation, taxonomy_term,
+};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
 
-use super::Catalog;
-use super::eligibility::{CriterionOption, CriterionShape, Rule};
-use super::error::{CatalogError, CatalogResult};
-use super::types::{
-    ChannelKind, CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance,
-    RuleGroupMode, RuleOperator, ServiceStatus, Slug,
+use crate::catalog::eligibility::{CriterionOption, CriterionShape};
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::service::channels::{ChannelRow, check_channel};
+use crate::catalog::service::children::{Children, LinkRow, check_documents, trimmed};
+use crate::catalog::service::rules::{
+    RuleGroupRow, check_rule_groups, criteria_by_key, current_rules, replace_rules,
 };
-use super::validate::{self, max, max_items};
-use crate::entity::{
-    agency, channel, criterion, cssp_designation, eligibility_rule, eligibility_rule_group,
-    journey_stage, jurisdiction, language, life_event, life_event_relation, life_event_service,
-    required_document, service, service_jurisdiction, service_language, service_partner,
-    service_relation, service_taxonomy_term, taxonomy_term,
+use crate::catalog::store::{bump_if_changed, insert_all, upsert};
+use crate::catalog::types::{
+    CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance, RuleGroupMode,
+    ServiceStatus, Slug,
 };
+use crate::catalog::validate::{max, max_items};
+use crate::catalog::{Catalog, validate};
 
 /// The New York catalog shipped with the binary.
-pub const NEW_YORK: &str = include_str!("seed/new-york.json");
+pub const NEW_YORK: &str = include_str!("new-york.json");
 
 /// A whole catalog document.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -243,7 +246,7 @@ pub struct RuleGroupDoc {
     pub rules: Vec<RuleDoc>,
 }
 
-fn all_mode() -> String {
+pub(crate) fn all_mode() -> String {
     RuleGroupMode::All.as_str().to_owned()
 }
 
@@ -283,7 +286,7 @@ pub fn parse(json: &str) -> CatalogResult<CatalogDocument> {
     })
 }
 
-fn parse_enum<T: std::str::FromStr>(
+pub(crate) fn parse_enum<T: std::str::FromStr>(
     path: &str,
     value: &str,
     all: &[T],
@@ -299,126 +302,15 @@ fn parse_enum<T: std::str::FromStr>(
 }
 
 /// Looks a natural key up in a map built during the load.
-fn resolve(map: &HashMap<String, i32>, path: &str, what: &str, key: &str) -> CatalogResult<i32> {
+pub(crate) fn resolve(
+    map: &HashMap<String, i32>,
+    path: &str,
+    what: &str,
+    key: &str,
+) -> CatalogResult<i32> {
     map.get(key)
         .copied()
         .ok_or_else(|| CatalogError::bad_input(path, format!("unknown {what} `{key}`")))
-}
-
-impl Catalog {
-    /// Loads `document` into the catalog in one transaction; see the module docs.
-    pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
-        let txn = self.begin_write().await?;
-        let report = Loader::new(&txn).run(document).await?;
-        txn.commit().await?;
-        Ok(report)
-    }
-
-    /// Inserts new services (their slugs free) and everything they own inside `txn`,
-    /// validating each exactly as a catalog document is validated, errors naming fields
-    /// under each item's path. Every mistake of every item comes back at once, and then
-    /// nothing is written; otherwise each table takes one statement for all the services.
-    /// Returns the services in the order given.
-    pub(crate) async fn insert_services_in(
-        txn: &DatabaseTransaction,
-        items: &[(String, &ServiceDoc)],
-    ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
-        let mut loader = Loader::new(txn);
-        loader.preload().await?;
-        let mut checked = Vec::with_capacity(items.len());
-        let mut errors = Vec::new();
-        for (path, doc) in items {
-            match loader.check_service(path, doc) {
-                Ok(c) => checked.push(c),
-                Err(e) => errors.push(e),
-            }
-        }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
-        let mut inserted = Vec::with_capacity(items.len());
-        for chunk in items
-            .iter()
-            .zip(&checked)
-            .collect::<Vec<_>>()
-            .chunks(INSERT_CHUNK)
-        {
-            let rows = chunk.iter().map(|((_, doc), c)| {
-                let mut row: service::ActiveModel = loader.service_row(doc, c, None).into();
-                row.id = NotSet;
-                row
-            });
-            inserted.extend(
-                service::Entity::insert_many(rows)
-                    .exec_with_returning(txn)
-                    .await?,
-            );
-        }
-        // RETURNING gives no promise of order: match rows to items by their unique slug.
-        let mut by_slug: HashMap<String, service::Model> =
-            inserted.into_iter().map(|m| (m.slug.clone(), m)).collect();
-        let services = checked
-            .iter()
-            .map(|c| {
-                by_slug
-                    .remove(c.slug.as_str())
-                    .ok_or_else(|| CatalogError::internal("an inserted service did not return"))
-            })
-            .collect::<CatalogResult<Vec<_>>>()?;
-        // Each table's rows for every service are gathered first, then written in one go.
-        let mut partners = Vec::new();
-        let mut jurisdictions = Vec::new();
-        let mut languages = Vec::new();
-        let mut terms = Vec::new();
-        let mut documents = Vec::new();
-        let mut channels = Vec::new();
-        let mut links = Vec::new();
-        for (service, c) in services.iter().zip(&checked) {
-            let (id, children) = (service.id, &c.children);
-            partners.extend(children.partners.iter().map(|a| partner_row(id, a)));
-            jurisdictions.extend(
-                children
-                    .jurisdictions
-                    .iter()
-                    .map(|j| jurisdiction_row(id, j)),
-            );
-            languages.extend(children.languages.iter().map(|l| language_row(id, l)));
-            terms.extend(children.terms.iter().map(|t| term_row(id, t)));
-            documents.extend(
-                children
-                    .documents
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| document_row(id, i, d)),
-            );
-            channels.extend(
-                children
-                    .channels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, ch)| channel_insert_row(id, i, ch)),
-            );
-            links.extend(children.links.iter().map(|l| link_row(id, l)));
-        }
-        insert_all(txn, partners.into_iter()).await?;
-        insert_all(txn, jurisdictions.into_iter()).await?;
-        insert_all(txn, languages.into_iter()).await?;
-        insert_all(txn, terms.into_iter()).await?;
-        insert_all(txn, documents.into_iter()).await?;
-        insert_all(txn, channels.into_iter()).await?;
-        insert_all(txn, links.into_iter()).await?;
-        for (service, c) in services.iter().zip(&checked) {
-            if !c.children.rules.is_empty() {
-                replace_rules(txn, service.id, &c.children.rules).await?;
-            }
-        }
-        Ok(Ok(services))
-    }
-
-    /// Loads the New York catalog shipped with the binary.
-    pub async fn seed_new_york(&self) -> CatalogResult<SeedReport> {
-        self.load_document(&parse(NEW_YORK)?).await
-    }
 }
 
 pub(crate) struct Loader<'a> {
@@ -443,7 +335,7 @@ impl<'a> Loader<'a> {
         Ok(loader)
     }
 
-    fn new(txn: &'a DatabaseTransaction) -> Self {
+    pub(crate) fn new(txn: &'a DatabaseTransaction) -> Self {
         Self {
             txn,
             jurisdictions: HashMap::new(),
@@ -499,16 +391,18 @@ impl<'a> Loader<'a> {
                 }
             };
             // Recorded like any change, so the change feed carries what a load publishes.
-            super::audit::record(
+            crate::catalog::audit::record(
                 self.txn,
                 None,
-                super::audit::Change {
+                crate::catalog::audit::Change {
                     action: "service.load",
                     record_type: "Service",
                     record_id: after.id,
                     agency_id: Some(after.agency_id),
-                    before: before.as_deref().map(super::commands::snapshot),
-                    after: Some(super::commands::snapshot(&after)),
+                    before: before
+                        .as_deref()
+                        .map(crate::catalog::service::write::snapshot),
+                    after: Some(crate::catalog::service::write::snapshot(&after)),
                     comment: Some("loaded from a catalog document"),
                 },
             )
@@ -520,7 +414,7 @@ impl<'a> Loader<'a> {
 
     /// Natural keys of what the database already holds, so documents can refer to records
     /// loaded by an earlier document.
-    async fn preload(&mut self) -> CatalogResult<()> {
+    pub(crate) async fn preload(&mut self) -> CatalogResult<()> {
         let txn = self.txn;
         for j in jurisdiction::Entity::find().all(txn).await? {
             self.jurisdictions.insert(j.code, j.id);
@@ -886,7 +780,11 @@ impl<'a> Loader<'a> {
     }
 
     /// Checks a service without writing anything; returns what writing it needs.
-    fn check_service(&self, path: &str, doc: &ServiceDoc) -> CatalogResult<CheckedService> {
+    pub(crate) fn check_service(
+        &self,
+        path: &str,
+        doc: &ServiceDoc,
+    ) -> CatalogResult<CheckedService> {
         let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
         let (agency_id, agency_jurisdiction) =
             self.agencies.get(&doc.agency).copied().ok_or_else(|| {
@@ -953,7 +851,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The service row `doc` describes, keeping `existing`'s identity, version and dates.
-    fn service_row(
+    pub(crate) fn service_row(
         &self,
         doc: &ServiceDoc,
         checked: &CheckedService,
@@ -1302,15 +1200,15 @@ impl<'a> Loader<'a> {
     }
 }
 
-struct CheckedService {
-    slug: Slug,
-    agency_id: i32,
-    status: ServiceStatus,
-    children: ServiceChildren,
+pub(crate) struct CheckedService {
+    pub(crate) slug: Slug,
+    pub(crate) agency_id: i32,
+    pub(crate) status: ServiceStatus,
+    pub(crate) children: ServiceChildren,
 }
 
 /// What loading a service did, with the rows for the audit trail.
-enum Change {
+pub(crate) enum Change {
     Created(service::Model),
     Updated {
         before: Box<service::Model>,
@@ -1319,606 +1217,28 @@ enum Change {
     Unchanged,
 }
 
-/// A rule group as stored: mode, description, and `(criterion id, operator, value)` rules.
-pub(crate) type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String)>);
-
-struct ServiceChildren {
-    partners: Vec<i32>,
-    jurisdictions: Vec<i32>,
-    languages: Vec<i32>,
-    terms: Vec<i32>,
-    documents: Vec<(String, Option<String>)>,
-    channels: Vec<ChannelRow>,
-    links: Vec<LinkRow>,
-    rules: Vec<RuleGroupRow>,
+pub(crate) struct ServiceChildren {
+    pub(crate) partners: Vec<i32>,
+    pub(crate) jurisdictions: Vec<i32>,
+    pub(crate) languages: Vec<i32>,
+    pub(crate) terms: Vec<i32>,
+    pub(crate) documents: Vec<(String, Option<String>)>,
+    pub(crate) channels: Vec<ChannelRow>,
+    pub(crate) links: Vec<LinkRow>,
+    pub(crate) rules: Vec<RuleGroupRow>,
 }
 
-/// A channel's content as stored, without its identity and place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ChannelRow {
-    pub kind: String,
-    pub category: String,
-    pub label: String,
-    pub url: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address: Option<String>,
-    pub hours: Option<String>,
-    pub languages: Option<String>,
-    pub accessibility: Option<String>,
-}
-
-impl From<channel::Model> for ChannelRow {
-    fn from(c: channel::Model) -> Self {
-        Self {
-            kind: c.kind,
-            category: c.category,
-            label: c.label,
-            url: c.url,
-            phone: c.phone,
-            email: c.email,
-            address: c.address,
-            hours: c.hours,
-            languages: c.languages,
-            accessibility: c.accessibility,
-        }
-    }
-}
-
-/// `value` trimmed, or `None` when blank.
-fn trimmed(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-/// Validates one channel (`path` names it); `known_language` says whether a code exists.
-pub(crate) fn check_channel(
-    path: &str,
-    c: &ChannelDoc,
-    known_language: impl Fn(&str) -> bool,
-) -> CatalogResult<ChannelRow> {
-    let kind = parse_enum(&format!("{path}.kind"), &c.kind, ChannelKind::ALL, |k| {
-        k.as_str()
-    })?;
-    let label = validate::required(&format!("{path}.label"), &c.label, max::LABEL)?;
-    let url = trimmed(&c.url)
-        .map(|u| validate::url(&format!("{path}.url"), &u))
-        .transpose()?;
-    let phone = trimmed(&c.phone)
-        .map(|p| validate::phone(&format!("{path}.phone"), &p))
-        .transpose()?;
-    let email = trimmed(&c.email)
-        .map(|e| validate::email(&format!("{path}.email"), &e))
-        .transpose()?;
-    let address = validate::optional(
-        &format!("{path}.address"),
-        c.address.as_deref(),
-        max::ADDRESS,
-    )?;
-    if url.is_none() && phone.is_none() && email.is_none() && address.is_none() {
-        return Err(CatalogError::bad_input(
-            path,
-            "a channel needs a url, phone, email or address",
-        ));
-    }
-    validate::count(
-        &format!("{path}.languages"),
-        c.languages.len(),
-        0,
-        max_items::LANGUAGES,
-    )?;
-    for (j, code) in c.languages.iter().enumerate() {
-        if !known_language(code) {
-            return Err(CatalogError::bad_input(
-                format!("{path}.languages[{j}]"),
-                format!("unknown language `{code}`"),
-            ));
-        }
-    }
-    Ok(ChannelRow {
-        kind: kind.as_str().to_owned(),
-        category: kind.category().as_str().to_owned(),
-        label,
-        url,
-        phone,
-        email,
-        address,
-        hours: validate::optional(&format!("{path}.hours"), c.hours.as_deref(), max::HOURS)?,
-        languages: (!c.languages.is_empty()).then(|| c.languages.join(",")),
-        accessibility: validate::optional(
-            &format!("{path}.accessibility"),
-            c.accessibility.as_deref(),
-            max::ACCESSIBILITY,
-        )?,
-    })
-}
-
-/// Validates a list of required documents (`path` names the list).
-pub(crate) fn check_documents(
-    path: &str,
-    documents: &[DocumentDoc],
-) -> CatalogResult<Vec<(String, Option<String>)>> {
-    validate::count(path, documents.len(), 0, max_items::DOCUMENTS)?;
-    documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            Ok((
-                validate::required(&format!("{path}[{i}].name"), &d.name, max::NAME)?,
-                validate::optional(
-                    &format!("{path}[{i}].description"),
-                    d.description.as_deref(),
-                    max::SUMMARY,
-                )?,
-            ))
-        })
-        .collect()
-}
-
-/// Validates eligibility rule groups against the criteria they name (`path` names the list).
-pub(crate) fn check_rule_groups(
-    path: &str,
-    groups: &[RuleGroupDoc],
-    criteria: &HashMap<String, (i32, CriterionShape)>,
-) -> CatalogResult<Vec<RuleGroupRow>> {
-    validate::count(path, groups.len(), 0, max_items::RULE_GROUPS)?;
-    let mut rows = Vec::new();
-    for (g, group) in groups.iter().enumerate() {
-        let gpath = format!("{path}[{g}]");
-        let mode = parse_enum(
-            &format!("{gpath}.mode"),
-            &group.mode,
-            RuleGroupMode::ALL,
-            |k| k.as_str(),
-        )?;
-        validate::count(
-            &format!("{gpath}.rules"),
-            group.rules.len(),
-            1,
-            max_items::RULES_PER_GROUP,
-        )?;
-        let mut group_rules = Vec::new();
-        for (r, rule) in group.rules.iter().enumerate() {
-            let rpath = format!("{gpath}.rules[{r}]");
-            let (criterion, shape) = criteria.get(&rule.criterion).ok_or_else(|| {
-                CatalogError::bad_input(
-                    format!("{rpath}.criterion"),
-                    format!("unknown criterion `{}`", rule.criterion),
-                )
-            })?;
-            let operator = parse_enum(
-                &format!("{rpath}.operator"),
-                &rule.operator,
-                RuleOperator::ALL,
-                |k| k.as_str(),
-            )?;
-            Rule::parse(&rpath, shape, operator, &rule.value)?;
-            group_rules.push((
-                *criterion,
-                operator.as_str().to_owned(),
-                rule.value.to_string(),
-            ));
-        }
-        rows.push((
-            mode.as_str().to_owned(),
-            validate::optional(
-                &format!("{gpath}.description"),
-                group.description.as_deref(),
-                max::SUMMARY,
-            )?,
-            group_rules,
-        ));
-    }
-    Ok(rows)
-}
-
-/// Every criterion by key, with the shape rules are checked against.
-pub(crate) async fn criteria_by_key(
-    db: &impl ConnectionTrait,
-) -> CatalogResult<HashMap<String, (i32, CriterionShape)>> {
-    let mut map = HashMap::new();
-    for c in criterion::Entity::find().all(db).await? {
-        let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
-        map.insert(c.key, (c.id, shape));
-    }
-    Ok(map)
-}
-
-/// A service's rule groups as stored.
-pub(crate) async fn current_rules(
-    db: &impl ConnectionTrait,
-    service_id: i32,
-) -> CatalogResult<Vec<RuleGroupRow>> {
-    let groups = eligibility_rule_group::Entity::find()
-        .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
-        .order_by_asc(eligibility_rule_group::Column::Position)
-        .all(db)
-        .await?;
-    let rules = eligibility_rule::Entity::find()
-        .filter(eligibility_rule::Column::ServiceId.eq(service_id))
-        .order_by_asc(eligibility_rule::Column::Position)
-        .all(db)
-        .await?;
-    Ok(groups
-        .iter()
-        .map(|g| {
-            let rs = rules
-                .iter()
-                .filter(|r| r.group_id == g.id)
-                .map(|r| (r.criterion_id, r.operator.clone(), r.value.clone()))
-                .collect();
-            (g.mode.clone(), g.description.clone(), rs)
-        })
-        .collect())
-}
-
-/// Replaces a service's rule groups with `groups`.
-pub(crate) async fn replace_rules(
-    db: &impl ConnectionTrait,
-    service_id: i32,
-    groups: &[RuleGroupRow],
-) -> CatalogResult<()> {
-    eligibility_rule::Entity::delete_many()
-        .filter(eligibility_rule::Column::ServiceId.eq(service_id))
-        .exec(db)
-        .await?;
-    eligibility_rule_group::Entity::delete_many()
-        .filter(eligibility_rule_group::Column::ServiceId.eq(service_id))
-        .exec(db)
-        .await?;
-    for (g, (mode, description, group_rules)) in groups.iter().enumerate() {
-        let group = eligibility_rule_group::ActiveModel {
-            id: NotSet,
-            service_id: Set(service_id),
-            mode: Set(mode.clone()),
-            position: Set(position(g)),
-            description: Set(description.clone()),
-        }
-        .insert(db)
-        .await?;
-        insert_all(
-            db,
-            group_rules
-                .iter()
-                .enumerate()
-                .map(
-                    |(r, (criterion_id, operator, value))| eligibility_rule::ActiveModel {
-                        id: NotSet,
-                        group_id: Set(group.id),
-                        service_id: Set(service_id),
-                        criterion_id: Set(*criterion_id),
-                        operator: Set(operator.clone()),
-                        value: Set(value.clone()),
-                        position: Set(position(r)),
-                    },
-                ),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// `desired` with its version one past `existing`'s when anything else differs.
-/// One service's rows in its child tables. Each method makes one table hold the given
-/// rows, in order, and says whether it had to change anything.
-pub(crate) struct Children<'a> {
-    pub(crate) txn: &'a DatabaseTransaction,
-    pub(crate) service_id: i32,
-    /// The service was just inserted: it has no child rows yet.
-    pub(crate) fresh: bool,
-}
-
-impl Children<'_> {
-    /// Replaces the service's rows of one table with `desired` when they differ from the
-    /// current ones, read through `key` in `order`; says whether they differed.
-    async fn replace<E, T, A>(
-        &self,
-        (service_column, order): (E::Column, E::Column),
-        desired: &[T],
-        key: impl Fn(E::Model) -> T,
-        row: impl Fn(usize, &T) -> A,
-    ) -> CatalogResult<bool>
-    where
-        E: EntityTrait,
-        A: ActiveModelTrait<Entity = E> + Send,
-        T: PartialEq,
-    {
-        if self.fresh {
-            if desired.is_empty() {
-                return Ok(false);
-            }
-        } else {
-            let current: Vec<T> = E::find()
-                .filter(service_column.eq(self.service_id))
-                .order_by_asc(order)
-                .all(self.txn)
-                .await?
-                .into_iter()
-                .map(&key)
-                .collect();
-            if current == desired {
-                return Ok(false);
-            }
-            E::delete_many()
-                .filter(service_column.eq(self.service_id))
-                .exec(self.txn)
-                .await?;
-        }
-        insert_all(
-            self.txn,
-            desired.iter().enumerate().map(|(i, item)| row(i, item)),
-        )
-        .await?;
-        Ok(true)
+impl Catalog {
+    /// Loads `document` into the catalog in one transaction; see the module docs.
+    pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
+        let txn = self.begin_write().await?;
+        let report = Loader::new(&txn).run(document).await?;
+        txn.commit().await?;
+        Ok(report)
     }
 
-    /// Partner agencies, by id.
-    pub(crate) async fn partners(&self, agencies: &[i32]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                service_partner::Column::ServiceId,
-                service_partner::Column::Id,
-            ),
-            agencies,
-            |r: service_partner::Model| r.agency_id,
-            |_, a| partner_row(id, a),
-        )
-        .await
+    /// Loads the New York catalog shipped with the binary.
+    pub async fn seed_new_york(&self) -> CatalogResult<SeedReport> {
+        self.load_document(&parse(NEW_YORK)?).await
     }
-
-    /// Jurisdictions served, by id.
-    pub(crate) async fn jurisdictions(&self, jurisdictions: &[i32]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                service_jurisdiction::Column::ServiceId,
-                service_jurisdiction::Column::Id,
-            ),
-            jurisdictions,
-            |r: service_jurisdiction::Model| r.jurisdiction_id,
-            |_, j| jurisdiction_row(id, j),
-        )
-        .await
-    }
-
-    /// Languages offered, by id.
-    pub(crate) async fn languages(&self, languages: &[i32]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                service_language::Column::ServiceId,
-                service_language::Column::Id,
-            ),
-            languages,
-            |r: service_language::Model| r.language_id,
-            |_, l| language_row(id, l),
-        )
-        .await
-    }
-
-    /// Taxonomy terms, by id.
-    pub(crate) async fn terms(&self, terms: &[i32]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                service_taxonomy_term::Column::ServiceId,
-                service_taxonomy_term::Column::Id,
-            ),
-            terms,
-            |r: service_taxonomy_term::Model| r.taxonomy_term_id,
-            |_, t| term_row(id, t),
-        )
-        .await
-    }
-
-    /// Required documents: name and description, in order.
-    pub(crate) async fn documents(
-        &self,
-        documents: &[(String, Option<String>)],
-    ) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                required_document::Column::ServiceId,
-                required_document::Column::Position,
-            ),
-            documents,
-            |r: required_document::Model| (r.name, r.description),
-            |i, d| document_row(id, i, d),
-        )
-        .await
-    }
-
-    /// Channels, in order.
-    async fn channels(&self, channels: &[ChannelRow]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (channel::Column::ServiceId, channel::Column::Position),
-            channels,
-            ChannelRow::from,
-            |i, c| channel_insert_row(id, i, c),
-        )
-        .await
-    }
-
-    /// Life-event links: life event, stage, relevance and reason.
-    async fn links(&self, links: &[LinkRow]) -> CatalogResult<bool> {
-        let id = self.service_id;
-        self.replace(
-            (
-                life_event_service::Column::ServiceId,
-                life_event_service::Column::Id,
-            ),
-            links,
-            |r: life_event_service::Model| {
-                (r.life_event_id, r.journey_stage_id, r.relevance, r.reason)
-            },
-            |_, l| link_row(id, l),
-        )
-        .await
-    }
-}
-
-/// A life-event link as stored: life event, journey stage, relevance, reason.
-type LinkRow = (i32, i32, String, String);
-
-fn partner_row(service_id: i32, &agency_id: &i32) -> service_partner::ActiveModel {
-    service_partner::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        agency_id: Set(agency_id),
-    }
-}
-
-fn jurisdiction_row(service_id: i32, &jurisdiction_id: &i32) -> service_jurisdiction::ActiveModel {
-    service_jurisdiction::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        jurisdiction_id: Set(jurisdiction_id),
-    }
-}
-
-fn language_row(service_id: i32, &language_id: &i32) -> service_language::ActiveModel {
-    service_language::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        language_id: Set(language_id),
-    }
-}
-
-fn term_row(service_id: i32, &taxonomy_term_id: &i32) -> service_taxonomy_term::ActiveModel {
-    service_taxonomy_term::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        taxonomy_term_id: Set(taxonomy_term_id),
-    }
-}
-
-fn document_row(
-    service_id: i32,
-    i: usize,
-    (name, description): &(String, Option<String>),
-) -> required_document::ActiveModel {
-    required_document::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        name: Set(name.clone()),
-        description: Set(description.clone()),
-        position: Set(position(i)),
-    }
-}
-
-fn channel_insert_row(service_id: i32, i: usize, c: &ChannelRow) -> channel::ActiveModel {
-    channel::ActiveModel {
-        id: NotSet,
-        service_id: Set(service_id),
-        kind: Set(c.kind.clone()),
-        category: Set(c.category.clone()),
-        label: Set(c.label.clone()),
-        url: Set(c.url.clone()),
-        phone: Set(c.phone.clone()),
-        email: Set(c.email.clone()),
-        address: Set(c.address.clone()),
-        hours: Set(c.hours.clone()),
-        languages: Set(c.languages.clone()),
-        accessibility: Set(c.accessibility.clone()),
-        position: Set(position(i)),
-        replaces_id: Set(None),
-    }
-}
-
-fn link_row(
-    service_id: i32,
-    (event, stage, relevance, reason): &LinkRow,
-) -> life_event_service::ActiveModel {
-    life_event_service::ActiveModel {
-        id: NotSet,
-        life_event_id: Set(*event),
-        journey_stage_id: Set(*stage),
-        service_id: Set(service_id),
-        relevance: Set(relevance.clone()),
-        reason: Set(reason.clone()),
-        position: Set(0),
-    }
-}
-
-fn bump_if_changed<M: PartialEq>(
-    existing: Option<&M>,
-    mut desired: M,
-    version: impl Fn(&mut M) -> &mut i32,
-) -> M {
-    if existing.is_some_and(|e| *e != desired) {
-        *version(&mut desired) += 1;
-    }
-    desired
-}
-
-pub(crate) fn position(index: usize) -> i32 {
-    i32::try_from(index + 1).unwrap_or(i32::MAX)
-}
-
-/// Inserts `desired` when there is no `existing` row, updates the row when they differ,
-/// and leaves it alone otherwise. Returns the row id.
-async fn upsert<A>(
-    db: &impl ConnectionTrait,
-    existing: Option<<A::Entity as EntityTrait>::Model>,
-    desired: <A::Entity as EntityTrait>::Model,
-    id: impl Fn(&<A::Entity as EntityTrait>::Model) -> i32,
-) -> CatalogResult<i32>
-where
-    A: ActiveModelTrait
-        + sea_orm::ActiveModelBehavior
-        + Send
-        + From<<A::Entity as EntityTrait>::Model>,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A> + PartialEq,
-{
-    match existing {
-        Some(old) if old == desired => Ok(id(&old)),
-        Some(_) => {
-            let mut active: A = desired.into();
-            // Every column but the key is rewritten; the key stays as it was.
-            for column in <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter() {
-                if let Some(value) = active.get(column).into_value() {
-                    active.set(column, value);
-                }
-            }
-            let model = active.update(db).await?;
-            Ok(id(&model))
-        }
-        None => {
-            let mut active: A = desired.into();
-            for key in <<A::Entity as EntityTrait>::PrimaryKey as sea_orm::Iterable>::iter() {
-                active.not_set(sea_orm::PrimaryKeyToColumn::into_column(key));
-            }
-            let model = active.insert(db).await?;
-            Ok(id(&model))
-        }
-    }
-}
-
-/// How many rows one insert statement carries at most, so that a statement's bound
-/// parameters stay under SQLite's and PostgreSQL's limits for any table here.
-const INSERT_CHUNK: usize = 1_000;
-
-/// Inserts `rows`, [`INSERT_CHUNK`] to a statement.
-pub(crate) async fn insert_all<A>(
-    db: &impl ConnectionTrait,
-    rows: impl Iterator<Item = A>,
-) -> CatalogResult<()>
-where
-    A: ActiveModelTrait + Send,
-{
-    // Collected first: the iterator (and what its closures borrow) is not held across an
-    // await.
-    let mut rows: Vec<A> = rows.collect();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
-        A::Entity::insert_many(rows).exec(db).await?;
-        rows = rest;
-    }
-    Ok(())
 }

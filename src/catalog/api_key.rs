@@ -2,6 +2,7 @@
 //! `ccat_` prefix that says what they are; only their SHA-256 hash is stored, and a
 //! presented token is compared with the stored hash in constant time.
 
+use crate::entity::{agency, api_key};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -9,33 +10,15 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::Catalog;
-use super::audit::{Change, record};
-use super::error::{CatalogError, CatalogResult};
-use super::types::{Role, Slug};
-use crate::entity::{agency, api_key};
+use crate::catalog::Catalog;
+use crate::catalog::audit::Change;
+use crate::catalog::audit::record;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::principal::{KeyPrincipal, Principal, require_admin};
+use crate::catalog::types::{Role, Slug};
 
 /// What every token starts with, so a leaked one is recognisable (and scannable).
 pub const TOKEN_PREFIX: &str = "ccat_";
-
-/// Who is calling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// No credentials: may read published data.
-    Anonymous,
-    /// A valid, unrevoked API key.
-    Key(KeyPrincipal),
-}
-
-/// The holder of an API key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyPrincipal {
-    pub key_id: i32,
-    pub name: String,
-    pub role: Role,
-    /// The agency an EDITOR works for.
-    pub agency_id: Option<i32>,
-}
 
 /// A key as listed: never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,14 +40,14 @@ pub struct CreatedKey {
     pub token: String,
 }
 
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn new_token() -> CatalogResult<String> {
+pub(crate) fn new_token() -> CatalogResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| CatalogError::internal(format!("no randomness: {e}")))?;
@@ -72,12 +55,48 @@ fn new_token() -> CatalogResult<String> {
     Ok(format!("{TOKEN_PREFIX}{hex}"))
 }
 
-fn unauthenticated(message: &str) -> CatalogError {
+pub(crate) fn unauthenticated(message: &str) -> CatalogError {
     CatalogError::Unauthenticated {
         message: message.to_owned(),
     }
 }
 
+/// An audit change for a key: never its hash.
+pub(crate) fn key_change<'a>(
+    action: &'a str,
+    before: Option<&api_key::Model>,
+    after: &api_key::Model,
+) -> Change<'a> {
+    let snapshot = |k: &api_key::Model| {
+        serde_json::json!({ "name": k.name, "role": k.role, "agencyId": k.agency_id, "prefix": k.prefix,
+                            "revokedAt": k.revoked_at.map(|t| t.to_rfc3339()) })
+        .to_string()
+    };
+    Change {
+        action,
+        record_type: "ApiKey",
+        record_id: after.id,
+        agency_id: after.agency_id,
+        before: before.map(snapshot),
+        after: Some(snapshot(after)),
+        comment: None,
+    }
+}
+
+pub(crate) fn summary(
+    row: api_key::Model,
+    agency_slug: Option<String>,
+) -> CatalogResult<KeySummary> {
+    Ok(KeySummary {
+        id: row.id,
+        role: row.role.parse()?,
+        name: row.name,
+        agency_slug,
+        prefix: row.prefix,
+        created_at: row.created_at,
+        revoked_at: row.revoked_at,
+    })
+}
 impl Catalog {
     /// Creates an API key at the command line (audited as such).
     pub async fn create_key(
@@ -114,7 +133,7 @@ impl Catalog {
     }
 
     /// Creates a key. EDITOR keys need an agency; other roles take none.
-    async fn insert_key(
+    pub(crate) async fn insert_key(
         &self,
         actor: Option<&KeyPrincipal>,
         name: &str,
@@ -189,14 +208,16 @@ impl Catalog {
             .collect()
     }
 
-    async fn revoke(&self, actor: Option<&KeyPrincipal>, id: i32) -> CatalogResult<KeySummary> {
+    pub(crate) async fn revoke(
+        &self,
+        actor: Option<&KeyPrincipal>,
+        id: i32,
+    ) -> CatalogResult<KeySummary> {
         let txn = self.begin_write().await?;
         let row = api_key::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or_else(|| CatalogError::NotFound {
-                what: format!("API key {id}"),
-            })?;
+            .ok_or_else(|| CatalogError::not_found("id", format!("API key {id}")))?;
         let row = if row.revoked_at.is_none() {
             let before = row.clone();
             let mut active: api_key::ActiveModel = row.into();
@@ -254,58 +275,4 @@ impl Catalog {
             agency_id: row.agency_id,
         }))
     }
-}
-
-/// The ADMIN key behind `principal`, or why not; `what` says what it is needed for
-/// ("manage API keys").
-pub(crate) fn require_admin<'a>(
-    principal: &'a Principal,
-    what: &str,
-) -> CatalogResult<&'a KeyPrincipal> {
-    match principal {
-        Principal::Key(key) if key.role == Role::Admin => Ok(key),
-        Principal::Key(key) => Err(CatalogError::Forbidden {
-            message: format!(
-                "only ADMIN keys {what}; this is a {} key",
-                key.role.as_str()
-            ),
-        }),
-        Principal::Anonymous => Err(unauthenticated(&format!(
-            "only ADMIN keys {what}: send `Authorization: Bearer <token>`"
-        ))),
-    }
-}
-
-/// An audit change for a key: never its hash.
-fn key_change<'a>(
-    action: &'a str,
-    before: Option<&api_key::Model>,
-    after: &api_key::Model,
-) -> Change<'a> {
-    let snapshot = |k: &api_key::Model| {
-        serde_json::json!({ "name": k.name, "role": k.role, "agencyId": k.agency_id, "prefix": k.prefix,
-                            "revokedAt": k.revoked_at.map(|t| t.to_rfc3339()) })
-        .to_string()
-    };
-    Change {
-        action,
-        record_type: "ApiKey",
-        record_id: after.id,
-        agency_id: after.agency_id,
-        before: before.map(snapshot),
-        after: Some(snapshot(after)),
-        comment: None,
-    }
-}
-
-fn summary(row: api_key::Model, agency_slug: Option<String>) -> CatalogResult<KeySummary> {
-    Ok(KeySummary {
-        id: row.id,
-        role: row.role.parse()?,
-        name: row.name,
-        agency_slug,
-        prefix: row.prefix,
-        created_at: row.created_at,
-        revoked_at: row.revoked_at,
-    })
 }

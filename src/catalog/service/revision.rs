@@ -4,25 +4,24 @@
 //! seeing the published version unchanged. Publishing the revision moves its content onto
 //! the published row, so the service keeps its id, slug and channel ids, and deletes the copy.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::entity::{
+    channel, eligibility_rule, eligibility_rule_group, life_event_service, required_document,
+    service, service_jurisdiction, service_language, service_partner, service_relation,
+    service_taxonomy_term,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
+use std::collections::{HashMap, HashSet};
 
-use super::Catalog;
-use super::auth::Principal;
-use super::error::{CatalogError, CatalogResult};
-use super::read::visible_to;
-use super::seed::insert_all;
-use crate::entity::{
-    channel, eligibility_rule, eligibility_rule_group, life_event_service, required_document,
-    service, service_jurisdiction, service_language, service_partner, service_relation,
-    service_taxonomy_term,
-};
+use crate::catalog::Catalog;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::principal::Principal;
+use crate::catalog::service::visible_to;
+use crate::catalog::store::insert_all;
 
 /// The pending revision of the published service `live_id`, if one is open.
 pub(crate) async fn pending(
@@ -37,7 +36,7 @@ pub(crate) async fn pending(
 
 /// Copies every row of `E` that belongs to service `from` to service `to`, through `copy`,
 /// which gets each row as an active model with every column set and must clear the key.
-async fn copy_rows<E, A>(
+pub(crate) async fn copy_rows<E, A>(
     db: &impl ConnectionTrait,
     column: E::Column,
     from: i32,
@@ -66,7 +65,9 @@ pub(crate) async fn open(
 ) -> CatalogResult<service::Model> {
     let mut copy = live.clone().into_active_model().reset_all();
     copy.id = NotSet;
-    copy.status = Set(super::types::ServiceStatus::Draft.as_str().to_owned());
+    copy.status = Set(crate::catalog::types::ServiceStatus::Draft
+        .as_str()
+        .to_owned());
     copy.revision_of_id = Set(Some(live.id));
     copy.created_at = Set(now);
     copy.updated_at = Set(now);
@@ -101,8 +102,8 @@ pub(crate) async fn open(
         a
     })
     .await?;
-    let rules = super::seed::current_rules(db, live.id).await?;
-    super::seed::replace_rules(db, to, &rules).await?;
+    let rules = crate::catalog::service::rules::current_rules(db, live.id).await?;
+    crate::catalog::service::rules::replace_rules(db, to, &rules).await?;
     Ok(revision)
 }
 

@@ -3,80 +3,30 @@
 //! or restore). Authorization is decided in one place, [`authorize`]; every command is one
 //! transaction that also writes its audit event and moves the catalog revision.
 
+use crate::entity::{jurisdiction, language, service};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set,
+};
+use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
-use serde_json::json;
-
-use super::Catalog;
-use super::auth::{KeyPrincipal, Principal};
-use super::error::{CatalogError, CatalogResult};
-use super::seed::ServiceDoc;
-use super::types::{Role, ServiceStatus, Slug};
-use super::validate::{self, max};
-use super::{parts, revision};
-use crate::entity::{agency, audit_event, service};
+use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
+use crate::catalog::import::{Loader, ServiceDoc};
+use crate::catalog::principal::{KeyPrincipal, Operation, Principal, authorize};
+use crate::catalog::service::children::{
+    Children, channel_insert_row, check_documents, document_row, jurisdiction_row, language_row,
+    link_row, partner_row, term_row,
+};
+use crate::catalog::service::rules::replace_rules;
+use crate::catalog::store::{INSERT_CHUNK, insert_all};
+use crate::catalog::types::{JurisdictionCode, ServiceStatus, Slug};
+use crate::catalog::validate::{max, max_items};
+use crate::catalog::{Catalog, validate};
 
 /// The most services one `servicesImport` call takes.
 pub const MAX_IMPORT: usize = 500;
-
-/// What a caller wants to do to a service of some agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Create,
-    Edit,
-    Submit,
-    Publish,
-    RequestChanges,
-    Archive,
-    Restore,
-}
-
-/// The one authorization rule for service commands:
-/// - ADMIN: everything;
-/// - REVIEWER: publish, or send back with requested changes;
-/// - EDITOR: create, edit, submit, archive and restore the services of their own agency;
-/// - anonymous: nothing (reads only).
-pub fn authorize(
-    principal: &Principal,
-    operation: Operation,
-    agency_id: i32,
-) -> CatalogResult<&KeyPrincipal> {
-    let Principal::Key(key) = principal else {
-        return Err(CatalogError::Unauthenticated {
-            message: "this operation needs an API key: send `Authorization: Bearer <token>`"
-                .to_owned(),
-        });
-    };
-    let allowed = match key.role {
-        Role::Admin => true,
-        Role::Reviewer => matches!(operation, Operation::Publish | Operation::RequestChanges),
-        Role::Editor => {
-            key.agency_id == Some(agency_id)
-                && matches!(
-                    operation,
-                    Operation::Create
-                        | Operation::Edit
-                        | Operation::Submit
-                        | Operation::Archive
-                        | Operation::Restore
-                )
-        }
-    };
-    if allowed {
-        Ok(key)
-    } else {
-        Err(CatalogError::Forbidden {
-            message: format!(
-                "a {} key may not {:?} this agency's services",
-                key.role.as_str(),
-                operation
-            )
-            .to_lowercase(),
-        })
-    }
-}
 
 /// Changes to a service's text and lists; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -88,7 +38,7 @@ pub struct ServiceChanges {
     pub fees: Option<String>,
     pub processing_time: Option<String>,
     /// The documents residents need, replacing the current list.
-    pub required_documents: Option<Vec<super::seed::DocumentDoc>>,
+    pub required_documents: Option<Vec<crate::catalog::import::DocumentDoc>>,
     /// Codes of the jurisdictions served, replacing the current list (at least one).
     pub jurisdictions: Option<Vec<String>>,
     /// Codes of the languages offered, replacing the current list.
@@ -99,78 +49,15 @@ pub struct ServiceChanges {
     pub taxonomy_terms: Option<Vec<String>>,
 }
 
-/// A workflow step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transition {
-    Submit,
-    Publish,
-    RequestChanges { comment: String },
-    Archive,
-    Restore,
-}
-
-impl Transition {
-    fn operation(&self) -> Operation {
-        match self {
-            Self::Submit => Operation::Submit,
-            Self::Publish => Operation::Publish,
-            Self::RequestChanges { .. } => Operation::RequestChanges,
-            Self::Archive => Operation::Archive,
-            Self::Restore => Operation::Restore,
-        }
-    }
-
-    fn action(&self) -> &'static str {
-        match self {
-            Self::Submit => "service.submitForReview",
-            Self::Publish => "service.publish",
-            Self::RequestChanges { .. } => "service.requestChanges",
-            Self::Archive => "service.archive",
-            Self::Restore => "service.restore",
-        }
-    }
-
-    /// The status this step leads to from `from`, if it is allowed.
-    fn target(&self, from: ServiceStatus) -> Option<ServiceStatus> {
-        use ServiceStatus as S;
-        match (self, from) {
-            (Self::Submit, S::Draft) => Some(S::InReview),
-            (Self::Publish, S::InReview) => Some(S::Published),
-            (Self::RequestChanges { .. }, S::InReview) => Some(S::Draft),
-            (Self::Archive, S::Draft | S::Published) => Some(S::Archived),
-            (Self::Restore, S::Archived) => Some(S::Draft),
-            _ => None,
-        }
-    }
-}
-
 /// Checks the version a caller last read (when given) against the record's `current` one.
 pub(crate) fn expect_version(what: &str, current: i32, expected: Option<i32>) -> CatalogResult<()> {
     match expected {
-        Some(expected) if expected != current => Err(conflict(
-            "input.expectedVersion",
-            "STALE",
+        Some(expected) if expected != current => Err(CatalogError::conflict(
+            "expectedVersion",
+            ConflictCode::Stale,
             format!("the {what} is at version {current}, not {expected}; reload it and try again"),
         )),
         _ => Ok(()),
-    }
-}
-
-pub(crate) fn conflict(field: &str, code: &str, message: String) -> CatalogError {
-    CatalogError::Conflict {
-        field: field.to_owned(),
-        code: code.to_owned(),
-        message,
-        existing: None,
-    }
-}
-
-fn taken(field: &str, message: String, existing: i32) -> CatalogError {
-    CatalogError::Conflict {
-        field: field.to_owned(),
-        code: "TAKEN".to_owned(),
-        message,
-        existing: Some(("Service", existing)),
     }
 }
 
@@ -190,7 +77,7 @@ pub(crate) fn record_id(s: &service::Model) -> i32 {
     s.revision_of_id.unwrap_or(s.id)
 }
 
-async fn audit(
+pub(crate) async fn audit(
     txn: &DatabaseTransaction,
     key: &KeyPrincipal,
     action: &str,
@@ -198,7 +85,7 @@ async fn audit(
     after: &service::Model,
     comment: Option<&str>,
 ) -> CatalogResult<()> {
-    super::audit::record(
+    crate::catalog::audit::record(
         txn,
         Some(key),
         service_change(action, before, after, comment),
@@ -207,13 +94,13 @@ async fn audit(
 }
 
 /// The audit record of a change to a service.
-fn service_change<'a>(
+pub(crate) fn service_change<'a>(
     action: &'a str,
     before: Option<&service::Model>,
     after: &service::Model,
     comment: Option<&'a str>,
-) -> super::audit::Change<'a> {
-    super::audit::Change {
+) -> crate::catalog::audit::Change<'a> {
+    crate::catalog::audit::Change {
         action,
         record_type: "Service",
         record_id: record_id(after),
@@ -224,6 +111,97 @@ fn service_change<'a>(
     }
 }
 
+/// What an edit of a part did: its result, and the part before and after for the audit.
+pub(crate) struct Edited<T> {
+    pub value: T,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Replaces the lists `changes` names (documents, jurisdictions, languages, partner agencies,
+/// taxonomy terms) on `service` (the row being edited), validating each.
+pub(crate) async fn replace_lists(
+    txn: &DatabaseTransaction,
+    service: &service::Model,
+    changes: &ServiceChanges,
+) -> CatalogResult<()> {
+    let rows = Children {
+        txn,
+        service_id: service.id,
+        fresh: false,
+    };
+    if changes.partner_agencies.is_some() || changes.taxonomy_terms.is_some() {
+        let names = Loader::preloaded(txn).await?;
+        if let Some(slugs) = &changes.partner_agencies {
+            rows.partners(&names.partner_ids("partnerAgencies", slugs, service.agency_id)?)
+                .await?;
+        }
+        if let Some(terms) = &changes.taxonomy_terms {
+            rows.terms(&names.term_ids("taxonomyTerms", terms)?).await?;
+        }
+    }
+    if let Some(documents) = &changes.required_documents {
+        rows.documents(&check_documents("requiredDocuments", documents)?)
+            .await?;
+    }
+    if let Some(codes) = &changes.jurisdictions {
+        let field = "jurisdictions";
+        validate::count(field, codes.len(), 1, max_items::JURISDICTIONS)?;
+        rows.jurisdictions(&resolve_codes(txn, field, codes).await?)
+            .await?;
+    }
+    if let Some(codes) = &changes.languages {
+        let field = "languages";
+        validate::count(field, codes.len(), 0, max_items::LANGUAGES)?;
+        let known: HashMap<String, i32> = language::Entity::find()
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.code, l.id))
+            .collect();
+        let mut ids = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let id = known.get(code.trim()).copied().ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("{field}[{i}]"),
+                    format!("unknown language `{code}`"),
+                )
+            })?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        rows.languages(&ids).await?;
+    }
+    Ok(())
+}
+
+/// The ids of these jurisdiction codes, in order without repeats; unknown ones are errors.
+pub(crate) async fn resolve_codes(
+    db: &impl ConnectionTrait,
+    field: &str,
+    codes: &[String],
+) -> CatalogResult<Vec<i32>> {
+    let known: HashMap<String, i32> = jurisdiction::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|j| (j.code, j.id))
+        .collect();
+    let mut ids = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let path = format!("{field}[{i}]");
+        let code = JurisdictionCode::parse(&path, code.trim())?;
+        let id = known.get(code.as_str()).copied().ok_or_else(|| {
+            CatalogError::bad_input(&path, format!("unknown jurisdiction `{}`", code.as_str()))
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 impl Catalog {
     /// Creates a service as a `DRAFT` of its agency, validated like a catalog document.
     pub async fn create_service(
@@ -231,19 +209,17 @@ impl Catalog {
         principal: &Principal,
         mut doc: ServiceDoc,
     ) -> CatalogResult<service::Model> {
-        let slug = Slug::parse("input.agency", &doc.agency)?;
+        let slug = Slug::parse("agency", &doc.agency)?;
         let owner = self.agency_by_slug(&slug).await?.ok_or_else(|| {
-            CatalogError::bad_input("input.agency", format!("unknown agency `{}`", doc.agency))
+            CatalogError::bad_input("agency", format!("unknown agency `{}`", doc.agency))
         })?;
         let key = authorize(principal, Operation::Create, owner.id)?;
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
         let txn = self.begin_write().await?;
         // A re-sent create (same agency and externalId) finds the service it made before.
-        if let Some(external) = validate::optional(
-            "input.externalId",
-            doc.external_id.as_deref(),
-            max::EXTERNAL_ID,
-        )? {
+        if let Some(external) =
+            validate::optional("externalId", doc.external_id.as_deref(), max::EXTERNAL_ID)?
+        {
             let external = external.as_str();
             let existing = service::Entity::find()
                 .filter(service::Column::AgencyId.eq(owner.id))
@@ -252,12 +228,13 @@ impl Catalog {
                 .one(&txn)
                 .await?;
             if let Some(existing) = existing {
-                return Err(taken(
-                    "input.externalId",
+                return Err(CatalogError::taken(
+                    "externalId",
                     format!(
                         "{} already has a service with externalId `{external}`: `{}`",
                         owner.slug, existing.slug
                     ),
+                    "Service",
                     existing.id,
                 ));
             }
@@ -268,14 +245,14 @@ impl Catalog {
             .one(&txn)
             .await?;
         if let Some(existing) = same_slug {
-            return Err(taken(
-                "input.slug",
+            return Err(CatalogError::taken(
+                "slug",
                 format!("the slug `{}` is taken", existing.slug),
+                "Service",
                 existing.id,
             ));
         }
-        let created = match Catalog::insert_services_in(&txn, &[("input".to_owned(), &doc)]).await?
-        {
+        let created = match Catalog::insert_services_in(&txn, &[("".to_owned(), &doc)]).await? {
             Ok(mut services) => services
                 .pop()
                 .ok_or_else(|| CatalogError::internal("created service vanished"))?,
@@ -301,7 +278,7 @@ impl Catalog {
     ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
         if docs.is_empty() || docs.len() > MAX_IMPORT {
             return Err(CatalogError::bad_input(
-                "input.services",
+                "services",
                 format!("send 1 to {MAX_IMPORT} services"),
             ));
         }
@@ -321,7 +298,7 @@ impl Catalog {
                     authorize(principal, Operation::Create, agency.id)?;
                 }
                 None => errors.push(CatalogError::bad_input(
-                    format!("input.services[{i}].agency"),
+                    format!("services[{i}].agency"),
                     format!("unknown agency `{}`", doc.agency),
                 )),
             }
@@ -357,16 +334,17 @@ impl Catalog {
         let mut externals = HashSet::new();
         for (i, doc) in docs.iter().enumerate() {
             if !slugs.insert(doc.slug.clone()) {
-                errors.push(conflict(
-                    &format!("input.services[{i}].slug"),
-                    "TAKEN",
+                errors.push(CatalogError::conflict(
+                    format!("services[{i}].slug"),
+                    ConflictCode::Taken,
                     format!("`{}` appears twice in this import", doc.slug),
                 ));
             }
             if let Some(&existing) = taken_slugs.get(&doc.slug) {
-                errors.push(taken(
-                    &format!("input.services[{i}].slug"),
+                errors.push(CatalogError::taken(
+                    format!("services[{i}].slug"),
                     format!("the slug `{}` is taken", doc.slug),
+                    "Service",
                     existing,
                 ));
             }
@@ -375,16 +353,17 @@ impl Catalog {
             {
                 let key = (agency.id, external.to_owned());
                 if let Some((slug, existing)) = taken_externals.get(&key) {
-                    errors.push(taken(
-                        &format!("input.services[{i}].externalId"),
+                    errors.push(CatalogError::taken(
+                        format!("services[{i}].externalId"),
                         format!("`{external}` is taken by `{slug}`"),
+                        "Service",
                         *existing,
                     ));
                 }
                 if !externals.insert(key) {
-                    errors.push(conflict(
-                        &format!("input.services[{i}].externalId"),
-                        "TAKEN",
+                    errors.push(CatalogError::conflict(
+                        format!("services[{i}].externalId"),
+                        ConflictCode::Taken,
                         format!("`{external}` appears twice in this import"),
                     ));
                 }
@@ -398,7 +377,7 @@ impl Catalog {
         let items: Vec<(String, &ServiceDoc)> = docs
             .iter()
             .enumerate()
-            .map(|(i, d)| (format!("input.services[{i}]"), d))
+            .map(|(i, d)| (format!("services[{i}]"), d))
             .collect();
         let created = match Catalog::insert_services_in(&txn, &items).await? {
             Ok(created) => created,
@@ -407,7 +386,7 @@ impl Catalog {
         let Principal::Key(key) = principal else {
             return Err(CatalogError::internal("import authorized without a key"));
         };
-        super::audit::record_all(
+        crate::catalog::audit::record_all(
             &txn,
             Some(key),
             created
@@ -420,20 +399,18 @@ impl Catalog {
         Ok(Ok(created))
     }
 
-    /// A service by id, whatever its status, for commands (never a pending revision: those
-    /// are reached through their service).
+    /// A service by id (named by the command's `field`), whatever its status, for commands
+    /// (never a pending revision: those are reached through their service).
     pub(crate) async fn service_for_command(
         txn: &DatabaseTransaction,
-        id: i32,
+        (field, id): (&str, i32),
     ) -> CatalogResult<service::Model> {
         service::Entity::find_by_id(id)
             .filter(service::Column::DeletedAt.is_null())
             .filter(service::Column::RevisionOfId.is_null())
             .one(txn)
             .await?
-            .ok_or_else(|| CatalogError::NotFound {
-                what: format!("service {id}"),
-            })
+            .ok_or_else(|| CatalogError::not_found(field, format!("service {id}")))
     }
 
     /// The row an edit of `live` changes, once `expected_version` (when given) is checked
@@ -442,42 +419,42 @@ impl Catalog {
     /// archived ones cannot be edited.
     pub(crate) async fn working_copy(
         txn: &DatabaseTransaction,
+        field: &str,
         live: &service::Model,
         expected_version: Option<i32>,
     ) -> CatalogResult<service::Model> {
         let status: ServiceStatus = live.status.parse()?;
         let (current, open) = match status {
             ServiceStatus::Draft => (live.clone(), false),
-            ServiceStatus::Published => match revision::pending(txn, live.id).await? {
+            ServiceStatus::Published => match super::revision::pending(txn, live.id).await? {
                 Some(rev) if rev.status == ServiceStatus::Draft.as_str() => (rev, false),
                 Some(_) => {
-                    return Err(conflict(
-                        "input.id",
-                        "INVALID_TRANSITION",
-                        "its pending revision is in review: a reviewer publishes it or requests changes first".into(),
+                    return Err(CatalogError::conflict(
+                        field,
+                        ConflictCode::InvalidTransition,
+                        "its pending revision is in review: a reviewer publishes it or requests changes first",
                     ));
                 }
                 None => (live.clone(), true),
             },
             ServiceStatus::InReview => {
-                return Err(conflict(
-                    "input.id",
-                    "INVALID_TRANSITION",
-                    "the service is in review: a reviewer publishes it or requests changes first"
-                        .into(),
+                return Err(CatalogError::conflict(
+                    field,
+                    ConflictCode::InvalidTransition,
+                    "the service is in review: a reviewer publishes it or requests changes first",
                 ));
             }
             ServiceStatus::Archived => {
-                return Err(conflict(
-                    "input.id",
-                    "INVALID_TRANSITION",
-                    "the service is archived: restore it first".into(),
+                return Err(CatalogError::conflict(
+                    field,
+                    ConflictCode::InvalidTransition,
+                    "the service is archived: restore it first",
                 ));
             }
         };
         expect_version("service", current.version, expected_version)?;
         if open {
-            revision::open(txn, live, Utc::now()).await
+            super::revision::open(txn, live, Utc::now()).await
         } else {
             Ok(current)
         }
@@ -507,19 +484,19 @@ impl Catalog {
         changes: ServiceChanges,
     ) -> CatalogResult<service::Model> {
         let txn = self.begin_write().await?;
-        let live = Catalog::service_for_command(&txn, id).await?;
+        let live = Catalog::service_for_command(&txn, ("id", id)).await?;
         let key = authorize(principal, Operation::Edit, live.agency_id)?;
-        let current = Catalog::working_copy(&txn, &live, Some(expected_version)).await?;
+        let current = Catalog::working_copy(&txn, "id", &live, Some(expected_version)).await?;
         let text = |field: &str, value: Option<String>, old: &str, limit: usize| match value {
             None => Ok(old.to_owned()),
-            Some(v) => validate::required(&format!("input.{field}"), &v, limit),
+            Some(v) => validate::required(field, &v, limit),
         };
         let optional =
             |field: &str, value: Option<String>, old: &Option<String>, limit: usize| match value {
                 None => Ok(old.clone()),
-                Some(v) => validate::optional(&format!("input.{field}"), Some(&v), limit),
+                Some(v) => validate::optional(field, Some(&v), limit),
             };
-        parts::replace_lists(&txn, &current, &changes).await?;
+        replace_lists(&txn, &current, &changes).await?;
         let mut active: service::ActiveModel = current.clone().into();
         active.name = Set(text("name", changes.name, &current.name, max::NAME)?);
         active.summary = Set(text(
@@ -555,123 +532,139 @@ impl Catalog {
         Ok(updated)
     }
 
-    /// Moves a service one step through the workflow. While a published service has a
-    /// pending revision, submitting, publishing and requesting changes move the revision;
-    /// archiving discards it.
-    pub async fn transition_service(
+    /// Inserts new services (their slugs free) and everything they own inside `txn`,
+    /// validating each exactly as a catalog document is validated, errors naming fields
+    /// under each item's path. Every mistake of every item comes back at once, and then
+    /// nothing is written; otherwise each table takes one statement for all the services.
+    /// Returns the services in the order given.
+    pub(crate) async fn insert_services_in(
+        txn: &DatabaseTransaction,
+        items: &[(String, &ServiceDoc)],
+    ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
+        let mut loader = Loader::new(txn);
+        loader.preload().await?;
+        let mut checked = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (path, doc) in items {
+            match loader.check_service(path, doc) {
+                Ok(c) => checked.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let mut inserted = Vec::with_capacity(items.len());
+        for chunk in items
+            .iter()
+            .zip(&checked)
+            .collect::<Vec<_>>()
+            .chunks(INSERT_CHUNK)
+        {
+            let rows = chunk.iter().map(|((_, doc), c)| {
+                let mut row: service::ActiveModel = loader.service_row(doc, c, None).into();
+                row.id = NotSet;
+                row
+            });
+            inserted.extend(
+                service::Entity::insert_many(rows)
+                    .exec_with_returning(txn)
+                    .await?,
+            );
+        }
+        // RETURNING gives no promise of order: match rows to items by their unique slug.
+        let mut by_slug: HashMap<String, service::Model> =
+            inserted.into_iter().map(|m| (m.slug.clone(), m)).collect();
+        let services = checked
+            .iter()
+            .map(|c| {
+                by_slug
+                    .remove(c.slug.as_str())
+                    .ok_or_else(|| CatalogError::internal("an inserted service did not return"))
+            })
+            .collect::<CatalogResult<Vec<_>>>()?;
+        // Each table's rows for every service are gathered first, then written in one go.
+        let mut partners = Vec::new();
+        let mut jurisdictions = Vec::new();
+        let mut languages = Vec::new();
+        let mut terms = Vec::new();
+        let mut documents = Vec::new();
+        let mut channels = Vec::new();
+        let mut links = Vec::new();
+        for (service, c) in services.iter().zip(&checked) {
+            let (id, children) = (service.id, &c.children);
+            partners.extend(children.partners.iter().map(|a| partner_row(id, a)));
+            jurisdictions.extend(
+                children
+                    .jurisdictions
+                    .iter()
+                    .map(|j| jurisdiction_row(id, j)),
+            );
+            languages.extend(children.languages.iter().map(|l| language_row(id, l)));
+            terms.extend(children.terms.iter().map(|t| term_row(id, t)));
+            documents.extend(
+                children
+                    .documents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| document_row(id, i, d)),
+            );
+            channels.extend(
+                children
+                    .channels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ch)| channel_insert_row(id, i, ch)),
+            );
+            links.extend(children.links.iter().map(|l| link_row(id, l)));
+        }
+        insert_all(txn, partners.into_iter()).await?;
+        insert_all(txn, jurisdictions.into_iter()).await?;
+        insert_all(txn, languages.into_iter()).await?;
+        insert_all(txn, terms.into_iter()).await?;
+        insert_all(txn, documents.into_iter()).await?;
+        insert_all(txn, channels.into_iter()).await?;
+        insert_all(txn, links.into_iter()).await?;
+        for (service, c) in services.iter().zip(&checked) {
+            if !c.children.rules.is_empty() {
+                replace_rules(txn, service.id, &c.children.rules).await?;
+            }
+        }
+        Ok(Ok(services))
+    }
+
+    /// Runs `edit` on the part of service `service_id` it changes, as described in the
+    /// module docs, and records it under `action`. Returns what was edited (the draft or
+    /// pending revision) and the edit's result.
+    pub(crate) async fn edit_part<T>(
         &self,
         principal: &Principal,
-        id: i32,
-        step: Transition,
-    ) -> CatalogResult<service::Model> {
+        (field, service_id): (&str, i32),
+        expected_version: Option<i32>,
+        action: &str,
+        edit: impl AsyncFnOnce(&DatabaseTransaction, &service::Model) -> CatalogResult<Edited<T>>,
+    ) -> CatalogResult<(service::Model, T)> {
         let txn = self.begin_write().await?;
-        let live = Catalog::service_for_command(&txn, id).await?;
-        let key = authorize(principal, step.operation(), live.agency_id)?;
-        let comment = match &step {
-            Transition::RequestChanges { comment } => {
-                Some(validate::required("input.comment", comment, max::COMMENT)?)
-            }
-            _ => None,
-        };
-        let pending = match step {
-            Transition::Submit | Transition::Publish | Transition::RequestChanges { .. }
-                if live.status == ServiceStatus::Published.as_str() =>
-            {
-                revision::pending(&txn, live.id).await?
-            }
-            _ => None,
-        };
-        let current = pending.as_ref().unwrap_or(&live);
-        let from: ServiceStatus = current.status.parse()?;
-        let to = step.target(from).ok_or_else(|| {
-            let hint = if from == ServiceStatus::Published {
-                "; edit it to open a pending revision, then submit that"
-            } else {
-                ""
-            };
-            conflict(
-                "input.id",
-                "INVALID_TRANSITION",
-                format!(
-                    "cannot {} a service that is {}{hint}",
-                    step.action().trim_start_matches("service."),
-                    from.as_str()
-                ),
-            )
-        })?;
-        let now = Utc::now();
-        let updated = match (&pending, to) {
-            (Some(rev), ServiceStatus::Published) => {
-                let published = revision::apply(&txn, &live, rev, now).await?;
-                audit(
-                    &txn,
-                    key,
-                    step.action(),
-                    Some(&live),
-                    &published,
-                    Some("published its pending revision"),
-                )
-                .await?;
-                published
-            }
-            _ => {
-                let mut active: service::ActiveModel = current.clone().into();
-                active.status = Set(to.as_str().to_owned());
-                active.version = Set(current.version + 1);
-                active.updated_at = Set(now);
-                if to == ServiceStatus::Published && current.published_at.is_none() {
-                    active.published_at = Set(Some(now));
-                }
-                let updated = active.update(&txn).await?;
-                let discarded = match to {
-                    ServiceStatus::Archived => revision::pending(&txn, live.id).await?,
-                    _ => None,
-                };
-                if let Some(rev) = &discarded {
-                    revision::discard(&txn, rev).await?;
-                }
-                let note = discarded.map(|_| "its pending revision was discarded");
-                audit(
-                    &txn,
-                    key,
-                    step.action(),
-                    Some(current),
-                    &updated,
-                    comment.as_deref().or(note),
-                )
-                .await?;
-                updated
-            }
-        };
+        let live = Catalog::service_for_command(&txn, (field, service_id)).await?;
+        let key = authorize(principal, Operation::Edit, live.agency_id)?;
+        let work = Catalog::working_copy(&txn, field, &live, expected_version).await?;
+        let edited = edit(&txn, &work).await?;
+        let work = Catalog::touch(&txn, &work).await?;
+        crate::catalog::audit::record(
+            &txn,
+            Some(key),
+            crate::catalog::audit::Change {
+                action,
+                record_type: "Service",
+                record_id: record_id(&work),
+                agency_id: Some(work.agency_id),
+                before: edited.before.map(|v| v.to_string()),
+                after: edited.after.map(|v| v.to_string()),
+                comment: None,
+            },
+        )
+        .await?;
         txn.commit().await?;
-        // A step on a pending revision answers with the service, which shows the revision.
-        if updated.revision_of_id.is_some() {
-            return Ok(live);
-        }
-        Ok(updated)
-    }
-
-    /// The audit events of one service, newest first.
-    pub async fn service_history(&self, service_id: i32) -> CatalogResult<Vec<audit_event::Model>> {
-        use sea_orm::QueryOrder;
-        Ok(audit_event::Entity::find()
-            .filter(audit_event::Column::RecordType.eq("Service"))
-            .filter(audit_event::Column::RecordId.eq(service_id))
-            .order_by_desc(audit_event::Column::Id)
-            .all(&self.db)
-            .await?)
-    }
-
-    /// The owning agency of a service, for callers that need to authorize reads.
-    pub async fn agency_of_service(&self, service_id: i32) -> CatalogResult<Option<agency::Model>> {
-        let Some(s) = service::Entity::find_by_id(service_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        Ok(agency::Entity::find_by_id(s.agency_id)
-            .one(&self.db)
-            .await?)
+        Ok((work, edited.value))
     }
 }

@@ -1,0 +1,229 @@
+//! Jurisdictions (federal, state, county, city, tribal): reading them, and their
+//! administration by ADMIN keys.
+
+use crate::entity::jurisdiction;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+use crate::catalog::audit::commit_recorded;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
+use crate::catalog::service::write::expect_version;
+use crate::catalog::store::by_id;
+use crate::catalog::types::{JurisdictionCode, JurisdictionKind};
+use crate::catalog::validate::max;
+use crate::catalog::{Catalog, validate};
+
+/// A new jurisdiction.
+#[derive(Debug, Clone)]
+pub struct JurisdictionInput {
+    pub code: String,
+    pub name: String,
+    pub kind: JurisdictionKind,
+    /// The code of the jurisdiction directly above it; none for a federal one.
+    pub parent: Option<String>,
+}
+
+pub(crate) fn jurisdiction_json(j: &jurisdiction::Model) -> Value {
+    json!({ "code": j.code, "name": j.name, "kind": j.kind, "parentId": j.parent_id,
+            "version": j.version })
+}
+
+pub(crate) async fn jurisdiction_id(
+    db: &impl ConnectionTrait,
+    field: &str,
+    code: &str,
+) -> CatalogResult<i32> {
+    let code = JurisdictionCode::parse(field, code.trim())?;
+    jurisdiction::Entity::find()
+        .filter(jurisdiction::Column::Code.eq(code.as_str()))
+        .one(db)
+        .await?
+        .map(|j| j.id)
+        .ok_or_else(|| {
+            CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
+        })
+}
+
+/// Checks where a new jurisdiction sits: a federal one stands alone, any other sits under
+/// the jurisdiction it belongs to and extends its code (`US-NY` under `US`), so codes read
+/// as the hierarchy they name.
+pub(crate) fn check_place(
+    code: &JurisdictionCode,
+    kind: JurisdictionKind,
+    parent: Option<&jurisdiction::Model>,
+) -> CatalogResult<()> {
+    match (kind, parent) {
+        (JurisdictionKind::Federal, None) => Ok(()),
+        (JurisdictionKind::Federal, Some(_)) => Err(CatalogError::bad_input(
+            "parent",
+            "a federal jurisdiction has no parent",
+        )),
+        (_, None) => Err(CatalogError::bad_input(
+            "parent",
+            "give the code of the jurisdiction this one belongs to",
+        )),
+        (_, Some(parent)) if !code.as_str().starts_with(&format!("{}-", parent.code)) => {
+            Err(CatalogError::bad_input(
+                "code",
+                format!(
+                    "a jurisdiction under `{0}` has a code that starts with `{0}-`",
+                    parent.code
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Catalog {
+    /// Every jurisdiction, broadest first (federal, then states, then local).
+    pub async fn jurisdictions(&self) -> CatalogResult<Vec<jurisdiction::Model>> {
+        let all = jurisdiction::Entity::find()
+            .order_by_asc(jurisdiction::Column::Code)
+            .all(&self.db)
+            .await?;
+        let depth = |j: &jurisdiction::Model| j.code.matches('-').count();
+        let mut all = all;
+        all.sort_by(|a, b| depth(a).cmp(&depth(b)).then_with(|| a.code.cmp(&b.code)));
+        Ok(all)
+    }
+
+    /// The jurisdiction with this code, if any.
+    pub async fn jurisdiction_by_code(
+        &self,
+        code: &JurisdictionCode,
+    ) -> CatalogResult<Option<jurisdiction::Model>> {
+        Ok(jurisdiction::Entity::find()
+            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// The ids of a jurisdiction and of every jurisdiction above it, nearest first.
+    /// An unknown code is a `BadInput` on `field`.
+    pub async fn jurisdiction_with_ancestors(
+        &self,
+        field: &str,
+        code: &JurisdictionCode,
+    ) -> CatalogResult<Vec<i32>> {
+        let all = by_id(jurisdiction::Entity::find().all(&self.db).await?, |j| j.id);
+        let start = all
+            .values()
+            .find(|j| j.code == code.as_str())
+            .ok_or_else(|| {
+                CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
+            })?;
+        let mut chain = vec![start.id];
+        let mut parent = start.parent_id;
+        while let Some(id) = parent {
+            if chain.contains(&id) {
+                break; // a cycle in the data must not hang a request
+            }
+            chain.push(id);
+            parent = all.get(&id).and_then(|j| j.parent_id);
+        }
+        Ok(chain)
+    }
+
+    /// Jurisdictions by id.
+    pub async fn jurisdictions_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<HashMap<i32, jurisdiction::Model>> {
+        let rows = jurisdiction::Entity::find()
+            .filter(jurisdiction::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        Ok(by_id(rows, |j| j.id))
+    }
+
+    /// Creates a jurisdiction.
+    pub async fn create_jurisdiction(
+        &self,
+        principal: &Principal,
+        input: JurisdictionInput,
+    ) -> CatalogResult<jurisdiction::Model> {
+        let key = require_admin(principal, ADMINISTER)?;
+        let code = JurisdictionCode::parse("code", input.code.trim())?;
+        let name = validate::required("name", &input.name, max::NAME)?;
+        let txn = self.begin_write().await?;
+        if let Some(existing) = jurisdiction::Entity::find()
+            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .one(&txn)
+            .await?
+        {
+            return Err(CatalogError::taken(
+                "code",
+                format!("the code `{}` is taken", code.as_str()),
+                "Jurisdiction",
+                existing.id,
+            ));
+        }
+        let parent = match input.parent.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => {
+                let id = jurisdiction_id(&txn, "parent", p).await?;
+                jurisdiction::Entity::find_by_id(id).one(&txn).await?
+            }
+            _ => None,
+        };
+        check_place(&code, input.kind, parent.as_ref())?;
+        let created = jurisdiction::ActiveModel {
+            id: NotSet,
+            code: Set(code.as_str().to_owned()),
+            name: Set(name),
+            kind: Set(input.kind.as_str().to_owned()),
+            parent_id: Set(parent.map(|p| p.id)),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await?;
+        commit_recorded(
+            txn,
+            key,
+            "jurisdiction.create",
+            ("Jurisdiction", created.id, None),
+            None,
+            Some(jurisdiction_json(&created)),
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// Renames a jurisdiction. Its code, kind and place are fixed: services, agencies and
+    /// residents' queries refer to them.
+    pub async fn rename_jurisdiction(
+        &self,
+        principal: &Principal,
+        id: i32,
+        expected_version: i32,
+        name: &str,
+    ) -> CatalogResult<jurisdiction::Model> {
+        let key = require_admin(principal, ADMINISTER)?;
+        let name = validate::required("name", name, max::NAME)?;
+        let txn = self.begin_write().await?;
+        let current = jurisdiction::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("id", format!("jurisdiction {id}")))?;
+        expect_version("jurisdiction", current.version, Some(expected_version))?;
+        let mut active = current.clone().into_active_model();
+        active.name = Set(name);
+        active.version = Set(current.version + 1);
+        let updated = active.update(&txn).await?;
+        commit_recorded(
+            txn,
+            key,
+            "jurisdiction.update",
+            ("Jurisdiction", id, None),
+            Some(jurisdiction_json(&current)),
+            Some(jurisdiction_json(&updated)),
+        )
+        .await?;
+        Ok(updated)
+    }
+}

@@ -1,0 +1,157 @@
+//! The editorial workflow of a service: `DRAFT -> IN_REVIEW -> PUBLISHED -> ARCHIVED`, back
+//! to `DRAFT` on requested changes or restore; each step authorized, audited, and one
+//! transaction.
+
+use crate::entity::service;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, Set};
+
+use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
+use crate::catalog::principal::{Operation, Principal, authorize};
+use crate::catalog::service::write::audit;
+use crate::catalog::types::ServiceStatus;
+use crate::catalog::validate::max;
+use crate::catalog::{Catalog, validate};
+
+/// A workflow step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Submit,
+    Publish,
+    RequestChanges { comment: String },
+    Archive,
+    Restore,
+}
+
+impl Transition {
+    fn operation(&self) -> Operation {
+        match self {
+            Self::Submit => Operation::Submit,
+            Self::Publish => Operation::Publish,
+            Self::RequestChanges { .. } => Operation::RequestChanges,
+            Self::Archive => Operation::Archive,
+            Self::Restore => Operation::Restore,
+        }
+    }
+
+    fn action(&self) -> &'static str {
+        match self {
+            Self::Submit => "service.submitForReview",
+            Self::Publish => "service.publish",
+            Self::RequestChanges { .. } => "service.requestChanges",
+            Self::Archive => "service.archive",
+            Self::Restore => "service.restore",
+        }
+    }
+
+    /// The status this step leads to from `from`, if it is allowed.
+    fn target(&self, from: ServiceStatus) -> Option<ServiceStatus> {
+        use ServiceStatus as S;
+        match (self, from) {
+            (Self::Submit, S::Draft) => Some(S::InReview),
+            (Self::Publish, S::InReview) => Some(S::Published),
+            (Self::RequestChanges { .. }, S::InReview) => Some(S::Draft),
+            (Self::Archive, S::Draft | S::Published) => Some(S::Archived),
+            (Self::Restore, S::Archived) => Some(S::Draft),
+            _ => None,
+        }
+    }
+}
+
+impl Catalog {
+    /// Moves a service one step through the workflow. While a published service has a
+    /// pending revision, submitting, publishing and requesting changes move the revision;
+    /// archiving discards it.
+    pub async fn transition_service(
+        &self,
+        principal: &Principal,
+        id: i32,
+        step: Transition,
+    ) -> CatalogResult<service::Model> {
+        let txn = self.begin_write().await?;
+        let live = Catalog::service_for_command(&txn, ("id", id)).await?;
+        let key = authorize(principal, step.operation(), live.agency_id)?;
+        let comment = match &step {
+            Transition::RequestChanges { comment } => {
+                Some(validate::required("comment", comment, max::COMMENT)?)
+            }
+            _ => None,
+        };
+        let pending = match step {
+            Transition::Submit | Transition::Publish | Transition::RequestChanges { .. }
+                if live.status == ServiceStatus::Published.as_str() =>
+            {
+                super::revision::pending(&txn, live.id).await?
+            }
+            _ => None,
+        };
+        let current = pending.as_ref().unwrap_or(&live);
+        let from: ServiceStatus = current.status.parse()?;
+        let to = step.target(from).ok_or_else(|| {
+            let hint = if from == ServiceStatus::Published {
+                "; edit it to open a pending revision, then submit that"
+            } else {
+                ""
+            };
+            CatalogError::conflict(
+                "id",
+                ConflictCode::InvalidTransition,
+                format!(
+                    "cannot {} a service that is {}{hint}",
+                    step.action().trim_start_matches("service."),
+                    from.as_str()
+                ),
+            )
+        })?;
+        let now = Utc::now();
+        let updated = match (&pending, to) {
+            (Some(rev), ServiceStatus::Published) => {
+                let published = super::revision::apply(&txn, &live, rev, now).await?;
+                audit(
+                    &txn,
+                    key,
+                    step.action(),
+                    Some(&live),
+                    &published,
+                    Some("published its pending revision"),
+                )
+                .await?;
+                published
+            }
+            _ => {
+                let mut active: service::ActiveModel = current.clone().into();
+                active.status = Set(to.as_str().to_owned());
+                active.version = Set(current.version + 1);
+                active.updated_at = Set(now);
+                if to == ServiceStatus::Published && current.published_at.is_none() {
+                    active.published_at = Set(Some(now));
+                }
+                let updated = active.update(&txn).await?;
+                let discarded = match to {
+                    ServiceStatus::Archived => super::revision::pending(&txn, live.id).await?,
+                    _ => None,
+                };
+                if let Some(rev) = &discarded {
+                    super::revision::discard(&txn, rev).await?;
+                }
+                let note = discarded.map(|_| "its pending revision was discarded");
+                audit(
+                    &txn,
+                    key,
+                    step.action(),
+                    Some(current),
+                    &updated,
+                    comment.as_deref().or(note),
+                )
+                .await?;
+                updated
+            }
+        };
+        txn.commit().await?;
+        // A step on a pending revision answers with the service, which shows the revision.
+        if updated.revision_of_id.is_some() {
+            return Ok(live);
+        }
+        Ok(updated)
+    }
+}
