@@ -20,7 +20,7 @@ use crate::catalog::service::published;
 use crate::catalog::service::read::service_partner_to_service;
 use crate::catalog::service::write::expect_version;
 use crate::catalog::store::{by_id, changed, group_by, sorted_keys, text_search};
-use crate::catalog::types::{JurisdictionCode, Slug};
+use crate::catalog::types::{Email, HttpUrl, JurisdictionCode, Phone, Slug};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
 
@@ -72,6 +72,103 @@ pub struct CsspInput {
     pub cx_lead_name: Option<String>,
     pub cx_lead_email: Option<String>,
     pub source: Option<String>,
+}
+
+/// A new agency, every field checked: what `agencyCreate` and a catalog document's
+/// `agencies` entry both become before anything is written, so the same rules refuse the
+/// same input whichever way it comes (with the same field names, relative to the agency).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgency {
+    pub slug: Slug,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub jurisdiction: JurisdictionCode,
+    pub parent: Option<Slug>,
+    pub website: Option<HttpUrl>,
+    pub phone: Option<Phone>,
+    pub description: String,
+}
+
+impl TryFrom<AgencyInput> for NewAgency {
+    type Error = CatalogError;
+
+    fn try_from(input: AgencyInput) -> CatalogResult<Self> {
+        Ok(Self {
+            slug: Slug::parse("slug", input.slug.trim())?,
+            name: validate::required("name", &input.name, max::NAME)?,
+            acronym: validate::optional("acronym", input.acronym.as_deref(), max::ACRONYM)?,
+            jurisdiction: JurisdictionCode::parse("jurisdiction", input.jurisdiction.trim())?,
+            parent: input
+                .parent
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Slug::parse("parent", p))
+                .transpose()?,
+            website: validate::optional("website", input.website.as_deref(), max::URL)?
+                .map(|u| validate::url("website", &u))
+                .transpose()?,
+            phone: validate::optional("phone", input.phone.as_deref(), max::LABEL)?
+                .map(|p| validate::phone("phone", &p))
+                .transpose()?,
+            description: validate::required("description", &input.description, max::DESCRIPTION)?,
+        })
+    }
+}
+
+/// A CSSP designation, every field checked (from `agencyDesignateCssp` or a document's
+/// `cssp` entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Designation {
+    pub designated_on: NaiveDate,
+    pub large_customer_base: bool,
+    pub high_impact: bool,
+    pub cx_lead_name: Option<String>,
+    pub cx_lead_email: Option<Email>,
+    pub source: Option<String>,
+}
+
+impl TryFrom<CsspInput> for Designation {
+    type Error = CatalogError;
+
+    fn try_from(input: CsspInput) -> CatalogResult<Self> {
+        if !(input.large_customer_base || input.high_impact) {
+            return Err(CatalogError::bad_input(
+                "basis",
+                "give at least one basis: LARGE_CUSTOMER_BASE, HIGH_IMPACT",
+            ));
+        }
+        Ok(Self {
+            designated_on: input.designated_on,
+            large_customer_base: input.large_customer_base,
+            high_impact: input.high_impact,
+            cx_lead_name: validate::optional(
+                "cxLeadName",
+                input.cx_lead_name.as_deref(),
+                max::NAME,
+            )?,
+            cx_lead_email: validate::optional(
+                "cxLeadEmail",
+                input.cx_lead_email.as_deref(),
+                max::EMAIL,
+            )?
+            .map(|e| validate::email("cxLeadEmail", &e))
+            .transpose()?,
+            source: validate::optional("source", input.source.as_deref(), max::SUMMARY)?,
+        })
+    }
+}
+
+impl Designation {
+    /// Sets the designation's columns on `row`.
+    pub(crate) fn write_to(self, row: &mut cssp_designation::ActiveModel) {
+        row.designated_on = Set(self.designated_on);
+        row.large_customer_base = Set(self.large_customer_base);
+        row.high_impact = Set(self.high_impact);
+        row.cx_lead_name = Set(self.cx_lead_name);
+        row.cx_lead_email = Set(self.cx_lead_email.map(String::from));
+        row.source = Set(self.source);
+    }
 }
 
 pub(crate) fn agency_json(a: &agency::Model) -> Value {
@@ -254,16 +351,16 @@ impl Catalog {
         input: AgencyInput,
     ) -> CatalogResult<agency::Model> {
         let key = require_admin(principal, ADMINISTER)?;
-        let slug = Slug::parse("slug", input.slug.trim())?;
-        let name = validate::required("name", &input.name, max::NAME)?;
-        let acronym = validate::optional("acronym", input.acronym.as_deref(), max::ACRONYM)?;
-        let description = validate::required("description", &input.description, max::DESCRIPTION)?;
-        let website = validate::optional("website", input.website.as_deref(), max::URL)?
-            .map(|u| validate::url("website", &u))
-            .transpose()?;
-        let phone = validate::optional("phone", input.phone.as_deref(), max::LABEL)?
-            .map(|p| validate::phone("phone", &p))
-            .transpose()?;
+        let NewAgency {
+            slug,
+            name,
+            acronym,
+            jurisdiction,
+            parent,
+            website,
+            phone,
+            description,
+        } = NewAgency::try_from(input)?;
         let txn = self.begin_write().await?;
         if let Some(existing) = agency::Entity::find()
             .filter(agency::Column::Slug.eq(slug.as_str()))
@@ -277,9 +374,9 @@ impl Catalog {
                 existing.id,
             ));
         }
-        let jurisdiction_id = jurisdiction_id(&txn, "jurisdiction", &input.jurisdiction).await?;
-        let parent_id = match input.parent.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => Some(agency_id_by_slug(&txn, "parent", p).await?),
+        let jurisdiction_id = jurisdiction_id(&txn, "jurisdiction", jurisdiction.as_str()).await?;
+        let parent_id = match &parent {
+            Some(p) => Some(agency_id_by_slug(&txn, "parent", p.as_str()).await?),
             None => None,
         };
         let now = Utc::now();
@@ -290,8 +387,8 @@ impl Catalog {
             acronym: Set(acronym),
             jurisdiction_id: Set(jurisdiction_id),
             parent_id: Set(parent_id),
-            website: Set(website),
-            phone: Set(phone),
+            website: Set(website.map(String::from)),
+            phone: Set(phone.map(String::from)),
             description: Set(description),
             created_at: Set(now),
             updated_at: Set(now),
@@ -343,10 +440,10 @@ impl Catalog {
             validate::required("acronym", v, max::ACRONYM)
         })?;
         next.website = clearable(changes.website.as_deref(), &current.website, &|v| {
-            validate::url("website", v)
+            validate::url("website", v).map(String::from)
         })?;
         next.phone = clearable(changes.phone.as_deref(), &current.phone, &|v| {
-            validate::phone("phone", v)
+            validate::phone("phone", v).map(String::from)
         })?;
         if let Some(code) = &changes.jurisdiction {
             next.jurisdiction_id = jurisdiction_id(&txn, "jurisdiction", code).await?;
@@ -401,19 +498,7 @@ impl Catalog {
         input: CsspInput,
     ) -> CatalogResult<agency::Model> {
         let key = require_admin(principal, ADMINISTER)?;
-        if !(input.large_customer_base || input.high_impact) {
-            return Err(CatalogError::bad_input(
-                "basis",
-                "give at least one basis: LARGE_CUSTOMER_BASE, HIGH_IMPACT",
-            ));
-        }
-        let cx_lead_name =
-            validate::optional("cxLeadName", input.cx_lead_name.as_deref(), max::NAME)?;
-        let cx_lead_email =
-            validate::optional("cxLeadEmail", input.cx_lead_email.as_deref(), max::EMAIL)?
-                .map(|e| validate::email("cxLeadEmail", &e))
-                .transpose()?;
-        let source = validate::optional("source", input.source.as_deref(), max::SUMMARY)?;
+        let designation = Designation::try_from(input)?;
         let txn = self.begin_write().await?;
         let agency = agency_for_command(&txn, "agency", agency_id).await?;
         expect_version("agency", agency.version, expected_version)?;
@@ -429,12 +514,7 @@ impl Catalog {
                 ..Default::default()
             },
         };
-        active.designated_on = Set(input.designated_on);
-        active.large_customer_base = Set(input.large_customer_base);
-        active.high_impact = Set(input.high_impact);
-        active.cx_lead_name = Set(cx_lead_name);
-        active.cx_lead_email = Set(cx_lead_email);
-        active.source = Set(source);
+        designation.write_to(&mut active);
         let saved = active.save(&txn).await?.try_into_model()?;
         let updated = touch_agency(&txn, &agency).await?;
         commit_recorded(

@@ -47,6 +47,49 @@ impl fmt::Display for Slug {
     }
 }
 
+/// Declares a checked text value: built only by its parser in `validate`, read as `&str`,
+/// stored as its text.
+macro_rules! checked_text {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(pub(crate) String);
+
+        impl $name {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+checked_text!(
+    /// An http or https URL with a host and no spaces (`validate::url`).
+    HttpUrl
+);
+checked_text!(
+    /// A phone number: digits with common separators, or a short code such as 311
+    /// (`validate::phone`).
+    Phone
+);
+checked_text!(
+    /// An email address of the usual shape (`validate::email`).
+    Email
+);
+
 /// A jurisdiction code in ISO 3166-2 style: `US`, `US-NY`, `US-NY-NYC`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JurisdictionCode(String);

@@ -3,7 +3,7 @@
 //! usual shape, and lists have a size. Each check names the offending field in its error.
 
 use super::error::{CatalogError, CatalogResult};
-use super::types::truncate;
+use super::types::{Email, HttpUrl, Phone, truncate};
 
 /// The most characters of each kind of text.
 pub mod max {
@@ -66,7 +66,7 @@ pub fn optional(field: &str, value: Option<&str>, max: usize) -> CatalogResult<O
 }
 
 /// Checks that `value` is an absolute http(s) URL of at most 2048 characters.
-pub fn url(field: &str, value: &str) -> CatalogResult<String> {
+pub fn url(field: &str, value: &str) -> CatalogResult<HttpUrl> {
     let value = value.trim();
     let rest = value
         .strip_prefix("https://")
@@ -78,7 +78,7 @@ pub fn url(field: &str, value: &str) -> CatalogResult<String> {
                 && !value.contains(char::is_whitespace)
                 && value.len() <= max::URL =>
         {
-            Ok(value.to_owned())
+            Ok(HttpUrl(value.to_owned()))
         }
         _ => Err(CatalogError::bad_input(
             field,
@@ -89,7 +89,7 @@ pub fn url(field: &str, value: &str) -> CatalogResult<String> {
 
 /// Checks that `value` looks like a phone number: digits with common separators, or a
 /// short code such as 311 or 988.
-pub fn phone(field: &str, value: &str) -> CatalogResult<String> {
+pub fn phone(field: &str, value: &str) -> CatalogResult<Phone> {
     let value = value.trim();
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let ok = (3..=15).contains(&digits)
@@ -98,7 +98,7 @@ pub fn phone(field: &str, value: &str) -> CatalogResult<String> {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if ok {
-        Ok(value.to_owned())
+        Ok(Phone(value.to_owned()))
     } else {
         Err(CatalogError::bad_input(
             field,
@@ -109,7 +109,7 @@ pub fn phone(field: &str, value: &str) -> CatalogResult<String> {
 
 /// Checks that `value` has the shape of an email address: one `@` with a local part before
 /// it and a dotted domain after it, no spaces.
-pub fn email(field: &str, value: &str) -> CatalogResult<String> {
+pub fn email(field: &str, value: &str) -> CatalogResult<Email> {
     let value = value.trim();
     let ok = value.len() <= max::EMAIL
         && !value.contains(char::is_whitespace)
@@ -122,7 +122,7 @@ pub fn email(field: &str, value: &str) -> CatalogResult<String> {
                 && !domain.contains("..")
         });
     if ok {
-        Ok(value.to_owned())
+        Ok(Email(value.to_owned()))
     } else {
         Err(CatalogError::bad_input(
             field,

@@ -134,3 +134,56 @@ async fn invalid_documents_are_rejected_whole_with_the_offending_path() {
         .await;
     assert!(data["service"].is_null());
 }
+
+/// One write path: a catalog document's agency is refused by exactly the rules, field names
+/// (relative to the agency) and messages that `agencyCreate` applies, and nothing is loaded.
+#[tokio::test]
+async fn catalog_documents_and_agency_create_refuse_the_same_agencies_alike() {
+    use civic_catalog::catalog::CatalogError;
+    let app = TestApp::seeded().await;
+    let admin = crate::workflow::keys(&app).await.admin;
+    let agency = |change: serde_json::Value| {
+        let mut agency = json!({ "slug": "nys-ods", "name": "Office of Digital Services",
+            "jurisdiction": "US-NY", "description": "Builds the state's digital front door." });
+        agency
+            .as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        agency
+    };
+    for (change, field) in [
+        (json!({ "name": "N".repeat(300) }), "name"),
+        (json!({ "description": "   " }), "description"),
+        (json!({ "website": "ftp://ods.ny.gov" }), "website"),
+        (json!({ "phone": "call us" }), "phone"),
+        (json!({ "acronym": "A".repeat(80) }), "acronym"),
+        (json!({ "slug": "Not A Slug" }), "slug"),
+        (json!({ "jurisdiction": "new york" }), "jurisdiction"),
+        (json!({ "jurisdiction": "US-ZZ" }), "jurisdiction"),
+    ] {
+        let input = agency(change.clone());
+        let api =
+            crate::admin::run(&app, &admin, "agencyCreate", "agency { id }", input.clone()).await;
+        let api_error = &api["userErrors"][0];
+        assert_eq!(
+            api_error["field"],
+            json!(["input", field]),
+            "{change}: {api}"
+        );
+
+        let document =
+            civic_catalog::catalog::import::parse(&json!({ "agencies": [input] }).to_string())
+                .unwrap();
+        match app.catalog.load_document(&document).await {
+            Err(CatalogError::BadInput { field: at, message }) => {
+                assert_eq!(at, format!("agencies[0].{field}"), "{change}");
+                assert_eq!(message, api_error["message"].as_str().unwrap(), "{change}");
+            }
+            other => panic!("{change}: the document was not refused: {other:?}"),
+        }
+    }
+    let data = app
+        .data(r#"{ agency(slug: "nys-ods") { id } }"#, json!({}))
+        .await;
+    assert!(data["agency"].is_null(), "nothing was loaded");
+}

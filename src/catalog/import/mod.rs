@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
+use crate::catalog::agency::{AgencyInput, CsspInput, Designation, NewAgency};
 use crate::catalog::eligibility::{CriterionOption, CriterionShape};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::service::channels::{ChannelRow, check_channel};
@@ -301,6 +302,32 @@ pub(crate) fn parse_enum<T: std::str::FromStr>(
     })
 }
 
+/// A document's `cssp` entry as the designation `agencyDesignateCssp` checks: its basis
+/// names become the two flags.
+fn designation(doc: &CsspDoc) -> CatalogResult<Designation> {
+    let mut input = CsspInput {
+        designated_on: doc.designated_on,
+        large_customer_base: false,
+        high_impact: false,
+        cx_lead_name: doc.cx_lead_name.clone(),
+        cx_lead_email: doc.cx_lead_email.clone(),
+        source: doc.source.clone(),
+    };
+    for basis in &doc.basis {
+        match basis.as_str() {
+            "LARGE_CUSTOMER_BASE" => input.large_customer_base = true,
+            "HIGH_IMPACT" => input.high_impact = true,
+            other => {
+                return Err(CatalogError::bad_input(
+                    "basis",
+                    format!("`{other}` is not one of LARGE_CUSTOMER_BASE, HIGH_IMPACT"),
+                ));
+            }
+        }
+    }
+    Designation::try_from(input)
+}
+
 /// Looks a natural key up in a map built during the load.
 pub(crate) fn resolve(
     map: &HashMap<String, i32>,
@@ -578,16 +605,28 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// An agency entry, checked by the same rules as `agencyCreate` (its fields named under
+    /// the entry's path), then inserted or updated by slug.
     async fn agency(&mut self, path: &str, doc: &AgencyDoc) -> CatalogResult<()> {
-        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
+        let agency = NewAgency::try_from(AgencyInput {
+            slug: doc.slug.clone(),
+            name: doc.name.clone(),
+            acronym: doc.acronym.clone(),
+            jurisdiction: doc.jurisdiction.clone(),
+            parent: doc.parent.clone(),
+            website: doc.website.clone(),
+            phone: doc.phone.clone(),
+            description: doc.description.clone(),
+        })
+        .map_err(|e| e.under(path))?;
         let jurisdiction_id = resolve(
             &self.jurisdictions,
             &format!("{path}.jurisdiction"),
             "jurisdiction",
-            &doc.jurisdiction,
+            agency.jurisdiction.as_str(),
         )?;
-        let parent_id = match doc.parent.as_deref() {
-            Some(p) => Some(self.agencies.get(p).map(|a| a.0).ok_or_else(|| {
+        let parent_id = match &agency.parent {
+            Some(p) => Some(self.agencies.get(p.as_str()).map(|a| a.0).ok_or_else(|| {
                 CatalogError::bad_input(
                     format!("{path}.parent"),
                     format!("unknown agency `{p}` (list parents first)"),
@@ -595,26 +634,25 @@ impl<'a> Loader<'a> {
             })?),
             None => None,
         };
-        if let Some(url) = &doc.website {
-            validate::url(&format!("{path}.website"), url)?;
-        }
-        if let Some(phone) = &doc.phone {
-            validate::phone(&format!("{path}.phone"), phone)?;
-        }
+        let designation = doc
+            .cssp
+            .as_ref()
+            .map(|cssp| designation(cssp).map_err(|e| e.under(&format!("{path}.cssp"))))
+            .transpose()?;
         let existing = agency::Entity::find()
-            .filter(agency::Column::Slug.eq(slug.as_str()))
+            .filter(agency::Column::Slug.eq(agency.slug.as_str()))
             .one(self.txn)
             .await?;
         let desired = agency::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
-            slug: slug.as_str().to_owned(),
-            name: doc.name.trim().to_owned(),
-            acronym: doc.acronym.clone(),
+            slug: agency.slug.as_str().to_owned(),
+            name: agency.name,
+            acronym: agency.acronym,
             jurisdiction_id,
             parent_id,
-            website: doc.website.clone(),
-            phone: doc.phone.clone(),
-            description: doc.description.trim().to_owned(),
+            website: agency.website.map(String::from),
+            phone: agency.phone.map(String::from),
+            description: agency.description,
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
             version: existing.as_ref().map_or(1, |e| e.version),
@@ -631,43 +669,23 @@ impl<'a> Loader<'a> {
             .filter(cssp_designation::Column::AgencyId.eq(id))
             .one(self.txn)
             .await?;
-        match (&doc.cssp, existing) {
+        match (designation, existing) {
             (None, None) => {}
             (None, Some(old)) => {
                 cssp_designation::Entity::delete_by_id(old.id)
                     .exec(self.txn)
                     .await?;
             }
-            (Some(cssp), existing) => {
-                let mut large = false;
-                let mut high = false;
-                for basis in &cssp.basis {
-                    match basis.as_str() {
-                        "LARGE_CUSTOMER_BASE" => large = true,
-                        "HIGH_IMPACT" => high = true,
-                        other => {
-                            return Err(CatalogError::bad_input(
-                                format!("{path}.cssp.basis"),
-                                format!("`{other}` is not one of LARGE_CUSTOMER_BASE, HIGH_IMPACT"),
-                            ));
-                        }
-                    }
-                }
-                if !(large || high) {
-                    return Err(CatalogError::bad_input(
-                        format!("{path}.cssp.basis"),
-                        "a designation needs at least one basis",
-                    ));
-                }
+            (Some(designation), existing) => {
                 let desired = cssp_designation::Model {
                     id: existing.as_ref().map_or(0, |e| e.id),
                     agency_id: id,
-                    designated_on: cssp.designated_on,
-                    large_customer_base: large,
-                    high_impact: high,
-                    cx_lead_name: cssp.cx_lead_name.clone(),
-                    cx_lead_email: cssp.cx_lead_email.clone(),
-                    source: cssp.source.clone(),
+                    designated_on: designation.designated_on,
+                    large_customer_base: designation.large_customer_base,
+                    high_impact: designation.high_impact,
+                    cx_lead_name: designation.cx_lead_name,
+                    cx_lead_email: designation.cx_lead_email.map(String::from),
+                    source: designation.source,
                 };
                 upsert::<cssp_designation::ActiveModel>(self.txn, existing, desired, |m| m.id)
                     .await?;

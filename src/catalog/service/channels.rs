@@ -142,13 +142,16 @@ pub(crate) fn check_channel(
     let label = validate::required(&format!("{path}.label"), &c.label, max::LABEL)?;
     let url = trimmed(&c.url)
         .map(|u| validate::url(&format!("{path}.url"), &u))
-        .transpose()?;
+        .transpose()?
+        .map(String::from);
     let phone = trimmed(&c.phone)
         .map(|p| validate::phone(&format!("{path}.phone"), &p))
-        .transpose()?;
+        .transpose()?
+        .map(String::from);
     let email = trimmed(&c.email)
         .map(|e| validate::email(&format!("{path}.email"), &e))
-        .transpose()?;
+        .transpose()?
+        .map(String::from);
     let address = validate::optional(
         &format!("{path}.address"),
         c.address.as_deref(),
