@@ -49,6 +49,34 @@ pub(crate) fn criterion_json(c: &criterion::Model) -> Value {
 
 /// Checks a criterion's options against its kind: SELECT and MULTI_SELECT take 1 to 100
 /// with distinct slug values; other kinds take none.
+/// A new criterion, every field checked: what `criterionCreate` and a catalog document's
+/// `criteria` entry both become before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCriterion {
+    pub key: Slug,
+    pub label: String,
+    pub description: String,
+    pub kind: CriterionKind,
+    /// The options as stored (JSON), for SELECT and MULTI_SELECT criteria.
+    pub options: Option<String>,
+    pub unit: Option<String>,
+}
+
+impl TryFrom<CriterionInput> for NewCriterion {
+    type Error = CatalogError;
+
+    fn try_from(input: CriterionInput) -> CatalogResult<Self> {
+        Ok(Self {
+            key: Slug::parse("key", input.key.trim())?,
+            label: validate::required("label", &input.label, max::LABEL)?,
+            description: validate::required("description", &input.description, max::SUMMARY)?,
+            kind: input.kind,
+            options: check_options(input.kind, &input.options)?,
+            unit: validate::optional("unit", input.unit.as_deref(), max::UNIT)?,
+        })
+    }
+}
+
 pub(crate) fn check_options(
     kind: CriterionKind,
     options: &[CriterionOption],
@@ -127,11 +155,14 @@ impl Catalog {
         input: CriterionInput,
     ) -> CatalogResult<criterion::Model> {
         let key = require_admin(principal, ADMINISTER)?;
-        let criterion_key = Slug::parse("key", input.key.trim())?;
-        let label = validate::required("label", &input.label, max::LABEL)?;
-        let description = validate::required("description", &input.description, max::SUMMARY)?;
-        let options = check_options(input.kind, &input.options)?;
-        let unit = validate::optional("unit", input.unit.as_deref(), max::UNIT)?;
+        let NewCriterion {
+            key: criterion_key,
+            label,
+            description,
+            kind,
+            options,
+            unit,
+        } = NewCriterion::try_from(input)?;
         let txn = self.begin_write().await?;
         if let Some(existing) = criterion::Entity::find()
             .filter(criterion::Column::Key.eq(criterion_key.as_str()))
@@ -150,7 +181,7 @@ impl Catalog {
             key: Set(criterion_key.as_str().to_owned()),
             label: Set(label),
             description: Set(description),
-            kind: Set(input.kind.as_str().to_owned()),
+            kind: Set(kind.as_str().to_owned()),
             options: Set(options),
             unit: Set(unit),
             version: Set(1),

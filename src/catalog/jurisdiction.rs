@@ -49,13 +49,53 @@ pub(crate) async fn jurisdiction_id(
         })
 }
 
+/// A new jurisdiction, every field checked: what `jurisdictionCreate` and a catalog
+/// document's `jurisdictions` entry both become. Its place under its parent is checked with
+/// [`NewJurisdiction::check_place`] once the parent is known to exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJurisdiction {
+    pub code: JurisdictionCode,
+    pub name: String,
+    pub kind: JurisdictionKind,
+    pub parent: Option<JurisdictionCode>,
+}
+
+impl NewJurisdiction {
+    /// Whether it may sit where its parent puts it (see [`check_place`]).
+    pub(crate) fn check_place(&self) -> CatalogResult<()> {
+        check_place(&self.code, self.kind, self.parent.as_ref())
+    }
+}
+
+impl TryFrom<JurisdictionInput> for NewJurisdiction {
+    type Error = CatalogError;
+
+    fn try_from(input: JurisdictionInput) -> CatalogResult<Self> {
+        let code = JurisdictionCode::parse("code", input.code.trim())?;
+        let name = validate::required("name", &input.name, max::NAME)?;
+        let parent = input
+            .parent
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| JurisdictionCode::parse("parent", p))
+            .transpose()?;
+        Ok(Self {
+            code,
+            name,
+            kind: input.kind,
+            parent,
+        })
+    }
+}
+
 /// Checks where a new jurisdiction sits: a federal one stands alone, any other sits under
 /// the jurisdiction it belongs to and extends its code (`US-NY` under `US`), so codes read
 /// as the hierarchy they name.
 pub(crate) fn check_place(
     code: &JurisdictionCode,
     kind: JurisdictionKind,
-    parent: Option<&jurisdiction::Model>,
+    parent: Option<&JurisdictionCode>,
 ) -> CatalogResult<()> {
     match (kind, parent) {
         (JurisdictionKind::Federal, None) => Ok(()),
@@ -67,13 +107,10 @@ pub(crate) fn check_place(
             "parent",
             "give the code of the jurisdiction this one belongs to",
         )),
-        (_, Some(parent)) if !code.as_str().starts_with(&format!("{}-", parent.code)) => {
+        (_, Some(parent)) if !code.as_str().starts_with(&format!("{parent}-")) => {
             Err(CatalogError::bad_input(
                 "code",
-                format!(
-                    "a jurisdiction under `{0}` has a code that starts with `{0}-`",
-                    parent.code
-                ),
+                format!("a jurisdiction under `{parent}` has a code that starts with `{parent}-`"),
             ))
         }
         _ => Ok(()),
@@ -149,35 +186,34 @@ impl Catalog {
         input: JurisdictionInput,
     ) -> CatalogResult<jurisdiction::Model> {
         let key = require_admin(principal, ADMINISTER)?;
-        let code = JurisdictionCode::parse("code", input.code.trim())?;
-        let name = validate::required("name", &input.name, max::NAME)?;
+        let new = NewJurisdiction::try_from(input)?;
         let txn = self.begin_write().await?;
         if let Some(existing) = jurisdiction::Entity::find()
-            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .filter(jurisdiction::Column::Code.eq(new.code.as_str()))
             .one(&txn)
             .await?
         {
             return Err(CatalogError::taken(
                 "code",
-                format!("the code `{}` is taken", code.as_str()),
+                format!("the code `{}` is taken", new.code),
                 "Jurisdiction",
                 existing.id,
             ));
         }
-        let parent = match input.parent.as_deref().map(str::trim) {
-            Some(p) if !p.is_empty() => {
-                let id = jurisdiction_id(&txn, "parent", p).await?;
-                jurisdiction::Entity::find_by_id(id).one(&txn).await?
-            }
-            _ => None,
+        let parent_id = match &new.parent {
+            Some(p) => Some(jurisdiction_id(&txn, "parent", p.as_str()).await?),
+            None => None,
         };
-        check_place(&code, input.kind, parent.as_ref())?;
+        new.check_place()?;
+        let NewJurisdiction {
+            code, name, kind, ..
+        } = new;
         let created = jurisdiction::ActiveModel {
             id: NotSet,
             code: Set(code.as_str().to_owned()),
             name: Set(name),
-            kind: Set(input.kind.as_str().to_owned()),
-            parent_id: Set(parent.map(|p| p.id)),
+            kind: Set(kind.as_str().to_owned()),
+            parent_id: Set(parent_id),
             version: Set(1),
         }
         .insert(&txn)

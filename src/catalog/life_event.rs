@@ -22,7 +22,7 @@ use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
 
 /// A journey stage.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageInput {
     pub slug: String,
     pub name: String,
@@ -81,6 +81,49 @@ pub(crate) async fn renumber(
         }
     }
     Ok(())
+}
+
+/// A new life event with its journey stages, every field checked: what `lifeEventCreate`
+/// and a catalog document's `lifeEvents` entry both become before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLifeEvent {
+    pub slug: Slug,
+    pub name: String,
+    pub description: String,
+    pub eu_code: Option<String>,
+    /// In journey order, slugs checked and unique.
+    pub stages: Vec<StageInput>,
+}
+
+impl TryFrom<LifeEventInput> for NewLifeEvent {
+    type Error = CatalogError;
+
+    fn try_from(input: LifeEventInput) -> CatalogResult<Self> {
+        let slug = Slug::parse("slug", input.slug.trim())?;
+        let name = validate::required("name", &input.name, max::NAME)?;
+        let description = validate::required("description", &input.description, max::DESCRIPTION)?;
+        let eu_code = validate::optional("euCode", input.eu_code.as_deref(), max::LABEL)?;
+        validate::count("stages", input.stages.len(), 1, max_items::STAGES)?;
+        let mut stages = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, stage) in input.stages.iter().enumerate() {
+            let stage = check_stage(&format!("stages[{i}]"), stage)?;
+            if !seen.insert(stage.slug.clone()) {
+                return Err(CatalogError::bad_input(
+                    format!("stages[{i}].slug"),
+                    format!("stage `{}` appears twice", stage.slug),
+                ));
+            }
+            stages.push(stage);
+        }
+        Ok(Self {
+            slug,
+            name,
+            description,
+            eu_code,
+            stages,
+        })
+    }
 }
 
 pub(crate) fn check_stage(path: &str, stage: &StageInput) -> CatalogResult<StageInput> {
@@ -227,23 +270,13 @@ impl Catalog {
         input: LifeEventInput,
     ) -> CatalogResult<life_event::Model> {
         let key = require_admin(principal, ADMINISTER)?;
-        let slug = Slug::parse("slug", input.slug.trim())?;
-        let name = validate::required("name", &input.name, max::NAME)?;
-        let description = validate::required("description", &input.description, max::DESCRIPTION)?;
-        let eu_code = validate::optional("euCode", input.eu_code.as_deref(), max::LABEL)?;
-        validate::count("stages", input.stages.len(), 1, max_items::STAGES)?;
-        let mut stages = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, stage) in input.stages.iter().enumerate() {
-            let stage = check_stage(&format!("stages[{i}]"), stage)?;
-            if !seen.insert(stage.slug.clone()) {
-                return Err(CatalogError::bad_input(
-                    format!("stages[{i}].slug"),
-                    format!("stage `{}` appears twice", stage.slug),
-                ));
-            }
-            stages.push(stage);
-        }
+        let NewLifeEvent {
+            slug,
+            name,
+            description,
+            eu_code,
+            stages,
+        } = NewLifeEvent::try_from(input)?;
         let txn = self.begin_write().await?;
         if let Some(existing) = life_event::Entity::find()
             .filter(life_event::Column::Slug.eq(slug.as_str()))

@@ -94,6 +94,12 @@ checked_text!(
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JurisdictionCode(String);
 
+impl fmt::Display for JurisdictionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl JurisdictionCode {
     /// Parses `value` as a jurisdiction code, naming `field` in the error.
     pub fn parse(field: &str, value: &str) -> Result<Self, CatalogError> {

@@ -187,3 +187,122 @@ async fn catalog_documents_and_agency_create_refuse_the_same_agencies_alike() {
         .await;
     assert!(data["agency"].is_null(), "nothing was loaded");
 }
+
+/// The same holds for jurisdictions, criteria and life events with their stages.
+#[tokio::test]
+async fn catalog_documents_and_admin_mutations_refuse_the_same_records_alike() {
+    use civic_catalog::catalog::CatalogError;
+    let app = TestApp::seeded().await;
+    let admin = crate::workflow::keys(&app).await.admin;
+    let county = json!({ "code": "US-NY-SCH", "name": "Schoharie County", "kind": "COUNTY", "parent": "US-NY" });
+    let criterion = json!({ "key": "owns-a-car", "label": "Do you own a car?", "description": "For transport help.", "kind": "BOOLEAN" });
+    let event = json!({ "slug": "moving-house", "name": "Moving house", "description": "Changing where you live.",
+        "stages": [{ "slug": "plan", "name": "Plan the move", "description": "Before you go." }] });
+    let cases = [
+        (
+            "jurisdictionCreate",
+            "jurisdictions",
+            &county,
+            json!({ "name": " " }),
+            "name",
+        ),
+        (
+            "jurisdictionCreate",
+            "jurisdictions",
+            &county,
+            json!({ "code": "US-NJ-X" }),
+            "code",
+        ),
+        (
+            "jurisdictionCreate",
+            "jurisdictions",
+            &county,
+            json!({ "code": "us ny" }),
+            "code",
+        ),
+        (
+            "criterionCreate",
+            "criteria",
+            &criterion,
+            json!({ "label": "L".repeat(300) }),
+            "label",
+        ),
+        (
+            "criterionCreate",
+            "criteria",
+            &criterion,
+            json!({ "kind": "SELECT" }),
+            "options",
+        ),
+        (
+            "criterionCreate",
+            "criteria",
+            &criterion,
+            json!({ "kind": "SELECT", "options": [{ "value": "Not A Slug", "label": "x" }] }),
+            "options[0].value",
+        ),
+        (
+            "lifeEventCreate",
+            "lifeEvents",
+            &event,
+            json!({ "description": "" }),
+            "description",
+        ),
+        (
+            "lifeEventCreate",
+            "lifeEvents",
+            &event,
+            json!({ "stages": [] }),
+            "stages",
+        ),
+        (
+            "lifeEventCreate",
+            "lifeEvents",
+            &event,
+            json!({ "stages": [{ "slug": "plan", "name": "A", "description": "a" }, { "slug": "plan", "name": "B", "description": "b" }] }),
+            "stages[1].slug",
+        ),
+        (
+            "lifeEventCreate",
+            "lifeEvents",
+            &event,
+            json!({ "stages": [{ "slug": "plan", "name": "N".repeat(300), "description": "a" }] }),
+            "stages[0].name",
+        ),
+    ];
+    for (mutation, list, base, change, field) in cases {
+        let mut input = base.clone();
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        let api = crate::admin::run(&app, &admin, mutation, "__typename", input.clone()).await;
+        let api_error = &api["userErrors"][0];
+        let mut path = vec![json!("input")];
+        path.extend(
+            field
+                .replace('[', ".")
+                .replace(']', "")
+                .split('.')
+                .map(|s| json!(s)),
+        );
+        assert_eq!(
+            api_error["field"],
+            json!(path),
+            "{mutation} {change}: {api}"
+        );
+        let document =
+            civic_catalog::catalog::import::parse(&json!({ list: [input] }).to_string()).unwrap();
+        match app.catalog.load_document(&document).await {
+            Err(CatalogError::BadInput { field: at, message }) => {
+                assert_eq!(at, format!("{list}[0].{field}"), "{mutation} {change}");
+                assert_eq!(
+                    message,
+                    api_error["message"].as_str().unwrap(),
+                    "{mutation} {change}"
+                );
+            }
+            other => panic!("{mutation} {change}: the document was not refused: {other:?}"),
+        }
+    }
+}

@@ -16,8 +16,11 @@ use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
 use crate::catalog::agency::{AgencyInput, CsspInput, Designation, NewAgency};
+use crate::catalog::criterion::{CriterionInput, NewCriterion};
 use crate::catalog::eligibility::{CriterionOption, CriterionShape};
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::jurisdiction::{JurisdictionInput, NewJurisdiction};
+use crate::catalog::life_event::{LifeEventInput, NewLifeEvent, StageInput};
 use crate::catalog::service::channels::{ChannelRow, check_channel};
 use crate::catalog::service::children::{Children, LinkRow, check_documents, trimmed};
 use crate::catalog::service::rules::{
@@ -25,8 +28,7 @@ use crate::catalog::service::rules::{
 };
 use crate::catalog::store::{bump_if_changed, insert_all, upsert};
 use crate::catalog::types::{
-    CriterionKind, JurisdictionCode, JurisdictionKind, RelationKind, Relevance, RuleGroupMode,
-    ServiceStatus, Slug,
+    CriterionKind, JurisdictionKind, RelationKind, Relevance, RuleGroupMode, ServiceStatus, Slug,
 };
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -466,41 +468,51 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// A jurisdiction entry, checked by the same rules as `jurisdictionCreate`, then
+    /// inserted or updated by code.
     async fn jurisdiction(&mut self, path: &str, doc: &JurisdictionDoc) -> CatalogResult<()> {
-        let code = JurisdictionCode::parse(&format!("{path}.code"), &doc.code)?;
         let kind = parse_enum(
             &format!("{path}.kind"),
             &doc.kind,
             JurisdictionKind::ALL,
             |k| k.as_str(),
         )?;
-        let parent_id = doc
+        let jurisdiction = NewJurisdiction::try_from(JurisdictionInput {
+            code: doc.code.clone(),
+            name: doc.name.clone(),
+            kind,
+            parent: doc.parent.clone(),
+        })
+        .map_err(|e| e.under(path))?;
+        let parent_id = jurisdiction
             .parent
-            .as_deref()
+            .as_ref()
             .map(|p| {
                 resolve(
                     &self.jurisdictions,
                     &format!("{path}.parent"),
                     "jurisdiction",
-                    p,
+                    p.as_str(),
                 )
             })
             .transpose()?;
+        jurisdiction.check_place().map_err(|e| e.under(path))?;
+        let code = jurisdiction.code.as_str();
         let existing = jurisdiction::Entity::find()
-            .filter(jurisdiction::Column::Code.eq(code.as_str()))
+            .filter(jurisdiction::Column::Code.eq(code))
             .one(self.txn)
             .await?;
         let desired = jurisdiction::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
-            code: code.as_str().to_owned(),
-            name: doc.name.trim().to_owned(),
-            kind: kind.as_str().to_owned(),
+            code: code.to_owned(),
+            name: jurisdiction.name,
+            kind: jurisdiction.kind.as_str().to_owned(),
             parent_id,
             version: existing.as_ref().map_or(1, |e| e.version),
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let id = upsert::<jurisdiction::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.jurisdictions.insert(doc.code.clone(), id);
+        self.jurisdictions.insert(code.to_owned(), id);
         Ok(())
     }
 
@@ -558,39 +570,37 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// A criterion entry, checked by the same rules as `criterionCreate`, then inserted or
+    /// updated by key.
     async fn criterion(&mut self, path: &str, doc: &CriterionDoc) -> CatalogResult<()> {
-        Slug::parse(&format!("{path}.key"), &doc.key)?;
         let kind = parse_enum(
             &format!("{path}.kind"),
             &doc.kind,
             CriterionKind::ALL,
             |k| k.as_str(),
         )?;
-        let needs_options = matches!(kind, CriterionKind::Select | CriterionKind::MultiSelect);
-        if needs_options != doc.options.as_ref().is_some_and(|o| !o.is_empty()) {
-            return Err(CatalogError::bad_input(
-                format!("{path}.options"),
-                "SELECT and MULTI_SELECT criteria need options; other kinds take none",
-            ));
-        }
-        let options = doc
-            .options
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| CatalogError::internal(e.to_string()))?;
+        let criterion = NewCriterion::try_from(CriterionInput {
+            key: doc.key.clone(),
+            label: doc.label.clone(),
+            description: doc.description.clone(),
+            kind,
+            options: doc.options.clone().unwrap_or_default(),
+            unit: doc.unit.clone(),
+        })
+        .map_err(|e| e.under(path))?;
+        let key = criterion.key.as_str();
         let existing = criterion::Entity::find()
-            .filter(criterion::Column::Key.eq(doc.key.as_str()))
+            .filter(criterion::Column::Key.eq(key))
             .one(self.txn)
             .await?;
         let desired = criterion::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
-            key: doc.key.clone(),
-            label: doc.label.trim().to_owned(),
-            description: doc.description.trim().to_owned(),
+            key: key.to_owned(),
+            label: criterion.label,
+            description: criterion.description,
             kind: kind.as_str().to_owned(),
-            options,
-            unit: doc.unit.clone(),
+            options: criterion.options,
+            unit: criterion.unit,
             version: existing.as_ref().map_or(1, |e| e.version),
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
@@ -601,7 +611,7 @@ impl<'a> Loader<'a> {
             desired.options.as_deref(),
         )?;
         let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.criteria.insert(doc.key.clone(), (id, shape));
+        self.criteria.insert(key.to_owned(), (id, shape));
         Ok(())
     }
 
@@ -694,18 +704,35 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// A life event entry with its stages, checked by the same rules as `lifeEventCreate`,
+    /// then inserted or updated by slug (stages by their slug within it).
     async fn life_event(&mut self, path: &str, doc: &LifeEventDoc) -> CatalogResult<()> {
-        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
+        let event = NewLifeEvent::try_from(LifeEventInput {
+            slug: doc.slug.clone(),
+            name: doc.name.clone(),
+            description: doc.description.clone(),
+            eu_code: doc.eu_code.clone(),
+            stages: doc
+                .stages
+                .iter()
+                .map(|s| StageInput {
+                    slug: s.slug.clone(),
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                })
+                .collect(),
+        })
+        .map_err(|e| e.under(path))?;
         let existing = life_event::Entity::find()
-            .filter(life_event::Column::Slug.eq(slug.as_str()))
+            .filter(life_event::Column::Slug.eq(event.slug.as_str()))
             .one(self.txn)
             .await?;
         let desired = life_event::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
-            slug: slug.as_str().to_owned(),
-            name: doc.name.trim().to_owned(),
-            description: doc.description.trim().to_owned(),
-            eu_code: doc.eu_code.clone(),
+            slug: event.slug.as_str().to_owned(),
+            name: event.name,
+            description: event.description,
+            eu_code: event.eu_code,
             created_at: existing.as_ref().map_or(self.now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(self.now, |e| e.updated_at),
             version: existing.as_ref().map_or(1, |e| e.version),
@@ -716,38 +743,23 @@ impl<'a> Loader<'a> {
         }
         let id = upsert::<life_event::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.life_events.insert(doc.slug.clone(), id);
-        if doc.stages.is_empty() {
-            return Err(CatalogError::bad_input(
-                format!("{path}.stages"),
-                "a life event needs at least one journey stage",
-            ));
-        }
-        let mut seen = HashSet::new();
-        for (position, stage) in doc.stages.iter().enumerate() {
-            let spath = format!("{path}.stages[{position}]");
-            let stage_slug = Slug::parse(&format!("{spath}.slug"), &stage.slug)?;
-            if !seen.insert(stage.slug.clone()) {
-                return Err(CatalogError::bad_input(
-                    format!("{spath}.slug"),
-                    format!("stage `{}` appears twice", stage.slug),
-                ));
-            }
+        for (position, stage) in event.stages.into_iter().enumerate() {
             let existing = journey_stage::Entity::find()
                 .filter(journey_stage::Column::LifeEventId.eq(id))
-                .filter(journey_stage::Column::Slug.eq(stage_slug.as_str()))
+                .filter(journey_stage::Column::Slug.eq(stage.slug.as_str()))
                 .one(self.txn)
                 .await?;
             let desired = journey_stage::Model {
                 id: existing.as_ref().map_or(0, |e| e.id),
                 life_event_id: id,
                 position: i32::try_from(position + 1).unwrap_or(i32::MAX),
-                slug: stage_slug.as_str().to_owned(),
-                name: stage.name.trim().to_owned(),
-                description: stage.description.trim().to_owned(),
+                slug: stage.slug.clone(),
+                name: stage.name,
+                description: stage.description,
             };
             let stage_id =
                 upsert::<journey_stage::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-            self.stages.insert((id, stage.slug.clone()), stage_id);
+            self.stages.insert((id, stage.slug), stage_id);
         }
         Ok(())
     }
