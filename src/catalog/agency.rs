@@ -1,7 +1,8 @@
 //! Agencies and their CSSP designations: the agency list and batch loads, and their
 //! administration by ADMIN keys.
 
-use crate::entity::{agency, cssp_designation, jurisdiction, service, service_partner};
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -9,7 +10,6 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TryIntoModel,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult};
@@ -23,6 +23,7 @@ use crate::catalog::store::{by_id, changed, group_by, sorted_keys, text_search};
 use crate::catalog::types::{Email, HttpUrl, JurisdictionCode, Phone, Slug};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
+use crate::entity::{agency, cssp_designation, jurisdiction, service, service_partner};
 
 /// Filters on the agency list. Every field narrows the result; `None` does not filter.
 #[derive(Debug, Clone, Default)]

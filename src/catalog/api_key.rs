@@ -2,7 +2,6 @@
 //! `ccat_` prefix that says what they are; only their SHA-256 hash is stored, and a
 //! presented token is compared with the stored hash in constant time.
 
-use crate::entity::{agency, api_key};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -11,11 +10,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::catalog::Catalog;
-use crate::catalog::audit::Change;
-use crate::catalog::audit::record;
+use crate::catalog::audit::{Change, record};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::principal::{KeyPrincipal, Principal, require_admin};
 use crate::catalog::types::{Role, Slug};
+use crate::entity::{agency, api_key};
 
 /// What every token starts with, so a leaked one is recognisable (and scannable).
 pub const TOKEN_PREFIX: &str = "ccat_";
@@ -53,12 +52,6 @@ pub(crate) fn new_token() -> CatalogResult<String> {
         .map_err(|e| CatalogError::internal(format!("no randomness: {e}")))?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("{TOKEN_PREFIX}{hex}"))
-}
-
-pub(crate) fn unauthenticated(message: &str) -> CatalogError {
-    CatalogError::Unauthenticated {
-        message: message.to_owned(),
-    }
 }
 
 /// An audit change for a key: never its hash.
@@ -254,9 +247,11 @@ impl Catalog {
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
-            .ok_or_else(|| unauthenticated("use `Authorization: Bearer <token>`"))?;
+            .ok_or_else(|| CatalogError::unauthenticated("use `Authorization: Bearer <token>`"))?;
         if !token.starts_with(TOKEN_PREFIX) || token.len() != TOKEN_PREFIX.len() + 64 {
-            return Err(unauthenticated("that is not a civic-catalog API token"));
+            return Err(CatalogError::unauthenticated(
+                "that is not a civic-catalog API token",
+            ));
         }
         let presented = hash(token);
         let row = api_key::Entity::find()
@@ -264,9 +259,11 @@ impl Catalog {
             .one(&self.db)
             .await?
             .filter(|row| bool::from(row.token_hash.as_bytes().ct_eq(presented.as_bytes())))
-            .ok_or_else(|| unauthenticated("unknown API token"))?;
+            .ok_or_else(|| CatalogError::unauthenticated("unknown API token"))?;
         if row.revoked_at.is_some() {
-            return Err(unauthenticated("this API token has been revoked"));
+            return Err(CatalogError::unauthenticated(
+                "this API token has been revoked",
+            ));
         }
         Ok(Principal::Key(KeyPrincipal {
             key_id: row.id,

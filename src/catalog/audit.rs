@@ -1,7 +1,6 @@
 //! The audit trail: every committed change writes one event, in the change's own
 //! transaction, naming who made it and the record before and after.
 
-use crate::entity::audit_event;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
@@ -14,6 +13,7 @@ use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::page::PageRequest;
 use crate::catalog::principal::{KeyPrincipal, Principal};
 use crate::catalog::types::Role;
+use crate::entity::audit_event;
 
 /// The principal name recorded for changes made at the command line.
 pub const COMMAND_LINE: &str = "command line";

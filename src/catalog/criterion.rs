@@ -1,13 +1,13 @@
 //! Eligibility criteria: the reusable questions rules are written against, read and
 //! administered by ADMIN keys (options in use by a rule are kept).
 
-use crate::entity::{criterion, eligibility_rule, service};
+use std::collections::{HashMap, HashSet};
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     Set,
 };
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
 
 use crate::catalog::audit::commit_recorded;
 use crate::catalog::eligibility::{CriterionOption, CriterionShape, Rule};
@@ -19,6 +19,7 @@ use crate::catalog::store::{by_id, changed};
 use crate::catalog::types::{CriterionKind, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
+use crate::entity::{criterion, eligibility_rule, service};
 
 /// A new eligibility criterion.
 #[derive(Debug, Clone)]

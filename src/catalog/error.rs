@@ -101,6 +101,13 @@ impl CatalogError {
         }
     }
 
+    /// An `Unauthenticated` error: credentials were sent that identify no one.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            message: message.into(),
+        }
+    }
+
     /// The error with its field named under `prefix`: a command names its own fields, and
     /// whoever passed the command on (an argument, a document entry) adds where they sit.
     pub fn under(self, prefix: &str) -> Self {

@@ -1,13 +1,13 @@
 //! Jurisdictions (federal, state, county, city, tribal): reading them, and their
 //! administration by ADMIN keys.
 
-use crate::entity::jurisdiction;
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult};
@@ -17,6 +17,7 @@ use crate::catalog::store::by_id;
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
+use crate::entity::jurisdiction;
 
 /// A new jurisdiction.
 #[derive(Debug, Clone)]

@@ -1,14 +1,14 @@
 //! Life events and their ordered journey stages: reading them, the services linked at each
 //! stage, and their administration by ADMIN keys.
 
-use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service, service};
+use std::collections::{HashMap, HashSet};
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
 
 use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
@@ -20,6 +20,7 @@ use crate::catalog::store::{by_id, changed, group_by, link, sorted_keys};
 use crate::catalog::types::Slug;
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
+use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service, service};
 
 /// A journey stage.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

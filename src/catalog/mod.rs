@@ -17,6 +17,7 @@ pub mod error;
 pub mod import;
 pub mod jurisdiction;
 pub mod life_event;
+pub mod names;
 pub mod page;
 pub mod principal;
 pub mod recommend;

@@ -2,7 +2,6 @@
 //! authorization rule per operation ([`authorize`] for services, [`require_admin`] for the
 //! catalog's shared records).
 
-use crate::catalog::api_key::unauthenticated;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::types::Role;
 
@@ -39,7 +38,7 @@ pub(crate) fn require_admin<'a>(
                 key.role.as_str()
             ),
         }),
-        Principal::Anonymous => Err(unauthenticated(&format!(
+        Principal::Anonymous => Err(CatalogError::unauthenticated(format!(
             "only ADMIN keys {what}: send `Authorization: Bearer <token>`"
         ))),
     }

@@ -2,17 +2,18 @@
 //! (which moves the catalog revision), bulk inserts, upserts by natural key, keyset pages and
 //! case-insensitive search. Depends on nothing above it in the catalog.
 
-use crate::entity::catalog_revision;
+use std::collections::HashMap;
+
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
 };
-use std::collections::HashMap;
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
 use crate::catalog::page::{Cursor, Page, PageRequest};
+use crate::entity::catalog_revision;
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
 pub(crate) fn like_pattern(term: &str) -> LikeExpr {

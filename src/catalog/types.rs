@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::error::CatalogError;
+use crate::catalog::error::CatalogResult;
 
 /// A URL-safe identifier: 1 to 100 lowercase ASCII letters, digits and single hyphens,
 /// neither starting nor ending with a hyphen.
@@ -288,6 +289,22 @@ pub enum RelationDirection {
     Outgoing,
     /// The other service has the relation to this one ("that service requires this one").
     Incoming,
+}
+
+/// Parses one of an enum's names, naming them all when `value` is none of them.
+pub(crate) fn parse_enum<T: std::str::FromStr>(
+    path: &str,
+    value: &str,
+    all: &[T],
+    show: fn(&T) -> &'static str,
+) -> CatalogResult<T> {
+    value.parse::<T>().map_err(|_| {
+        let allowed: Vec<&str> = all.iter().map(show).collect();
+        CatalogError::bad_input(
+            path,
+            format!("`{value}` is not one of {}", allowed.join(", ")),
+        )
+    })
 }
 
 #[cfg(test)]

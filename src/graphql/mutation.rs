@@ -10,7 +10,7 @@ use super::node::NodeKind;
 use super::payload::{UserError, outcome, outcome_all};
 use super::service::Service;
 use crate::catalog::CatalogError;
-use crate::catalog::import::{ChannelDoc, DocumentDoc, LinkDoc, ServiceDoc};
+use crate::catalog::service::fields::{ChannelFields, DocumentFields, LinkFields, ServiceFields};
 use crate::catalog::service::workflow::Transition;
 use crate::catalog::service::write::ServiceChanges;
 use crate::entity::service;
@@ -115,8 +115,8 @@ pub struct ServiceCreateInput {
 }
 
 /// The catalog document of a channel.
-pub(crate) fn channel_doc(c: ChannelInput) -> ChannelDoc {
-    ChannelDoc {
+pub(crate) fn channel_doc(c: ChannelInput) -> ChannelFields {
+    ChannelFields {
         kind: crate::catalog::types::ChannelKind::from(c.kind)
             .as_str()
             .to_owned(),
@@ -132,8 +132,8 @@ pub(crate) fn channel_doc(c: ChannelInput) -> ChannelDoc {
 }
 
 /// The catalog document of a new service.
-fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
-    ServiceDoc {
+fn service_doc(input: ServiceCreateInput) -> ServiceFields {
+    ServiceFields {
         slug: input.slug,
         name: input.name,
         summary: input.summary,
@@ -157,7 +157,7 @@ fn service_doc(input: ServiceCreateInput) -> ServiceDoc {
         life_events: input
             .life_events
             .into_iter()
-            .map(|l| LinkDoc {
+            .map(|l| LinkFields {
                 life_event: l.life_event,
                 stage: l.stage,
                 relevance: crate::catalog::types::Relevance::from(l.relevance)
@@ -210,8 +210,8 @@ pub struct DocumentInput {
 }
 
 impl DocumentInput {
-    fn into_doc(self) -> DocumentDoc {
-        DocumentDoc {
+    fn into_doc(self) -> DocumentFields {
+        DocumentFields {
             name: self.name,
             description: self.description,
         }

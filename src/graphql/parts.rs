@@ -14,8 +14,8 @@ use super::payload::{UserError, outcome};
 use super::scalars::Json;
 use super::service::{Channel, Service};
 use crate::catalog::CatalogError;
-use crate::catalog::import::{RuleDoc, RuleGroupDoc};
 use crate::catalog::service::channels::ChannelChanges;
+use crate::catalog::service::fields::{RuleFields, RuleGroupFields};
 use crate::catalog::service::links::LifeEventLink;
 use crate::catalog::types as domain;
 use crate::entity::service;
@@ -226,14 +226,14 @@ pub struct RuleGroupInput {
 
 impl RuleGroupInput {
     /// The group as the catalog takes it.
-    pub(crate) fn into_doc(self) -> RuleGroupDoc {
-        RuleGroupDoc {
+    pub(crate) fn into_doc(self) -> RuleGroupFields {
+        RuleGroupFields {
             mode: domain::RuleGroupMode::from(self.mode).as_str().to_owned(),
             description: self.description,
             rules: self
                 .rules
                 .into_iter()
-                .map(|r| RuleDoc {
+                .map(|r| RuleFields {
                     criterion: r.criterion,
                     operator: domain::RuleOperator::from(r.operator).as_str().to_owned(),
                     value: r.value.map_or(serde_json::Value::Null, |v| v.0),

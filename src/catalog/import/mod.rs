@@ -3,35 +3,32 @@
 //! (codes, slugs, keys), unchanged records are left alone (same ids, same version), and a
 //! changed service gets a new version. Everything happens in one transaction.
 
-use crate::entity::{
-    agency, criterion, cssp_designation, journey_stage, jurisdiction, language, life_event,
-    life_event_relation, service, service_relation, taxonomy_term,
-};
+use std::collections::{HashMap, HashSet};
+
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
 
+use crate::catalog::Catalog;
 use crate::catalog::agency::{AgencyInput, CsspInput, Designation, NewAgency};
 use crate::catalog::criterion::{CriterionInput, NewCriterion};
 use crate::catalog::eligibility::{CriterionOption, CriterionShape};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::jurisdiction::{JurisdictionInput, NewJurisdiction};
 use crate::catalog::life_event::{LifeEventInput, NewLifeEvent, StageInput};
-use crate::catalog::service::channels::{ChannelRow, check_channel};
-use crate::catalog::service::children::{Children, LinkRow, check_documents, trimmed};
-use crate::catalog::service::rules::{
-    RuleGroupRow, check_rule_groups, criteria_by_key, current_rules, replace_rules,
-};
+use crate::catalog::names::{Names, resolve};
+use crate::catalog::service::children::write_children;
+use crate::catalog::service::fields::ServiceFields;
+use crate::catalog::service::write::service_row;
 use crate::catalog::store::{bump_if_changed, insert_all, upsert};
-use crate::catalog::types::{
-    CriterionKind, JurisdictionKind, RelationKind, Relevance, RuleGroupMode, ServiceStatus, Slug,
+use crate::catalog::types::{CriterionKind, JurisdictionKind, RelationKind, parse_enum};
+use crate::entity::{
+    agency, criterion, cssp_designation, journey_stage, jurisdiction, language, life_event,
+    life_event_relation, service, service_relation, taxonomy_term,
 };
-use crate::catalog::validate::{max, max_items};
-use crate::catalog::{Catalog, validate};
 
 /// The New York catalog shipped with the binary.
 pub const NEW_YORK: &str = include_str!("new-york.json");
@@ -56,7 +53,7 @@ pub struct CatalogDocument {
     #[serde(default)]
     pub life_events: Vec<LifeEventDoc>,
     #[serde(default)]
-    pub services: Vec<ServiceDoc>,
+    pub services: Vec<ServiceFields>,
     #[serde(default)]
     pub relations: Vec<RelationDoc>,
 }
@@ -163,107 +160,6 @@ pub struct RelatedLifeEventDoc {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ServiceDoc {
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    pub description: String,
-    pub agency: String,
-    /// The owning agency's own id for the service, unique per agency.
-    #[serde(default)]
-    pub external_id: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Slugs of the agencies that deliver it with its owner.
-    #[serde(default)]
-    pub partner_agencies: Vec<String>,
-    /// Jurisdiction codes served; the owning agency's jurisdiction when empty.
-    #[serde(default)]
-    pub jurisdictions: Vec<String>,
-    #[serde(default)]
-    pub eligibility_summary: Option<String>,
-    #[serde(default)]
-    pub fees: Option<String>,
-    #[serde(default)]
-    pub processing_time: Option<String>,
-    #[serde(default)]
-    pub languages: Vec<String>,
-    /// `scheme:code` or a bare code in the `civic-catalog` scheme.
-    #[serde(default)]
-    pub taxonomy_terms: Vec<String>,
-    /// What residents need to bring or send.
-    #[serde(default)]
-    pub required_documents: Vec<DocumentDoc>,
-    pub channels: Vec<ChannelDoc>,
-    #[serde(default)]
-    pub life_events: Vec<LinkDoc>,
-    #[serde(default)]
-    pub eligibility: Vec<RuleGroupDoc>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DocumentDoc {
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChannelDoc {
-    pub kind: String,
-    pub label: String,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub hours: Option<String>,
-    #[serde(default)]
-    pub languages: Vec<String>,
-    #[serde(default)]
-    pub accessibility: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LinkDoc {
-    pub life_event: String,
-    pub stage: String,
-    pub relevance: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RuleGroupDoc {
-    #[serde(default = "all_mode")]
-    pub mode: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    pub rules: Vec<RuleDoc>,
-}
-
-pub(crate) fn all_mode() -> String {
-    RuleGroupMode::All.as_str().to_owned()
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RuleDoc {
-    pub criterion: String,
-    pub operator: String,
-    #[serde(default)]
-    pub value: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelationDoc {
     pub from: String,
     pub to: String,
@@ -286,21 +182,6 @@ pub struct SeedReport {
 pub fn parse(json: &str) -> CatalogResult<CatalogDocument> {
     serde_json::from_str(json).map_err(|err| {
         CatalogError::bad_input("document", format!("invalid catalog document: {err}"))
-    })
-}
-
-pub(crate) fn parse_enum<T: std::str::FromStr>(
-    path: &str,
-    value: &str,
-    all: &[T],
-    show: fn(&T) -> &'static str,
-) -> CatalogResult<T> {
-    value.parse::<T>().map_err(|_| {
-        let allowed: Vec<&str> = all.iter().map(show).collect();
-        CatalogError::bad_input(
-            path,
-            format!("`{value}` is not one of {}", allowed.join(", ")),
-        )
     })
 }
 
@@ -330,57 +211,27 @@ fn designation(doc: &CsspDoc) -> CatalogResult<Designation> {
     Designation::try_from(input)
 }
 
-/// Looks a natural key up in a map built during the load.
-pub(crate) fn resolve(
-    map: &HashMap<String, i32>,
-    path: &str,
-    what: &str,
-    key: &str,
-) -> CatalogResult<i32> {
-    map.get(key)
-        .copied()
-        .ok_or_else(|| CatalogError::bad_input(path, format!("unknown {what} `{key}`")))
-}
-
-pub(crate) struct Loader<'a> {
+/// One document load: the names known so far (the database's, then each record the
+/// document adds), inside the load's transaction.
+struct Loader<'a> {
     txn: &'a DatabaseTransaction,
-    jurisdictions: HashMap<String, i32>,
-    languages: HashMap<String, i32>,
-    terms: HashMap<String, i32>,
-    criteria: HashMap<String, (i32, CriterionShape)>,
-    agencies: HashMap<String, (i32, i32)>,
-    life_events: HashMap<String, i32>,
-    stages: HashMap<(i32, String), i32>,
+    names: Names,
+    /// Service slugs to ids, filled as services load (relations look up what they lack).
     services: HashMap<String, i32>,
     now: chrono::DateTime<Utc>,
 }
 
 impl<'a> Loader<'a> {
-    /// A loader that knows every agency, jurisdiction, language, term, life event and
-    /// criterion, for resolving names outside a document load.
-    pub(crate) async fn preloaded(txn: &'a DatabaseTransaction) -> CatalogResult<Self> {
-        let mut loader = Loader::new(txn);
-        loader.preload().await?;
-        Ok(loader)
-    }
-
-    pub(crate) fn new(txn: &'a DatabaseTransaction) -> Self {
-        Self {
+    async fn new(txn: &'a DatabaseTransaction) -> CatalogResult<Self> {
+        Ok(Self {
             txn,
-            jurisdictions: HashMap::new(),
-            languages: HashMap::new(),
-            terms: HashMap::new(),
-            criteria: HashMap::new(),
-            agencies: HashMap::new(),
-            life_events: HashMap::new(),
-            stages: HashMap::new(),
+            names: Names::load(txn).await?,
             services: HashMap::new(),
             now: Utc::now(),
-        }
+        })
     }
 
     async fn run(mut self, doc: &CatalogDocument) -> CatalogResult<SeedReport> {
-        self.preload().await?;
         for (i, j) in doc.jurisdictions.iter().enumerate() {
             self.jurisdiction(&format!("jurisdictions[{i}]"), j).await?;
         }
@@ -441,33 +292,6 @@ impl<'a> Loader<'a> {
         Ok(report)
     }
 
-    /// Natural keys of what the database already holds, so documents can refer to records
-    /// loaded by an earlier document.
-    pub(crate) async fn preload(&mut self) -> CatalogResult<()> {
-        let txn = self.txn;
-        for j in jurisdiction::Entity::find().all(txn).await? {
-            self.jurisdictions.insert(j.code, j.id);
-        }
-        for l in language::Entity::find().all(txn).await? {
-            self.languages.insert(l.code, l.id);
-        }
-        for t in taxonomy_term::Entity::find().all(txn).await? {
-            self.terms.insert(format!("{}:{}", t.scheme, t.code), t.id);
-        }
-        self.criteria = criteria_by_key(txn).await?;
-        for a in agency::Entity::find().all(txn).await? {
-            self.agencies.insert(a.slug, (a.id, a.jurisdiction_id));
-        }
-        for e in life_event::Entity::find().all(txn).await? {
-            self.life_events.insert(e.slug, e.id);
-        }
-        for s in journey_stage::Entity::find().all(txn).await? {
-            self.stages.insert((s.life_event_id, s.slug), s.id);
-        }
-        // Services are many and only relations need them: `relations` looks up what it lacks.
-        Ok(())
-    }
-
     /// A jurisdiction entry, checked by the same rules as `jurisdictionCreate`, then
     /// inserted or updated by code.
     async fn jurisdiction(&mut self, path: &str, doc: &JurisdictionDoc) -> CatalogResult<()> {
@@ -489,7 +313,7 @@ impl<'a> Loader<'a> {
             .as_ref()
             .map(|p| {
                 resolve(
-                    &self.jurisdictions,
+                    &self.names.jurisdictions,
                     &format!("{path}.parent"),
                     "jurisdiction",
                     p.as_str(),
@@ -512,7 +336,7 @@ impl<'a> Loader<'a> {
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let id = upsert::<jurisdiction::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.jurisdictions.insert(code.to_owned(), id);
+        self.names.jurisdictions.insert(code.to_owned(), id);
         Ok(())
     }
 
@@ -534,7 +358,7 @@ impl<'a> Loader<'a> {
             name: doc.name.trim().to_owned(),
         };
         let id = upsert::<language::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.languages.insert(code.to_owned(), id);
+        self.names.languages.insert(code.to_owned(), id);
         Ok(())
     }
 
@@ -544,7 +368,7 @@ impl<'a> Loader<'a> {
             .as_deref()
             .map(|p| {
                 resolve(
-                    &self.terms,
+                    &self.names.terms,
                     &format!("{path}.parent"),
                     "taxonomy term",
                     &format!("{}:{p}", doc.scheme),
@@ -565,7 +389,8 @@ impl<'a> Loader<'a> {
         };
         let id =
             upsert::<taxonomy_term::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.terms
+        self.names
+            .terms
             .insert(format!("{}:{}", doc.scheme, doc.code), id);
         Ok(())
     }
@@ -611,7 +436,7 @@ impl<'a> Loader<'a> {
             desired.options.as_deref(),
         )?;
         let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.criteria.insert(key.to_owned(), (id, shape));
+        self.names.criteria.insert(key.to_owned(), (id, shape));
         Ok(())
     }
 
@@ -630,18 +455,24 @@ impl<'a> Loader<'a> {
         })
         .map_err(|e| e.under(path))?;
         let jurisdiction_id = resolve(
-            &self.jurisdictions,
+            &self.names.jurisdictions,
             &format!("{path}.jurisdiction"),
             "jurisdiction",
             agency.jurisdiction.as_str(),
         )?;
         let parent_id = match &agency.parent {
-            Some(p) => Some(self.agencies.get(p.as_str()).map(|a| a.0).ok_or_else(|| {
-                CatalogError::bad_input(
-                    format!("{path}.parent"),
-                    format!("unknown agency `{p}` (list parents first)"),
-                )
-            })?),
+            Some(p) => Some(
+                self.names
+                    .agencies
+                    .get(p.as_str())
+                    .map(|a| a.0)
+                    .ok_or_else(|| {
+                        CatalogError::bad_input(
+                            format!("{path}.parent"),
+                            format!("unknown agency `{p}` (list parents first)"),
+                        )
+                    })?,
+            ),
             None => None,
         };
         let designation = doc
@@ -672,7 +503,8 @@ impl<'a> Loader<'a> {
             desired.updated_at = self.now;
         }
         let id = upsert::<agency::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.agencies
+        self.names
+            .agencies
             .insert(doc.slug.clone(), (id, jurisdiction_id));
 
         let existing = cssp_designation::Entity::find()
@@ -742,7 +574,7 @@ impl<'a> Loader<'a> {
             desired.updated_at = self.now;
         }
         let id = upsert::<life_event::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-        self.life_events.insert(doc.slug.clone(), id);
+        self.names.life_events.insert(doc.slug.clone(), id);
         for (position, stage) in event.stages.into_iter().enumerate() {
             let existing = journey_stage::Entity::find()
                 .filter(journey_stage::Column::LifeEventId.eq(id))
@@ -759,14 +591,14 @@ impl<'a> Loader<'a> {
             };
             let stage_id =
                 upsert::<journey_stage::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
-            self.stages.insert((id, stage.slug), stage_id);
+            self.names.stages.insert((id, stage.slug), stage_id);
         }
         Ok(())
     }
 
     async fn life_event_relations(&mut self, path: &str, doc: &LifeEventDoc) -> CatalogResult<()> {
         let id = resolve(
-            &self.life_events,
+            &self.names.life_events,
             &format!("{path}.slug"),
             "life event",
             &doc.slug,
@@ -774,7 +606,7 @@ impl<'a> Loader<'a> {
         let mut desired = Vec::new();
         for (i, related) in doc.related.iter().enumerate() {
             let other = resolve(
-                &self.life_events,
+                &self.names.life_events,
                 &format!("{path}.related[{i}].lifeEvent"),
                 "life event",
                 &related.life_event,
@@ -809,131 +641,25 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    /// Checks a service without writing anything; returns what writing it needs.
-    pub(crate) fn check_service(
-        &self,
-        path: &str,
-        doc: &ServiceDoc,
-    ) -> CatalogResult<CheckedService> {
-        let slug = Slug::parse(&format!("{path}.slug"), &doc.slug)?;
-        let (agency_id, agency_jurisdiction) =
-            self.agencies.get(&doc.agency).copied().ok_or_else(|| {
-                CatalogError::bad_input(
-                    format!("{path}.agency"),
-                    format!("unknown agency `{}`", doc.agency),
-                )
-            })?;
-        let status = match &doc.status {
-            Some(s) => parse_enum(&format!("{path}.status"), s, ServiceStatus::ALL, |k| {
-                k.as_str()
-            })?,
-            None => ServiceStatus::Published,
-        };
-        for (field, text, limit) in [
-            ("name", &doc.name, max::NAME),
-            ("summary", &doc.summary, max::SUMMARY),
-            ("description", &doc.description, max::DESCRIPTION),
-        ] {
-            validate::required(&format!("{path}.{field}"), text, limit)?;
-        }
-        for (field, text, limit) in [
-            (
-                "eligibilitySummary",
-                &doc.eligibility_summary,
-                max::ELIGIBILITY_SUMMARY,
-            ),
-            ("fees", &doc.fees, max::FEES),
-            ("processingTime", &doc.processing_time, max::PROCESSING_TIME),
-            ("externalId", &doc.external_id, max::EXTERNAL_ID),
-        ] {
-            validate::optional(&format!("{path}.{field}"), text.as_deref(), limit)?;
-        }
-        if doc.channels.is_empty() {
-            return Err(CatalogError::bad_input(
-                format!("{path}.channels"),
-                "a service needs at least one channel",
-            ));
-        }
-        for (field, len, limit) in [
-            ("channels", doc.channels.len(), max_items::CHANNELS),
-            (
-                "requiredDocuments",
-                doc.required_documents.len(),
-                max_items::DOCUMENTS,
-            ),
-            (
-                "jurisdictions",
-                doc.jurisdictions.len(),
-                max_items::JURISDICTIONS,
-            ),
-            ("languages", doc.languages.len(), max_items::LANGUAGES),
-            ("eligibility", doc.eligibility.len(), max_items::RULE_GROUPS),
-        ] {
-            validate::count(&format!("{path}.{field}"), len, 0, limit)?;
-        }
-        let children = self.service_children(path, doc, agency_jurisdiction)?;
-        Ok(CheckedService {
-            slug,
-            agency_id,
-            status,
-            children,
-        })
-    }
-
-    /// The service row `doc` describes, keeping `existing`'s identity, version and dates.
-    pub(crate) fn service_row(
-        &self,
-        doc: &ServiceDoc,
-        checked: &CheckedService,
-        existing: Option<&service::Model>,
-    ) -> service::Model {
-        let status = checked.status;
-        service::Model {
-            id: existing.map_or(0, |e| e.id),
-            slug: checked.slug.as_str().to_owned(),
-            name: doc.name.trim().to_owned(),
-            summary: doc.summary.trim().to_owned(),
-            description: doc.description.trim().to_owned(),
-            agency_id: checked.agency_id,
-            eligibility_summary: trimmed(&doc.eligibility_summary),
-            fees: trimmed(&doc.fees),
-            processing_time: trimmed(&doc.processing_time),
-            status: status.as_str().to_owned(),
-            version: existing.map_or(1, |e| e.version),
-            created_at: existing.map_or(self.now, |e| e.created_at),
-            updated_at: existing.map_or(self.now, |e| e.updated_at),
-            published_at: existing
-                .and_then(|e| e.published_at)
-                .or((status == ServiceStatus::Published).then_some(self.now)),
-            deleted_at: None,
-            external_id: doc
-                .external_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|e| !e.is_empty())
-                .map(str::to_owned),
-            revision_of_id: None,
-        }
-    }
-
-    async fn service(&mut self, path: &str, doc: &ServiceDoc) -> CatalogResult<Change> {
-        let checked = self.check_service(path, doc)?;
+    async fn service(&mut self, path: &str, doc: &ServiceFields) -> CatalogResult<Change> {
+        let checked = self.names.check_service(path, doc)?;
         let existing = service::Entity::find()
             .filter(service::Column::Slug.eq(checked.slug.as_str()))
             .filter(service::Column::RevisionOfId.is_null())
             .one(self.txn)
             .await?;
-        let desired = self.service_row(doc, &checked, existing.as_ref());
+        let desired = service_row(doc, &checked, existing.as_ref(), self.now);
         let (id, change) = match existing {
             None => {
                 let id = upsert::<service::ActiveModel>(self.txn, None, desired.clone(), |m| m.id)
                     .await?;
-                self.write_children(id, true, &checked.children).await?;
+                write_children(self.txn, id, true, &checked.children).await?;
                 (id, Change::Created(service::Model { id, ..desired }))
             }
             Some(old) => {
                 let id = old.id;
-                let children_changed = self.write_children(id, false, &checked.children).await?;
+                let children_changed =
+                    write_children(self.txn, id, false, &checked.children).await?;
                 if old != desired || children_changed {
                     let desired = service::Model {
                         version: old.version + 1,
@@ -961,197 +687,6 @@ impl<'a> Loader<'a> {
         };
         self.services.insert(doc.slug.clone(), id);
         Ok(change)
-    }
-
-    /// The ids of the partner agencies named at `field`: known, each once, and not the
-    /// owner itself.
-    pub(crate) fn partner_ids(
-        &self,
-        field: &str,
-        slugs: &[String],
-        owner: i32,
-    ) -> CatalogResult<Vec<i32>> {
-        validate::count(field, slugs.len(), 0, max_items::PARTNERS)?;
-        let mut ids = Vec::new();
-        for (i, slug) in slugs.iter().enumerate() {
-            let path = format!("{field}[{i}]");
-            let slug = slug.trim();
-            let id = self.agencies.get(slug).map(|a| a.0).ok_or_else(|| {
-                CatalogError::bad_input(&path, format!("unknown agency `{slug}`"))
-            })?;
-            if id == owner {
-                return Err(CatalogError::bad_input(
-                    path,
-                    "the owning agency is not its own partner",
-                ));
-            }
-            if ids.contains(&id) {
-                return Err(CatalogError::bad_input(
-                    path,
-                    format!("`{slug}` appears twice"),
-                ));
-            }
-            ids.push(id);
-        }
-        Ok(ids)
-    }
-
-    /// The ids of the taxonomy terms named at `field` (`scheme:code`, or a bare code of the
-    /// `civic-catalog` scheme), each once.
-    pub(crate) fn term_ids(&self, field: &str, terms: &[String]) -> CatalogResult<Vec<i32>> {
-        validate::count(field, terms.len(), 0, max_items::TAXONOMY_TERMS)?;
-        let mut ids = Vec::new();
-        for (i, term) in terms.iter().enumerate() {
-            let term = term.trim();
-            let key = if term.contains(':') {
-                term.to_owned()
-            } else {
-                format!("civic-catalog:{term}")
-            };
-            let id = resolve(&self.terms, &format!("{field}[{i}]"), "taxonomy term", &key)?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        Ok(ids)
-    }
-
-    /// Resolves and validates everything a service owns.
-    fn service_children(
-        &self,
-        path: &str,
-        doc: &ServiceDoc,
-        agency_jurisdiction: i32,
-    ) -> CatalogResult<ServiceChildren> {
-        let owner = self.agencies.get(&doc.agency).map_or(0, |a| a.0);
-        let partners = self.partner_ids(
-            &format!("{path}.partnerAgencies"),
-            &doc.partner_agencies,
-            owner,
-        )?;
-        let mut jurisdictions = Vec::new();
-        for (i, code) in doc.jurisdictions.iter().enumerate() {
-            jurisdictions.push(resolve(
-                &self.jurisdictions,
-                &format!("{path}.jurisdictions[{i}]"),
-                "jurisdiction",
-                code,
-            )?);
-        }
-        if jurisdictions.is_empty() {
-            jurisdictions.push(agency_jurisdiction);
-        }
-        let mut languages = Vec::new();
-        for (i, code) in doc.languages.iter().enumerate() {
-            languages.push(resolve(
-                &self.languages,
-                &format!("{path}.languages[{i}]"),
-                "language",
-                code,
-            )?);
-        }
-        let terms = self.term_ids(&format!("{path}.taxonomyTerms"), &doc.taxonomy_terms)?;
-        let documents = check_documents(
-            &format!("{path}.requiredDocuments"),
-            &doc.required_documents,
-        )?;
-        let mut channels = Vec::new();
-        for (i, c) in doc.channels.iter().enumerate() {
-            channels.push(check_channel(
-                &format!("{path}.channels[{i}]"),
-                c,
-                |code| self.languages.contains_key(code),
-            )?);
-        }
-        let mut links = Vec::new();
-        let mut linked = HashSet::new();
-        for (i, l) in doc.life_events.iter().enumerate() {
-            let lpath = format!("{path}.lifeEvents[{i}]");
-            let event = resolve(
-                &self.life_events,
-                &format!("{lpath}.lifeEvent"),
-                "life event",
-                &l.life_event,
-            )?;
-            if !linked.insert(event) {
-                return Err(CatalogError::bad_input(
-                    format!("{lpath}.lifeEvent"),
-                    format!("`{}` is linked twice", l.life_event),
-                ));
-            }
-            let stage = self
-                .stages
-                .get(&(event, l.stage.clone()))
-                .copied()
-                .ok_or_else(|| {
-                    CatalogError::bad_input(
-                        format!("{lpath}.stage"),
-                        format!("`{}` has no stage `{}`", l.life_event, l.stage),
-                    )
-                })?;
-            let relevance = parse_enum(
-                &format!("{lpath}.relevance"),
-                &l.relevance,
-                Relevance::ALL,
-                |k| k.as_str(),
-            )?;
-            links.push((
-                event,
-                stage,
-                relevance.as_str().to_owned(),
-                l.reason.trim().to_owned(),
-            ));
-        }
-        let rules = check_rule_groups(
-            &format!("{path}.eligibility"),
-            &doc.eligibility,
-            &self.criteria,
-        )?;
-        Ok(ServiceChildren {
-            partners,
-            jurisdictions,
-            languages,
-            terms,
-            documents,
-            channels,
-            links,
-            rules,
-        })
-    }
-
-    /// Replaces each child set of a service that differs from `children`; returns whether
-    /// anything changed.
-    /// Makes service `service_id`'s child rows (partners, jurisdictions, languages, terms,
-    /// documents, channels, life-event links, rules) match `children`; says whether any
-    /// changed. A `fresh` service has none yet, so nothing is read or deleted first.
-    async fn write_children(
-        &self,
-        service_id: i32,
-        fresh: bool,
-        children: &ServiceChildren,
-    ) -> CatalogResult<bool> {
-        let rows = Children {
-            txn: self.txn,
-            service_id,
-            fresh,
-        };
-        let mut changed = rows.partners(&children.partners).await?;
-        changed |= rows.jurisdictions(&children.jurisdictions).await?;
-        changed |= rows.languages(&children.languages).await?;
-        changed |= rows.terms(&children.terms).await?;
-        changed |= rows.documents(&children.documents).await?;
-        changed |= rows.channels(&children.channels).await?;
-        changed |= rows.links(&children.links).await?;
-        let rules_changed = if fresh {
-            !children.rules.is_empty()
-        } else {
-            current_rules(self.txn, service_id).await? != children.rules
-        };
-        if rules_changed {
-            changed = true;
-            replace_rules(self.txn, service_id, &children.rules).await?;
-        }
-        Ok(changed)
     }
 
     async fn relations(&mut self, docs: &[RelationDoc]) -> CatalogResult<()> {
@@ -1230,13 +765,6 @@ impl<'a> Loader<'a> {
     }
 }
 
-pub(crate) struct CheckedService {
-    pub(crate) slug: Slug,
-    pub(crate) agency_id: i32,
-    pub(crate) status: ServiceStatus,
-    pub(crate) children: ServiceChildren,
-}
-
 /// What loading a service did, with the rows for the audit trail.
 pub(crate) enum Change {
     Created(service::Model),
@@ -1247,22 +775,11 @@ pub(crate) enum Change {
     Unchanged,
 }
 
-pub(crate) struct ServiceChildren {
-    pub(crate) partners: Vec<i32>,
-    pub(crate) jurisdictions: Vec<i32>,
-    pub(crate) languages: Vec<i32>,
-    pub(crate) terms: Vec<i32>,
-    pub(crate) documents: Vec<(String, Option<String>)>,
-    pub(crate) channels: Vec<ChannelRow>,
-    pub(crate) links: Vec<LinkRow>,
-    pub(crate) rules: Vec<RuleGroupRow>,
-}
-
 impl Catalog {
     /// Loads `document` into the catalog in one transaction; see the module docs.
     pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
         let txn = self.begin_write().await?;
-        let report = Loader::new(&txn).run(document).await?;
+        let report = Loader::new(&txn).await?.run(document).await?;
         txn.commit().await?;
         Ok(report)
     }

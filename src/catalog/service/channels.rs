@@ -1,22 +1,23 @@
 //! A service's channels (its touchpoints): validating one, and adding, changing and removing
 //! them on a draft or pending revision.
 
-use crate::entity::{channel, language, service};
+use std::collections::HashSet;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
 use serde_json::{Value, json};
-use std::collections::HashSet;
 
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::import::{ChannelDoc, parse_enum};
 use crate::catalog::principal::Principal;
 use crate::catalog::service::children::trimmed;
+use crate::catalog::service::fields::ChannelFields;
 use crate::catalog::service::write::Edited;
-use crate::catalog::types::ChannelKind;
+use crate::catalog::types::{ChannelKind, parse_enum};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
+use crate::entity::{channel, language, service};
 
 /// Changes to one channel; `None` leaves a field as it is, an empty string clears it.
 #[derive(Debug, Clone, Default)]
@@ -133,7 +134,7 @@ impl From<channel::Model> for ChannelRow {
 /// Validates one channel (`path` names it); `known_language` says whether a code exists.
 pub(crate) fn check_channel(
     path: &str,
-    c: &ChannelDoc,
+    c: &ChannelFields,
     known_language: impl Fn(&str) -> bool,
 ) -> CatalogResult<ChannelRow> {
     let kind = parse_enum(&format!("{path}.kind"), &c.kind, ChannelKind::ALL, |k| {
@@ -216,7 +217,7 @@ impl Catalog {
         principal: &Principal,
         service_id: i32,
         expected_version: Option<i32>,
-        doc: ChannelDoc,
+        doc: ChannelFields,
     ) -> CatalogResult<(service::Model, channel::Model)> {
         self.edit_part(
             principal,
@@ -261,7 +262,7 @@ impl Catalog {
                     Some(v) if v.trim().is_empty() => None,
                     Some(v) => Some(v),
                 };
-                let doc = ChannelDoc {
+                let doc = ChannelFields {
                     kind: changes.kind.clone().unwrap_or_else(|| current.kind.clone()),
                     label: changes
                         .label

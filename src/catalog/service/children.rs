@@ -2,21 +2,23 @@
 //! documents, channels, life-event links): one sync that rewrites a list only when it
 //! changed, and the rows it writes. Catalog loads, new services and edits all go through it.
 
-use crate::entity::{
-    channel, life_event_service, required_document, service_jurisdiction, service_language,
-    service_partner, service_taxonomy_term,
-};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, Set,
 };
 
 use crate::catalog::error::CatalogResult;
-use crate::catalog::import::DocumentDoc;
 use crate::catalog::service::channels::ChannelRow;
+use crate::catalog::service::fields::DocumentFields;
+use crate::catalog::service::rules::{current_rules, replace_rules};
+use crate::catalog::service::write::ServiceChildren;
 use crate::catalog::store::{insert_all, position};
 use crate::catalog::validate;
 use crate::catalog::validate::{max, max_items};
+use crate::entity::{
+    channel, life_event_service, required_document, service_jurisdiction, service_language,
+    service_partner, service_taxonomy_term,
+};
 
 /// `desired` with its version one past `existing`'s when anything else differs.
 /// One service's rows in its child tables. Each method makes one table hold the given
@@ -285,7 +287,7 @@ pub(crate) fn trimmed(value: &Option<String>) -> Option<String> {
 /// Validates a list of required documents (`path` names the list).
 pub(crate) fn check_documents(
     path: &str,
-    documents: &[DocumentDoc],
+    documents: &[DocumentFields],
 ) -> CatalogResult<Vec<(String, Option<String>)>> {
     validate::count(path, documents.len(), 0, max_items::DOCUMENTS)?;
     documents
@@ -302,4 +304,39 @@ pub(crate) fn check_documents(
             ))
         })
         .collect()
+}
+
+/// Replaces each child set of a service that differs from `children`; returns whether
+/// anything changed.
+/// Makes service `service_id`'s child rows (partners, jurisdictions, languages, terms,
+/// documents, channels, life-event links, rules) match `children`; says whether any
+/// changed. A `fresh` service has none yet, so nothing is read or deleted first.
+pub(crate) async fn write_children(
+    txn: &DatabaseTransaction,
+    service_id: i32,
+    fresh: bool,
+    children: &ServiceChildren,
+) -> CatalogResult<bool> {
+    let rows = Children {
+        txn,
+        service_id,
+        fresh,
+    };
+    let mut changed = rows.partners(&children.partners).await?;
+    changed |= rows.jurisdictions(&children.jurisdictions).await?;
+    changed |= rows.languages(&children.languages).await?;
+    changed |= rows.terms(&children.terms).await?;
+    changed |= rows.documents(&children.documents).await?;
+    changed |= rows.channels(&children.channels).await?;
+    changed |= rows.links(&children.links).await?;
+    let rules_changed = if fresh {
+        !children.rules.is_empty()
+    } else {
+        current_rules(txn, service_id).await? != children.rules
+    };
+    if rules_changed {
+        changed = true;
+        replace_rules(txn, service_id, &children.rules).await?;
+    }
+    Ok(changed)
 }

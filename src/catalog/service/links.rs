@@ -1,7 +1,6 @@
 //! A service's links: to life events at a journey stage, and typed relations to other
 //! services, each with the reason residents read.
 
-use crate::entity::{journey_stage, life_event, life_event_service, service, service_relation};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
@@ -15,6 +14,7 @@ use crate::catalog::service::write::Edited;
 use crate::catalog::types::{RelationKind, Relevance, Slug};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
+use crate::entity::{journey_stage, life_event, life_event_service, service, service_relation};
 
 /// A service's link to a life event.
 #[derive(Debug, Clone)]

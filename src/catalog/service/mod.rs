@@ -4,6 +4,7 @@
 
 pub mod channels;
 pub mod children;
+pub mod fields;
 pub mod links;
 pub mod read;
 pub mod revision;
@@ -11,7 +12,6 @@ pub mod rules;
 pub mod workflow;
 pub mod write;
 
-use crate::entity::{eligibility_rule, eligibility_rule_group, service};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -19,6 +19,7 @@ use crate::catalog::principal::Principal;
 use crate::catalog::types::{
     ChannelKind, JurisdictionCode, RelationDirection, RelationKind, Role, ServiceStatus, Slug,
 };
+use crate::entity::{eligibility_rule, eligibility_rule_group, service};
 
 /// Filters on the service list. Every field narrows the result; `None` does not filter.
 #[derive(Debug, Clone, Default)]

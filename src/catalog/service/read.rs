@@ -3,14 +3,10 @@
 //! languages, terms) keyed by service id, so a request's statement count depends on its
 //! shape only.
 
-use crate::entity::{
-    agency, audit_event, channel, eligibility_rule, eligibility_rule_group, language, life_event,
-    life_event_service, required_document, service, service_jurisdiction, service_language,
-    service_partner, service_relation, service_taxonomy_term, taxonomy_term,
-};
+use std::collections::HashMap;
+
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
@@ -22,6 +18,11 @@ use crate::catalog::service::{
 };
 use crate::catalog::store::{by_id, group_by, link, text_search};
 use crate::catalog::types::{RelationDirection, Role, ServiceStatus, Slug};
+use crate::entity::{
+    agency, audit_event, channel, eligibility_rule, eligibility_rule_group, language, life_event,
+    life_event_service, required_document, service, service_jurisdiction, service_language,
+    service_partner, service_relation, service_taxonomy_term, taxonomy_term,
+};
 
 pub(crate) fn service_partner_to_service() -> sea_orm::RelationDef {
     link(

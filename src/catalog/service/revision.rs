@@ -4,24 +4,25 @@
 //! seeing the published version unchanged. Publishing the revision moves its content onto
 //! the published row, so the service keeps its id, slug and channel ids, and deletes the copy.
 
-use crate::entity::{
-    channel, eligibility_rule, eligibility_rule_group, life_event_service, required_document,
-    service, service_jurisdiction, service_language, service_partner, service_relation,
-    service_taxonomy_term,
-};
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
-use std::collections::{HashMap, HashSet};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::principal::Principal;
 use crate::catalog::service::visible_to;
 use crate::catalog::store::insert_all;
+use crate::entity::{
+    channel, eligibility_rule, eligibility_rule_group, life_event_service, required_document,
+    service, service_jurisdiction, service_language, service_partner, service_relation,
+    service_taxonomy_term,
+};
 
 /// The pending revision of the published service `live_id`, if one is open.
 pub(crate) async fn pending(

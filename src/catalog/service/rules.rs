@@ -1,23 +1,25 @@
 //! A service's structured eligibility rules: validated against their criteria, replaced as a
 //! whole, and compared so an unchanged set is not rewritten.
 
-use crate::entity::{criterion, eligibility_rule, eligibility_rule_group, service};
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::import::{RuleGroupDoc, parse_enum};
+use crate::catalog::names::criteria_by_key;
 use crate::catalog::principal::Principal;
+use crate::catalog::service::fields::RuleGroupFields;
 use crate::catalog::service::write::Edited;
 use crate::catalog::store::{insert_all, position};
-use crate::catalog::types::{RuleGroupMode, RuleOperator};
+use crate::catalog::types::{RuleGroupMode, RuleOperator, parse_enum};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
+use crate::entity::{eligibility_rule, eligibility_rule_group, service};
 
 pub(crate) fn rules_json(rows: &[crate::catalog::service::rules::RuleGroupRow]) -> Value {
     rows.iter()
@@ -35,7 +37,7 @@ pub(crate) type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String
 /// Validates eligibility rule groups against the criteria they name (`path` names the list).
 pub(crate) fn check_rule_groups(
     path: &str,
-    groups: &[RuleGroupDoc],
+    groups: &[RuleGroupFields],
     criteria: &HashMap<String, (i32, CriterionShape)>,
 ) -> CatalogResult<Vec<RuleGroupRow>> {
     validate::count(path, groups.len(), 0, max_items::RULE_GROUPS)?;
@@ -87,18 +89,6 @@ pub(crate) fn check_rule_groups(
         ));
     }
     Ok(rows)
-}
-
-/// Every criterion by key, with the shape rules are checked against.
-pub(crate) async fn criteria_by_key(
-    db: &impl ConnectionTrait,
-) -> CatalogResult<HashMap<String, (i32, CriterionShape)>> {
-    let mut map = HashMap::new();
-    for c in criterion::Entity::find().all(db).await? {
-        let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
-        map.insert(c.key, (c.id, shape));
-    }
-    Ok(map)
 }
 
 /// A service's rule groups as stored.
@@ -182,7 +172,7 @@ impl Catalog {
         principal: &Principal,
         service_id: i32,
         expected_version: Option<i32>,
-        groups: Vec<RuleGroupDoc>,
+        groups: Vec<RuleGroupFields>,
     ) -> CatalogResult<service::Model> {
         let (work, ()) = self
             .edit_part(

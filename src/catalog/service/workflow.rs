@@ -2,7 +2,6 @@
 //! to `DRAFT` on requested changes or restore; each step authorized, audited, and one
 //! transaction.
 
-use crate::entity::service;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, Set};
 
@@ -12,6 +11,7 @@ use crate::catalog::service::write::audit;
 use crate::catalog::types::ServiceStatus;
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
+use crate::entity::service;
 
 /// A workflow step.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,29 +1,33 @@
-//! Commands that change services: create, edit, and move through the editorial workflow
-//! (`DRAFT -> IN_REVIEW -> PUBLISHED -> ARCHIVED`, and back to `DRAFT` on requested changes
-//! or restore). Authorization is decided in one place, [`authorize`]; every command is one
-//! transaction that also writes its audit event and moves the catalog revision.
+//! Commands that write services: create one, import many, edit one (its draft, or the
+//! pending revision of a published one), and the frame every part edit runs in. Each checks
+//! the caller with [`authorize`], checks its fields against the catalog's [`Names`] exactly
+//! as a catalog document's services are checked, and is one transaction that also writes its
+//! audit event and moves the catalog revision.
 
-use crate::entity::{jurisdiction, language, service};
+use std::collections::{HashMap, HashSet};
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, Set,
 };
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
 
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
-use crate::catalog::import::{Loader, ServiceDoc};
+use crate::catalog::names::Names;
 use crate::catalog::principal::{KeyPrincipal, Operation, Principal, authorize};
+use crate::catalog::service::channels::ChannelRow;
 use crate::catalog::service::children::{
-    Children, channel_insert_row, check_documents, document_row, jurisdiction_row, language_row,
-    link_row, partner_row, term_row,
+    Children, LinkRow, channel_insert_row, check_documents, document_row, jurisdiction_row,
+    language_row, link_row, partner_row, term_row, trimmed,
 };
-use crate::catalog::service::rules::replace_rules;
+use crate::catalog::service::fields::ServiceFields;
+use crate::catalog::service::rules::{RuleGroupRow, replace_rules};
 use crate::catalog::store::{INSERT_CHUNK, insert_all};
 use crate::catalog::types::{JurisdictionCode, ServiceStatus, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
+use crate::entity::{jurisdiction, language, service};
 
 /// The most services one `servicesImport` call takes.
 pub const MAX_IMPORT: usize = 500;
@@ -38,7 +42,7 @@ pub struct ServiceChanges {
     pub fees: Option<String>,
     pub processing_time: Option<String>,
     /// The documents residents need, replacing the current list.
-    pub required_documents: Option<Vec<crate::catalog::import::DocumentDoc>>,
+    pub required_documents: Option<Vec<crate::catalog::service::fields::DocumentFields>>,
     /// Codes of the jurisdictions served, replacing the current list (at least one).
     pub jurisdictions: Option<Vec<String>>,
     /// Codes of the languages offered, replacing the current list.
@@ -131,7 +135,7 @@ pub(crate) async fn replace_lists(
         fresh: false,
     };
     if changes.partner_agencies.is_some() || changes.taxonomy_terms.is_some() {
-        let names = Loader::preloaded(txn).await?;
+        let names = Names::load(txn).await?;
         if let Some(slugs) = &changes.partner_agencies {
             rows.partners(&names.partner_ids("partnerAgencies", slugs, service.agency_id)?)
                 .await?;
@@ -207,7 +211,7 @@ impl Catalog {
     pub async fn create_service(
         &self,
         principal: &Principal,
-        mut doc: ServiceDoc,
+        mut doc: ServiceFields,
     ) -> CatalogResult<service::Model> {
         let slug = Slug::parse("agency", &doc.agency)?;
         let owner = self.agency_by_slug(&slug).await?.ok_or_else(|| {
@@ -274,7 +278,7 @@ impl Catalog {
     pub async fn import_services(
         &self,
         principal: &Principal,
-        mut docs: Vec<ServiceDoc>,
+        mut docs: Vec<ServiceFields>,
     ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
         if docs.is_empty() || docs.len() > MAX_IMPORT {
             return Err(CatalogError::bad_input(
@@ -374,7 +378,7 @@ impl Catalog {
         }
         // Every item is validated before any is written, so all their mistakes come back
         // at once.
-        let items: Vec<(String, &ServiceDoc)> = docs
+        let items: Vec<(String, &ServiceFields)> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (format!("services[{i}]"), d))
@@ -539,14 +543,14 @@ impl Catalog {
     /// Returns the services in the order given.
     pub(crate) async fn insert_services_in(
         txn: &DatabaseTransaction,
-        items: &[(String, &ServiceDoc)],
+        items: &[(String, &ServiceFields)],
     ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
-        let mut loader = Loader::new(txn);
-        loader.preload().await?;
+        let names = Names::load(txn).await?;
+        let now = Utc::now();
         let mut checked = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
         for (path, doc) in items {
-            match loader.check_service(path, doc) {
+            match names.check_service(path, doc) {
                 Ok(c) => checked.push(c),
                 Err(e) => errors.push(e),
             }
@@ -562,7 +566,7 @@ impl Catalog {
             .chunks(INSERT_CHUNK)
         {
             let rows = chunk.iter().map(|((_, doc), c)| {
-                let mut row: service::ActiveModel = loader.service_row(doc, c, None).into();
+                let mut row: service::ActiveModel = service_row(doc, c, None, now).into();
                 row.id = NotSet;
                 row
             });
@@ -666,5 +670,59 @@ impl Catalog {
         .await?;
         txn.commit().await?;
         Ok((work, edited.value))
+    }
+}
+
+pub(crate) struct CheckedService {
+    pub(crate) slug: Slug,
+    pub(crate) agency_id: i32,
+    pub(crate) status: ServiceStatus,
+    pub(crate) children: ServiceChildren,
+}
+
+pub(crate) struct ServiceChildren {
+    pub(crate) partners: Vec<i32>,
+    pub(crate) jurisdictions: Vec<i32>,
+    pub(crate) languages: Vec<i32>,
+    pub(crate) terms: Vec<i32>,
+    pub(crate) documents: Vec<(String, Option<String>)>,
+    pub(crate) channels: Vec<ChannelRow>,
+    pub(crate) links: Vec<LinkRow>,
+    pub(crate) rules: Vec<RuleGroupRow>,
+}
+
+/// The service row `doc` describes, keeping `existing`'s identity, version and dates.
+pub(crate) fn service_row(
+    doc: &ServiceFields,
+    checked: &CheckedService,
+    existing: Option<&service::Model>,
+    now: chrono::DateTime<Utc>,
+) -> service::Model {
+    let status = checked.status;
+    service::Model {
+        id: existing.map_or(0, |e| e.id),
+        slug: checked.slug.as_str().to_owned(),
+        name: doc.name.trim().to_owned(),
+        summary: doc.summary.trim().to_owned(),
+        description: doc.description.trim().to_owned(),
+        agency_id: checked.agency_id,
+        eligibility_summary: trimmed(&doc.eligibility_summary),
+        fees: trimmed(&doc.fees),
+        processing_time: trimmed(&doc.processing_time),
+        status: status.as_str().to_owned(),
+        version: existing.map_or(1, |e| e.version),
+        created_at: existing.map_or(now, |e| e.created_at),
+        updated_at: existing.map_or(now, |e| e.updated_at),
+        published_at: existing
+            .and_then(|e| e.published_at)
+            .or((status == ServiceStatus::Published).then_some(now)),
+        deleted_at: None,
+        external_id: doc
+            .external_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        revision_of_id: None,
     }
 }
