@@ -3,8 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{AgencyConnection, ServiceConnection};
-use super::context::catalog;
-use super::context::loader;
+use super::context::{catalog, loader, principal};
 use super::enums::CsspBasis;
 use super::error::GqlResult;
 use super::integrity;
@@ -12,9 +11,11 @@ use super::jurisdiction::Jurisdiction;
 use super::loaders::{
     AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency,
 };
-use super::node::{NodeKind, global_id};
+use super::node::{NodeKind, global_id, row_id};
+use super::payload::record_payload;
 use super::scalars::Date;
 use super::service::services_by_keys;
+use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{AgencyFilter as DomainFilter, PageRequest};
 use crate::entity::{agency, cssp_designation};
@@ -232,5 +233,197 @@ impl AgencyQuery {
     ) -> Result<Option<Agency>> {
         let slug = Slug::parse("slug", &slug).gql()?;
         Ok(catalog(ctx)?.agency_by_slug(&slug).await.gql()?.map(Agency))
+    }
+}
+
+/// A new agency.
+#[derive(InputObject, Debug, Clone)]
+pub struct AgencyCreateInput {
+    /// Its URL-safe identifier, unique in the catalog, e.g. `nys-dol`.
+    pub slug: String,
+    /// Its official name.
+    pub name: String,
+    /// Its usual abbreviation, e.g. `DOL`.
+    pub acronym: Option<String>,
+    /// The code of its jurisdiction, e.g. `US-NY`.
+    pub jurisdiction: String,
+    /// The slug of the agency it belongs to, if any.
+    pub parent: Option<String>,
+    /// Its http(s) website.
+    pub website: Option<String>,
+    /// Its main phone number.
+    pub phone: Option<String>,
+    /// What it does, in plain language.
+    pub description: String,
+}
+
+record_payload!(
+    /// The result of `agencyCreate`.
+    AgencyCreatePayload { agency: Agency }
+);
+
+/// Changes to an agency; omitted fields stay as they are, an empty string clears an
+/// optional one. The slug is fixed.
+#[derive(InputObject, Debug, Clone)]
+pub struct AgencyUpdateInput {
+    /// The agency's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new acronym.
+    pub acronym: Option<String>,
+    /// A new jurisdiction code.
+    pub jurisdiction: Option<String>,
+    /// The slug of a new parent agency; an empty string makes it top-level.
+    pub parent: Option<String>,
+    /// A new website.
+    pub website: Option<String>,
+    /// A new phone number.
+    pub phone: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+}
+
+record_payload!(
+    /// The result of `agencyUpdate`.
+    AgencyUpdatePayload { agency: Agency }
+);
+
+/// A Critical State Service Provider designation by the state CX office.
+#[derive(InputObject, Debug, Clone)]
+pub struct CsspDesignateInput {
+    /// The agency's global id.
+    pub agency: ID,
+    /// The agency version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The date of the designation.
+    pub designated_on: Date,
+    /// Why: a large customer base, a high impact, or both.
+    pub basis: Vec<CsspBasis>,
+    /// The agency's customer-experience lead.
+    pub cx_lead_name: Option<String>,
+    /// The CX lead's email address.
+    pub cx_lead_email: Option<String>,
+    /// Where the designation is published, or a note on it.
+    pub source: Option<String>,
+}
+
+record_payload!(
+    /// The result of `csspDesignate`.
+    CsspDesignatePayload { agency: Agency }
+);
+
+/// Which agency's CSSP designation to end.
+#[derive(InputObject, Debug, Clone)]
+pub struct CsspRevokeInput {
+    /// The agency's global id.
+    pub agency: ID,
+    /// The agency version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+}
+
+record_payload!(
+    /// The result of `csspRevoke`.
+    CsspRevokePayload { agency: Agency }
+);
+
+/// Administration of agencies and their CSSP designations (ADMIN keys).
+#[derive(Default)]
+pub struct AgencyMutation;
+
+/// Administration of agencies and their CSSP designations (ADMIN keys).
+#[Object]
+impl AgencyMutation {
+    /// Creates an agency (ADMIN).
+    async fn agency_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new agency.")] input: AgencyCreateInput,
+    ) -> Result<AgencyCreatePayload> {
+        let input = AgencyInput {
+            slug: input.slug,
+            name: input.name,
+            acronym: input.acronym,
+            jurisdiction: input.jurisdiction,
+            parent: input.parent,
+            website: input.website,
+            phone: input.phone,
+            description: input.description,
+        };
+        AgencyCreatePayload::from(
+            catalog(ctx)?.create_agency(principal(ctx), input).await,
+            Agency,
+        )
+    }
+
+    /// Changes an agency (ADMIN).
+    async fn agency_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency and the changes.")] input: AgencyUpdateInput,
+    ) -> Result<AgencyUpdatePayload> {
+        let changes = AgencyChanges {
+            name: input.name,
+            acronym: input.acronym,
+            jurisdiction: input.jurisdiction,
+            parent: input.parent,
+            website: input.website,
+            phone: input.phone,
+            description: input.description,
+        };
+        let result = match row_id("id", &input.id, NodeKind::Agency) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_agency(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        AgencyUpdatePayload::from(result, Agency)
+    }
+
+    /// Designates an agency a Critical State Service Provider, or changes its designation
+    /// (ADMIN).
+    async fn cssp_designate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency and the designation.")] input: CsspDesignateInput,
+    ) -> Result<CsspDesignatePayload> {
+        let designation = CsspInput {
+            designated_on: input.designated_on.0,
+            large_customer_base: input.basis.contains(&CsspBasis::LargeCustomerBase),
+            high_impact: input.basis.contains(&CsspBasis::HighImpact),
+            cx_lead_name: input.cx_lead_name,
+            cx_lead_email: input.cx_lead_email,
+            source: input.source,
+        };
+        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .designate_cssp(principal(ctx), row, input.expected_version, designation)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        CsspDesignatePayload::from(result, Agency)
+    }
+
+    /// Ends an agency's CSSP designation (ADMIN).
+    async fn cssp_revoke(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agency.")] input: CsspRevokeInput,
+    ) -> Result<CsspRevokePayload> {
+        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .revoke_cssp(principal(ctx), row, input.expected_version)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        CsspRevokePayload::from(result, Agency)
     }
 }

@@ -7,10 +7,66 @@ use super::context::catalog;
 use super::error::GqlResult;
 use super::node::{NodeKind, parse_global_id};
 use super::scalars::DateTime;
-use super::service::AuditEvent;
+use super::scalars::Json;
 use crate::catalog::audit::AuditFilter as DomainFilter;
 use crate::catalog::types::Slug;
 use crate::catalog::{CatalogError, Cursor, PageRequest};
+
+/// One recorded change: who did what, when, with the record before and after.
+#[derive(Debug, Clone)]
+pub struct AuditEvent(pub crate::entity::audit_event::Model);
+
+/// One recorded change: who did what, when, with the record before and after.
+#[Object]
+impl AuditEvent {
+    /// What was done, e.g. `service.publish`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The name of the API key that did it.
+    async fn principal(&self) -> &str {
+        &self.0.principal
+    }
+
+    /// When it was committed.
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    /// The record before the change (`null` for a creation).
+    async fn before(&self) -> Option<Json> {
+        self.0
+            .before
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .map(Json)
+    }
+
+    /// The record after the change.
+    async fn after(&self) -> Option<Json> {
+        self.0
+            .after
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok())
+            .map(Json)
+    }
+
+    /// The kind of record changed, e.g. `Service` or `ApiKey`.
+    async fn record_type(&self) -> &str {
+        &self.0.record_type
+    }
+
+    /// The changed record's row id (for services, `node` takes the global id of `Service`).
+    async fn record_id(&self) -> i32 {
+        self.0.record_id
+    }
+
+    /// The reviewer's comment, for requested changes.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+}
 
 /// Narrows the audit trail; every field given must match.
 #[derive(InputObject, Debug, Default)]

@@ -1,13 +1,15 @@
 //! Eligibility criteria: the reusable questions eligibility rules are written against.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::CriterionConnection;
-use super::context::catalog;
+use super::context::{catalog, principal};
 use super::enums::CriterionKind;
 use super::error::GqlResult;
-use super::node::{NodeKind, global_id};
+use super::node::{NodeKind, global_id, row_id};
+use super::payload::record_payload;
 use crate::catalog::PageRequest;
+use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionShape;
 use crate::catalog::types::{CriterionKind as DomainKind, Slug};
 use crate::entity::criterion;
@@ -125,5 +127,121 @@ impl CriterionQuery {
             .await
             .gql()?
             .map(Criterion))
+    }
+}
+
+/// One allowed answer of a SELECT or MULTI_SELECT criterion.
+#[derive(InputObject, Debug, Clone)]
+pub struct CriterionOptionInput {
+    /// The value sent as the answer, URL-safe (e.g. `laid-off`).
+    pub value: String,
+    /// The text shown to residents.
+    pub label: String,
+}
+
+fn options(input: Vec<CriterionOptionInput>) -> Vec<crate::catalog::eligibility::CriterionOption> {
+    input
+        .into_iter()
+        .map(|o| crate::catalog::eligibility::CriterionOption {
+            value: o.value,
+            label: o.label,
+        })
+        .collect()
+}
+
+/// A new eligibility criterion: a question residents may answer.
+#[derive(InputObject, Debug, Clone)]
+pub struct CriterionCreateInput {
+    /// Its URL-safe key, unique in the catalog, e.g. `household-size`.
+    pub key: String,
+    /// The question as residents read it.
+    pub label: String,
+    /// What the question means and how to answer it.
+    pub description: String,
+    /// The type of answer it takes; fixed once created.
+    pub kind: CriterionKind,
+    /// The allowed answers: 1 to 100 for SELECT and MULTI_SELECT, none otherwise.
+    #[graphql(default)]
+    pub options: Vec<CriterionOptionInput>,
+    /// The unit of a NUMBER answer, e.g. `USD per month`.
+    pub unit: Option<String>,
+}
+
+record_payload!(
+    /// The result of `criterionCreate`.
+    CriterionCreatePayload { criterion: Criterion }
+);
+
+/// Changes to a criterion; omitted fields stay as they are. Its key and kind are fixed,
+/// and new options must still fit every rule that uses the criterion (`IN_USE`).
+#[derive(InputObject, Debug, Clone)]
+pub struct CriterionUpdateInput {
+    /// The criterion's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// A new question.
+    pub label: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// The new list of allowed answers, replacing the current one.
+    pub options: Option<Vec<CriterionOptionInput>>,
+    /// A new unit; an empty string clears it.
+    pub unit: Option<String>,
+}
+
+record_payload!(
+    /// The result of `criterionUpdate`.
+    CriterionUpdatePayload { criterion: Criterion }
+);
+
+/// Administration of eligibility criteria (ADMIN keys).
+#[derive(Default)]
+pub struct CriterionMutation;
+
+/// Administration of eligibility criteria (ADMIN keys).
+#[Object]
+impl CriterionMutation {
+    /// Creates an eligibility criterion (ADMIN).
+    async fn criterion_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new criterion.")] input: CriterionCreateInput,
+    ) -> Result<CriterionCreatePayload> {
+        let input = CriterionInput {
+            key: input.key,
+            label: input.label,
+            description: input.description,
+            kind: input.kind.into(),
+            options: options(input.options),
+            unit: input.unit,
+        };
+        CriterionCreatePayload::from(
+            catalog(ctx)?.create_criterion(principal(ctx), input).await,
+            Criterion,
+        )
+    }
+
+    /// Changes an eligibility criterion (ADMIN).
+    async fn criterion_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The criterion and the changes.")] input: CriterionUpdateInput,
+    ) -> Result<CriterionUpdatePayload> {
+        let changes = CriterionChanges {
+            label: input.label,
+            description: input.description,
+            options: input.options.map(options),
+            unit: input.unit,
+        };
+        let result = match row_id("id", &input.id, NodeKind::Criterion) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_criterion(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        CriterionUpdatePayload::from(result, Criterion)
     }
 }

@@ -1,13 +1,14 @@
 //! Jurisdictions: the levels of government whose services the catalog lists.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::context::catalog;
-use super::context::loader;
+use super::context::{catalog, loader, principal};
 use super::enums::JurisdictionKind;
 use super::error::GqlResult;
 use super::loaders::JurisdictionById;
-use super::node::{NodeKind, global_id};
+use super::node::{NodeKind, global_id, row_id};
+use super::payload::record_payload;
+use crate::catalog::jurisdiction::JurisdictionInput;
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
 use crate::entity::jurisdiction;
 
@@ -90,5 +91,86 @@ impl JurisdictionQuery {
             .await
             .gql()?
             .map(Jurisdiction))
+    }
+}
+
+/// A new jurisdiction.
+#[derive(InputObject, Debug, Clone)]
+pub struct JurisdictionCreateInput {
+    /// Its code in ISO 3166-2 style, unique in the catalog; a jurisdiction's code extends its
+    /// parent's, e.g. `US-NY-ALB` under `US-NY`.
+    pub code: String,
+    /// Its name, e.g. "Albany County".
+    pub name: String,
+    /// Its level of government.
+    pub kind: JurisdictionKind,
+    /// The code of the jurisdiction directly above it; required unless it is `FEDERAL`.
+    pub parent: Option<String>,
+}
+
+record_payload!(
+    /// The result of `jurisdictionCreate`.
+    JurisdictionCreatePayload { jurisdiction: Jurisdiction }
+);
+
+/// A jurisdiction's new name. Its code, kind and parent are fixed: services, agencies and
+/// residents' queries refer to them.
+#[derive(InputObject, Debug, Clone)]
+pub struct JurisdictionUpdateInput {
+    /// The jurisdiction's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// Its new name.
+    pub name: String,
+}
+
+record_payload!(
+    /// The result of `jurisdictionUpdate`.
+    JurisdictionUpdatePayload { jurisdiction: Jurisdiction }
+);
+
+/// Administration of jurisdictions (ADMIN keys).
+#[derive(Default)]
+pub struct JurisdictionMutation;
+
+/// Administration of jurisdictions (ADMIN keys).
+#[Object]
+impl JurisdictionMutation {
+    /// Creates a jurisdiction (ADMIN).
+    async fn jurisdiction_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new jurisdiction.")] input: JurisdictionCreateInput,
+    ) -> Result<JurisdictionCreatePayload> {
+        let input = JurisdictionInput {
+            code: input.code,
+            name: input.name,
+            kind: input.kind.into(),
+            parent: input.parent,
+        };
+        JurisdictionCreatePayload::from(
+            catalog(ctx)?
+                .create_jurisdiction(principal(ctx), input)
+                .await,
+            Jurisdiction,
+        )
+    }
+
+    /// Renames a jurisdiction (ADMIN).
+    async fn jurisdiction_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The jurisdiction and its new name.")] input: JurisdictionUpdateInput,
+    ) -> Result<JurisdictionUpdatePayload> {
+        let result = match row_id("id", &input.id, NodeKind::Jurisdiction) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .rename_jurisdiction(principal(ctx), row, input.expected_version, &input.name)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        JurisdictionUpdatePayload::from(result, Jurisdiction)
     }
 }

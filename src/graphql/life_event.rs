@@ -1,10 +1,9 @@
 //! Life events and their journey stages: the way residents think about what they need.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{LifeEventConnection, ServiceConnection};
-use super::context::catalog;
-use super::context::loader;
+use super::context::{catalog, loader, principal};
 use super::enums::Relevance;
 use super::error::GqlResult;
 use super::integrity;
@@ -12,10 +11,12 @@ use super::loaders::{
     LifeEventById, LinksOfStage, RelatedOfLifeEvent, ServiceById, ServiceKeysOfLifeEvent,
     StagesOfLifeEvent,
 };
-use super::node::{NodeKind, global_id};
+use super::node::{NodeKind, global_id, row_id};
+use super::payload::{UserError, outcome, record_payload};
 use super::service::{Service, services_by_keys};
-use crate::catalog::PageRequest;
+use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 use crate::catalog::types::{Relevance as DomainRelevance, Slug};
+use crate::catalog::{CatalogError, PageRequest};
 use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service};
 
 /// Something residents go through, such as losing a job or having a baby, with the
@@ -238,5 +239,309 @@ impl LifeEventQuery {
             .await
             .gql()?
             .map(LifeEvent))
+    }
+}
+
+/// Declares a payload carrying a journey stage and its life event.
+macro_rules! stage_payload {
+    ($(#[$meta:meta])* $payload:ident) => {
+        $(#[$meta])*
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $payload {
+            /// The stage after the change, or `null` when `userErrors` is not empty.
+            pub stage: Option<JourneyStage>,
+            /// Its life event after the change.
+            pub life_event: Option<LifeEvent>,
+            /// What to fix; nothing was written when this is not empty.
+            pub user_errors: Vec<UserError>,
+        }
+
+        impl $payload {
+            fn from(
+                result: Result<(crate::entity::life_event::Model, crate::entity::journey_stage::Model), CatalogError>,
+            ) -> Result<Self> {
+                let (value, user_errors) = outcome(result)?;
+                let (event, stage) = value.map_or((None, None), |(e, s)| (Some(e), Some(s)));
+                Ok(Self {
+                    stage: stage.map(JourneyStage),
+                    life_event: event.map(LifeEvent),
+                    user_errors,
+                })
+            }
+        }
+    };
+}
+
+/// A journey stage of a life event.
+#[derive(InputObject, Debug, Clone)]
+pub struct JourneyStageInput {
+    /// Its URL-safe identifier, unique within the life event, e.g. `replace-income`.
+    pub slug: String,
+    /// What residents do at this stage, e.g. "Replace lost income".
+    pub name: String,
+    /// The stage in a sentence or two.
+    pub description: String,
+}
+
+impl From<JourneyStageInput> for StageInput {
+    fn from(s: JourneyStageInput) -> Self {
+        Self {
+            slug: s.slug,
+            name: s.name,
+            description: s.description,
+        }
+    }
+}
+
+/// A new life event with its journey stages.
+#[derive(InputObject, Debug, Clone)]
+pub struct LifeEventCreateInput {
+    /// Its URL-safe identifier, unique in the catalog, e.g. `job-loss`.
+    pub slug: String,
+    /// Its name as residents would say it, e.g. "Losing a job".
+    pub name: String,
+    /// What the life event covers.
+    pub description: String,
+    /// The matching code of the EU life-event vocabulary, if any.
+    pub eu_code: Option<String>,
+    /// Its journey stages in order, 1 to 12.
+    pub stages: Vec<JourneyStageInput>,
+}
+
+record_payload!(
+    /// The result of `lifeEventCreate`.
+    LifeEventCreatePayload { life_event: LifeEvent }
+);
+
+/// Changes to a life event's text; omitted fields stay as they are.
+#[derive(InputObject, Debug, Clone)]
+pub struct LifeEventUpdateInput {
+    /// The life event's global id.
+    pub id: ID,
+    /// The version you last read; a newer one means someone else changed it (`STALE`).
+    pub expected_version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// A new EU life-event code; an empty string clears it.
+    pub eu_code: Option<String>,
+}
+
+record_payload!(
+    /// The result of `lifeEventUpdate`.
+    LifeEventUpdatePayload { life_event: LifeEvent }
+);
+
+/// A new journey stage.
+#[derive(InputObject, Debug, Clone)]
+pub struct JourneyStageAddInput {
+    /// The life event's global id.
+    pub life_event: ID,
+    /// The life event version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// Its URL-safe identifier, unique within the life event.
+    pub slug: String,
+    /// What residents do at this stage.
+    pub name: String,
+    /// The stage in a sentence or two.
+    pub description: String,
+    /// Where it goes, from 1; after the others when omitted.
+    pub position: Option<i32>,
+}
+
+stage_payload!(
+    /// The result of `journeyStageAdd`.
+    JourneyStageAddPayload
+);
+
+/// Changes to a journey stage's text; omitted fields stay as they are.
+#[derive(InputObject, Debug, Clone)]
+pub struct JourneyStageUpdateInput {
+    /// The stage's global id.
+    pub id: ID,
+    /// The version of its life event you last read (`STALE` when it has moved on).
+    pub expected_version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+}
+
+stage_payload!(
+    /// The result of `journeyStageUpdate`.
+    JourneyStageUpdatePayload
+);
+
+/// Which journey stage to remove. Stages that services are linked to stay (`IN_USE`).
+#[derive(InputObject, Debug, Clone)]
+pub struct JourneyStageRemoveInput {
+    /// The stage's global id.
+    pub id: ID,
+    /// The life event version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+}
+
+record_payload!(
+    /// The result of `journeyStageRemove`.
+    JourneyStageRemovePayload { life_event: LifeEvent }
+);
+
+/// A new order for a life event's journey stages.
+#[derive(InputObject, Debug, Clone)]
+pub struct JourneyStageReorderInput {
+    /// The life event's global id.
+    pub life_event: ID,
+    /// The life event version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The global ids of all its stages, each once, in the new order.
+    pub stages: Vec<ID>,
+}
+
+record_payload!(
+    /// The result of `journeyStageReorder`.
+    JourneyStageReorderPayload { life_event: LifeEvent }
+);
+
+/// Administration of life events and their journey stages (ADMIN keys).
+#[derive(Default)]
+pub struct LifeEventMutation;
+
+/// Administration of life events and their journey stages (ADMIN keys).
+#[Object]
+impl LifeEventMutation {
+    /// Creates a life event with its journey stages (ADMIN).
+    async fn life_event_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new life event.")] input: LifeEventCreateInput,
+    ) -> Result<LifeEventCreatePayload> {
+        let input = LifeEventInput {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+            eu_code: input.eu_code,
+            stages: input.stages.into_iter().map(Into::into).collect(),
+        };
+        LifeEventCreatePayload::from(
+            catalog(ctx)?.create_life_event(principal(ctx), input).await,
+            LifeEvent,
+        )
+    }
+
+    /// Changes a life event's text (ADMIN).
+    async fn life_event_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life event and the changes.")] input: LifeEventUpdateInput,
+    ) -> Result<LifeEventUpdatePayload> {
+        let changes = TextChanges {
+            name: input.name,
+            description: input.description,
+            eu_code: input.eu_code,
+        };
+        let result = match row_id("id", &input.id, NodeKind::LifeEvent) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_life_event(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        LifeEventUpdatePayload::from(result, LifeEvent)
+    }
+
+    /// Adds a journey stage to a life event (ADMIN).
+    async fn journey_stage_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life event and the new stage.")] input: JourneyStageAddInput,
+    ) -> Result<JourneyStageAddPayload> {
+        let stage = StageInput {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+        };
+        let result = match row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .add_stage(
+                        principal(ctx),
+                        row,
+                        input.expected_version,
+                        stage,
+                        input.position,
+                    )
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        JourneyStageAddPayload::from(result)
+    }
+
+    /// Changes a journey stage's text (ADMIN).
+    async fn journey_stage_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The stage and the changes.")] input: JourneyStageUpdateInput,
+    ) -> Result<JourneyStageUpdatePayload> {
+        let changes = TextChanges {
+            name: input.name,
+            description: input.description,
+            eu_code: None,
+        };
+        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .update_stage(principal(ctx), row, input.expected_version, changes)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        JourneyStageUpdatePayload::from(result)
+    }
+
+    /// Removes a journey stage no service is linked to (ADMIN).
+    async fn journey_stage_remove(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The stage.")] input: JourneyStageRemoveInput,
+    ) -> Result<JourneyStageRemovePayload> {
+        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
+            Ok(row) => {
+                catalog(ctx)?
+                    .remove_stage(principal(ctx), row, input.expected_version)
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        JourneyStageRemovePayload::from(result, LifeEvent)
+    }
+
+    /// Puts a life event's journey stages in a new order (ADMIN).
+    async fn journey_stage_reorder(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life event and its stages in order.")]
+        input: JourneyStageReorderInput,
+    ) -> Result<JourneyStageReorderPayload> {
+        let stages: Result<Vec<i32>, CatalogError> = input
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, id)| row_id(&format!("stages[{i}]"), id, NodeKind::JourneyStage))
+            .collect();
+        let result = match (
+            row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent),
+            stages,
+        ) {
+            (Ok(row), Ok(stages)) => {
+                catalog(ctx)?
+                    .reorder_stages(principal(ctx), row, input.expected_version, stages)
+                    .await
+            }
+            (Err(err), _) | (_, Err(err)) => Err(err),
+        };
+        JourneyStageReorderPayload::from(result, LifeEvent)
     }
 }

@@ -1,8 +1,8 @@
 //! The GraphQL API: schema construction and one module per resource. Resolvers are thin
 //! adapters: they read the context, call the catalog (or a loader), and wrap the result.
 
-pub mod admin;
 pub mod agency;
+pub mod api_key;
 pub mod audit;
 pub mod changes;
 pub mod connection;
@@ -13,9 +13,7 @@ pub mod error;
 pub mod jurisdiction;
 pub mod life_event;
 pub mod loaders;
-pub mod mutation;
 pub mod node;
-pub mod parts;
 pub mod payload;
 pub mod recommend;
 pub mod scalars;
@@ -42,8 +40,21 @@ pub struct QueryRoot(
     changes::ChangesQuery,
 );
 
+/// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
+#[derive(MergedObject, Default)]
+#[graphql(name = "MutationRoot")]
+pub struct MutationRoot(
+    service::mutation::ServiceMutation,
+    service::parts::PartMutation,
+    api_key::ApiKeyMutation,
+    jurisdiction::JurisdictionMutation,
+    agency::AgencyMutation,
+    life_event::LifeEventMutation,
+    criterion::CriterionMutation,
+);
+
 /// The civic-catalog GraphQL schema.
-pub type CatalogSchema = Schema<QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type CatalogSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// How deeply a query may nest fields: deep enough for GraphiQL's introspection query and
 /// any real catalog question, shallow enough that a query cannot walk parent links forever.
@@ -57,7 +68,7 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 pub fn build_schema(catalog: Catalog) -> CatalogSchema {
     Schema::build(
         QueryRoot::default(),
-        mutation::MutationRoot::default(),
+        MutationRoot::default(),
         EmptySubscription,
     )
     .limit_depth(MAX_DEPTH)
@@ -70,7 +81,7 @@ pub fn build_schema(catalog: Catalog) -> CatalogSchema {
 pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
-        mutation::MutationRoot::default(),
+        MutationRoot::default(),
         EmptySubscription,
     )
     .finish()

@@ -110,3 +110,29 @@ pub fn outcome_all<T>(result: Result<T, Vec<CatalogError>>) -> Result<(Option<T>
         )),
     }
 }
+
+/// Declares a payload carrying one record (`null` when `userErrors` is not empty).
+macro_rules! record_payload {
+    ($(#[$meta:meta])* $payload:ident { $field:ident: $ty:ty }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::SimpleObject, Debug, Clone)]
+        pub struct $payload {
+            /// The record after the change, or `null` when `userErrors` is not empty.
+            pub $field: Option<$ty>,
+            /// What to fix; nothing was written when this is not empty.
+            pub user_errors: Vec<$crate::graphql::payload::UserError>,
+        }
+
+        impl $payload {
+            fn from<M>(
+                result: Result<M, $crate::catalog::CatalogError>,
+                wrap: impl FnOnce(M) -> $ty,
+            ) -> async_graphql::Result<Self> {
+                let (value, user_errors) = $crate::graphql::payload::outcome(result)?;
+                Ok(Self { $field: value.map(wrap), user_errors })
+            }
+        }
+    };
+}
+
+pub(crate) use record_payload;

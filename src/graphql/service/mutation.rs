@@ -4,16 +4,16 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::context::catalog;
-use super::context::principal;
-use super::node::NodeKind;
-use super::payload::{UserError, outcome, outcome_all};
-use super::service::Service;
 use crate::catalog::CatalogError;
 use crate::catalog::service::fields::{ChannelFields, DocumentFields, LinkFields, ServiceFields};
 use crate::catalog::service::workflow::Transition;
 use crate::catalog::service::write::ServiceChanges;
 use crate::entity::service;
+use crate::graphql::context::catalog;
+use crate::graphql::context::principal;
+use crate::graphql::node::NodeKind;
+use crate::graphql::payload::{UserError, outcome, outcome_all};
+use crate::graphql::service::Service;
 
 /// Splits a service command's outcome into the service or user errors.
 fn service_outcome(
@@ -25,14 +25,14 @@ fn service_outcome(
 
 /// The row id of a service global id; a malformed id is a user error.
 pub(crate) fn service_row(id: &ID) -> Result<i32, CatalogError> {
-    super::node::row_id("id", id, NodeKind::Service)
+    crate::graphql::node::row_id("id", id, NodeKind::Service)
 }
 
 /// One way to reach a new service.
 #[derive(InputObject, Debug, Clone)]
 pub struct ChannelInput {
     /// How the service is delivered through it.
-    pub kind: super::enums::ChannelKind,
+    pub kind: crate::graphql::enums::ChannelKind,
     /// A short label to show residents, e.g. "Apply online".
     pub label: String,
     /// An http(s) address, for digital channels.
@@ -60,7 +60,7 @@ pub struct LifeEventLinkInput {
     /// The slug of the life event's journey stage where the service helps.
     pub stage: String,
     /// How central the service is to the life event.
-    pub relevance: super::enums::Relevance,
+    pub relevance: crate::graphql::enums::Relevance,
     /// Why the service matters in this life event, in one line for residents.
     pub reason: String,
 }
@@ -104,7 +104,7 @@ pub struct ServiceCreateInput {
     pub life_events: Vec<LifeEventLinkInput>,
     /// Its structured eligibility rules, in groups that combine with AND (at most 20).
     #[graphql(default)]
-    pub eligibility: Vec<super::parts::RuleGroupInput>,
+    pub eligibility: Vec<crate::graphql::service::parts::RuleGroupInput>,
     /// Slugs of other agencies that deliver it with its owner (at most 20).
     #[graphql(default)]
     pub partner_agencies: Vec<String>,
@@ -169,7 +169,7 @@ fn service_doc(input: ServiceCreateInput) -> ServiceFields {
         eligibility: input
             .eligibility
             .into_iter()
-            .map(super::parts::RuleGroupInput::into_doc)
+            .map(crate::graphql::service::parts::RuleGroupInput::into_doc)
             .collect(),
     }
 }
@@ -335,92 +335,11 @@ async fn step(
     })
 }
 
-/// An API key as listed: never its token.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ApiKey {
-    /// The key's number, as `civic-catalog keys list` shows it.
-    pub id: i32,
-    /// Who holds it.
-    pub name: String,
-    /// What it may do.
-    pub role: super::viewer::Role,
-    /// The slug of the agency an EDITOR key works for.
-    pub agency_slug: Option<String>,
-    /// The token's first characters, to tell keys apart.
-    pub prefix: String,
-    /// When it was created.
-    pub created_at: super::scalars::DateTime,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<super::scalars::DateTime>,
-}
-
-impl From<crate::catalog::api_key::KeySummary> for ApiKey {
-    fn from(k: crate::catalog::api_key::KeySummary) -> Self {
-        Self {
-            id: k.id,
-            name: k.name,
-            role: k.role.into(),
-            agency_slug: k.agency_slug,
-            prefix: k.prefix,
-            created_at: super::scalars::DateTime(k.created_at),
-            revoked_at: k.revoked_at.map(super::scalars::DateTime),
-        }
-    }
-}
-
-/// A new API key.
-#[derive(InputObject, Debug, Clone)]
-pub struct ApiKeyCreateInput {
-    /// Who will hold it, e.g. "DOL web team".
-    pub name: String,
-    /// What it may do.
-    pub role: super::viewer::Role,
-    /// The slug of the agency an EDITOR key works for; required for EDITOR, refused
-    /// otherwise.
-    pub agency: Option<String>,
-}
-
-/// The result of `apiKeyCreate`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ApiKeyCreatePayload {
-    /// The new key, or `null` when `userErrors` is not empty.
-    pub api_key: Option<ApiKey>,
-    /// The token, shown only this once; only its hash is stored.
-    pub token: Option<String>,
-    /// What to fix; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
-}
-
-/// Which key to revoke.
-#[derive(InputObject, Debug, Clone)]
-pub struct ApiKeyRevokeInput {
-    /// The key's number.
-    pub id: i32,
-}
-
-/// The result of `apiKeyRevoke`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ApiKeyRevokePayload {
-    /// The revoked key, or `null` when `userErrors` is not empty.
-    pub api_key: Option<ApiKey>,
-    /// What to fix; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
-}
-
-/// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).
-#[derive(async_graphql::MergedObject, Default)]
-#[graphql(name = "MutationRoot")]
-pub struct MutationRoot(
-    ServiceMutation,
-    super::parts::PartMutation,
-    super::admin::AdminMutation,
-);
-
-/// Services, their workflow, and API keys.
+/// Services and their workflow.
 #[derive(Default)]
 pub struct ServiceMutation;
 
-/// Services, their workflow, and API keys.
+/// Services and their workflow.
 #[Object]
 impl ServiceMutation {
     /// Creates a service as a `DRAFT` of its agency (EDITOR of that agency, or ADMIN).
@@ -544,59 +463,6 @@ impl ServiceMutation {
         #[graphql(desc = "The service.")] input: ServiceArchiveInput,
     ) -> Result<ServiceArchivePayload> {
         ServiceArchivePayload::from(step(ctx, &input.id, Transition::Archive).await?)
-    }
-
-    /// Creates an API key (ADMIN). The token is in the payload, once.
-    async fn api_key_create(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The new key.")] input: ApiKeyCreateInput,
-    ) -> Result<ApiKeyCreatePayload> {
-        let agency = input
-            .agency
-            .as_deref()
-            .map(|a| crate::catalog::types::Slug::parse("agency", a))
-            .transpose();
-        let result = match agency {
-            Ok(agency) => {
-                catalog(ctx)?
-                    .create_key_by(
-                        principal(ctx),
-                        &input.name,
-                        input.role.into(),
-                        agency.as_ref(),
-                    )
-                    .await
-            }
-            Err(err) => Err(err),
-        };
-        let (created, user_errors) = outcome(result)?;
-        Ok(match created {
-            Some(created) => ApiKeyCreatePayload {
-                api_key: Some(created.summary.into()),
-                token: Some(created.token),
-                user_errors,
-            },
-            None => ApiKeyCreatePayload {
-                api_key: None,
-                token: None,
-                user_errors,
-            },
-        })
-    }
-
-    /// Revokes an API key (ADMIN); its token stops working at once.
-    async fn api_key_revoke(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The key.")] input: ApiKeyRevokeInput,
-    ) -> Result<ApiKeyRevokePayload> {
-        let (key, user_errors) =
-            outcome(catalog(ctx)?.revoke_key_by(principal(ctx), input.id).await)?;
-        Ok(ApiKeyRevokePayload {
-            api_key: key.map(ApiKey::from),
-            user_errors,
-        })
     }
 
     /// Brings an `ARCHIVED` service back as a `DRAFT` (EDITOR of its agency, or ADMIN).

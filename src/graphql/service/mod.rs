@@ -1,29 +1,11 @@
 //! Services and what hangs off them: channels, life-event links, related services,
 //! eligibility rules, required documents, languages and taxonomy terms.
 
+pub mod mutation;
+pub mod parts;
+
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::agency::Agency;
-use super::connection::ServiceConnection;
-use super::context::catalog;
-use super::context::loader;
-use super::context::principal;
-use super::criterion::Criterion;
-use super::enums::{
-    ChannelKind, RelationDirection, RelationKind, Relevance, RuleGroupMode, RuleOperator,
-    ServiceStatus, TouchpointCategory,
-};
-use super::error::GqlResult;
-use super::integrity;
-use super::jurisdiction::Jurisdiction;
-use super::life_event::{JourneyStage, LifeEvent};
-use super::loaders::{
-    AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
-    JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
-    RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
-};
-use super::node::{NodeKind, global_id};
-use super::scalars::{DateTime, Json};
 use crate::catalog::eligibility::{CriterionShape, Rule};
 use crate::catalog::service::RelatedService;
 use crate::catalog::types as domain;
@@ -33,6 +15,27 @@ use crate::entity::{
     channel, eligibility_rule, language, life_event_service, required_document, service,
     taxonomy_term,
 };
+use crate::graphql::agency::Agency;
+use crate::graphql::connection::ServiceConnection;
+use crate::graphql::context::catalog;
+use crate::graphql::context::loader;
+use crate::graphql::context::principal;
+use crate::graphql::criterion::Criterion;
+use crate::graphql::enums::{
+    ChannelKind, RelationDirection, RelationKind, Relevance, RuleGroupMode, RuleOperator,
+    ServiceStatus, TouchpointCategory,
+};
+use crate::graphql::error::GqlResult;
+use crate::graphql::integrity;
+use crate::graphql::jurisdiction::Jurisdiction;
+use crate::graphql::life_event::{JourneyStage, LifeEvent};
+use crate::graphql::loaders::{
+    AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
+    JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
+    RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
+};
+use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::scalars::{DateTime, Json};
 
 /// A government service residents can use, such as Unemployment Insurance or SNAP, with
 /// how to reach it, who is eligible, and how it fits the life events residents go through.
@@ -140,12 +143,15 @@ impl Service {
 
     /// Every recorded change to it, newest first. Visible to ADMIN and REVIEWER keys, and to
     /// EDITOR keys of its agency.
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEvent>> {
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::audit::AuditEvent>> {
         let events = catalog(ctx)?
             .service_history(principal(ctx), &self.0)
             .await
             .gql()?;
-        Ok(events.into_iter().map(AuditEvent).collect())
+        Ok(events
+            .into_iter()
+            .map(crate::graphql::audit::AuditEvent)
+            .collect())
     }
 
     /// The agency that owns it.
@@ -293,62 +299,6 @@ impl Service {
     }
 }
 
-/// One recorded change: who did what, when, with the record before and after.
-#[derive(Debug, Clone)]
-pub struct AuditEvent(pub crate::entity::audit_event::Model);
-
-/// One recorded change: who did what, when, with the record before and after.
-#[Object]
-impl AuditEvent {
-    /// What was done, e.g. `service.publish`.
-    async fn action(&self) -> &str {
-        &self.0.action
-    }
-
-    /// The name of the API key that did it.
-    async fn principal(&self) -> &str {
-        &self.0.principal
-    }
-
-    /// When it was committed.
-    async fn at(&self) -> DateTime {
-        DateTime(self.0.created_at)
-    }
-
-    /// The record before the change (`null` for a creation).
-    async fn before(&self) -> Option<Json> {
-        self.0
-            .before
-            .as_deref()
-            .and_then(|b| serde_json::from_str(b).ok())
-            .map(Json)
-    }
-
-    /// The record after the change.
-    async fn after(&self) -> Option<Json> {
-        self.0
-            .after
-            .as_deref()
-            .and_then(|a| serde_json::from_str(a).ok())
-            .map(Json)
-    }
-
-    /// The kind of record changed, e.g. `Service` or `ApiKey`.
-    async fn record_type(&self) -> &str {
-        &self.0.record_type
-    }
-
-    /// The changed record's row id (for services, `node` takes the global id of `Service`).
-    async fn record_id(&self) -> i32 {
-        self.0.record_id
-    }
-
-    /// The reviewer's comment, for requested changes.
-    async fn comment(&self) -> Option<&str> {
-        self.0.comment.as_deref()
-    }
-}
-
 /// One way to reach a service (a touchpoint): a website, phone line, office, form...
 #[derive(Debug, Clone)]
 pub struct Channel(pub channel::Model);
@@ -358,7 +308,7 @@ pub struct Channel(pub channel::Model);
 impl Channel {
     /// The channel's global id; it stays the same when a pending revision changes it.
     pub async fn id(&self) -> ID {
-        super::parts::channel_id(&self.0)
+        crate::graphql::service::parts::channel_id(&self.0)
     }
 
     /// How the service is delivered through it.
@@ -531,7 +481,9 @@ impl EligibilityRule {
     async fn value(&self) -> Result<Json> {
         serde_json::from_str(&self.rule.value)
             .map(Json)
-            .map_err(|e| super::error::internal(&format!("rule {} value: {e}", self.rule.id)))
+            .map_err(|e| {
+                crate::graphql::error::internal(&format!("rule {} value: {e}", self.rule.id))
+            })
     }
 
     /// The rule in plain words, e.g. "What is your date of birth?: at least 62 years ago".

@@ -5,24 +5,24 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::context::catalog;
-use super::context::principal;
-use super::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
-use super::mutation::{ChannelInput, channel_doc};
-use super::node::{NodeKind, global_id};
-use super::payload::{UserError, outcome};
-use super::scalars::Json;
-use super::service::{Channel, Service};
 use crate::catalog::CatalogError;
 use crate::catalog::service::channels::ChannelChanges;
 use crate::catalog::service::fields::{RuleFields, RuleGroupFields};
 use crate::catalog::service::links::LifeEventLink;
 use crate::catalog::types as domain;
 use crate::entity::service;
+use crate::graphql::context::catalog;
+use crate::graphql::context::principal;
+use crate::graphql::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
+use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::payload::{UserError, outcome};
+use crate::graphql::scalars::Json;
+use crate::graphql::service::mutation::{ChannelInput, channel_doc};
+use crate::graphql::service::{Channel, Service};
 
 /// The row id of a channel global id; a malformed id is a user error.
 fn channel_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
-    super::node::row_id(field, id, NodeKind::Channel)
+    crate::graphql::node::row_id(field, id, NodeKind::Channel)
 }
 
 /// Declares a payload that returns the edited service.
@@ -261,7 +261,7 @@ service_payload!(
 
 /// The row id of a service id under `field`, or the error to report.
 fn service_at(field: &str, id: &ID) -> Result<i32, CatalogError> {
-    super::node::row_id(field, id, NodeKind::Service)
+    crate::graphql::node::row_id(field, id, NodeKind::Service)
 }
 
 /// Mutations on the parts of a service.

@@ -1,0 +1,140 @@
+//! API keys as the API shows them (never their tokens, but once), and their management by
+//! ADMIN keys.
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+
+use super::context::{catalog, principal};
+use super::payload::{UserError, outcome};
+
+/// An API key as listed: never its token.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ApiKey {
+    /// The key's number, as `civic-catalog keys list` shows it.
+    pub id: i32,
+    /// Who holds it.
+    pub name: String,
+    /// What it may do.
+    pub role: super::viewer::Role,
+    /// The slug of the agency an EDITOR key works for.
+    pub agency_slug: Option<String>,
+    /// The token's first characters, to tell keys apart.
+    pub prefix: String,
+    /// When it was created.
+    pub created_at: super::scalars::DateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<super::scalars::DateTime>,
+}
+
+impl From<crate::catalog::api_key::KeySummary> for ApiKey {
+    fn from(k: crate::catalog::api_key::KeySummary) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            role: k.role.into(),
+            agency_slug: k.agency_slug,
+            prefix: k.prefix,
+            created_at: super::scalars::DateTime(k.created_at),
+            revoked_at: k.revoked_at.map(super::scalars::DateTime),
+        }
+    }
+}
+
+/// A new API key.
+#[derive(InputObject, Debug, Clone)]
+pub struct ApiKeyCreateInput {
+    /// Who will hold it, e.g. "DOL web team".
+    pub name: String,
+    /// What it may do.
+    pub role: super::viewer::Role,
+    /// The slug of the agency an EDITOR key works for; required for EDITOR, refused
+    /// otherwise.
+    pub agency: Option<String>,
+}
+
+/// The result of `apiKeyCreate`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ApiKeyCreatePayload {
+    /// The new key, or `null` when `userErrors` is not empty.
+    pub api_key: Option<ApiKey>,
+    /// The token, shown only this once; only its hash is stored.
+    pub token: Option<String>,
+    /// What to fix; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Which key to revoke.
+#[derive(InputObject, Debug, Clone)]
+pub struct ApiKeyRevokeInput {
+    /// The key's number.
+    pub id: i32,
+}
+
+/// The result of `apiKeyRevoke`.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ApiKeyRevokePayload {
+    /// The revoked key, or `null` when `userErrors` is not empty.
+    pub api_key: Option<ApiKey>,
+    /// What to fix; nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// API keys (ADMIN keys).
+#[derive(Default)]
+pub struct ApiKeyMutation;
+
+/// API keys (ADMIN keys).
+#[Object]
+impl ApiKeyMutation {
+    /// Creates an API key (ADMIN). The token is in the payload, once.
+    async fn api_key_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new key.")] input: ApiKeyCreateInput,
+    ) -> Result<ApiKeyCreatePayload> {
+        let agency = input
+            .agency
+            .as_deref()
+            .map(|a| crate::catalog::types::Slug::parse("agency", a))
+            .transpose();
+        let result = match agency {
+            Ok(agency) => {
+                catalog(ctx)?
+                    .create_key_by(
+                        principal(ctx),
+                        &input.name,
+                        input.role.into(),
+                        agency.as_ref(),
+                    )
+                    .await
+            }
+            Err(err) => Err(err),
+        };
+        let (created, user_errors) = outcome(result)?;
+        Ok(match created {
+            Some(created) => ApiKeyCreatePayload {
+                api_key: Some(created.summary.into()),
+                token: Some(created.token),
+                user_errors,
+            },
+            None => ApiKeyCreatePayload {
+                api_key: None,
+                token: None,
+                user_errors,
+            },
+        })
+    }
+
+    /// Revokes an API key (ADMIN); its token stops working at once.
+    async fn api_key_revoke(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key.")] input: ApiKeyRevokeInput,
+    ) -> Result<ApiKeyRevokePayload> {
+        let (key, user_errors) =
+            outcome(catalog(ctx)?.revoke_key_by(principal(ctx), input.id).await)?;
+        Ok(ApiKeyRevokePayload {
+            api_key: key.map(ApiKey::from),
+            user_errors,
+        })
+    }
+}
