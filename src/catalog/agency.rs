@@ -19,7 +19,7 @@ use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::published;
 use crate::catalog::service::read::service_partner_to_service;
 use crate::catalog::service::write::expect_version;
-use crate::catalog::store::{by_id, changed, group_by, sorted_keys, text_search};
+use crate::catalog::store::{by_id, changed, group_by, sorted_keys, text_search, unless_taken};
 use crate::catalog::types::{Email, HttpUrl, JurisdictionCode, Phone, Slug};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
@@ -363,25 +363,13 @@ impl Catalog {
             description,
         } = NewAgency::try_from(input)?;
         let txn = self.begin_write().await?;
-        if let Some(existing) = agency::Entity::find()
-            .filter(agency::Column::Slug.eq(slug.as_str()))
-            .one(&txn)
-            .await?
-        {
-            return Err(CatalogError::taken(
-                "slug",
-                format!("the slug `{slug}` is taken"),
-                "Agency",
-                existing.id,
-            ));
-        }
         let jurisdiction_id = jurisdiction_id(&txn, "jurisdiction", jurisdiction.as_str()).await?;
         let parent_id = match &parent {
             Some(p) => Some(agency_id_by_slug(&txn, "parent", p.as_str()).await?),
             None => None,
         };
         let now = Utc::now();
-        let created = agency::ActiveModel {
+        let row = agency::ActiveModel {
             id: NotSet,
             slug: Set(slug.as_str().to_owned()),
             name: Set(name),
@@ -394,8 +382,24 @@ impl Catalog {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(&txn)
+        };
+        let created = unless_taken(
+            &txn,
+            &["ux_agency_slug"],
+            async |txn| row.insert(txn).await,
+            async |txn, _| {
+                let holder = agency::Entity::find()
+                    .filter(agency::Column::Slug.eq(slug.as_str()))
+                    .one(txn)
+                    .await?;
+                Ok(CatalogError::taken(
+                    "slug",
+                    format!("the slug `{slug}` is taken"),
+                    "Agency",
+                    holder.map(|h| h.id),
+                ))
+            },
+        )
         .await?;
         commit_recorded(
             txn,

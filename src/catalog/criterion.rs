@@ -15,7 +15,7 @@ use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
-use crate::catalog::store::{by_id, changed};
+use crate::catalog::store::{by_id, changed, unless_taken};
 use crate::catalog::types::{CriterionKind, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -165,19 +165,7 @@ impl Catalog {
             unit,
         } = NewCriterion::try_from(input)?;
         let txn = self.begin_write().await?;
-        if let Some(existing) = criterion::Entity::find()
-            .filter(criterion::Column::Key.eq(criterion_key.as_str()))
-            .one(&txn)
-            .await?
-        {
-            return Err(CatalogError::taken(
-                "key",
-                format!("the key `{criterion_key}` is taken"),
-                "Criterion",
-                existing.id,
-            ));
-        }
-        let created = criterion::ActiveModel {
+        let row = criterion::ActiveModel {
             id: NotSet,
             key: Set(criterion_key.as_str().to_owned()),
             label: Set(label),
@@ -186,8 +174,24 @@ impl Catalog {
             options: Set(options),
             unit: Set(unit),
             version: Set(1),
-        }
-        .insert(&txn)
+        };
+        let created = unless_taken(
+            &txn,
+            &["ux_criterion_key"],
+            async |txn| row.insert(txn).await,
+            async |txn, _| {
+                let holder = criterion::Entity::find()
+                    .filter(criterion::Column::Key.eq(criterion_key.as_str()))
+                    .one(txn)
+                    .await?;
+                Ok(CatalogError::taken(
+                    "key",
+                    format!("the key `{criterion_key}` is taken"),
+                    "Criterion",
+                    holder.map(|h| h.id),
+                ))
+            },
+        )
         .await?;
         commit_recorded(
             txn,

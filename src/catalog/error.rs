@@ -86,18 +86,19 @@ impl CatalogError {
         }
     }
 
-    /// A `TAKEN` conflict at `field`: the value is held by `record` (its type) of row `id`.
+    /// A `TAKEN` conflict at `field`: the value is held by `record` (its type) of row `id`,
+    /// when known.
     pub fn taken(
         field: impl Into<String>,
         message: impl Into<String>,
         record: &'static str,
-        id: i32,
+        id: impl Into<Option<i32>>,
     ) -> Self {
         Self::Conflict {
             field: field.into(),
             code: ConflictCode::Taken,
             message: message.into(),
-            existing: Some((record, id)),
+            existing: id.into().map(|id| (record, id)),
         }
     }
 

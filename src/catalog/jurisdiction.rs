@@ -14,6 +14,7 @@ use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
 use crate::catalog::store::by_id;
+use crate::catalog::store::unless_taken;
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
@@ -189,18 +190,6 @@ impl Catalog {
         let key = require_admin(principal, ADMINISTER)?;
         let new = NewJurisdiction::try_from(input)?;
         let txn = self.begin_write().await?;
-        if let Some(existing) = jurisdiction::Entity::find()
-            .filter(jurisdiction::Column::Code.eq(new.code.as_str()))
-            .one(&txn)
-            .await?
-        {
-            return Err(CatalogError::taken(
-                "code",
-                format!("the code `{}` is taken", new.code),
-                "Jurisdiction",
-                existing.id,
-            ));
-        }
         let parent_id = match &new.parent {
             Some(p) => Some(jurisdiction_id(&txn, "parent", p.as_str()).await?),
             None => None,
@@ -209,15 +198,31 @@ impl Catalog {
         let NewJurisdiction {
             code, name, kind, ..
         } = new;
-        let created = jurisdiction::ActiveModel {
+        let row = jurisdiction::ActiveModel {
             id: NotSet,
             code: Set(code.as_str().to_owned()),
             name: Set(name),
             kind: Set(kind.as_str().to_owned()),
             parent_id: Set(parent_id),
             version: Set(1),
-        }
-        .insert(&txn)
+        };
+        let created = unless_taken(
+            &txn,
+            &["ux_jurisdiction_code"],
+            async |txn| row.insert(txn).await,
+            async |txn, _| {
+                let holder = jurisdiction::Entity::find()
+                    .filter(jurisdiction::Column::Code.eq(code.as_str()))
+                    .one(txn)
+                    .await?;
+                Ok(CatalogError::taken(
+                    "code",
+                    format!("the code `{}` is taken", code),
+                    "Jurisdiction",
+                    holder.map(|h| h.id),
+                ))
+            },
+        )
         .await?;
         commit_recorded(
             txn,

@@ -16,7 +16,7 @@ use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
 use crate::catalog::service::{published, published_service_ids};
-use crate::catalog::store::{by_id, changed, group_by, link, sorted_keys};
+use crate::catalog::store::{by_id, changed, group_by, link, sorted_keys, unless_taken};
 use crate::catalog::types::Slug;
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -279,20 +279,8 @@ impl Catalog {
             stages,
         } = NewLifeEvent::try_from(input)?;
         let txn = self.begin_write().await?;
-        if let Some(existing) = life_event::Entity::find()
-            .filter(life_event::Column::Slug.eq(slug.as_str()))
-            .one(&txn)
-            .await?
-        {
-            return Err(CatalogError::taken(
-                "slug",
-                format!("the slug `{slug}` is taken"),
-                "LifeEvent",
-                existing.id,
-            ));
-        }
         let now = Utc::now();
-        let created = life_event::ActiveModel {
+        let row = life_event::ActiveModel {
             id: NotSet,
             slug: Set(slug.as_str().to_owned()),
             name: Set(name),
@@ -301,8 +289,24 @@ impl Catalog {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(&txn)
+        };
+        let created = unless_taken(
+            &txn,
+            &["ux_life_event_slug"],
+            async |txn| row.insert(txn).await,
+            async |txn, _| {
+                let holder = life_event::Entity::find()
+                    .filter(life_event::Column::Slug.eq(slug.as_str()))
+                    .one(txn)
+                    .await?;
+                Ok(CatalogError::taken(
+                    "slug",
+                    format!("the slug `{slug}` is taken"),
+                    "LifeEvent",
+                    holder.map(|h| h.id),
+                ))
+            },
+        )
         .await?;
         crate::catalog::store::insert_all(
             &txn,
