@@ -4,19 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::workflow::{gql_as, keys};
-
-/// Runs `mutation name(input: $input) { <selection> userErrors {...} }` as `token` and
-/// returns the payload.
-pub async fn run(app: &TestApp, token: &str, name: &str, selection: &str, input: Value) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let query = format!(
-        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code existingId }} }} }}"
-    );
-    let body = gql_as(app, Some(token), &query, json!({ "input": input })).await;
-    assert!(body.get("errors").is_none(), "{name}: {body:#}");
-    body["data"][name].clone()
-}
+use crate::helpers::run;
 
 fn agency_input(slug: &str) -> Value {
     json!({ "slug": slug, "name": "Office of Digital Services", "acronym": "ODS", "jurisdiction": "US-NY",
@@ -26,8 +14,8 @@ fn agency_input(slug: &str) -> Value {
 
 #[tokio::test]
 async fn admins_create_and_change_agencies_and_their_cssp_designation() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let admin = keys.admin.as_str();
     let sel = "agency { id slug name version website parent { slug } jurisdiction { code } cssp { designatedOn basis cxLead { name email } } }";
     let created = run(&app, admin, "agencyCreate", sel, agency_input("nys-ods")).await;
@@ -176,7 +164,7 @@ async fn admins_create_and_change_agencies_and_their_cssp_designation() {
     .await;
     assert_eq!(twice["userErrors"][0]["code"], "NOT_FOUND");
 
-    let trail = gql_as(&app, Some(admin), r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action before after } } }"#,
+    let trail = app.with_token(admin).graphql(r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action before after } } }"#,
         json!({ "r": agency["id"] })).await;
     let actions: Vec<&str> = trail["data"]["auditEvents"]["nodes"]
         .as_array()
@@ -197,8 +185,8 @@ async fn admins_create_and_change_agencies_and_their_cssp_designation() {
 
 #[tokio::test]
 async fn admins_shape_life_events_and_their_journey_stages() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let admin = keys.admin.as_str();
     let sel = "lifeEvent { id slug name version stages { id slug position name } }";
     let created = run(&app, admin, "lifeEventCreate", sel, json!({ "slug": "starting-college", "name": "Starting college",
@@ -363,8 +351,8 @@ async fn admins_shape_life_events_and_their_journey_stages() {
 
 #[tokio::test]
 async fn admins_manage_criteria_and_options_in_use_are_kept() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let admin = keys.admin.as_str();
     let sel = "criterion { id key label kind version unit options { value label } }";
     let created = run(&app, admin, "criterionCreate", sel, json!({ "key": "veteran-status", "label": "Did you serve in the military?",
@@ -401,7 +389,7 @@ async fn admins_manage_criteria_and_options_in_use_are_kept() {
         )
         .await["service"]
         .clone();
-    let ruled = crate::admin::run(&app, admin, "serviceEligibilitySet", "service { version }", json!({ "id": ui["id"],
+    let ruled = crate::helpers::run(&app, admin, "serviceEligibilitySet", "service { version }", json!({ "id": ui["id"],
         "groups": [{ "rules": [{ "criterion": "veteran-status", "operator": "ONE_OF", "value": ["veteran"] }] }] })).await;
     assert_eq!(ruled["userErrors"], json!([]));
     let dropped = run(
@@ -453,8 +441,8 @@ async fn admins_manage_criteria_and_options_in_use_are_kept() {
 
 #[tokio::test]
 async fn admins_add_and_rename_jurisdictions_that_services_can_then_serve() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let admin = keys.admin.as_str();
     let sel = "jurisdiction { id code name kind version parent { code } }";
     let county = json!({ "code": "US-NY-ALB", "name": "Albany County", "kind": "COUNTY", "parent": "US-NY" });
@@ -577,13 +565,10 @@ async fn admins_add_and_rename_jurisdictions_that_services_can_then_serve() {
     let editor = keys.editor.as_str();
     let mut input = crate::workflow::new_service("dol-albany-workforce", "nys-dol");
     input["jurisdictions"] = json!(["US-NY-ALB"]);
-    let made = gql_as(
-        &app,
-        Some(editor),
-        crate::workflow::CREATE,
-        json!({ "input": input }),
-    )
-    .await;
+    let made = app
+        .with_token(editor)
+        .graphql(crate::workflow::CREATE, json!({ "input": input }))
+        .await;
     let id = made["data"]["serviceCreate"]["service"]["id"].clone();
     for step in ["serviceSubmitForReview", "servicePublish"] {
         let payload = run(&app, admin, step, "service { status }", json!({ "id": id })).await;
@@ -618,10 +603,7 @@ async fn admins_add_and_rename_jurisdictions_that_services_can_then_serve() {
         "Albany sees the state's services and its own"
     );
 
-    let trail = gql_as(
-        &app,
-        Some(admin),
-        r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action } } }"#,
+    let trail = app.with_token(admin).graphql(r#"query($r: ID!) { auditEvents(first: 10, filter: {record: $r}) { nodes { action } } }"#,
         json!({ "r": albany["id"] }),
     )
     .await;

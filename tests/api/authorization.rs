@@ -7,9 +7,10 @@ use civic_catalog::entity::audit_event;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::admin::run;
 use crate::helpers::TestApp;
-use crate::workflow::{CREATE, gql_as, keys, new_service};
+use crate::helpers::gql_as;
+use crate::helpers::run;
+use crate::workflow::{CREATE, new_service};
 
 /// What a mutation needs to exist before it is called.
 #[derive(Clone, Copy, PartialEq)]
@@ -45,13 +46,13 @@ async fn fixture(app: &TestApp, admin: &str, needs: Needs, n: usize, ui: &Value)
     };
     match needs {
         Needs::Service => {
-            let created = gql_as(
-                app,
-                Some(admin),
-                CREATE,
-                json!({ "input": new_service(&format!("authz-{n}"), "nys-dol") }),
-            )
-            .await;
+            let created = app
+                .with_token(admin)
+                .graphql(
+                    CREATE,
+                    json!({ "input": new_service(&format!("authz-{n}"), "nys-dol") }),
+                )
+                .await;
             f.service = created["data"]["serviceCreate"]["service"]["id"].clone();
             let added = run(
                 app,
@@ -311,8 +312,8 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn every_role_against_every_part_admin_and_key_mutation() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let ui = app
         .data(
             r#"{ service(slug: "nys-unemployment-insurance") { id } }"#,

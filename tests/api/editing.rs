@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::admin::run as mutate;
 use crate::helpers::TestApp;
-use crate::workflow::{CREATE, Keys, gql_as, keys, new_service, step_mutation};
+use crate::helpers::run as mutate;
+use crate::helpers::{Caller, Keys, gql_as};
+use crate::workflow::{CREATE, new_service, step_mutation};
 
 const SERVICE_FIELDS: &str = "id status version isPendingRevision name";
 
@@ -32,13 +33,10 @@ async fn publish(app: &TestApp, keys: &Keys, id: &Value) {
         ),
         (&keys.reviewer, "servicePublish", "ServicePublishInput"),
     ] {
-        let body = gql_as(
-            app,
-            Some(token),
-            &step_mutation(name, ty),
-            json!({ "input": { "id": id } }),
-        )
-        .await;
+        let body = app
+            .with_token(token)
+            .graphql(&step_mutation(name, ty), json!({ "input": { "id": id } }))
+            .await;
         assert_eq!(
             body["data"][name]["userErrors"],
             json!([]),
@@ -61,9 +59,9 @@ async fn read(app: &TestApp, token: Option<&str>, slug: &str) -> Value {
 
 #[tokio::test]
 async fn editors_change_a_drafts_parts_one_at_a_time() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let id = draft(&app, &keys, "dol-edit-parts").await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let id = draft(&app, keys, "dol-edit-parts").await;
     let t = keys.editor.as_str();
 
     let linked = mutate(
@@ -237,13 +235,13 @@ async fn editors_change_a_drafts_parts_one_at_a_time() {
     assert_eq!(seen["channels"].as_array().unwrap().len(), 1);
 
     // Every change is in the history, newest first.
-    let history = gql_as(
-        &app,
-        Some(t),
-        r#"{ service(slug: "dol-edit-parts") { history { action before after } } }"#,
-        json!({}),
-    )
-    .await;
+    let history = app
+        .with_token(t)
+        .graphql(
+            r#"{ service(slug: "dol-edit-parts") { history { action before after } } }"#,
+            json!({}),
+        )
+        .await;
     let actions: Vec<String> = history["data"]["service"]["history"]
         .as_array()
         .unwrap()
@@ -268,9 +266,9 @@ async fn editors_change_a_drafts_parts_one_at_a_time() {
 
 #[tokio::test]
 async fn part_mutations_report_fixable_mistakes_and_change_nothing() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let id = draft(&app, &keys, "dol-mistakes").await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let id = draft(&app, keys, "dol-mistakes").await;
     let t = keys.editor.as_str();
     let cases: Vec<(&str, Value, &str, Value)> = vec![
         (
@@ -419,10 +417,10 @@ async fn part_mutations_report_fixable_mistakes_and_change_nothing() {
 
 #[tokio::test]
 async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_see() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let id = draft(&app, &keys, "dol-revised").await;
-    publish(&app, &keys, &id).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let id = draft(&app, keys, "dol-revised").await;
+    publish(&app, keys, &id).await;
     let t = keys.editor.as_str();
     let published = read(&app, None, "dol-revised").await;
     let channel_id = published["channels"][0]["id"].clone();
@@ -480,26 +478,26 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
         own["pendingRevision"]["channels"][0],
         json!({ "id": channel_id, "label": "Apply online" })
     );
-    let list = gql_as(
-        &app,
-        Some(&keys.admin),
-        r#"{ services(first: 100, filter: {search: "dol-revised"}) { totalCount } }"#,
-        json!({}),
-    )
-    .await;
+    let list = app
+        .as_(Caller::Admin)
+        .graphql(
+            r#"{ services(first: 100, filter: {search: "dol-revised"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(
         list["data"]["services"]["totalCount"], 1,
         "a revision is not a second service"
     );
 
     // Submitting moves the revision; the service stays published and cannot be edited.
-    let submitted = gql_as(
-        &app,
-        Some(t),
-        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    let submitted = app
+        .with_token(t)
+        .graphql(
+            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         submitted["data"]["serviceSubmitForReview"]["service"]["status"],
         "PUBLISHED"
@@ -511,13 +509,13 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
     assert_eq!(locked["userErrors"][0]["code"], "INVALID_TRANSITION");
 
     let feed_before = crate::workflow::feed_end(&app).await;
-    let done = gql_as(
-        &app,
-        Some(&keys.reviewer),
-        &step_mutation("servicePublish", "ServicePublishInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    let done = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            &step_mutation("servicePublish", "ServicePublishInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         done["data"]["servicePublish"]["userErrors"],
         json!([]),
@@ -553,13 +551,13 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
         json!({ "id": id, "expectedVersion": public["version"], "fees": "None" }),
     )
     .await;
-    let archived = gql_as(
-        &app,
-        Some(t),
-        &step_mutation("serviceArchive", "ServiceArchiveInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    let archived = app
+        .with_token(t)
+        .graphql(
+            &step_mutation("serviceArchive", "ServiceArchiveInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         archived["data"]["serviceArchive"]["service"]["status"],
         "ARCHIVED"
@@ -573,9 +571,9 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
 /// on, and no update is lost or half-written.
 #[tokio::test]
 async fn concurrent_edits_of_one_version_let_exactly_one_through() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let id = draft(&app, &keys, "dol-raced").await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let id = draft(&app, keys, "dol-raced").await;
     let attempts = (0..8).map(|i| {
         let (app, token, id) = (&app, keys.editor.as_str(), id.clone());
         async move {
@@ -613,20 +611,16 @@ async fn concurrent_edits_of_one_version_let_exactly_one_through() {
 /// in review; nobody learns of a revision they cannot read.
 #[tokio::test]
 async fn reviewers_find_their_queue_with_the_status_and_awaiting_review_filters() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let fresh = draft(&app, &keys, "dol-queue-new").await;
-    let revised = draft(&app, &keys, "dol-queue-revised").await;
-    publish(&app, &keys, &revised).await;
-    draft(&app, &keys, "dol-queue-draft").await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let fresh = draft(&app, keys, "dol-queue-new").await;
+    let revised = draft(&app, keys, "dol-queue-revised").await;
+    publish(&app, keys, &revised).await;
+    draft(&app, keys, "dol-queue-draft").await;
     let submit = step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput");
-    gql_as(
-        &app,
-        Some(&keys.editor),
-        &submit,
-        json!({ "input": { "id": fresh } }),
-    )
-    .await;
+    app.as_(Caller::Editor)
+        .graphql(&submit, json!({ "input": { "id": fresh } }))
+        .await;
     let version = read(&app, Some(&keys.editor), "dol-queue-revised").await["version"].clone();
     let edited = mutate(
         &app,
@@ -637,13 +631,9 @@ async fn reviewers_find_their_queue_with_the_status_and_awaiting_review_filters(
     )
     .await;
     assert_eq!(edited["userErrors"], json!([]), "{edited}");
-    gql_as(
-        &app,
-        Some(&keys.editor),
-        &submit,
-        json!({ "input": { "id": revised } }),
-    )
-    .await;
+    app.as_(Caller::Editor)
+        .graphql(&submit, json!({ "input": { "id": revised } }))
+        .await;
 
     let query = r#"query($filter: ServiceFilter) { services(first: 100, filter: $filter) { nodes { slug status } } }"#;
     let slugs = async |token: Option<&str>, filter: Value| -> Vec<String> {

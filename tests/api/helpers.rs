@@ -13,7 +13,102 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub catalog: Catalog,
+    /// A key for each role, when made with [`TestApp::with_keys`].
+    pub keys: Option<Keys>,
     _database: ScratchDatabase,
+}
+
+/// Who sends a request in a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// No credentials.
+    Anonymous,
+    /// An EDITOR of `nys-dol`.
+    Editor,
+    /// An EDITOR of another agency, `nyc-hra`.
+    ForeignEditor,
+    /// A REVIEWER.
+    Reviewer,
+    /// An ADMIN.
+    Admin,
+}
+
+/// One token for each role.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub editor: String,
+    pub foreign_editor: String,
+    pub reviewer: String,
+    pub admin: String,
+}
+
+/// Creates a key for each role on a seeded catalog (editors of `nys-dol` and `nyc-hra`).
+pub async fn keys(app: &TestApp) -> Keys {
+    use civic_catalog::catalog::types::{Role, Slug};
+    let dol = Slug::parse("agency", "nys-dol").unwrap();
+    let hra = Slug::parse("agency", "nyc-hra").unwrap();
+    let create = async |name: &str, role: Role, agency: Option<&Slug>| {
+        app.catalog
+            .create_key(name, role, agency)
+            .await
+            .expect("create key")
+            .token
+    };
+    Keys {
+        editor: create("DOL editor", Role::Editor, Some(&dol)).await,
+        foreign_editor: create("HRA editor", Role::Editor, Some(&hra)).await,
+        reviewer: create("CX reviewer", Role::Reviewer, None).await,
+        admin: create("CX admin", Role::Admin, None).await,
+    }
+}
+
+/// POSTs a GraphQL request as `token` (anonymous when `None`) and returns the whole body.
+pub async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app.client.post(format!("{}/graphql", app.address));
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json body")
+}
+
+/// Runs `mutation name(input: $input) { <selection> userErrors {...} }` as `token` and
+/// returns the payload; the mutation itself must not fail with GraphQL errors.
+pub async fn run(app: &TestApp, token: &str, name: &str, selection: &str, input: Value) -> Value {
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code existingId }} }} }}"
+    );
+    let body = gql_as(app, Some(token), &query, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{name}: {body:#}");
+    body["data"][name].clone()
+}
+
+/// Requests sent by one caller.
+pub struct Session<'a> {
+    app: &'a TestApp,
+    token: Option<&'a str>,
+}
+
+impl Session<'_> {
+    /// POSTs a GraphQL request and returns the whole body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        gql_as(self.app, self.token, query, variables).await
+    }
+
+    /// Runs a mutation (`name(input:)`) and returns its payload; see [`run`].
+    pub async fn mutate(&self, name: &str, selection: &str, input: Value) -> Value {
+        match self.token {
+            Some(token) => run(self.app, token, name, selection, input).await,
+            None => panic!("mutations need a key; use graphql() to test anonymous refusals"),
+        }
+    }
 }
 
 /// A PostgreSQL database created for one test and dropped with it.
@@ -161,7 +256,40 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             catalog,
+            keys: None,
             _database: database,
+        }
+    }
+
+    /// An app over the seeded New York catalog with a key for each role.
+    pub async fn with_keys() -> Self {
+        let mut app = Self::seeded().await;
+        app.keys = Some(keys(&app).await);
+        app
+    }
+
+    /// The keys of [`TestApp::with_keys`].
+    pub fn keys(&self) -> &Keys {
+        self.keys.as_ref().expect("made with TestApp::with_keys")
+    }
+
+    /// Requests as `caller` (its key from [`TestApp::with_keys`]).
+    pub fn as_(&self, caller: Caller) -> Session<'_> {
+        let token = match caller {
+            Caller::Anonymous => None,
+            Caller::Editor => Some(self.keys().editor.as_str()),
+            Caller::ForeignEditor => Some(self.keys().foreign_editor.as_str()),
+            Caller::Reviewer => Some(self.keys().reviewer.as_str()),
+            Caller::Admin => Some(self.keys().admin.as_str()),
+        };
+        Session { app: self, token }
+    }
+
+    /// Requests with `token`.
+    pub fn with_token<'a>(&'a self, token: &'a str) -> Session<'a> {
+        Session {
+            app: self,
+            token: Some(token),
         }
     }
 

@@ -166,8 +166,8 @@ async fn walk_back(app: &TestApp, query: &str, path: &[&str], key: &str, last: i
 
 #[tokio::test]
 async fn every_connection_pages_backward_with_last_and_before() {
-    let app = TestApp::seeded().await;
-    let keys = crate::workflow::keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let services = r#"query($first: Int, $after: String) { services(first: $first, after: $after) {
         totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { slug } } } }"#;
     let (forward, _) = walk(&app, services, "services", 100).await;
@@ -242,8 +242,7 @@ async fn every_connection_pages_backward_with_last_and_before() {
     let mut before = Value::Null;
     let mut pages = Vec::new();
     loop {
-        let body = crate::workflow::gql_as(&app, Some(&keys.admin),
-            "query($before: String) { auditEvents(last: 3, before: $before) { pageInfo { hasPreviousPage startCursor } edges { cursor } } }",
+        let body = app.as_(crate::helpers::Caller::Admin).graphql("query($before: String) { auditEvents(last: 3, before: $before) { pageInfo { hasPreviousPage startCursor } edges { cursor } } }",
             json!({ "before": before })).await;
         let conn = &body["data"]["auditEvents"];
         pages.push(
@@ -283,7 +282,7 @@ async fn every_connection_pages_backward_with_last_and_before() {
 }
 
 async fn gql_as_admin(app: &TestApp, token: &str, query: &str) -> Value {
-    crate::workflow::gql_as(app, Some(token), query, json!({})).await["data"].clone()
+    crate::helpers::gql_as(app, Some(token), query, json!({})).await["data"].clone()
 }
 
 #[tokio::test]

@@ -141,7 +141,7 @@ async fn invalid_documents_are_rejected_whole_with_the_offending_path() {
 async fn catalog_documents_and_agency_create_refuse_the_same_agencies_alike() {
     use civic_catalog::catalog::CatalogError;
     let app = TestApp::seeded().await;
-    let admin = crate::workflow::keys(&app).await.admin;
+    let admin = crate::helpers::keys(&app).await.admin;
     let agency = |change: serde_json::Value| {
         let mut agency = json!({ "slug": "nys-ods", "name": "Office of Digital Services",
             "jurisdiction": "US-NY", "description": "Builds the state's digital front door." });
@@ -163,7 +163,7 @@ async fn catalog_documents_and_agency_create_refuse_the_same_agencies_alike() {
     ] {
         let input = agency(change.clone());
         let api =
-            crate::admin::run(&app, &admin, "agencyCreate", "agency { id }", input.clone()).await;
+            crate::helpers::run(&app, &admin, "agencyCreate", "agency { id }", input.clone()).await;
         let api_error = &api["userErrors"][0];
         assert_eq!(
             api_error["field"],
@@ -193,7 +193,7 @@ async fn catalog_documents_and_agency_create_refuse_the_same_agencies_alike() {
 async fn catalog_documents_and_admin_mutations_refuse_the_same_records_alike() {
     use civic_catalog::catalog::CatalogError;
     let app = TestApp::seeded().await;
-    let admin = crate::workflow::keys(&app).await.admin;
+    let admin = crate::helpers::keys(&app).await.admin;
     let county = json!({ "code": "US-NY-SCH", "name": "Schoharie County", "kind": "COUNTY", "parent": "US-NY" });
     let criterion = json!({ "key": "owns-a-car", "label": "Do you own a car?", "description": "For transport help.", "kind": "BOOLEAN" });
     let event = json!({ "slug": "moving-house", "name": "Moving house", "description": "Changing where you live.",
@@ -276,7 +276,7 @@ async fn catalog_documents_and_admin_mutations_refuse_the_same_records_alike() {
             .as_object_mut()
             .unwrap()
             .extend(change.as_object().unwrap().clone());
-        let api = crate::admin::run(&app, &admin, mutation, "__typename", input.clone()).await;
+        let api = crate::helpers::run(&app, &admin, mutation, "__typename", input.clone()).await;
         let api_error = &api["userErrors"][0];
         let mut path = vec![json!("input")];
         path.extend(

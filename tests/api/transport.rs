@@ -49,7 +49,7 @@ async fn unreadable_requests_are_graphql_errors_with_a_code() {
 #[tokio::test]
 async fn a_mutation_sent_with_head_is_refused() {
     let app = TestApp::seeded().await;
-    let admin = crate::workflow::keys(&app).await.admin;
+    let admin = crate::helpers::keys(&app).await.admin;
     let query = "mutation { apiKeyCreate(input: {name: \"x\", role: ADMIN}) { token } }";
     let response = app
         .client

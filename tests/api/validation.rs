@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::admin::run;
-use crate::helpers::TestApp;
-use crate::workflow::{keys, new_service};
+use crate::helpers::run;
+use crate::helpers::{Caller, TestApp};
+use crate::workflow::new_service;
 
 /// `new_service` with `change` applied to it.
 fn service_with(slug: &str, change: impl FnOnce(&mut Value)) -> Value {
@@ -440,16 +440,16 @@ fn cases(draft: &Value) -> Vec<Case> {
 
 #[tokio::test]
 async fn every_input_rule_names_the_field_and_the_fix_and_commits_nothing() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let made = run(
-        &app,
-        &keys.editor,
-        "serviceCreate",
-        "service { id }",
-        new_service("v-draft", "nys-dol"),
-    )
-    .await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let made = app
+        .as_(Caller::Editor)
+        .mutate(
+            "serviceCreate",
+            "service { id }",
+            new_service("v-draft", "nys-dol"),
+        )
+        .await;
     let draft = made["service"]["id"].clone();
     let revision = app.catalog.revision().await.unwrap();
     for case in cases(&draft) {
@@ -477,8 +477,7 @@ async fn every_input_rule_names_the_field_and_the_fix_and_commits_nothing() {
 
 #[tokio::test]
 async fn one_create_registers_a_whole_service_and_channels_keep_their_languages() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
     let input = service_with("dol-whole", |s| {
         s["languages"] = json!(["es", "zh"]);
         s["channels"] = json!([{ "kind": "PHONE", "label": "Call", "phone": "1-888-209-8124", "languages": ["es"] }]);
@@ -491,7 +490,10 @@ async fn one_create_registers_a_whole_service_and_channels_keep_their_languages(
     let sel = "service { id languages { code } channels { id languages } requiredDocuments { name description }
         lifeEvents { lifeEvent { slug } stage { slug } relevance reason } eligibilityRules { criterion { key } operator groupMode }
         partnerAgencies { slug } taxonomyTerms { code } version }";
-    let made = run(&app, &keys.editor, "serviceCreate", sel, input).await;
+    let made = app
+        .as_(Caller::Editor)
+        .mutate("serviceCreate", sel, input)
+        .await;
     assert_eq!(made["userErrors"], json!([]), "{made}");
     let service = &made["service"];
     assert_eq!(
@@ -518,7 +520,7 @@ async fn one_create_registers_a_whole_service_and_channels_keep_their_languages(
         json!([{ "code": "employment" }, { "code": "income-support" }])
     );
     // The lists are replaced with serviceUpdate.
-    let updated = run(&app, &keys.editor, "serviceUpdate", "service { partnerAgencies { slug } taxonomyTerms { code } version }",
+    let updated = app.as_(Caller::Editor).mutate("serviceUpdate", "service { partnerAgencies { slug } taxonomyTerms { code } version }",
         json!({ "id": service["id"], "expectedVersion": service["version"], "partnerAgencies": [], "taxonomyTerms": ["food"] })).await;
     assert_eq!(updated["userErrors"], json!([]), "{updated}");
     assert_eq!(
@@ -529,7 +531,7 @@ async fn one_create_registers_a_whole_service_and_channels_keep_their_languages(
         (json!([]), json!([{ "code": "food" }]))
     );
     // A channel's languages change with channelUpdate.
-    let updated = run(&app, &keys.editor, "channelUpdate", "channel { languages }",
+    let updated = app.as_(Caller::Editor).mutate("channelUpdate", "channel { languages }",
         json!({ "id": service["channels"][0]["id"], "expectedVersion": updated["service"]["version"], "languages": ["es", "ru"] })).await;
     assert_eq!(
         updated["channel"]["languages"],

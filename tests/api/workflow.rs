@@ -1,27 +1,11 @@
 //! Partner agencies create services; reviewers publish them; everything is audited; each
 //! role may do exactly what the authorization rule says, and a refusal changes nothing.
 
-use civic_catalog::catalog::types::{Role, Slug};
 use civic_catalog::entity::{audit_event, service};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-
-pub async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = app.client.post(format!("{}/graphql", app.address));
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    request
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
+use crate::helpers::{Caller, TestApp, gql_as};
 
 pub const CREATE: &str = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) {
     service { id slug status version agency { slug } channels { kind url } }
@@ -40,52 +24,16 @@ pub fn new_service(slug: &str, agency: &str) -> Value {
             "agency": agency, "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov/new" }] })
 }
 
-pub struct Keys {
-    pub editor: String,
-    pub foreign_editor: String,
-    pub reviewer: String,
-    pub admin: String,
-}
-
-pub async fn keys(app: &TestApp) -> Keys {
-    let dol = Slug::parse("agency", "nys-dol").unwrap();
-    let hra = Slug::parse("agency", "nyc-hra").unwrap();
-    let c = &app.catalog;
-    Keys {
-        editor: c
-            .create_key("DOL editor", Role::Editor, Some(&dol))
-            .await
-            .unwrap()
-            .token,
-        foreign_editor: c
-            .create_key("HRA editor", Role::Editor, Some(&hra))
-            .await
-            .unwrap()
-            .token,
-        reviewer: c
-            .create_key("CX reviewer", Role::Reviewer, None)
-            .await
-            .unwrap()
-            .token,
-        admin: c
-            .create_key("CX admin", Role::Admin, None)
-            .await
-            .unwrap()
-            .token,
-    }
-}
-
 #[tokio::test]
 async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let created = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("dol-apprenticeships", "nys-dol") }),
-    )
-    .await;
+    let app = TestApp::with_keys().await;
+    let created = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("dol-apprenticeships", "nys-dol") }),
+        )
+        .await;
     let service = &created["data"]["serviceCreate"]["service"];
     assert_eq!(created["data"]["serviceCreate"]["userErrors"], json!([]));
     assert_eq!(service["status"], "DRAFT");
@@ -100,48 +48,47 @@ async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
         .await;
     assert!(public["service"].is_null());
 
-    let submitted = gql_as(
-        &app,
-        Some(&keys.editor),
-        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    let submitted = app
+        .as_(Caller::Editor)
+        .graphql(
+            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         submitted["data"]["serviceSubmitForReview"]["service"]["status"],
         "IN_REVIEW"
     );
-    let sent_back = gql_as(
-        &app,
-        Some(&keys.reviewer),
-        &step_mutation("serviceRequestChanges", "ServiceRequestChangesInput"),
-        json!({ "input": { "id": id, "comment": "Add the phone line." } }),
-    )
-    .await;
+    let sent_back = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            &step_mutation("serviceRequestChanges", "ServiceRequestChangesInput"),
+            json!({ "input": { "id": id, "comment": "Add the phone line." } }),
+        )
+        .await;
     assert_eq!(
         sent_back["data"]["serviceRequestChanges"]["service"]["status"],
         "DRAFT"
     );
     let version = sent_back["data"]["serviceRequestChanges"]["service"]["version"].clone();
-    let edited = gql_as(&app, Some(&keys.editor), UPDATE, json!({ "input": { "id": id, "expectedVersion": version, "name": "Registered Apprenticeships" } })).await;
+    let edited = app.as_(Caller::Editor).graphql(UPDATE, json!({ "input": { "id": id, "expectedVersion": version, "name": "Registered Apprenticeships" } })).await;
     assert_eq!(
         edited["data"]["serviceUpdate"]["service"]["name"],
         "Registered Apprenticeships"
     );
-    gql_as(
-        &app,
-        Some(&keys.editor),
-        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
-    let published = gql_as(
-        &app,
-        Some(&keys.reviewer),
-        &step_mutation("servicePublish", "ServicePublishInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    app.as_(Caller::Editor)
+        .graphql(
+            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    let published = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            &step_mutation("servicePublish", "ServicePublishInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         published["data"]["servicePublish"]["service"]["status"],
         "PUBLISHED"
@@ -156,7 +103,7 @@ async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
     assert_eq!(public["service"]["name"], "Registered Apprenticeships");
     assert_eq!(public["service"]["agency"]["slug"], "nys-dol");
 
-    let history = gql_as(&app, Some(&keys.editor), r#"{ service(slug: "dol-apprenticeships") { history { action principal comment before after } } }"#, json!({})).await;
+    let history = app.as_(Caller::Editor).graphql(r#"{ service(slug: "dol-apprenticeships") { history { action principal comment before after } } }"#, json!({})).await;
     let events = history["data"]["service"]["history"].as_array().unwrap();
     let actions: Vec<&str> = events
         .iter()
@@ -189,31 +136,30 @@ async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
         anonymous["errors"][0]["extensions"]["code"],
         "UNAUTHENTICATED"
     );
-    let foreign = gql_as(
-        &app,
-        Some(&keys.foreign_editor),
-        r#"{ service(slug: "dol-apprenticeships") { history { action } } }"#,
-        json!({}),
-    )
-    .await;
+    let foreign = app
+        .as_(Caller::ForeignEditor)
+        .graphql(
+            r#"{ service(slug: "dol-apprenticeships") { history { action } } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(foreign["errors"][0]["extensions"]["code"], "FORBIDDEN");
 }
 
 #[tokio::test]
 async fn fixable_mistakes_are_user_errors_and_change_nothing() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
     let audit_before = audit_event::Entity::find()
         .count(app.catalog.connection())
         .await
         .unwrap();
-    let taken = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("nys-unemployment-insurance", "nys-dol") }),
-    )
-    .await;
+    let taken = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("nys-unemployment-insurance", "nys-dol") }),
+        )
+        .await;
     assert_eq!(
         taken["data"]["serviceCreate"]["userErrors"][0]["code"],
         "TAKEN"
@@ -224,13 +170,10 @@ async fn fixable_mistakes_are_user_errors_and_change_nothing() {
     );
     let mut bad_url = new_service("bad-url", "nys-dol");
     bad_url["channels"][0]["url"] = json!("javascript:alert(1)");
-    let invalid = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": bad_url }),
-    )
-    .await;
+    let invalid = app
+        .as_(Caller::Editor)
+        .graphql(CREATE, json!({ "input": bad_url }))
+        .await;
     assert_eq!(
         invalid["data"]["serviceCreate"]["userErrors"][0],
         json!({
@@ -239,13 +182,10 @@ async fn fixable_mistakes_are_user_errors_and_change_nothing() {
     );
     let mut no_channel = new_service("no-channel", "nys-dol");
     no_channel["channels"] = json!([]);
-    let invalid = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": no_channel }),
-    )
-    .await;
+    let invalid = app
+        .as_(Caller::Editor)
+        .graphql(CREATE, json!({ "input": no_channel }))
+        .await;
     assert_eq!(
         invalid["data"]["serviceCreate"]["userErrors"][0]["field"],
         json!(["input", "channels"])
@@ -258,47 +198,47 @@ async fn fixable_mistakes_are_user_errors_and_change_nothing() {
         audit_before
     );
 
-    let created = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("stale-test", "nys-dol") }),
-    )
-    .await;
+    let created = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("stale-test", "nys-dol") }),
+        )
+        .await;
     let id = created["data"]["serviceCreate"]["service"]["id"].clone();
-    let stale = gql_as(
-        &app,
-        Some(&keys.editor),
-        UPDATE,
-        json!({ "input": { "id": id, "expectedVersion": 7, "name": "X" } }),
-    )
-    .await;
+    let stale = app
+        .as_(Caller::Editor)
+        .graphql(
+            UPDATE,
+            json!({ "input": { "id": id, "expectedVersion": 7, "name": "X" } }),
+        )
+        .await;
     let error = &stale["data"]["serviceUpdate"]["userErrors"][0];
     assert_eq!(error["code"], "STALE");
     assert!(error["message"].as_str().unwrap().contains("version 1"));
-    let empty = gql_as(
-        &app,
-        Some(&keys.editor),
-        UPDATE,
-        json!({ "input": { "id": id, "expectedVersion": 1, "name": "   " } }),
-    )
-    .await;
+    let empty = app
+        .as_(Caller::Editor)
+        .graphql(
+            UPDATE,
+            json!({ "input": { "id": id, "expectedVersion": 1, "name": "   " } }),
+        )
+        .await;
     assert_eq!(
         empty["data"]["serviceUpdate"]["userErrors"][0]["field"],
         json!(["input", "name"])
     );
-    let early = gql_as(
-        &app,
-        Some(&keys.reviewer),
-        &step_mutation("servicePublish", "ServicePublishInput"),
-        json!({ "input": { "id": id } }),
-    )
-    .await;
+    let early = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            &step_mutation("servicePublish", "ServicePublishInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
     assert_eq!(
         early["data"]["servicePublish"]["userErrors"][0]["code"],
         "INVALID_TRANSITION"
     );
-    let unknown = gql_as(&app, Some(&keys.admin), &step_mutation("servicePublish", "ServicePublishInput"),
+    let unknown = app.as_(Caller::Admin).graphql(&step_mutation("servicePublish", "ServicePublishInput"),
         json!({ "input": { "id": civic_catalog::graphql::node::global_id(civic_catalog::graphql::node::NodeKind::Service, 99_999).as_str() } })).await;
     assert_eq!(
         unknown["data"]["servicePublish"]["userErrors"][0]["code"],
@@ -341,8 +281,8 @@ async fn mutations_are_refused_over_get() {
 /// Every role against every service mutation, on its own agency's service and another's.
 #[tokio::test]
 async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     // (operation, the status the service must be in first, mutation, input type)
     let operations = [
         ("update", "DRAFT"),
@@ -405,13 +345,10 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
             n += 1;
             let slug = format!("matrix-{n}");
             // Bring a fresh DOL service to the state the operation starts from, as admin.
-            let created = gql_as(
-                &app,
-                Some(&keys.admin),
-                CREATE,
-                json!({ "input": new_service(&slug, "nys-dol") }),
-            )
-            .await;
+            let created = app
+                .as_(Caller::Admin)
+                .graphql(CREATE, json!({ "input": new_service(&slug, "nys-dol") }))
+                .await;
             let id = created["data"]["serviceCreate"]["service"]["id"].clone();
             let path: &[(&str, &str)] = match state {
                 "DRAFT" => &[],
@@ -427,13 +364,10 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
                 ],
             };
             for (name, ty) in path {
-                let body = gql_as(
-                    &app,
-                    Some(&keys.admin),
-                    &step_mutation(name, ty),
-                    json!({ "input": { "id": id } }),
-                )
-                .await;
+                let body = app
+                    .as_(Caller::Admin)
+                    .graphql(&step_mutation(name, ty), json!({ "input": { "id": id } }))
+                    .await;
                 assert!(
                     body["data"][name]["service"].is_object(),
                     "setup {name}: {body}"
@@ -538,51 +472,54 @@ const AUDIT: &str = r#"query($filter: AuditFilter, $first: Int, $after: String) 
 
 #[tokio::test]
 async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let created = gql_as(
-        &app,
-        Some(&keys.admin),
-        KEY_CREATE,
-        json!({ "input": { "name": "HRA team", "role": "EDITOR", "agency": "nyc-hra" } }),
-    )
-    .await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let created = app
+        .as_(Caller::Admin)
+        .graphql(
+            KEY_CREATE,
+            json!({ "input": { "name": "HRA team", "role": "EDITOR", "agency": "nyc-hra" } }),
+        )
+        .await;
     let payload = &created["data"]["apiKeyCreate"];
     assert_eq!(payload["userErrors"], json!([]));
     assert_eq!(payload["apiKey"]["agencySlug"], "nyc-hra");
     let token = payload["token"].as_str().unwrap().to_owned();
-    let who = gql_as(&app, Some(&token), "{ viewer { name role } }", json!({})).await;
+    let who = app
+        .with_token(&token)
+        .graphql("{ viewer { name role } }", json!({}))
+        .await;
     assert_eq!(who["data"]["viewer"]["name"], "HRA team");
 
-    let invalid = gql_as(
-        &app,
-        Some(&keys.admin),
-        KEY_CREATE,
-        json!({ "input": { "name": "No agency", "role": "EDITOR" } }),
-    )
-    .await;
+    let invalid = app
+        .as_(Caller::Admin)
+        .graphql(
+            KEY_CREATE,
+            json!({ "input": { "name": "No agency", "role": "EDITOR" } }),
+        )
+        .await;
     assert_eq!(
         invalid["data"]["apiKeyCreate"]["userErrors"][0]["field"],
         json!(["input", "agency"])
     );
     assert!(invalid["data"]["apiKeyCreate"]["token"].is_null());
     for token in [&keys.editor, &keys.reviewer] {
-        let refused = gql_as(
-            &app,
-            Some(token),
+        let refused = app
+            .with_token(token)
+            .graphql(
+                KEY_CREATE,
+                json!({ "input": { "name": "Sneaky", "role": "ADMIN" } }),
+            )
+            .await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    }
+    let refused = app
+        .as_(Caller::Anonymous)
+        .graphql(
             KEY_CREATE,
             json!({ "input": { "name": "Sneaky", "role": "ADMIN" } }),
         )
         .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
-    }
-    let refused = gql_as(
-        &app,
-        None,
-        KEY_CREATE,
-        json!({ "input": { "name": "Sneaky", "role": "ADMIN" } }),
-    )
-    .await;
     assert_eq!(
         refused["errors"][0]["extensions"]["code"],
         "UNAUTHENTICATED"
@@ -594,18 +531,30 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
     );
 
     let id = payload["apiKey"]["id"].clone();
-    let revoked = gql_as(&app, Some(&keys.admin), KEY_REVOKE, json!({ "id": id })).await;
+    let revoked = app
+        .as_(Caller::Admin)
+        .graphql(KEY_REVOKE, json!({ "id": id }))
+        .await;
     assert!(revoked["data"]["apiKeyRevoke"]["apiKey"]["revokedAt"].is_string());
-    let who = gql_as(&app, Some(&token), "{ viewer { name } }", json!({})).await;
+    let who = app
+        .with_token(&token)
+        .graphql("{ viewer { name } }", json!({}))
+        .await;
     assert_eq!(who["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-    let missing = gql_as(&app, Some(&keys.admin), KEY_REVOKE, json!({ "id": 999 })).await;
+    let missing = app
+        .as_(Caller::Admin)
+        .graphql(KEY_REVOKE, json!({ "id": 999 }))
+        .await;
     assert_eq!(
         missing["data"]["apiKeyRevoke"]["userErrors"][0]["code"],
         "NOT_FOUND"
     );
 
     // The trail: newest first, filterable, paged, for admins and reviewers only.
-    let trail = gql_as(&app, Some(&keys.reviewer), AUDIT, json!({ "first": 100 })).await;
+    let trail = app
+        .as_(Caller::Reviewer)
+        .graphql(AUDIT, json!({ "first": 100 }))
+        .await;
     let events = trail["data"]["auditEvents"]["nodes"].as_array().unwrap();
     assert_eq!(events[0]["action"], "apiKey.revoke");
     assert_eq!(events[0]["principal"], "CX admin");
@@ -619,13 +568,13 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
         events.iter().any(|e| e["principal"] == "command line"),
         "keys made at the command line are audited too"
     );
-    let by_admin = gql_as(
-        &app,
-        Some(&keys.admin),
-        AUDIT,
-        json!({ "filter": { "principal": "CX admin" }, "first": 100 }),
-    )
-    .await;
+    let by_admin = app
+        .as_(Caller::Admin)
+        .graphql(
+            AUDIT,
+            json!({ "filter": { "principal": "CX admin" }, "first": 100 }),
+        )
+        .await;
     assert_eq!(
         by_admin["data"]["auditEvents"]["nodes"]
             .as_array()
@@ -633,15 +582,18 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
             .len(),
         2
     );
-    let page = gql_as(&app, Some(&keys.admin), AUDIT, json!({ "first": 2 })).await;
+    let page = app
+        .as_(Caller::Admin)
+        .graphql(AUDIT, json!({ "first": 2 }))
+        .await;
     assert_eq!(page["data"]["auditEvents"]["pageInfo"]["hasNextPage"], true);
-    let next = gql_as(
-        &app,
-        Some(&keys.admin),
-        AUDIT,
-        json!({ "first": 100, "after": page["data"]["auditEvents"]["pageInfo"]["endCursor"] }),
-    )
-    .await;
+    let next = app
+        .as_(Caller::Admin)
+        .graphql(
+            AUDIT,
+            json!({ "first": 100, "after": page["data"]["auditEvents"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
     assert_eq!(
         next["data"]["auditEvents"]["nodes"]
             .as_array()
@@ -649,21 +601,21 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
             .len(),
         events.len() - 2
     );
-    let created = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("audited", "nys-dol") }),
-    )
-    .await;
+    let created = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("audited", "nys-dol") }),
+        )
+        .await;
     let sid = created["data"]["serviceCreate"]["service"]["id"].clone();
-    let record = gql_as(
-        &app,
-        Some(&keys.admin),
-        AUDIT,
-        json!({ "filter": { "record": sid, "agency": "nys-dol" } }),
-    )
-    .await;
+    let record = app
+        .as_(Caller::Admin)
+        .graphql(
+            AUDIT,
+            json!({ "filter": { "record": sid, "agency": "nys-dol" } }),
+        )
+        .await;
     assert_eq!(
         record["data"]["auditEvents"]["nodes"][0]["action"],
         "service.create"
@@ -675,7 +627,7 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
             .len(),
         1
     );
-    let refused = gql_as(&app, Some(&keys.editor), AUDIT, json!({})).await;
+    let refused = app.as_(Caller::Editor).graphql(AUDIT, json!({})).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
     let refused = app.graphql(AUDIT, json!({})).await;
     assert_eq!(
@@ -686,31 +638,29 @@ async fn admins_manage_keys_through_the_api_and_everything_is_audited() {
 
 #[tokio::test]
 async fn editors_see_their_agencys_drafts_and_reviewers_see_what_is_in_review() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
-    let draft = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("dol-draft", "nys-dol") }),
-    )
-    .await;
+    let app = TestApp::with_keys().await;
+    let draft = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("dol-draft", "nys-dol") }),
+        )
+        .await;
     let draft_id = draft["data"]["serviceCreate"]["service"]["id"].clone();
-    let review = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("dol-review", "nys-dol") }),
-    )
-    .await;
+    let review = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("dol-review", "nys-dol") }),
+        )
+        .await;
     let review_id = review["data"]["serviceCreate"]["service"]["id"].clone();
-    gql_as(
-        &app,
-        Some(&keys.editor),
-        &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
-        json!({ "input": { "id": review_id } }),
-    )
-    .await;
+    app.as_(Caller::Editor)
+        .graphql(
+            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+            json!({ "input": { "id": review_id } }),
+        )
+        .await;
 
     let query = r#"query($a: ID!, $b: ID!) { draft: service(slug: "dol-draft") { status } review: service(slug: "dol-review") { status }
         nodes(ids: [$a, $b]) { id } services(first: 100, filter: {search: "New dol-"}) { totalCount } }"#;
@@ -728,34 +678,43 @@ async fn editors_see_their_agencys_drafts_and_reviewers_see_what_is_in_review() 
             body["data"]["services"]["totalCount"].as_i64().unwrap(),
         )
     };
-    let own = seen(&gql_as(&app, Some(&keys.editor), query, vars.clone()).await);
+    let own = seen(&app.as_(Caller::Editor).graphql(query, vars.clone()).await);
     assert_eq!(own, (Some("DRAFT".into()), Some("IN_REVIEW".into()), 2, 2));
-    let foreign = seen(&gql_as(&app, Some(&keys.foreign_editor), query, vars.clone()).await);
+    let foreign = seen(
+        &app.as_(Caller::ForeignEditor)
+            .graphql(query, vars.clone())
+            .await,
+    );
     assert_eq!(foreign, (None, None, 0, 0));
-    let reviewer = seen(&gql_as(&app, Some(&keys.reviewer), query, vars.clone()).await);
+    let reviewer = seen(&app.as_(Caller::Reviewer).graphql(query, vars.clone()).await);
     assert_eq!(reviewer, (None, Some("IN_REVIEW".into()), 1, 1));
-    let admin = seen(&gql_as(&app, Some(&keys.admin), query, vars.clone()).await);
+    let admin = seen(&app.as_(Caller::Admin).graphql(query, vars.clone()).await);
     assert_eq!(
         admin,
         (Some("DRAFT".into()), Some("IN_REVIEW".into()), 2, 2)
     );
-    let public = seen(&gql_as(&app, None, query, vars).await);
+    let public = seen(&app.as_(Caller::Anonymous).graphql(query, vars).await);
     assert_eq!(public, (None, None, 0, 0));
 }
 
 #[tokio::test]
 async fn a_re_sent_create_finds_the_service_it_made() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
     let mut input = new_service("dol-ext", "nys-dol");
     input["externalId"] = json!("DOL-4711");
-    let first = gql_as(&app, Some(&keys.editor), CREATE, json!({ "input": input })).await;
+    let first = app
+        .as_(Caller::Editor)
+        .graphql(CREATE, json!({ "input": input }))
+        .await;
     let id = first["data"]["serviceCreate"]["service"]["id"].clone();
     assert!(id.is_string());
     let mut again = input.clone();
     again["slug"] = json!("dol-ext-retry");
     let query = r#"mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) { service { id } userErrors { field code existingId } } }"#;
-    let second = gql_as(&app, Some(&keys.editor), query, json!({ "input": again })).await;
+    let second = app
+        .as_(Caller::Editor)
+        .graphql(query, json!({ "input": again }))
+        .await;
     let error = &second["data"]["serviceCreate"]["userErrors"][0];
     assert_eq!(error["code"], "TAKEN");
     assert_eq!(error["field"], json!(["input", "externalId"]));
@@ -765,21 +724,15 @@ async fn a_re_sent_create_finds_the_service_it_made() {
     let mut other = input.clone();
     other["slug"] = json!("hra-ext");
     other["agency"] = json!("nyc-hra");
-    let third = gql_as(
-        &app,
-        Some(&keys.foreign_editor),
-        CREATE,
-        json!({ "input": other }),
-    )
-    .await;
+    let third = app
+        .as_(Caller::ForeignEditor)
+        .graphql(CREATE, json!({ "input": other }))
+        .await;
     assert_eq!(third["data"]["serviceCreate"]["userErrors"], json!([]));
-    let slug_taken = gql_as(
-        &app,
-        Some(&keys.editor),
-        query,
-        json!({ "input": new_service("dol-ext", "nys-dol") }),
-    )
-    .await;
+    let slug_taken = app
+        .as_(Caller::Editor)
+        .graphql(query, json!({ "input": new_service("dol-ext", "nys-dol") }))
+        .await;
     assert_eq!(
         slug_taken["data"]["serviceCreate"]["userErrors"][0]["existingId"],
         id
@@ -870,8 +823,8 @@ async fn a_portal_can_mirror_the_seeded_catalog_from_the_feed_alone() {
 
 #[tokio::test]
 async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
     let steps = |name: &'static str| -> (&'static str, String) {
         let ty = match name {
             "serviceSubmitForReview" => "ServiceSubmitForReviewInput",
@@ -887,8 +840,10 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
         async move {
             for name in names {
                 let (name, query) = steps(name);
-                let body =
-                    gql_as(app, Some(&admin), &query, json!({ "input": { "id": id } })).await;
+                let body = app
+                    .with_token(&admin)
+                    .graphql(&query, json!({ "input": { "id": id } }))
+                    .await;
                 assert_eq!(
                     body["data"][name]["userErrors"],
                     json!([]),
@@ -898,22 +853,16 @@ async fn the_change_feed_lets_a_portal_mirror_publications_and_deletions() {
         }
     };
     let seeded_end = feed_end(&app).await;
-    let a = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("feed-a", "nys-dol") }),
-    )
-    .await["data"]["serviceCreate"]["service"]["id"]
+    let a = app
+        .as_(Caller::Editor)
+        .graphql(CREATE, json!({ "input": new_service("feed-a", "nys-dol") }))
+        .await["data"]["serviceCreate"]["service"]["id"]
         .clone();
     run(a.clone(), &["serviceSubmitForReview", "servicePublish"]).await;
-    let b = gql_as(
-        &app,
-        Some(&keys.editor),
-        CREATE,
-        json!({ "input": new_service("feed-b", "nys-dol") }),
-    )
-    .await["data"]["serviceCreate"]["service"]["id"]
+    let b = app
+        .as_(Caller::Editor)
+        .graphql(CREATE, json!({ "input": new_service("feed-b", "nys-dol") }))
+        .await["data"]["serviceCreate"]["service"]["id"]
         .clone();
     run(
         b.clone(),
@@ -1010,18 +959,14 @@ const IMPORT: &str = r#"mutation($input: ServicesImportInput!) { servicesImport(
 
 #[tokio::test]
 async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
     let batch: Vec<Value> = (0..50)
         .map(|i| new_service(&format!("bulk-{i}"), "nys-dol"))
         .collect();
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": batch } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": batch } }))
+        .await;
     let payload = &body["data"]["servicesImport"];
     assert_eq!(payload["userErrors"], json!([]), "{body}");
     assert_eq!(payload["services"].as_array().unwrap().len(), 50);
@@ -1038,13 +983,10 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
     bad[1]["channels"][0]["url"] = json!("not a url");
     bad[3]["slug"] = json!("bulk-7");
     bad[4]["name"] = json!(" ");
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": bad } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": bad } }))
+        .await;
     let errors = body["data"]["servicesImport"]["userErrors"]
         .as_array()
         .unwrap()
@@ -1058,13 +1000,10 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
     // Taken slugs are reported before validation; after fixing them, validation reports
     // every invalid item at once.
     bad[3]["slug"] = json!("more-3");
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": bad } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": bad } }))
+        .await;
     let fields: Vec<Value> = body["data"]["servicesImport"]["userErrors"]
         .as_array()
         .unwrap()
@@ -1092,24 +1031,18 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
         new_service("ok-1", "nys-dol"),
         new_service("hra-1", "nyc-hra"),
     ];
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": mixed } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": mixed } }))
+        .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
     let too_many: Vec<Value> = (0..501)
         .map(|i| new_service(&format!("x-{i}"), "nys-dol"))
         .collect();
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": too_many } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": too_many } }))
+        .await;
     assert_eq!(
         body["data"]["servicesImport"]["userErrors"][0]["field"],
         json!(["input", "services"])
@@ -1147,29 +1080,22 @@ async fn the_import_benchmark_registers_services_through_the_api() {
 
 #[tokio::test]
 async fn an_import_names_slugs_and_external_ids_taken_before_or_twice_in_the_batch() {
-    let app = TestApp::seeded().await;
-    let keys = keys(&app).await;
+    let app = TestApp::with_keys().await;
     let mut first = new_service("dol-first", "nys-dol");
     first["externalId"] = json!("DOL-1");
-    let made = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": [first] } }),
-    )
-    .await;
+    let made = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": [first] } }))
+        .await;
     assert_eq!(
         made["data"]["servicesImport"]["userErrors"],
         json!([]),
         "{made}"
     );
-    let id = gql_as(
-        &app,
-        Some(&keys.editor),
-        r#"{ service(slug: "dol-first") { id } }"#,
-        json!({}),
-    )
-    .await["data"]["service"]["id"]
+    let id = app
+        .as_(Caller::Editor)
+        .graphql(r#"{ service(slug: "dol-first") { id } }"#, json!({}))
+        .await["data"]["service"]["id"]
         .clone();
 
     let batch: Vec<Value> = [
@@ -1186,13 +1112,10 @@ async fn an_import_names_slugs_and_external_ids_taken_before_or_twice_in_the_bat
     })
     .collect();
     let revision = app.catalog.revision().await.unwrap();
-    let body = gql_as(
-        &app,
-        Some(&keys.editor),
-        IMPORT,
-        json!({ "input": { "services": batch } }),
-    )
-    .await;
+    let body = app
+        .as_(Caller::Editor)
+        .graphql(IMPORT, json!({ "input": { "services": batch } }))
+        .await;
     let errors: Vec<(Value, String, Value)> = body["data"]["servicesImport"]["userErrors"]
         .as_array()
         .unwrap()
