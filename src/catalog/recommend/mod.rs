@@ -1,0 +1,211 @@
+//! Recommendations: which published services a resident going through some life events, in
+//! some jurisdiction, may need, in what order, and why; and which eligibility question to
+//! ask next.
+//!
+//! Requests are answered from an in-memory index of the published catalog (services, their
+//! jurisdictions, life-event links, relations and compiled eligibility rules), so a request
+//! costs one SQL statement (reading the catalog revision) plus the loads of the services it
+//! returns. The index is rebuilt when the revision moves, so every replica over the same
+//! database sees a change on its next request.
+//!
+//! Scoring, highest first:
+//! - each life-event link: +10 for a CORE link, +5 for a SUPPORTING one (a service reached
+//!   through two life events collects both);
+//! - a service reached only through relations: +2 for each REQUIRES, COMPLEMENTS or
+//!   FOLLOW_UP relation from a directly linked service (a directly linked service lists such
+//!   relations among its reasons, without extra score);
+//! - eligibility: +3 when ELIGIBLE (a service without structured rules is eligible to every
+//!   resident of the jurisdictions it serves), -20 when INELIGIBLE (shown only on request).
+//!
+//! Directly linked services always rank above services reached only through relations; ties
+//! break on journey-stage position, then the catalog's order within the stage (the order of
+//! the life-event page), then name, then id.
+//!
+//! `index` builds the index from the database; `rank` is the pure part: it answers a
+//! request from an index, and is unit-tested on hand-made ones.
+
+mod index;
+mod rank;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::Catalog;
+use super::eligibility::Outcome;
+use super::error::CatalogResult;
+use super::types::{RelationKind, Relevance};
+
+pub use index::Index;
+
+/// The most life events one request may name.
+pub const MAX_LIFE_EVENTS: usize = 20;
+/// The most answers one request may carry.
+pub const MAX_ANSWERS: usize = 200;
+
+/// What a portal knows about a resident.
+#[derive(Debug, Clone)]
+pub struct ResidentSituation {
+    /// Life events the resident is going through, by slug.
+    pub life_events: Vec<String>,
+    /// Where the resident lives.
+    pub jurisdiction: String,
+    /// Answers to eligibility criteria: `(criterion key, raw value)`.
+    pub answers: Vec<(String, Value)>,
+    /// The date eligibility is evaluated on.
+    pub as_of: NaiveDate,
+}
+
+/// Whether a resident can get a service, from the answers given so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EligibilityStatus {
+    /// Every rule is answered and met.
+    Eligible,
+    /// Some answered rule is not met.
+    Ineligible,
+    /// Nothing fails, but something is unanswered.
+    Unknown,
+}
+
+/// One rule checked against the resident's answers.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The criterion the rule is about.
+    pub criterion_id: i32,
+    /// The rule in plain words (shared with the index).
+    pub rule: Arc<str>,
+    /// How it came out.
+    pub outcome: Outcome,
+}
+
+/// Why a service is recommended.
+#[derive(Debug, Clone)]
+pub enum Reason {
+    /// A chosen life event links the service at a journey stage.
+    LifeEvent {
+        life_event_id: i32,
+        stage_id: i32,
+        relevance: Relevance,
+        /// The link's reason.
+        reason: Arc<str>,
+    },
+    /// Another recommended service relates to this one.
+    RelatedService {
+        /// The recommended service that holds the relation.
+        service_id: i32,
+        kind: RelationKind,
+        /// The relation's reason.
+        reason: Arc<str>,
+    },
+}
+
+/// One recommended service.
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub service_id: i32,
+    pub service_name: Arc<str>,
+    pub score: f64,
+    /// Position in the whole result, from 1.
+    pub rank: u32,
+    pub eligibility: EligibilityStatus,
+    pub checks: Vec<Check>,
+    pub reasons: Vec<Reason>,
+    /// The journey stage the service belongs to in this result.
+    pub stage_id: Option<i32>,
+}
+
+/// A life event the resident may also be going through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestedLifeEvent {
+    pub life_event_id: i32,
+    pub reason: String,
+    /// The chosen life event that suggests it.
+    pub because_of: i32,
+}
+
+/// A whole recommendation result, ranked.
+#[derive(Debug, Clone)]
+pub struct Recommendations {
+    pub items: Vec<Recommendation>,
+    /// The names of the services the items' reasons refer to, by id.
+    pub names: HashMap<i32, Arc<str>>,
+    pub suggested_life_events: Vec<SuggestedLifeEvent>,
+}
+
+/// A criterion worth asking next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub criterion_id: i32,
+    /// How many still-undecided candidate services have a rule on it.
+    pub decides: u32,
+}
+
+/// The shared, lazily rebuilt index.
+#[derive(Default)]
+pub struct IndexCache {
+    current: RwLock<Option<Arc<Index>>>,
+    rebuild: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for IndexCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexCache")
+    }
+}
+
+impl IndexCache {
+    fn get(&self, revision: i64) -> Option<Arc<Index>> {
+        let guard = match self.current.read() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard.as_ref().filter(|i| i.revision == revision).cloned()
+    }
+
+    fn set(&self, index: Arc<Index>) {
+        let mut guard = match self.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Some(index);
+    }
+}
+
+impl Catalog {
+    /// The index for the current revision, building it if needed (once, however many
+    /// requests ask at the same time).
+    pub async fn recommendation_index(&self) -> CatalogResult<Arc<Index>> {
+        let revision = self.revision().await?;
+        if let Some(index) = self.index.get(revision) {
+            return Ok(index);
+        }
+        let _building = self.index.rebuild.lock().await;
+        if let Some(index) = self.index.get(revision) {
+            return Ok(index);
+        }
+        let index = Arc::new(self.build_index(revision).await?);
+        self.index.set(Arc::clone(&index));
+        Ok(index)
+    }
+
+    /// Ranks the services a resident in `situation` may need.
+    pub async fn recommend(
+        &self,
+        situation: &ResidentSituation,
+        include_ineligible: bool,
+    ) -> CatalogResult<Recommendations> {
+        let index = self.recommendation_index().await?;
+        index.recommend(situation, include_ineligible)
+    }
+
+    /// The eligibility questions still worth asking, most decisive first.
+    pub async fn eligibility_questions(
+        &self,
+        situation: &ResidentSituation,
+    ) -> CatalogResult<Vec<Question>> {
+        let index = self.recommendation_index().await?;
+        index.questions(situation)
+    }
+}

@@ -1,0 +1,579 @@
+//! Answering a request from the index: resolving its inputs, finding candidates, checking
+//! eligibility, scoring and ordering (see the module docs of `recommend`), and choosing the
+//! next question. Pure: no database, so it is unit-tested on hand-made indexes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::index::Index;
+use super::{
+    Check, EligibilityStatus, MAX_ANSWERS, MAX_LIFE_EVENTS, Question, Reason, Recommendation,
+    Recommendations, ResidentSituation, SuggestedLifeEvent,
+};
+use crate::catalog::eligibility::{Answer, Outcome, combine};
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroupMode, Slug};
+
+/// A request's inputs, checked against the index.
+struct Resolved {
+    life_events: Vec<i32>,
+    chain: Vec<i32>,
+    answers: HashMap<i32, Answer>,
+}
+
+/// A candidate while the result is being assembled.
+struct Candidate {
+    direct: bool,
+    score: f64,
+    reasons: Vec<Reason>,
+    stage_id: Option<i32>,
+    best_relevance: Option<Relevance>,
+    /// The id of the link that places it (or of its source's), for ordering within a stage.
+    order: i32,
+}
+
+impl Index {
+    fn resolve(&self, situation: &ResidentSituation) -> CatalogResult<Resolved> {
+        if situation.life_events.is_empty() || situation.life_events.len() > MAX_LIFE_EVENTS {
+            return Err(CatalogError::bad_input(
+                "lifeEvents",
+                format!("name 1 to {MAX_LIFE_EVENTS} life events"),
+            ));
+        }
+        let mut life_events = Vec::new();
+        for (i, slug) in situation.life_events.iter().enumerate() {
+            let field = format!("lifeEvents[{i}]");
+            Slug::parse(&field, slug)?;
+            let id = *self.life_events.get(slug).ok_or_else(|| {
+                CatalogError::bad_input(&field, format!("unknown life event `{slug}`"))
+            })?;
+            if !life_events.contains(&id) {
+                life_events.push(id);
+            }
+        }
+        JurisdictionCode::parse("jurisdiction", &situation.jurisdiction)?;
+        let chain = self
+            .chains
+            .get(&situation.jurisdiction)
+            .cloned()
+            .ok_or_else(|| {
+                CatalogError::bad_input(
+                    "jurisdiction",
+                    format!("unknown jurisdiction `{}`", situation.jurisdiction),
+                )
+            })?;
+        if situation.answers.len() > MAX_ANSWERS {
+            return Err(CatalogError::bad_input(
+                "answers",
+                format!("at most {MAX_ANSWERS} answers"),
+            ));
+        }
+        let mut answers = HashMap::new();
+        for (i, (key, value)) in situation.answers.iter().enumerate() {
+            let (id, shape) = self.criteria.get(key).ok_or_else(|| {
+                CatalogError::bad_input(
+                    format!("answers[{i}].criterion"),
+                    format!("unknown criterion `{key}`"),
+                )
+            })?;
+            let answer = Answer::parse(&format!("answers[{i}].value"), shape, value)?;
+            if answers.insert(*id, answer).is_some() {
+                return Err(CatalogError::bad_input(
+                    format!("answers[{i}].criterion"),
+                    format!("`{key}` is answered twice"),
+                ));
+            }
+        }
+        Ok(Resolved {
+            life_events,
+            chain,
+            answers,
+        })
+    }
+
+    fn available(&self, service_id: i32, chain: &[i32]) -> bool {
+        self.services
+            .get(&service_id)
+            .is_some_and(|s| s.jurisdictions.iter().any(|j| chain.contains(j)))
+    }
+
+    /// Directly linked services, then services one relation away, with their reasons.
+    fn candidates(&self, resolved: &Resolved) -> HashMap<i32, Candidate> {
+        let mut found: HashMap<i32, Candidate> = HashMap::new();
+        for life_event in &resolved.life_events {
+            for link in self.links.get(life_event).into_iter().flatten() {
+                if !self.available(link.service_id, &resolved.chain) {
+                    continue;
+                }
+                let entry = found.entry(link.service_id).or_insert(Candidate {
+                    direct: true,
+                    score: 0.0,
+                    reasons: Vec::new(),
+                    stage_id: None,
+                    best_relevance: None,
+                    order: link.id,
+                });
+                entry.score += match link.relevance {
+                    Relevance::Core => 10.0,
+                    Relevance::Supporting => 5.0,
+                };
+                // The stage of the most relevant link (the first one among equals) places it.
+                if entry
+                    .best_relevance
+                    .is_none_or(|best| link.relevance < best)
+                {
+                    entry.best_relevance = Some(link.relevance);
+                    entry.stage_id = Some(link.stage_id);
+                    entry.order = link.id;
+                }
+                entry.reasons.push(Reason::LifeEvent {
+                    life_event_id: *life_event,
+                    stage_id: link.stage_id,
+                    relevance: link.relevance,
+                    reason: link.reason.clone(),
+                });
+            }
+        }
+        let mut direct: Vec<i32> = found.keys().copied().collect();
+        direct.sort_unstable();
+        for source in direct {
+            let (source_stage, source_order) = found
+                .get(&source)
+                .map_or((None, i32::MAX), |c| (c.stage_id, c.order));
+            for (kind, target, reason) in self.outgoing.get(&source).into_iter().flatten() {
+                if !matches!(
+                    kind,
+                    RelationKind::Requires | RelationKind::Complements | RelationKind::FollowUp
+                ) || !self.available(*target, &resolved.chain)
+                {
+                    continue;
+                }
+                let entry = found.entry(*target).or_insert(Candidate {
+                    direct: false,
+                    score: 0.0,
+                    reasons: Vec::new(),
+                    stage_id: source_stage,
+                    best_relevance: None,
+                    order: source_order,
+                });
+                if !entry.direct {
+                    entry.score += 2.0;
+                }
+                entry.reasons.push(Reason::RelatedService {
+                    service_id: source,
+                    kind: *kind,
+                    reason: reason.clone(),
+                });
+            }
+        }
+        found
+    }
+
+    fn eligibility(
+        &self,
+        service_id: i32,
+        resolved: &Resolved,
+        as_of: NaiveDate,
+    ) -> (EligibilityStatus, Vec<Check>) {
+        let Some(service) = self.services.get(&service_id) else {
+            return (EligibilityStatus::Unknown, Vec::new());
+        };
+        let mut checks = Vec::new();
+        let mut group_outcomes = Vec::new();
+        for (mode, rules) in &service.groups {
+            let mut outcomes = Vec::with_capacity(rules.len());
+            for rule in rules {
+                let outcome = rule
+                    .rule
+                    .evaluate(resolved.answers.get(&rule.criterion_id), as_of);
+                outcomes.push(outcome);
+                checks.push(Check {
+                    criterion_id: rule.criterion_id,
+                    rule: Arc::clone(&rule.description),
+                    outcome,
+                });
+            }
+            group_outcomes.push(combine(*mode, outcomes));
+        }
+        let status = match combine(RuleGroupMode::All, group_outcomes) {
+            Outcome::Met => EligibilityStatus::Eligible,
+            Outcome::NotMet => EligibilityStatus::Ineligible,
+            Outcome::Unanswered => EligibilityStatus::Unknown,
+        };
+        (status, checks)
+    }
+
+    pub(super) fn recommend(
+        &self,
+        situation: &ResidentSituation,
+        include_ineligible: bool,
+    ) -> CatalogResult<Recommendations> {
+        let resolved = self.resolve(situation)?;
+        let mut items = Vec::new();
+        for (service_id, candidate) in self.candidates(&resolved) {
+            let (eligibility, checks) = self.eligibility(service_id, &resolved, situation.as_of);
+            if eligibility == EligibilityStatus::Ineligible && !include_ineligible {
+                continue;
+            }
+            let score = candidate.score
+                + match eligibility {
+                    EligibilityStatus::Eligible => 3.0,
+                    EligibilityStatus::Unknown => 0.0,
+                    EligibilityStatus::Ineligible => -20.0,
+                };
+            let position = candidate
+                .stage_id
+                .and_then(|s| self.stage_positions.get(&s))
+                .copied()
+                .unwrap_or(i32::MAX);
+            items.push((
+                (candidate.direct, position, candidate.order),
+                Recommendation {
+                    service_id,
+                    service_name: self
+                        .services
+                        .get(&service_id)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default(),
+                    score,
+                    rank: 0,
+                    eligibility,
+                    checks,
+                    reasons: candidate.reasons,
+                    stage_id: candidate.stage_id,
+                },
+            ));
+        }
+        items.sort_by(
+            |((a_direct, a_pos, a_order), a), ((b_direct, b_pos, b_order), b)| {
+                b_direct
+                    .cmp(a_direct)
+                    .then_with(|| b.score.total_cmp(&a.score))
+                    .then_with(|| a_pos.cmp(b_pos))
+                    .then_with(|| a_order.cmp(b_order))
+                    .then_with(|| a.service_name.cmp(&b.service_name))
+                    .then_with(|| a.service_id.cmp(&b.service_id))
+            },
+        );
+        let items: Vec<Recommendation> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, mut r))| {
+                r.rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                r
+            })
+            .collect();
+        let mut names = HashMap::new();
+        for reason in items.iter().flat_map(|r| r.reasons.iter()) {
+            if let Reason::RelatedService { service_id, .. } = reason
+                && let Some(s) = self.services.get(service_id)
+            {
+                names.insert(*service_id, Arc::clone(&s.name));
+            }
+        }
+
+        let mut seen: HashSet<i32> = resolved.life_events.iter().copied().collect();
+        let mut suggested = Vec::new();
+        for life_event in &resolved.life_events {
+            for (other, reason) in self
+                .related_life_events
+                .get(life_event)
+                .into_iter()
+                .flatten()
+            {
+                if seen.insert(*other) {
+                    suggested.push(SuggestedLifeEvent {
+                        life_event_id: *other,
+                        reason: reason.clone(),
+                        because_of: *life_event,
+                    });
+                }
+            }
+        }
+        Ok(Recommendations {
+            items,
+            names,
+            suggested_life_events: suggested,
+        })
+    }
+
+    pub(super) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
+        let resolved = self.resolve(situation)?;
+        let mut counts: HashMap<i32, u32> = HashMap::new();
+        for service_id in self.candidates(&resolved).keys() {
+            let (status, checks) = self.eligibility(*service_id, &resolved, situation.as_of);
+            if status != EligibilityStatus::Unknown {
+                continue;
+            }
+            let open: HashSet<i32> = checks
+                .iter()
+                .filter(|c| c.outcome == Outcome::Unanswered)
+                .map(|c| c.criterion_id)
+                .collect();
+            for criterion_id in open {
+                *counts.entry(criterion_id).or_default() += 1;
+            }
+        }
+        let key = |id: &i32| {
+            self.criterion_shapes
+                .get(id)
+                .map(|c| c.key.clone())
+                .unwrap_or_default()
+        };
+        let mut questions: Vec<Question> = counts
+            .into_iter()
+            .map(|(criterion_id, decides)| Question {
+                criterion_id,
+                decides,
+            })
+            .collect();
+        questions.sort_by(|a, b| {
+            b.decides
+                .cmp(&a.decides)
+                .then_with(|| key(&a.criterion_id).cmp(&key(&b.criterion_id)))
+        });
+        Ok(questions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    use super::super::index::{Index, IndexedRule, IndexedService, Link};
+    use super::super::{EligibilityStatus, Reason, ResidentSituation};
+    use crate::catalog::eligibility::{CriterionShape, Rule, RuleValue};
+    use crate::catalog::types::{
+        CriterionKind, RelationKind, Relevance, RuleGroupMode, RuleOperator,
+    };
+
+    const US: i32 = 1;
+    const NY: i32 = 2;
+    const NYC: i32 = 3;
+    const JOB_LOSS: i32 = 10;
+    const NEW_BABY: i32 = 11;
+    const INCOME_STAGE: i32 = 100;
+    const HEALTH_STAGE: i32 = 101;
+    const HOUSEHOLD_SIZE: i32 = 7;
+
+    fn service(name: &str, jurisdictions: &[i32]) -> IndexedService {
+        IndexedService {
+            name: Arc::from(name),
+            jurisdictions: jurisdictions.to_vec(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn link(id: i32, service_id: i32, stage_id: i32, relevance: Relevance) -> Link {
+        Link {
+            id,
+            service_id,
+            stage_id,
+            relevance,
+            reason: Arc::from("because"),
+        }
+    }
+
+    /// Job loss (income stage first, health second) links: unemployment insurance (1, CORE,
+    /// New York), heating help (2, SUPPORTING, health stage), a city rent programme (3, CORE,
+    /// New York City only) and job training (5, CORE, households of 3 or more). A new baby
+    /// links WIC (6, SUPPORTING). Unemployment insurance COMPLEMENTS a federal helpline (4),
+    /// which no life event links.
+    fn index() -> Index {
+        let mut training = service("Job training", &[NY]);
+        training.groups = vec![(
+            RuleGroupMode::All,
+            vec![IndexedRule {
+                criterion_id: HOUSEHOLD_SIZE,
+                rule: Rule {
+                    operator: RuleOperator::Gte,
+                    value: RuleValue::Number(3.0),
+                },
+                description: Arc::from("household of 3 or more"),
+            }],
+        )];
+        let size = CriterionShape {
+            key: "household-size".into(),
+            label: "How many people live in your household?".into(),
+            kind: CriterionKind::Number,
+            options: Vec::new(),
+        };
+        Index {
+            revision: 1,
+            life_events: HashMap::from([
+                ("job-loss".into(), JOB_LOSS),
+                ("new-baby".into(), NEW_BABY),
+            ]),
+            related_life_events: HashMap::from([(
+                JOB_LOSS,
+                vec![(NEW_BABY, "often together".into())],
+            )]),
+            stage_positions: HashMap::from([(INCOME_STAGE, 1), (HEALTH_STAGE, 2), (200, 1)]),
+            links: HashMap::from([
+                (
+                    JOB_LOSS,
+                    vec![
+                        link(1, 1, INCOME_STAGE, Relevance::Core),
+                        link(2, 2, HEALTH_STAGE, Relevance::Supporting),
+                        link(3, 3, HEALTH_STAGE, Relevance::Core),
+                        link(4, 5, INCOME_STAGE, Relevance::Core),
+                    ],
+                ),
+                (NEW_BABY, vec![link(5, 6, 200, Relevance::Supporting)]),
+            ]),
+            services: HashMap::from([
+                (1, service("Unemployment insurance", &[NY])),
+                (2, service("Heating help", &[NY])),
+                (3, service("City rent help", &[NYC])),
+                (4, service("Federal helpline", &[US])),
+                (5, training),
+                (6, service("WIC", &[NY])),
+            ]),
+            outgoing: HashMap::from([(
+                1,
+                vec![(RelationKind::Complements, 4, Arc::from("talk to someone"))],
+            )]),
+            chains: HashMap::from([
+                ("US-NY".into(), vec![NY, US]),
+                ("US-NY-NYC".into(), vec![NYC, NY, US]),
+            ]),
+            criteria: HashMap::from([("household-size".into(), (HOUSEHOLD_SIZE, size.clone()))]),
+            criterion_shapes: HashMap::from([(HOUSEHOLD_SIZE, size)]),
+        }
+    }
+
+    fn situation(life_events: &[&str], jurisdiction: &str, size: Option<u32>) -> ResidentSituation {
+        ResidentSituation {
+            life_events: life_events.iter().map(|s| (*s).to_owned()).collect(),
+            jurisdiction: jurisdiction.into(),
+            answers: size
+                .map(|n| vec![("household-size".to_owned(), json!(n))])
+                .unwrap_or_default(),
+            as_of: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        }
+    }
+
+    fn ranked(situation: &ResidentSituation, include_ineligible: bool) -> Vec<(String, f64)> {
+        index()
+            .recommend(situation, include_ineligible)
+            .unwrap()
+            .items
+            .iter()
+            .map(|r| (r.service_name.to_string(), r.score))
+            .collect()
+    }
+
+    #[test]
+    fn core_links_outrank_supporting_ones_and_related_services_come_last() {
+        let names: Vec<String> = ranked(&situation(&["job-loss"], "US-NY", None), false)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        // Unemployment insurance: CORE +10, no rules so ELIGIBLE +3 = 13; job training: CORE
+        // +10, its rule unanswered = 10; heating help: SUPPORTING +5 +3 = 8; the helpline
+        // is reached only through a relation, so it comes after every linked service.
+        assert_eq!(
+            names,
+            [
+                "Unemployment insurance",
+                "Job training",
+                "Heating help",
+                "Federal helpline"
+            ]
+        );
+    }
+
+    #[test]
+    fn services_outside_the_residents_jurisdictions_are_left_out() {
+        let upstate = ranked(&situation(&["job-loss"], "US-NY", None), false);
+        assert!(!upstate.iter().any(|(name, _)| name == "City rent help"));
+        let city = ranked(&situation(&["job-loss"], "US-NY-NYC", None), false);
+        assert!(
+            city.iter()
+                .any(|(name, score)| name == "City rent help" && *score == 13.0)
+        );
+    }
+
+    #[test]
+    fn ineligible_services_are_shown_only_on_request_and_scored_down() {
+        let pair = situation(&["job-loss"], "US-NY", Some(2));
+        assert!(
+            !ranked(&pair, false)
+                .iter()
+                .any(|(name, _)| name == "Job training")
+        );
+        let all = ranked(&pair, true);
+        let training = all.iter().find(|(name, _)| name == "Job training").unwrap();
+        assert_eq!(training.1, 10.0 - 20.0);
+        let family = situation(&["job-loss"], "US-NY", Some(4));
+        let result = index().recommend(&family, false).unwrap();
+        let training = result
+            .items
+            .iter()
+            .find(|r| &*r.service_name == "Job training")
+            .unwrap();
+        assert_eq!(training.eligibility, EligibilityStatus::Eligible);
+        assert_eq!(training.score, 13.0);
+    }
+
+    #[test]
+    fn a_related_service_says_which_recommended_service_led_to_it() {
+        let result = index()
+            .recommend(&situation(&["job-loss"], "US-NY", None), false)
+            .unwrap();
+        let helpline = result.items.iter().find(|r| r.service_id == 4).unwrap();
+        assert!(matches!(
+            helpline.reasons.as_slice(),
+            [Reason::RelatedService {
+                service_id: 1,
+                kind: RelationKind::Complements,
+                ..
+            }]
+        ));
+        assert_eq!(
+            result.names.get(&1).map(|n| &**n),
+            Some("Unemployment insurance")
+        );
+        assert_eq!(result.suggested_life_events.len(), 1);
+        assert_eq!(result.suggested_life_events[0].life_event_id, NEW_BABY);
+    }
+
+    #[test]
+    fn ranks_are_positions_from_one_and_ties_keep_the_page_order() {
+        let result = index()
+            .recommend(&situation(&["job-loss", "new-baby"], "US-NY", None), false)
+            .unwrap();
+        let ranks: Vec<u32> = result.items.iter().map(|r| r.rank).collect();
+        assert_eq!(ranks, (1..=ranks.len() as u32).collect::<Vec<_>>());
+        // Heating help and WIC both score 8; heating help's stage comes second on its page,
+        // WIC's first, so WIC ranks first between them.
+        let position = |id: i32| {
+            result
+                .items
+                .iter()
+                .position(|r| r.service_id == id)
+                .unwrap()
+        };
+        assert!(position(6) < position(2));
+    }
+
+    #[test]
+    fn the_next_question_is_the_one_that_decides_a_candidate() {
+        let questions = index()
+            .questions(&situation(&["job-loss"], "US-NY", None))
+            .unwrap();
+        assert_eq!(questions.len(), 1);
+        assert_eq!(questions[0].criterion_id, HOUSEHOLD_SIZE);
+        assert_eq!(questions[0].decides, 1);
+        let answered = index()
+            .questions(&situation(&["job-loss"], "US-NY", Some(3)))
+            .unwrap();
+        assert!(answered.is_empty());
+    }
+}
