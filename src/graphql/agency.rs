@@ -12,7 +12,7 @@ use super::loaders::{
     AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency,
 };
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::record_payload;
+use super::payload::{record_payload, with_row};
 use super::scalars::Date;
 use super::service::services_by_keys;
 use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
@@ -373,14 +373,13 @@ impl AgencyMutation {
             phone: input.phone,
             description: input.description,
         };
-        let result = match row_id("id", &input.id, NodeKind::Agency) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .update_agency(principal(ctx), row, input.expected_version, changes)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(row_id("id", &input.id, NodeKind::Agency), async |row| {
+            catalog
+                .update_agency(principal(ctx), row, input.expected_version, changes)
+                .await
+        })
+        .await;
         AgencyUpdatePayload::from(result, Agency)
     }
 
@@ -399,14 +398,16 @@ impl AgencyMutation {
             cx_lead_email: input.cx_lead_email,
             source: input.source,
         };
-        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("agency", &input.agency, NodeKind::Agency),
+            async |row| {
+                catalog
                     .designate_cssp(principal(ctx), row, input.expected_version, designation)
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         CsspDesignatePayload::from(result, Agency)
     }
 
@@ -416,14 +417,16 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency.")] input: CsspRevokeInput,
     ) -> Result<CsspRevokePayload> {
-        let result = match row_id("agency", &input.agency, NodeKind::Agency) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("agency", &input.agency, NodeKind::Agency),
+            async |row| {
+                catalog
                     .revoke_cssp(principal(ctx), row, input.expected_version)
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         CsspRevokePayload::from(result, Agency)
     }
 }

@@ -7,7 +7,7 @@ use super::context::{catalog, principal};
 use super::enums::CriterionKind;
 use super::error::GqlResult;
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::record_payload;
+use super::payload::{record_payload, with_row};
 use crate::catalog::PageRequest;
 use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionShape;
@@ -234,14 +234,13 @@ impl CriterionMutation {
             options: input.options.map(options),
             unit: input.unit,
         };
-        let result = match row_id("id", &input.id, NodeKind::Criterion) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .update_criterion(principal(ctx), row, input.expected_version, changes)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(row_id("id", &input.id, NodeKind::Criterion), async |row| {
+            catalog
+                .update_criterion(principal(ctx), row, input.expected_version, changes)
+                .await
+        })
+        .await;
         CriterionUpdatePayload::from(result, Criterion)
     }
 }

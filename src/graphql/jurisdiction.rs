@@ -7,7 +7,7 @@ use super::enums::JurisdictionKind;
 use super::error::GqlResult;
 use super::loaders::JurisdictionById;
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::record_payload;
+use super::payload::{record_payload, with_row};
 use crate::catalog::jurisdiction::JurisdictionInput;
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
 use crate::entity::jurisdiction;
@@ -163,14 +163,16 @@ impl JurisdictionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The jurisdiction and its new name.")] input: JurisdictionUpdateInput,
     ) -> Result<JurisdictionUpdatePayload> {
-        let result = match row_id("id", &input.id, NodeKind::Jurisdiction) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("id", &input.id, NodeKind::Jurisdiction),
+            async |row| {
+                catalog
                     .rename_jurisdiction(principal(ctx), row, input.expected_version, &input.name)
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         JurisdictionUpdatePayload::from(result, Jurisdiction)
     }
 }

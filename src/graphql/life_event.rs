@@ -12,7 +12,7 @@ use super::loaders::{
     StagesOfLifeEvent,
 };
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::{UserError, outcome, record_payload};
+use super::payload::{UserError, outcome, record_payload, with_row};
 use super::service::{Service, services_by_keys};
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 use crate::catalog::types::{Relevance as DomainRelevance, Slug};
@@ -440,14 +440,13 @@ impl LifeEventMutation {
             description: input.description,
             eu_code: input.eu_code,
         };
-        let result = match row_id("id", &input.id, NodeKind::LifeEvent) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .update_life_event(principal(ctx), row, input.expected_version, changes)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(row_id("id", &input.id, NodeKind::LifeEvent), async |row| {
+            catalog
+                .update_life_event(principal(ctx), row, input.expected_version, changes)
+                .await
+        })
+        .await;
         LifeEventUpdatePayload::from(result, LifeEvent)
     }
 
@@ -462,9 +461,11 @@ impl LifeEventMutation {
             name: input.name,
             description: input.description,
         };
-        let result = match row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent),
+            async |row| {
+                catalog
                     .add_stage(
                         principal(ctx),
                         row,
@@ -473,9 +474,9 @@ impl LifeEventMutation {
                         input.position,
                     )
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         JourneyStageAddPayload::from(result)
     }
 
@@ -490,14 +491,16 @@ impl LifeEventMutation {
             description: input.description,
             eu_code: None,
         };
-        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("id", &input.id, NodeKind::JourneyStage),
+            async |row| {
+                catalog
                     .update_stage(principal(ctx), row, input.expected_version, changes)
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         JourneyStageUpdatePayload::from(result)
     }
 
@@ -507,14 +510,16 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The stage.")] input: JourneyStageRemoveInput,
     ) -> Result<JourneyStageRemovePayload> {
-        let result = match row_id("id", &input.id, NodeKind::JourneyStage) {
-            Ok(row) => {
-                catalog(ctx)?
+        let catalog = catalog(ctx)?;
+        let result = with_row(
+            row_id("id", &input.id, NodeKind::JourneyStage),
+            async |row| {
+                catalog
                     .remove_stage(principal(ctx), row, input.expected_version)
                     .await
-            }
-            Err(err) => Err(err),
-        };
+            },
+        )
+        .await;
         JourneyStageRemovePayload::from(result, LifeEvent)
     }
 

@@ -136,3 +136,12 @@ macro_rules! record_payload {
 }
 
 pub(crate) use record_payload;
+
+/// Runs `command` on the row id (or ids) `id` names; a malformed id is refused like any
+/// other input mistake, so it comes back from the command as its user error.
+pub async fn with_row<R, T>(
+    id: Result<R, CatalogError>,
+    command: impl AsyncFnOnce(R) -> Result<T, CatalogError>,
+) -> Result<T, CatalogError> {
+    command(id?).await
+}

@@ -12,7 +12,7 @@ use crate::entity::service;
 use crate::graphql::context::catalog;
 use crate::graphql::context::principal;
 use crate::graphql::node::NodeKind;
-use crate::graphql::payload::{UserError, outcome, outcome_all};
+use crate::graphql::payload::{UserError, outcome, outcome_all, with_row};
 use crate::graphql::service::Service;
 
 /// Splits a service command's outcome into the service or user errors.
@@ -400,14 +400,13 @@ impl ServiceMutation {
             partner_agencies: input.partner_agencies,
             taxonomy_terms: input.taxonomy_terms,
         };
-        let result = match service_row(&input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .update_service(principal(ctx), row, input.expected_version, changes)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(service_row(&input.id), async |row| {
+            catalog
+                .update_service(principal(ctx), row, input.expected_version, changes)
+                .await
+        })
+        .await;
         let (service, user_errors) = service_outcome(result)?;
         Ok(ServiceUpdatePayload {
             service,

@@ -15,7 +15,7 @@ use crate::graphql::context::catalog;
 use crate::graphql::context::principal;
 use crate::graphql::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
 use crate::graphql::node::{NodeKind, global_id};
-use crate::graphql::payload::{UserError, outcome};
+use crate::graphql::payload::{UserError, outcome, with_row};
 use crate::graphql::scalars::Json;
 use crate::graphql::service::mutation::{ChannelInput, channel_doc};
 use crate::graphql::service::{Channel, Service};
@@ -277,19 +277,18 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the channel.")] input: ChannelAddInput,
     ) -> Result<ChannelAddPayload> {
-        let result = match service_at("serviceId", &input.service_id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .add_channel(
-                        principal(ctx),
-                        row,
-                        input.expected_version,
-                        channel_doc(input.channel),
-                    )
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(service_at("serviceId", &input.service_id), async |row| {
+            catalog
+                .add_channel(
+                    principal(ctx),
+                    row,
+                    input.expected_version,
+                    channel_doc(input.channel),
+                )
+                .await
+        })
+        .await;
         let (pair, user_errors) = outcome(result)?;
         let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
         Ok(ChannelAddPayload {
@@ -318,14 +317,13 @@ impl PartMutation {
             accessibility: input.accessibility,
             languages: input.languages,
         };
-        let result = match channel_row("id", &input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .update_channel(principal(ctx), row, input.expected_version, changes)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(channel_row("id", &input.id), async |row| {
+            catalog
+                .update_channel(principal(ctx), row, input.expected_version, changes)
+                .await
+        })
+        .await;
         let (pair, user_errors) = outcome(result)?;
         let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
         Ok(ChannelUpdatePayload {
@@ -342,14 +340,13 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The channel.")] input: ChannelRemoveInput,
     ) -> Result<ChannelRemovePayload> {
-        let result = match channel_row("id", &input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .remove_channel(principal(ctx), row, input.expected_version)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(channel_row("id", &input.id), async |row| {
+            catalog
+                .remove_channel(principal(ctx), row, input.expected_version)
+                .await
+        })
+        .await;
         ChannelRemovePayload::from(result)
     }
 
@@ -366,14 +363,13 @@ impl PartMutation {
             relevance: input.relevance.into(),
             reason: input.reason,
         };
-        let result = match service_at("id", &input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .link_life_event(principal(ctx), row, input.expected_version, link)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(service_at("id", &input.id), async |row| {
+            catalog
+                .link_life_event(principal(ctx), row, input.expected_version, link)
+                .await
+        })
+        .await;
         ServiceLinkLifeEventPayload::from(result)
     }
 
@@ -383,19 +379,18 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the life event.")] input: ServiceUnlinkLifeEventInput,
     ) -> Result<ServiceUnlinkLifeEventPayload> {
-        let result = match service_at("id", &input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .unlink_life_event(
-                        principal(ctx),
-                        row,
-                        input.expected_version,
-                        &input.life_event,
-                    )
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(service_at("id", &input.id), async |row| {
+            catalog
+                .unlink_life_event(
+                    principal(ctx),
+                    row,
+                    input.expected_version,
+                    &input.life_event,
+                )
+                .await
+        })
+        .await;
         ServiceUnlinkLifeEventPayload::from(result)
     }
 
@@ -456,14 +451,13 @@ impl PartMutation {
             .into_iter()
             .map(RuleGroupInput::into_doc)
             .collect();
-        let result = match service_at("id", &input.id) {
-            Ok(row) => {
-                catalog(ctx)?
-                    .set_eligibility(principal(ctx), row, input.expected_version, groups)
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let catalog = catalog(ctx)?;
+        let result = with_row(service_at("id", &input.id), async |row| {
+            catalog
+                .set_eligibility(principal(ctx), row, input.expected_version, groups)
+                .await
+        })
+        .await;
         ServiceEligibilitySetPayload::from(result)
     }
 }
