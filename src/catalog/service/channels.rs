@@ -187,7 +187,7 @@ pub(crate) fn check_channel(
         email,
         address,
         hours: validate::optional(&format!("{path}.hours"), c.hours.as_deref(), max::HOURS)?,
-        languages: (!c.languages.is_empty()).then(|| c.languages.join(",")),
+        languages: stored_languages(&c.languages),
         accessibility: validate::optional(
             &format!("{path}.accessibility"),
             c.accessibility.as_deref(),
@@ -273,13 +273,10 @@ impl Catalog {
                     email: merge(changes.email.clone(), &current.email),
                     address: merge(changes.address.clone(), &current.address),
                     hours: merge(changes.hours.clone(), &current.hours),
-                    languages: changes.languages.clone().unwrap_or_else(|| {
-                        current
-                            .languages
-                            .as_deref()
-                            .map(|l| l.split(',').map(str::to_owned).collect())
-                            .unwrap_or_default()
-                    }),
+                    languages: changes
+                        .languages
+                        .clone()
+                        .unwrap_or_else(|| languages_of(&current)),
                     accessibility: merge(changes.accessibility.clone(), &current.accessibility),
                 };
                 let known = language_codes(txn).await?;
@@ -330,4 +327,19 @@ impl Catalog {
             .await?;
         Ok(work)
     }
+}
+
+/// A channel's language codes. They are stored as one comma-separated column; this and
+/// [`stored_languages`] are the only places that know it.
+pub fn languages_of(channel: &channel::Model) -> Vec<String> {
+    channel
+        .languages
+        .as_deref()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The stored form of a channel's language codes (see [`languages_of`]).
+pub(crate) fn stored_languages(codes: &[String]) -> Option<String> {
+    (!codes.is_empty()).then(|| codes.join(","))
 }

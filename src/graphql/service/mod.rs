@@ -358,11 +358,7 @@ impl Channel {
 
     /// Language codes it is offered in (e.g. `en`, `es`); empty when not stated.
     async fn languages(&self) -> Vec<String> {
-        self.0
-            .languages
-            .as_deref()
-            .map(|l| l.split(',').map(str::to_owned).collect())
-            .unwrap_or_default()
+        crate::catalog::service::channels::languages_of(&self.0)
     }
 
     /// Accessibility notes: relay services, step-free access, screen-reader support...
