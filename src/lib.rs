@@ -2,8 +2,11 @@
 //! events residents go through, served as a GraphQL API.
 //!
 //! Data flows one way: HTTP (`http`) -> GraphQL (`graphql`) -> domain rules (`catalog`) ->
-//! SeaORM entities (`entity`) -> database. Each layer only calls the one below it. `app` is
-//! the composition root that wires them together; `cli` and `telemetry` set the process up.
+//! SeaORM entities (`entity`) -> database. Each layer only calls the one below it. `catalog`
+//! and `graphql` are organised by resource (services, agencies, life events, criteria,
+//! jurisdictions, API keys, audit, recommendations), the GraphQL modules mirroring the
+//! catalog's. `app` is the composition root that wires them together (and owns the async
+//! runtime, so the binary is one call); `cli`, `config` and `telemetry` set the process up.
 //! The crate is a library so integration tests start the very same router the binary serves.
 
 pub mod app;
