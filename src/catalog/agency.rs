@@ -386,7 +386,7 @@ impl Catalog {
         let created = unless_taken(
             &txn,
             &["ux_agency_slug"],
-            async |txn| row.insert(txn).await,
+            async |txn| Ok(row.insert(txn).await?),
             async |txn, _| {
                 let holder = agency::Entity::find()
                     .filter(agency::Column::Slug.eq(slug.as_str()))

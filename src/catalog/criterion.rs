@@ -178,7 +178,7 @@ impl Catalog {
         let created = unless_taken(
             &txn,
             &["ux_criterion_key"],
-            async |txn| row.insert(txn).await,
+            async |txn| Ok(row.insert(txn).await?),
             async |txn, _| {
                 let holder = criterion::Entity::find()
                     .filter(criterion::Column::Key.eq(criterion_key.as_str()))

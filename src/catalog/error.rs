@@ -53,6 +53,10 @@ pub enum CatalogError {
     Forbidden { message: String },
     /// Something broke that the caller cannot fix. `detail` is for logs only.
     Internal { detail: String },
+    /// A write ran into the unique index `index` (named as the migrations name it). A
+    /// command that expects it turns it into `TAKEN` (`store::unless_taken`); anywhere else
+    /// it is an internal error. `detail` is for logs only.
+    Unique { index: String, detail: String },
 }
 
 impl CatalogError {
@@ -161,16 +165,55 @@ impl CatalogError {
                 ..
             } => format!("{field}: {message} ({})", code.as_str()),
             Self::Unauthenticated { message } | Self::Forbidden { message } => message.clone(),
-            Self::Internal { detail } => format!("internal error: {detail}"),
+            Self::Internal { detail } | Self::Unique { detail, .. } => {
+                format!("internal error: {detail}")
+            }
         }
     }
 }
 
 impl From<DbErr> for CatalogError {
     fn from(err: DbErr) -> Self {
-        Self::internal(format!("database: {err}"))
+        match unique_violation(&err) {
+            Some(index) => Self::Unique {
+                index,
+                detail: format!("database: {err}"),
+            },
+            None => Self::internal(format!("database: {err}")),
+        }
     }
 }
 
 /// The result of a catalog operation.
 pub type CatalogResult<T> = Result<T, CatalogError>;
+
+/// The unique index a failed write ran into, as the migrations name it
+/// (`ux_<table>_<columns>`; a partial `_live` index by its plain name), or `None` when `err`
+/// is not a unique violation. PostgreSQL names the index; SQLite names the table and
+/// columns (`UNIQUE constraint failed: agency.slug`), from which the same name follows.
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    use sea_orm::sqlx::error::ErrorKind;
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return None;
+    };
+    let sqlx::Error::Database(db) = &**e else {
+        return None;
+    };
+    if db.kind() != ErrorKind::UniqueViolation {
+        return None;
+    }
+    if let Some(name) = db.constraint() {
+        return Some(name.strip_suffix("_live").unwrap_or(name).to_owned());
+    }
+    let columns = db.message().split_once("constraint failed: ")?.1;
+    let mut table = None;
+    let mut names = Vec::new();
+    for column in columns.split(", ") {
+        let (t, c) = column.trim().split_once('.')?;
+        table = Some(t);
+        names.push(c);
+    }
+    Some(format!("ux_{}_{}", table?, names.join("_")))
+}

@@ -209,7 +209,7 @@ impl Catalog {
         let created = unless_taken(
             &txn,
             &["ux_jurisdiction_code"],
-            async |txn| row.insert(txn).await,
+            async |txn| Ok(row.insert(txn).await?),
             async |txn, _| {
                 let holder = jurisdiction::Entity::find()
                     .filter(jurisdiction::Column::Code.eq(code.as_str()))

@@ -293,7 +293,7 @@ impl Catalog {
         let created = unless_taken(
             &txn,
             &["ux_life_event_slug"],
-            async |txn| row.insert(txn).await,
+            async |txn| Ok(row.insert(txn).await?),
             async |txn, _| {
                 let holder = life_event::Entity::find()
                     .filter(life_event::Column::Slug.eq(slug.as_str()))

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
 };
 
 use crate::catalog::Catalog;
@@ -256,37 +256,6 @@ impl Catalog {
     }
 }
 
-/// The unique index a failed write ran into, as the migrations name it
-/// (`ux_<table>_<columns>`; a partial `_live` index by its plain name), or `None` when `err`
-/// is not a unique violation. PostgreSQL names the index; SQLite names the table and
-/// columns (`UNIQUE constraint failed: agency.slug`), from which the same name follows.
-pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
-    use sea_orm::sqlx::error::ErrorKind;
-    use sea_orm::{RuntimeErr, sqlx};
-    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
-    else {
-        return None;
-    };
-    let sqlx::Error::Database(db) = &**e else {
-        return None;
-    };
-    if db.kind() != ErrorKind::UniqueViolation {
-        return None;
-    }
-    if let Some(name) = db.constraint() {
-        return Some(name.strip_suffix("_live").unwrap_or(name).to_owned());
-    }
-    let columns = db.message().split_once("constraint failed: ")?.1;
-    let mut table = None;
-    let mut names = Vec::new();
-    for column in columns.split(", ") {
-        let (t, c) = column.trim().split_once('.')?;
-        table = Some(t);
-        names.push(c);
-    }
-    Some(format!("ux_{}_{}", table?, names.join("_")))
-}
-
 /// Runs `write` in a savepoint of `txn`. When the database refuses it for a unique index
 /// among `indexes`, the savepoint is rolled back (`txn` stays usable) and the error is what
 /// `taken` makes of the index's name: whether a value is taken is decided by the unique
@@ -294,7 +263,7 @@ pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
 pub(crate) async fn unless_taken<T>(
     txn: &DatabaseTransaction,
     indexes: &[&str],
-    write: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, DbErr>,
+    write: impl AsyncFnOnce(&DatabaseTransaction) -> CatalogResult<T>,
     taken: impl AsyncFnOnce(&DatabaseTransaction, &str) -> CatalogResult<CatalogError>,
 ) -> CatalogResult<T> {
     let savepoint = txn.begin().await?;
@@ -305,9 +274,11 @@ pub(crate) async fn unless_taken<T>(
         }
         Err(err) => {
             savepoint.rollback().await?;
-            match unique_violation(&err) {
-                Some(index) if indexes.contains(&index.as_str()) => Err(taken(txn, &index).await?),
-                _ => Err(err.into()),
+            match err {
+                CatalogError::Unique { index, .. } if indexes.contains(&index.as_str()) => {
+                    Err(taken(txn, &index).await?)
+                }
+                other => Err(other),
             }
         }
     }

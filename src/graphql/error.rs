@@ -30,7 +30,9 @@ impl From<CatalogError> for Error {
             CatalogError::Forbidden { message } => {
                 Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
             }
-            CatalogError::Internal { detail } => internal(&detail),
+            CatalogError::Internal { detail } | CatalogError::Unique { detail, .. } => {
+                internal(&detail)
+            }
         }
     }
 }

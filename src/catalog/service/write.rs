@@ -23,7 +23,7 @@ use crate::catalog::service::children::{
 };
 use crate::catalog::service::fields::ServiceFields;
 use crate::catalog::service::rules::{RuleGroupRow, replace_rules};
-use crate::catalog::store::{INSERT_CHUNK, insert_all};
+use crate::catalog::store::{INSERT_CHUNK, insert_all, unless_taken};
 use crate::catalog::types::{JurisdictionCode, ServiceStatus, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -220,52 +220,55 @@ impl Catalog {
         let key = authorize(principal, Operation::Create, owner.id)?;
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
         let txn = self.begin_write().await?;
-        // A re-sent create (same agency and externalId) finds the service it made before.
-        if let Some(external) =
-            validate::optional("externalId", doc.external_id.as_deref(), max::EXTERNAL_ID)?
-        {
-            let external = external.as_str();
-            let existing = service::Entity::find()
-                .filter(service::Column::AgencyId.eq(owner.id))
-                .filter(service::Column::ExternalId.eq(external))
-                .filter(service::Column::RevisionOfId.is_null())
-                .one(&txn)
-                .await?;
-            if let Some(existing) = existing {
-                return Err(CatalogError::taken(
-                    "externalId",
-                    format!(
-                        "{} already has a service with externalId `{external}`: `{}`",
-                        owner.slug, existing.slug
-                    ),
+        let created = unless_taken(
+            &txn,
+            &["ux_service_slug", "ux_service_agency_id_external_id"],
+            async |txn| match Catalog::insert_services_in(txn, &[("".to_owned(), &doc)]).await? {
+                Ok(mut services) => services
+                    .pop()
+                    .ok_or_else(|| CatalogError::internal("created service vanished")),
+                Err(mut errors) => Err(errors
+                    .pop()
+                    .unwrap_or_else(|| CatalogError::internal("a create failed without a reason"))),
+            },
+            // A re-sent create (same agency and externalId) finds the service it made before;
+            // that is checked first, as a re-sent create also repeats the slug.
+            async |txn, _| {
+                let by_external = match doc.external_id.as_deref().map(str::trim) {
+                    Some(external) if !external.is_empty() => service::Entity::find()
+                        .filter(service::Column::AgencyId.eq(owner.id))
+                        .filter(service::Column::ExternalId.eq(external))
+                        .filter(service::Column::RevisionOfId.is_null())
+                        .one(txn)
+                        .await?
+                        .map(|holder| (external, holder)),
+                    _ => None,
+                };
+                if let Some((external, holder)) = by_external {
+                    return Ok(CatalogError::taken(
+                        "externalId",
+                        format!(
+                            "{} already has a service with externalId `{external}`: `{}`",
+                            owner.slug, holder.slug
+                        ),
+                        "Service",
+                        holder.id,
+                    ));
+                }
+                let holder = service::Entity::find()
+                    .filter(service::Column::Slug.eq(doc.slug.trim()))
+                    .filter(service::Column::RevisionOfId.is_null())
+                    .one(txn)
+                    .await?;
+                Ok(CatalogError::taken(
+                    "slug",
+                    format!("the slug `{}` is taken", doc.slug.trim()),
                     "Service",
-                    existing.id,
-                ));
-            }
-        }
-        let same_slug = service::Entity::find()
-            .filter(service::Column::Slug.eq(doc.slug.as_str()))
-            .filter(service::Column::RevisionOfId.is_null())
-            .one(&txn)
-            .await?;
-        if let Some(existing) = same_slug {
-            return Err(CatalogError::taken(
-                "slug",
-                format!("the slug `{}` is taken", existing.slug),
-                "Service",
-                existing.id,
-            ));
-        }
-        let created = match Catalog::insert_services_in(&txn, &[("".to_owned(), &doc)]).await? {
-            Ok(mut services) => services
-                .pop()
-                .ok_or_else(|| CatalogError::internal("created service vanished"))?,
-            Err(mut errors) => {
-                return Err(errors.pop().unwrap_or_else(|| {
-                    CatalogError::internal("a create failed without a reason")
-                }));
-            }
-        };
+                    holder.map(|h| h.id),
+                ))
+            },
+        )
+        .await?;
         audit(&txn, key, "service.create", None, &created, None).await?;
         txn.commit().await?;
         Ok(created)
