@@ -154,26 +154,10 @@ impl RecommendationReason {
 
     /// The reason as a sentence to show residents.
     async fn text(&self) -> String {
-        match &self.reason {
-            Reason::LifeEvent { reason, .. } => match &self.life_event_name {
-                Some(name) => format!("{name}: {reason}"),
-                None => reason.to_string(),
-            },
-            Reason::RelatedService { kind, reason, .. } => {
-                let other = self
-                    .related_name
-                    .as_deref()
-                    .unwrap_or("a recommended service");
-                let lead = match kind {
-                    crate::catalog::types::RelationKind::Requires => format!("Needed for {other}"),
-                    crate::catalog::types::RelationKind::FollowUp => {
-                        format!("A next step after {other}")
-                    }
-                    _ => format!("Often needed with {other}"),
-                };
-                format!("{lead}: {reason}")
-            }
-        }
+        self.reason.sentence(
+            self.life_event_name.as_deref(),
+            self.related_name.as_deref(),
+        )
     }
 
     /// The life event that links the service (for `LIFE_EVENT` reasons).

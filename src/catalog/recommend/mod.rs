@@ -101,6 +101,30 @@ pub enum Reason {
     },
 }
 
+impl Reason {
+    /// The reason as the sentence residents read, naming the life event or the related
+    /// service it refers to (`life_event` and `related` are their names, when known):
+    /// "Losing a job: replaces part of your lost wages", "Needed for SNAP: ...", "A next
+    /// step after ...: ...", "Often needed with ...: ...".
+    pub fn sentence(&self, life_event: Option<&str>, related: Option<&str>) -> String {
+        match self {
+            Reason::LifeEvent { reason, .. } => match life_event {
+                Some(name) => format!("{name}: {reason}"),
+                None => reason.to_string(),
+            },
+            Reason::RelatedService { kind, reason, .. } => {
+                let other = related.unwrap_or("a recommended service");
+                let lead = match kind {
+                    RelationKind::Requires => format!("Needed for {other}"),
+                    RelationKind::FollowUp => format!("A next step after {other}"),
+                    _ => format!("Often needed with {other}"),
+                };
+                format!("{lead}: {reason}")
+            }
+        }
+    }
+}
+
 /// One recommended service.
 #[derive(Debug, Clone)]
 pub struct Recommendation {

@@ -576,4 +576,38 @@ mod tests {
             .unwrap();
         assert!(answered.is_empty());
     }
+
+    #[test]
+    fn reasons_read_as_sentences_naming_what_they_refer_to() {
+        let linked = Reason::LifeEvent {
+            life_event_id: JOB_LOSS,
+            stage_id: INCOME_STAGE,
+            relevance: Relevance::Core,
+            reason: Arc::from("replaces part of your wages"),
+        };
+        assert_eq!(
+            linked.sentence(Some("Losing a job"), None),
+            "Losing a job: replaces part of your wages"
+        );
+        assert_eq!(linked.sentence(None, None), "replaces part of your wages");
+        let related = |kind| Reason::RelatedService {
+            service_id: 1,
+            kind,
+            reason: Arc::from("apply soon"),
+        };
+        for (kind, sentence) in [
+            (RelationKind::Requires, "Needed for SNAP: apply soon"),
+            (RelationKind::FollowUp, "A next step after SNAP: apply soon"),
+            (
+                RelationKind::Complements,
+                "Often needed with SNAP: apply soon",
+            ),
+        ] {
+            assert_eq!(related(kind).sentence(None, Some("SNAP")), sentence);
+        }
+        assert_eq!(
+            related(RelationKind::Complements).sentence(None, None),
+            "Often needed with a recommended service: apply soon"
+        );
+    }
 }
