@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::page::PageRequest;
 use crate::catalog::principal::{KeyPrincipal, Principal};
-use crate::catalog::types::Role;
+use crate::catalog::types::{Role, Slug};
 use crate::entity::audit_event;
 
 /// The principal name recorded for changes made at the command line.
@@ -68,14 +68,24 @@ pub(crate) fn row(actor: Option<&KeyPrincipal>, change: Change<'_>) -> audit_eve
     }
 }
 
+/// The kinds of record changes are recorded on (a service's parts on the service, a CSSP
+/// designation on its agency, journey stages on their life event).
+pub const RECORD_TYPES: [&str; 5] = [
+    "Service",
+    "Jurisdiction",
+    "Agency",
+    "LifeEvent",
+    "Criterion",
+];
+
 /// Narrows the audit trail; every field given must match.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// Changes to records of this agency.
-    pub agency_id: Option<i32>,
+    /// Changes to records of the agency with this slug.
+    pub agency: Option<String>,
     /// Changes made by this principal (the key's name, or "command line").
     pub principal: Option<String>,
-    /// Changes to this record: `(type, id)`.
+    /// Changes to this record: `(type, id)`, the type one of [`RECORD_TYPES`].
     pub record: Option<(String, i32)>,
     /// Changes committed at or after this instant.
     pub after: Option<chrono::DateTime<Utc>>,
@@ -135,13 +145,23 @@ impl Catalog {
             }
         }
         let mut select = audit_event::Entity::find();
-        if let Some(agency) = filter.agency_id {
+        if let Some(slug) = &filter.agency {
+            let slug = Slug::parse("agency", slug)?;
+            // An unknown agency has no changes: the filter then matches nothing.
+            let agency = self.agency_by_slug(&slug).await?.map_or(0, |a| a.id);
             select = select.filter(audit_event::Column::AgencyId.eq(agency));
         }
         if let Some(name) = &filter.principal {
             select = select.filter(audit_event::Column::Principal.eq(name.as_str()));
         }
         if let Some((record_type, record_id)) = &filter.record {
+            if !RECORD_TYPES.contains(&record_type.as_str()) {
+                return Err(CatalogError::bad_input(
+                    "record",
+                    "changes are recorded on services (their channels included), jurisdictions, \
+                     agencies, life events (their stages included) and criteria",
+                ));
+            }
             select = select
                 .filter(audit_event::Column::RecordType.eq(record_type.as_str()))
                 .filter(audit_event::Column::RecordId.eq(*record_id));

@@ -5,12 +5,10 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use super::connection::PageInfo;
 use super::context::catalog;
 use super::error::GqlResult;
-use super::node::{NodeKind, parse_global_id};
-use super::scalars::DateTime;
-use super::scalars::Json;
+use super::node::parse_global_id;
+use super::scalars::{DateTime, Json};
 use crate::catalog::audit::AuditFilter as DomainFilter;
-use crate::catalog::types::Slug;
-use crate::catalog::{CatalogError, Cursor, PageRequest};
+use crate::catalog::{Cursor, PageRequest};
 
 /// One recorded change: who did what, when, with the record before and after.
 #[derive(Debug, Clone)]
@@ -131,37 +129,15 @@ impl AuditQuery {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
         let catalog = catalog(ctx)?;
-        let agency_id = match filter.agency.as_deref() {
-            Some(slug) => {
-                let slug = Slug::parse("filter.agency", slug).gql()?;
-                let agency = catalog.agency_by_slug(&slug).await.gql()?;
-                Some(agency.map_or(0, |a| a.id))
+        let record = match &filter.record {
+            Some(id) => {
+                let (kind, row) = parse_global_id("filter.record", id).gql()?;
+                Some((kind.name().to_owned(), row))
             }
             None => None,
         };
-        let record = match &filter.record {
-            Some(id) => match parse_global_id("filter.record", id).gql()? {
-                (
-                    kind @ (NodeKind::Service
-                    | NodeKind::Jurisdiction
-                    | NodeKind::Agency
-                    | NodeKind::LifeEvent
-                    | NodeKind::Criterion),
-                    row,
-                ) => Some((kind.name().to_owned(), row)),
-                _ => {
-                    return Err(CatalogError::bad_input(
-                        "filter.record",
-                        "changes are recorded on services (their channels included), jurisdictions, agencies, \
-                         life events (their stages included) and criteria",
-                    )
-                    .into());
-                }
-            },
-            None => None,
-        };
         let domain = DomainFilter {
-            agency_id,
+            agency: filter.agency,
             principal: filter.principal,
             record,
             after: filter.after.map(|t| t.0),
@@ -171,7 +147,7 @@ impl AuditQuery {
         let (rows, has_next_page, has_previous_page) = catalog
             .audit_events(principal, &domain, &request)
             .await
-            .gql()?;
+            .gql_in("filter")?;
         let edges: Vec<AuditEventEdge> = rows
             .into_iter()
             .map(|row| AuditEventEdge {

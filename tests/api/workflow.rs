@@ -1159,3 +1159,53 @@ async fn an_import_names_slugs_and_external_ids_taken_before_or_twice_in_the_bat
         "nothing committed"
     );
 }
+
+/// The audit filter is checked in the catalog, after the caller: a record that changes are
+/// not recorded on is a mistake at `filter.record`, an unknown agency matches nothing, and
+/// anonymous callers learn only that they need a key.
+#[tokio::test]
+async fn the_audit_filter_is_checked_after_the_caller() {
+    let app = TestApp::with_keys().await;
+    let channel = app
+        .data(
+            r#"{ service(slug: "nys-unemployment-insurance") { channels { id } } }"#,
+            json!({}),
+        )
+        .await["service"]["channels"][0]["id"]
+        .clone();
+    let query = "query($filter: AuditFilter) { auditEvents(first: 5, filter: $filter) { nodes { action } } }";
+    let by_channel = json!({ "filter": { "record": channel } });
+    let refused = app
+        .as_(Caller::Admin)
+        .graphql(query, by_channel.clone())
+        .await;
+    let error = crate::helpers::first_error(&refused);
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(error["extensions"]["field"], "filter.record", "{refused}");
+    let anonymous = app.as_(Caller::Anonymous).graphql(query, by_channel).await;
+    assert_eq!(
+        crate::helpers::first_error(&anonymous)["extensions"]["code"],
+        "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+    let nobody = app
+        .as_(Caller::Admin)
+        .graphql(query, json!({ "filter": { "agency": "no-such-agency" } }))
+        .await;
+    assert_eq!(
+        nobody["data"]["auditEvents"]["nodes"],
+        json!([]),
+        "{nobody}"
+    );
+    let dol = app
+        .as_(Caller::Admin)
+        .graphql(query, json!({ "filter": { "agency": "nys-dol" } }))
+        .await;
+    assert!(
+        !dol["data"]["auditEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{dol}"
+    );
+}
