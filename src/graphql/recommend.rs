@@ -16,7 +16,7 @@ use super::scalars::{Date, Json};
 use super::service::Service;
 use crate::catalog::eligibility::CriterionShape;
 use crate::catalog::recommend::{self, Check, Question, Reason, ResidentSituation};
-use crate::catalog::{Cursor, Page, PageRequest};
+use crate::catalog::{Cursor, PageRequest};
 
 /// A resident's answer to one eligibility criterion.
 #[derive(InputObject, Debug, Clone)]
@@ -461,18 +461,10 @@ impl RecommendationQuery {
             input.as_of,
         );
         let result = catalog(ctx)?
-            .recommend(&situation, include)
+            .recommend(&situation, include, &request)
             .await
             .gql_in("input")?;
-        let page = Page::slice(
-            result.items,
-            &request,
-            |r| r.service_id,
-            |r| Cursor {
-                name: r.service_name.to_string(),
-                id: r.service_id,
-            },
-        );
+        let page = result.page;
         let names = std::sync::Arc::new(name_book(ctx, &page.items, &result.names).await?);
         let edges: Vec<RecommendationEdge> = page
             .items

@@ -36,6 +36,7 @@ use serde_json::Value;
 use super::Catalog;
 use super::eligibility::Outcome;
 use super::error::CatalogResult;
+use super::page::{Cursor, Page, PageRequest};
 use super::types::{RelationKind, Relevance};
 
 pub use index::Index;
@@ -158,6 +159,16 @@ pub struct Recommendations {
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
 }
 
+/// One page of a ranked result.
+#[derive(Debug, Clone)]
+pub struct RecommendationPage {
+    /// The page's recommendations, each with its cursor, and where the page sits.
+    pub page: Page<Recommendation>,
+    /// The names of the services the reasons refer to, by id.
+    pub names: HashMap<i32, Arc<str>>,
+    pub suggested_life_events: Vec<SuggestedLifeEvent>,
+}
+
 /// A criterion worth asking next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
@@ -214,14 +225,30 @@ impl Catalog {
         Ok(index)
     }
 
-    /// Ranks the services a resident in `situation` may need.
+    /// Ranks the services a resident in `situation` may need and returns the page `request`
+    /// asks for. Cursors are `(name, id)` of a recommended service; a cursor whose service
+    /// has left the result still pages from where it would have been.
     pub async fn recommend(
         &self,
         situation: &ResidentSituation,
         include_ineligible: bool,
-    ) -> CatalogResult<Recommendations> {
+        request: &PageRequest,
+    ) -> CatalogResult<RecommendationPage> {
         let index = self.recommendation_index().await?;
-        index.recommend(situation, include_ineligible)
+        let result = index.recommend(situation, include_ineligible)?;
+        Ok(RecommendationPage {
+            page: Page::slice(
+                result.items,
+                request,
+                |r| r.service_id,
+                |r| Cursor {
+                    name: r.service_name.to_string(),
+                    id: r.service_id,
+                },
+            ),
+            names: result.names,
+            suggested_life_events: result.suggested_life_events,
+        })
     }
 
     /// The eligibility questions still worth asking, most decisive first.
