@@ -61,7 +61,7 @@ impl CatalogChange {
         Ok(loader(ctx)?
             .load_one(ServiceById(self.0.service_id))
             .await?
-            .filter(|s| s.status == "PUBLISHED")
+            .filter(crate::catalog::service::is_public)
             .map(Service))
     }
 }

@@ -73,6 +73,11 @@ pub(crate) fn published() -> Condition {
         .add(service::Column::DeletedAt.is_null())
 }
 
+/// Whether residents see `service`: the row form of [`published`].
+pub fn is_public(service: &service::Model) -> bool {
+    service.status == ServiceStatus::Published.as_str() && service.deleted_at.is_none()
+}
+
 /// The services `viewer` may read: the public sees published ones; an EDITOR also sees
 /// every service of their agency, a REVIEWER those in review, and an ADMIN all of them.
 /// Deleted services are nobody's. Links and relations between services stay public-only.
