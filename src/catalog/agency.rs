@@ -19,7 +19,9 @@ use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::published;
 use crate::catalog::service::read::service_partner_to_service;
 use crate::catalog::service::write::expect_version;
-use crate::catalog::store::{by_id, changed, group_by, sorted_keys, text_search, unless_taken};
+use crate::catalog::store::{
+    UniqueKey, by_id, changed, group_by, insert_unique, sorted_keys, text_search,
+};
 use crate::catalog::types::{Email, HttpUrl, JurisdictionCode, Phone, Slug};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
@@ -383,22 +385,18 @@ impl Catalog {
             updated_at: Set(now),
             version: Set(1),
         };
-        let created = unless_taken(
+        let created = insert_unique(
             &txn,
-            &["ux_agency_slug"],
-            async |txn| Ok(row.insert(txn).await?),
-            async |txn, _| {
-                let holder = agency::Entity::find()
-                    .filter(agency::Column::Slug.eq(slug.as_str()))
-                    .one(txn)
-                    .await?;
-                Ok(CatalogError::taken(
-                    "slug",
-                    format!("the slug `{slug}` is taken"),
-                    "Agency",
-                    holder.map(|h| h.id),
-                ))
+            row,
+            UniqueKey {
+                index: "ux_agency_slug",
+                column: agency::Column::Slug,
+                value: slug.as_str(),
+                field: "slug",
+                message: format!("the slug `{slug}` is taken"),
+                record: "Agency",
             },
+            |h| h.id,
         )
         .await?;
         commit_recorded(

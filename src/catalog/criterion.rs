@@ -15,7 +15,7 @@ use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
-use crate::catalog::store::{by_id, changed, unless_taken};
+use crate::catalog::store::{UniqueKey, by_id, changed, insert_unique};
 use crate::catalog::types::{CriterionKind, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -175,22 +175,18 @@ impl Catalog {
             unit: Set(unit),
             version: Set(1),
         };
-        let created = unless_taken(
+        let created = insert_unique(
             &txn,
-            &["ux_criterion_key"],
-            async |txn| Ok(row.insert(txn).await?),
-            async |txn, _| {
-                let holder = criterion::Entity::find()
-                    .filter(criterion::Column::Key.eq(criterion_key.as_str()))
-                    .one(txn)
-                    .await?;
-                Ok(CatalogError::taken(
-                    "key",
-                    format!("the key `{criterion_key}` is taken"),
-                    "Criterion",
-                    holder.map(|h| h.id),
-                ))
+            row,
+            UniqueKey {
+                index: "ux_criterion_key",
+                column: criterion::Column::Key,
+                value: criterion_key.as_str(),
+                field: "key",
+                message: format!("the key `{criterion_key}` is taken"),
+                record: "Criterion",
             },
+            |h| h.id,
         )
         .await?;
         commit_recorded(

@@ -13,8 +13,7 @@ use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
-use crate::catalog::store::by_id;
-use crate::catalog::store::unless_taken;
+use crate::catalog::store::{UniqueKey, by_id, insert_unique};
 use crate::catalog::types::{JurisdictionCode, JurisdictionKind};
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
@@ -206,22 +205,18 @@ impl Catalog {
             parent_id: Set(parent_id),
             version: Set(1),
         };
-        let created = unless_taken(
+        let created = insert_unique(
             &txn,
-            &["ux_jurisdiction_code"],
-            async |txn| Ok(row.insert(txn).await?),
-            async |txn, _| {
-                let holder = jurisdiction::Entity::find()
-                    .filter(jurisdiction::Column::Code.eq(code.as_str()))
-                    .one(txn)
-                    .await?;
-                Ok(CatalogError::taken(
-                    "code",
-                    format!("the code `{}` is taken", code),
-                    "Jurisdiction",
-                    holder.map(|h| h.id),
-                ))
+            row,
+            UniqueKey {
+                index: "ux_jurisdiction_code",
+                column: jurisdiction::Column::Code,
+                value: code.as_str(),
+                field: "code",
+                message: format!("the code `{}` is taken", code),
+                record: "Jurisdiction",
             },
+            |h| h.id,
         )
         .await?;
         commit_recorded(

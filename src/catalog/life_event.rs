@@ -16,7 +16,9 @@ use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
 use crate::catalog::service::{published, published_service_ids};
-use crate::catalog::store::{by_id, changed, group_by, link, sorted_keys, unless_taken};
+use crate::catalog::store::{
+    UniqueKey, by_id, changed, group_by, insert_unique, link, sorted_keys,
+};
 use crate::catalog::types::Slug;
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
@@ -290,22 +292,18 @@ impl Catalog {
             updated_at: Set(now),
             version: Set(1),
         };
-        let created = unless_taken(
+        let created = insert_unique(
             &txn,
-            &["ux_life_event_slug"],
-            async |txn| Ok(row.insert(txn).await?),
-            async |txn, _| {
-                let holder = life_event::Entity::find()
-                    .filter(life_event::Column::Slug.eq(slug.as_str()))
-                    .one(txn)
-                    .await?;
-                Ok(CatalogError::taken(
-                    "slug",
-                    format!("the slug `{slug}` is taken"),
-                    "LifeEvent",
-                    holder.map(|h| h.id),
-                ))
+            row,
+            UniqueKey {
+                index: "ux_life_event_slug",
+                column: life_event::Column::Slug,
+                value: slug.as_str(),
+                field: "slug",
+                message: format!("the slug `{slug}` is taken"),
+                record: "LifeEvent",
             },
+            |h| h.id,
         )
         .await?;
         crate::catalog::store::insert_all(

@@ -283,3 +283,51 @@ pub(crate) async fn unless_taken<T>(
         }
     }
 }
+
+/// Where a unique value sits, for [`insert_unique`]: the index that guards it, the column
+/// and value to find its holder by, and the `TAKEN` error's field, message and record type.
+pub(crate) struct UniqueKey<'a, C> {
+    pub(crate) index: &'a str,
+    pub(crate) column: C,
+    pub(crate) value: &'a str,
+    pub(crate) field: &'a str,
+    pub(crate) message: String,
+    pub(crate) record: &'static str,
+}
+
+/// Inserts `row`; when the unique index of `key` refuses it, the error is `TAKEN` at the
+/// key's field with the id (`id`) of the row that holds the value.
+pub(crate) async fn insert_unique<A>(
+    txn: &DatabaseTransaction,
+    row: A,
+    key: UniqueKey<'_, <A::Entity as EntityTrait>::Column>,
+    id: impl Fn(&<A::Entity as EntityTrait>::Model) -> i32,
+) -> CatalogResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    let UniqueKey {
+        index,
+        column,
+        value,
+        field,
+        message,
+        record,
+    } = key;
+    unless_taken(
+        txn,
+        &[index],
+        async |txn| Ok(row.insert(txn).await?),
+        async |txn, _| {
+            let holder = A::Entity::find().filter(column.eq(value)).one(txn).await?;
+            Ok(CatalogError::taken(
+                field,
+                message,
+                record,
+                holder.map(|h| id(&h)),
+            ))
+        },
+    )
+    .await
+}
