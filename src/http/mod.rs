@@ -78,7 +78,9 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR
             };
-            let error = async_graphql::Error::from(err).into_server_error(Pos::default());
+            // Refused before any query is read: the error points at no place in it.
+            let mut error = async_graphql::Error::from(err).into_server_error(Pos::default());
+            error.locations.clear();
             let response = async_graphql::Response::from_errors(vec![error]);
             return transport::respond(status, &response);
         }

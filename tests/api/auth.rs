@@ -97,6 +97,10 @@ async fn bad_or_revoked_credentials_are_unauthenticated_never_anonymous() {
     assert_eq!(status, 401);
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     assert!(
+        body["errors"][0].get("locations").is_none(),
+        "a refusal before the query is read points at no line of it: {body}"
+    );
+    assert!(
         body["errors"][0]["message"]
             .as_str()
             .unwrap()
