@@ -187,7 +187,13 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             let show = |e: crate::catalog::CatalogError| e.for_operator();
             match action {
                 KeysAction::Create { name, role, agency } => {
-                    let role = role.parse().map_err(show)?;
+                    let role = crate::catalog::types::parse_enum(
+                        "role",
+                        &role,
+                        crate::catalog::types::Role::ALL,
+                        |r| r.as_str(),
+                    )
+                    .map_err(show)?;
                     let agency = agency
                         .as_deref()
                         .map(|a| crate::catalog::types::Slug::parse("agency", a))

@@ -9,7 +9,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityT
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::catalog::types::{ChannelKind, CriterionKind};
+use crate::catalog::types::{
+    ChannelKind, CriterionKind, JurisdictionKind, RelationKind, Relevance, RuleGroupMode,
+    RuleOperator, ServiceStatus, TouchpointCategory,
+};
 use crate::entity::{
     agency, channel, criterion, eligibility_rule, eligibility_rule_group, journey_stage,
     jurisdiction, life_event, life_event_service, service, service_jurisdiction, service_relation,
@@ -77,7 +80,7 @@ pub async fn generate(
                 id: Set(1),
                 code: Set("US".into()),
                 name: Set("United States".into()),
-                kind: Set("FEDERAL".into()),
+                kind: Set(JurisdictionKind::Federal),
                 parent_id: Set(None),
                 version: Set(1),
             },
@@ -85,7 +88,7 @@ pub async fn generate(
                 id: Set(2),
                 code: Set("US-SY".into()),
                 name: Set("Synthetic State".into()),
-                kind: Set("STATE".into()),
+                kind: Set(JurisdictionKind::State),
                 parent_id: Set(Some(1)),
                 version: Set(1),
             },
@@ -93,7 +96,7 @@ pub async fn generate(
                 id: Set(3),
                 code: Set("US-SY-CTY".into()),
                 name: Set("Synthetic City".into()),
-                kind: Set("CITY".into()),
+                kind: Set(JurisdictionKind::City),
                 parent_id: Set(Some(2)),
                 version: Set(1),
             },
@@ -138,7 +141,7 @@ pub async fn generate(
                     key: Set(format!("criterion-{i}")),
                     label: Set(format!("Question {i}?")),
                     description: Set("Synthetic criterion.".into()),
-                    kind: Set(kind.as_str().into()),
+                    kind: Set(kind),
                     options: Set((kind == CriterionKind::Select).then(|| options.clone())),
                     unit: Set(None),
                     version: Set(1),
@@ -191,7 +194,7 @@ pub async fn generate(
                 eligibility_summary: Set(None),
                 fees: Set(None),
                 processing_time: Set(None),
-                status: Set("PUBLISHED".into()),
+                status: Set(ServiceStatus::Published),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -225,8 +228,8 @@ pub async fn generate(
             .map(|i| channel::ActiveModel {
                 id: NotSet,
                 service_id: Set(id(i)),
-                kind: Set(ChannelKind::Website.as_str().into()),
-                category: Set("DIGITAL".into()),
+                kind: Set(ChannelKind::Website),
+                category: Set(TouchpointCategory::Digital),
                 label: Set("Website".into()),
                 url: Set(Some(format!("https://example.gov/{i}"))),
                 phone: Set(None),
@@ -255,14 +258,23 @@ pub async fn generate(
                 life_event_id: Set(id(event)),
                 journey_stage_id: Set(id(event * stages + i % stages)),
                 service_id: Set(id(i)),
-                relevance: Set(if i % 3 == 0 { "CORE" } else { "SUPPORTING" }.into()),
+                relevance: Set(if i % 3 == 0 {
+                    Relevance::Core
+                } else {
+                    Relevance::Supporting
+                }),
                 reason: Set("Synthetic link.".into()),
                 position: Set(0),
             });
         }
     }
     insert_chunks(db, links).await?;
-    let kinds_rel = ["COMPLEMENTS", "REQUIRES", "FOLLOW_UP", "ALTERNATIVE_TO"];
+    let kinds_rel = [
+        RelationKind::Complements,
+        RelationKind::Requires,
+        RelationKind::FollowUp,
+        RelationKind::AlternativeTo,
+    ];
     insert_chunks(
         db,
         (0..shape.services)
@@ -272,7 +284,7 @@ pub async fn generate(
                     id: NotSet,
                     service_id: Set(id(i)),
                     related_service_id: Set(id(to)),
-                    kind: Set(kinds_rel[i % kinds_rel.len()].into()),
+                    kind: Set(kinds_rel[i % kinds_rel.len()]),
                     reason: Set("Synthetic relation.".into()),
                 })
             })
@@ -286,7 +298,11 @@ pub async fn generate(
             .map(|i| eligibility_rule_group::ActiveModel {
                 id: Set(id(i)),
                 service_id: Set(id(i)),
-                mode: Set(if i % 5 == 0 { "ANY" } else { "ALL" }.into()),
+                mode: Set(if i % 5 == 0 {
+                    RuleGroupMode::Any
+                } else {
+                    RuleGroupMode::All
+                }),
                 position: Set(1),
                 description: Set(None),
             })
@@ -298,17 +314,17 @@ pub async fn generate(
         for j in 0..(1 + i % 3) {
             let c = (i * 13 + j * 5) % shape.criteria;
             let (operator, value) = match kinds[c % kinds.len()] {
-                CriterionKind::Number => ("LTE", json!(1000 + (i % 50) * 100)),
-                CriterionKind::Boolean => ("IS_TRUE", json!(null)),
-                CriterionKind::Select => ("ONE_OF", json!(["o1", "o2"])),
-                _ => ("AT_LEAST_YEARS_AGO", json!(18 + i % 50)),
+                CriterionKind::Number => (RuleOperator::Lte, json!(1000 + (i % 50) * 100)),
+                CriterionKind::Boolean => (RuleOperator::IsTrue, json!(null)),
+                CriterionKind::Select => (RuleOperator::OneOf, json!(["o1", "o2"])),
+                _ => (RuleOperator::AtLeastYearsAgo, json!(18 + i % 50)),
             };
             rules.push(eligibility_rule::ActiveModel {
                 id: NotSet,
                 group_id: Set(id(i)),
                 service_id: Set(id(i)),
                 criterion_id: Set(id(c)),
-                operator: Set(operator.into()),
+                operator: Set(operator),
                 value: Set(value.to_string()),
                 position: Set(id(j)),
             });
@@ -439,7 +455,7 @@ pub async fn import(
         id: Set(1),
         code: Set("US".into()),
         name: Set("United States".into()),
-        kind: Set("FEDERAL".into()),
+        kind: Set(JurisdictionKind::Federal),
         parent_id: Set(None),
         version: Set(1),
     }

@@ -82,7 +82,7 @@ pub(crate) fn summary(
 ) -> CatalogResult<KeySummary> {
     Ok(KeySummary {
         id: row.id,
-        role: row.role.parse()?,
+        role: row.role,
         name: row.name,
         agency_slug,
         prefix: row.prefix,
@@ -165,7 +165,7 @@ impl Catalog {
         let row = api_key::ActiveModel {
             id: NotSet,
             name: Set(name.to_owned()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             agency_id: Set(agency_row.as_ref().map(|a| a.id)),
             prefix: Set(token.chars().take(TOKEN_PREFIX.len() + 6).collect()),
             token_hash: Set(hash(&token)),
@@ -268,7 +268,7 @@ impl Catalog {
         Ok(Principal::Key(KeyPrincipal {
             key_id: row.id,
             name: row.name,
-            role: row.role.parse()?,
+            role: row.role,
             agency_id: row.agency_id,
         }))
     }

@@ -170,7 +170,7 @@ impl Catalog {
             key: Set(criterion_key.as_str().to_owned()),
             label: Set(label),
             description: Set(description),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind),
             options: Set(options),
             unit: Set(unit),
             version: Set(1),
@@ -216,7 +216,7 @@ impl Catalog {
             .await?
             .ok_or_else(|| CatalogError::not_found("id", format!("criterion {id}")))?;
         expect_version("criterion", current.version, Some(expected_version))?;
-        let kind: CriterionKind = current.kind.parse()?;
+        let kind: CriterionKind = current.kind;
         let mut next = current.clone();
         next.label = changed(changes.label.as_deref(), &current.label, |v| {
             validate::required("label", v, max::LABEL)
@@ -229,12 +229,7 @@ impl Catalog {
         }
         if let Some(options) = &changes.options {
             next.options = check_options(kind, options)?;
-            let shape = CriterionShape::from_row(
-                &next.key,
-                &next.label,
-                &next.kind,
-                next.options.as_deref(),
-            )?;
+            let shape = CriterionShape::from_row(&next)?;
             let mut misfits = Vec::new();
             for rule in eligibility_rule::Entity::find()
                 .filter(eligibility_rule::Column::CriterionId.eq(id))
@@ -243,7 +238,7 @@ impl Catalog {
             {
                 let value: Value = serde_json::from_str(&rule.value)
                     .map_err(|e| CatalogError::internal(format!("rule value: {e}")))?;
-                if Rule::parse("rule", &shape, rule.operator.parse()?, &value).is_err() {
+                if Rule::parse("rule", &shape, rule.operator, &value).is_err() {
                     misfits.push(rule.service_id);
                 }
             }

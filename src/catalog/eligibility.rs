@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::error::CatalogError;
 use super::types::{CriterionKind, RuleGroupMode, RuleOperator, truncate};
+use crate::entity::criterion;
 
 /// One allowed answer of a SELECT or MULTI_SELECT criterion.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,13 +39,9 @@ pub struct CriterionShape {
 
 impl CriterionShape {
     /// Parses the stored options (a JSON list) of a criterion row.
-    pub fn from_row(
-        key: &str,
-        label: &str,
-        kind: &str,
-        options: Option<&str>,
-    ) -> Result<Self, CatalogError> {
-        let options = match options {
+    pub fn from_row(row: &criterion::Model) -> Result<Self, CatalogError> {
+        let (key, label, kind) = (&row.key, &row.label, row.kind);
+        let options = match row.options.as_deref() {
             Some(text) => serde_json::from_str(text)
                 .map_err(|e| CatalogError::internal(format!("criterion {key} options: {e}")))?,
             None => Vec::new(),
@@ -52,7 +49,7 @@ impl CriterionShape {
         Ok(Self {
             key: key.to_owned(),
             label: label.to_owned(),
-            kind: kind.parse()?,
+            kind,
             options,
         })
     }
@@ -307,10 +304,9 @@ impl Rule {
     /// Parses a stored rule: its operator text and JSON value.
     pub fn from_row(
         criterion: &CriterionShape,
-        operator: &str,
+        operator: RuleOperator,
         value: &str,
     ) -> Result<Self, CatalogError> {
-        let operator: RuleOperator = operator.parse()?;
         let value: Value = serde_json::from_str(value)
             .map_err(|e| CatalogError::internal(format!("rule value: {e}")))?;
         Self::parse("rule", criterion, operator, &value).map_err(|e| {

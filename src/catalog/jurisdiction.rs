@@ -201,7 +201,7 @@ impl Catalog {
             id: NotSet,
             code: Set(code.as_str().to_owned()),
             name: Set(name),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind),
             parent_id: Set(parent_id),
             version: Set(1),
         };

@@ -54,7 +54,7 @@ pub(crate) async fn criteria_by_key(
 ) -> CatalogResult<HashMap<String, (i32, CriterionShape)>> {
     let mut map = HashMap::new();
     for c in criterion::Entity::find().all(db).await? {
-        let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
+        let shape = CriterionShape::from_row(&c)?;
         map.insert(c.key, (c.id, shape));
     }
     Ok(map)
@@ -290,12 +290,7 @@ impl Names {
                 Relevance::ALL,
                 |k| k.as_str(),
             )?;
-            links.push((
-                event,
-                stage,
-                relevance.as_str().to_owned(),
-                l.reason.trim().to_owned(),
-            ));
+            links.push((event, stage, relevance, l.reason.trim().to_owned()));
         }
         let rules = check_rule_groups(
             &format!("{path}.eligibility"),

@@ -2,7 +2,6 @@
 //! A value of these types can only be built valid, so operations take them, not strings.
 
 use std::fmt;
-use std::str::FromStr;
 
 use super::error::CatalogError;
 use crate::catalog::error::CatalogResult;
@@ -140,147 +139,10 @@ pub(crate) fn truncate(value: &str) -> String {
     }
 }
 
-/// Declares a closed set of values stored as upper-case text.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored text of this value.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = CatalogError;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                match value {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(CatalogError::internal(format!(
-                        "unknown {} value `{other}` in the database", stringify!($name)
-                    ))),
-                }
-            }
-        }
-    };
-}
-
-text_enum!(
-    /// The level of government of a jurisdiction.
-    JurisdictionKind { Federal => "FEDERAL", State => "STATE", County => "COUNTY", City => "CITY", Tribal => "TRIBAL" }
-);
-
-text_enum!(
-    /// Where a service is in its editorial lifecycle.
-    ServiceStatus { Draft => "DRAFT", InReview => "IN_REVIEW", Published => "PUBLISHED", Archived => "ARCHIVED" }
-);
-
-text_enum!(
-    /// How central a service is to a life event.
-    Relevance { Core => "CORE", Supporting => "SUPPORTING" }
-);
-
-text_enum!(
-    /// How one service relates to another.
-    RelationKind {
-        Requires => "REQUIRES",
-        Enables => "ENABLES",
-        Complements => "COMPLEMENTS",
-        AlternativeTo => "ALTERNATIVE_TO",
-        FollowUp => "FOLLOW_UP",
-    }
-);
-
-text_enum!(
-    /// The broad kind of a touchpoint, after the GSA Touchpoints channel categories.
-    TouchpointCategory { Digital => "DIGITAL", Physical => "PHYSICAL", Human => "HUMAN" }
-);
-
-text_enum!(
-    /// How a service is delivered.
-    ChannelKind {
-        Website => "WEBSITE",
-        OnlineForm => "ONLINE_FORM",
-        MobileApp => "MOBILE_APP",
-        Email => "EMAIL",
-        Chat => "CHAT",
-        Sms => "SMS",
-        Phone => "PHONE",
-        InPerson => "IN_PERSON",
-        Mail => "MAIL",
-        PaperForm => "PAPER_FORM",
-        Video => "VIDEO",
-        Kiosk => "KIOSK",
-    }
-);
-
-impl ChannelKind {
-    /// The touchpoint category a channel of this kind belongs to.
-    pub fn category(self) -> TouchpointCategory {
-        match self {
-            Self::Website
-            | Self::OnlineForm
-            | Self::MobileApp
-            | Self::Email
-            | Self::Chat
-            | Self::Sms => TouchpointCategory::Digital,
-            Self::Phone | Self::Video => TouchpointCategory::Human,
-            Self::InPerson | Self::Mail | Self::PaperForm | Self::Kiosk => {
-                TouchpointCategory::Physical
-            }
-        }
-    }
-}
-
-text_enum!(
-    /// The type of answer an eligibility criterion takes.
-    CriterionKind {
-        Boolean => "BOOLEAN",
-        Number => "NUMBER",
-        Date => "DATE",
-        Select => "SELECT",
-        MultiSelect => "MULTI_SELECT",
-    }
-);
-
-text_enum!(
-    /// How the rules of an eligibility rule group combine.
-    RuleGroupMode { All => "ALL", Any => "ANY" }
-);
-
-text_enum!(
-    /// The comparison an eligibility rule makes against a resident's answer.
-    RuleOperator {
-        Answered => "ANSWERED",
-        IsTrue => "IS_TRUE",
-        IsFalse => "IS_FALSE",
-        OneOf => "ONE_OF",
-        NoneOf => "NONE_OF",
-        AllOf => "ALL_OF",
-        Lt => "LT",
-        Lte => "LTE",
-        Gt => "GT",
-        Gte => "GTE",
-        Between => "BETWEEN",
-        Before => "BEFORE",
-        OnOrAfter => "ON_OR_AFTER",
-        AtLeastYearsAgo => "AT_LEAST_YEARS_AGO",
-        LessThanYearsAgo => "LESS_THAN_YEARS_AGO",
-        WithinLastDays => "WITHIN_LAST_DAYS",
-        WithinLastMonths => "WITHIN_LAST_MONTHS",
-    }
-);
-
-text_enum!(
-    /// What an API key may do.
-    Role { Admin => "ADMIN", Reviewer => "REVIEWER", Editor => "EDITOR" }
-);
+pub use crate::entity::enums::{
+    ChannelKind, CriterionKind, JurisdictionKind, Languages, RelationKind, Relevance, Role,
+    RuleGroupMode, RuleOperator, ServiceStatus, TouchpointCategory,
+};
 
 /// Which way a service relation points, seen from the service being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,13 +200,5 @@ mod tests {
         for bad in ["", "us-ny", "US--NY", "US-", "US NY"] {
             assert!(JurisdictionCode::parse("code", bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn enums_round_trip_through_their_text() {
-        for kind in ChannelKind::ALL {
-            assert_eq!(kind.as_str().parse::<ChannelKind>(), Ok(*kind));
-        }
-        assert!("nope".parse::<RelationKind>().is_err());
     }
 }

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_key")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub agency_id: Option<i32>,
     pub prefix: String,
     pub token_hash: String,

@@ -2,14 +2,16 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::{ChannelKind, Languages, TouchpointCategory};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "channel")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub service_id: i32,
-    pub kind: String,
-    pub category: String,
+    pub kind: ChannelKind,
+    pub category: TouchpointCategory,
     pub label: String,
     pub url: Option<String>,
     pub phone: Option<String>,
@@ -17,7 +19,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub address: Option<String>,
     pub hours: Option<String>,
-    pub languages: Option<String>,
+    pub languages: Option<Languages>,
     #[sea_orm(column_type = "Text", nullable)]
     pub accessibility: Option<String>,
     pub position: i32,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::CriterionKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "criterion")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub label: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub kind: String,
+    pub kind: CriterionKind,
     #[sea_orm(column_type = "Text", nullable)]
     pub options: Option<String>,
     pub unit: Option<String>,

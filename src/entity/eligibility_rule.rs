@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::RuleOperator;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "eligibility_rule")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub group_id: i32,
     pub service_id: i32,
     pub criterion_id: i32,
-    pub operator: String,
+    pub operator: RuleOperator,
     #[sea_orm(column_type = "Text")]
     pub value: String,
     pub position: i32,

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::RuleGroupMode;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "eligibility_rule_group")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub service_id: i32,
-    pub mode: String,
+    pub mode: RuleGroupMode,
     pub position: i32,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,

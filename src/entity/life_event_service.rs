@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::Relevance;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "life_event_service")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub life_event_id: i32,
     pub journey_stage_id: i32,
     pub service_id: i32,
-    pub relevance: String,
+    pub relevance: Relevance,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
     pub position: i32,

@@ -10,6 +10,7 @@ pub mod criterion;
 pub mod cssp_designation;
 pub mod eligibility_rule;
 pub mod eligibility_rule_group;
+pub mod enums;
 pub mod journey_stage;
 pub mod jurisdiction;
 pub mod language;

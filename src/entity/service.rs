@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::ServiceStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "service")]
 pub struct Model {
@@ -19,7 +21,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub fees: Option<String>,
     pub processing_time: Option<String>,
-    pub status: String,
+    pub status: ServiceStatus,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::enums::RelationKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "service_relation")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: i32,
     pub service_id: i32,
     pub related_service_id: i32,
-    pub kind: String,
+    pub kind: RelationKind,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
 }

@@ -11,7 +11,7 @@ use super::payload::{record_payload, with_row};
 use crate::catalog::PageRequest;
 use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionShape;
-use crate::catalog::types::{CriterionKind as DomainKind, Slug};
+use crate::catalog::types::Slug;
 use crate::entity::criterion;
 
 /// A reusable eligibility question, such as "What is your household's yearly income?".
@@ -59,19 +59,13 @@ impl Criterion {
     }
 
     /// The type of answer it takes.
-    async fn kind(&self) -> Result<CriterionKind> {
-        Ok(self.0.kind.parse::<DomainKind>().gql()?.into())
+    async fn kind(&self) -> CriterionKind {
+        self.0.kind.into()
     }
 
     /// The allowed answers, for `SELECT` and `MULTI_SELECT` criteria; empty otherwise.
     async fn options(&self) -> Result<Vec<CriterionOption>> {
-        let shape = CriterionShape::from_row(
-            &self.0.key,
-            &self.0.label,
-            &self.0.kind,
-            self.0.options.as_deref(),
-        )
-        .gql()?;
+        let shape = CriterionShape::from_row(&self.0).gql()?;
         Ok(shape
             .options
             .into_iter()

@@ -9,7 +9,7 @@ use super::loaders::JurisdictionById;
 use super::node::{NodeKind, global_id, row_id};
 use super::payload::{record_payload, with_row};
 use crate::catalog::jurisdiction::JurisdictionInput;
-use crate::catalog::types::{JurisdictionCode, JurisdictionKind as DomainKind};
+use crate::catalog::types::JurisdictionCode;
 use crate::entity::jurisdiction;
 
 /// A level of government, such as the United States (`US`), New York State (`US-NY`) or
@@ -39,8 +39,8 @@ impl Jurisdiction {
     }
 
     /// Its level of government.
-    async fn kind(&self) -> Result<JurisdictionKind> {
-        Ok(self.0.kind.parse::<DomainKind>().gql()?.into())
+    async fn kind(&self) -> JurisdictionKind {
+        self.0.kind.into()
     }
 
     /// Its revision number, which grows by one with every change. Pass it back as

@@ -15,7 +15,7 @@ use super::node::{NodeKind, global_id, row_id};
 use super::payload::{UserError, outcome, record_payload, with_row};
 use super::service::{Service, services_by_keys};
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
-use crate::catalog::types::{Relevance as DomainRelevance, Slug};
+use crate::catalog::types::Slug;
 use crate::catalog::{CatalogError, PageRequest};
 use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service};
 
@@ -183,8 +183,8 @@ pub struct StageService(pub life_event_service::Model);
 #[Object]
 impl StageService {
     /// How central the service is to the life event.
-    async fn relevance(&self) -> Result<Relevance> {
-        Ok(self.0.relevance.parse::<DomainRelevance>().gql()?.into())
+    async fn relevance(&self) -> Relevance {
+        self.0.relevance.into()
     }
 
     /// Why the service matters at this stage, in words for residents.

@@ -330,7 +330,7 @@ impl<'a> Loader<'a> {
             id: existing.as_ref().map_or(0, |e| e.id),
             code: code.to_owned(),
             name: jurisdiction.name,
-            kind: jurisdiction.kind.as_str().to_owned(),
+            kind: jurisdiction.kind,
             parent_id,
             version: existing.as_ref().map_or(1, |e| e.version),
         };
@@ -423,18 +423,13 @@ impl<'a> Loader<'a> {
             key: key.to_owned(),
             label: criterion.label,
             description: criterion.description,
-            kind: kind.as_str().to_owned(),
+            kind,
             options: criterion.options,
             unit: criterion.unit,
             version: existing.as_ref().map_or(1, |e| e.version),
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
-        let shape = CriterionShape::from_row(
-            &desired.key,
-            &desired.label,
-            &desired.kind,
-            desired.options.as_deref(),
-        )?;
+        let shape = CriterionShape::from_row(&desired)?;
         let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.names.criteria.insert(key.to_owned(), (id, shape));
         Ok(())
@@ -705,7 +700,7 @@ impl<'a> Loader<'a> {
                 self.services.insert(s.slug, s.id);
             }
         }
-        let mut by_from: HashMap<i32, Vec<(i32, String, String)>> = HashMap::new();
+        let mut by_from: HashMap<i32, Vec<(i32, RelationKind, String)>> = HashMap::new();
         let mut seen = HashSet::new();
         for (i, r) in docs.iter().enumerate() {
             let path = format!("relations[{i}]");
@@ -726,14 +721,13 @@ impl<'a> Loader<'a> {
                     format!("{} -> {} ({}) appears twice", r.from, r.to, r.kind),
                 ));
             }
-            by_from.entry(from).or_default().push((
-                to,
-                kind.as_str().to_owned(),
-                r.reason.trim().to_owned(),
-            ));
+            by_from
+                .entry(from)
+                .or_default()
+                .push((to, kind, r.reason.trim().to_owned()));
         }
         for (from, desired) in by_from {
-            let current: Vec<(i32, String, String)> = service_relation::Entity::find()
+            let current: Vec<(i32, RelationKind, String)> = service_relation::Entity::find()
                 .filter(service_relation::Column::ServiceId.eq(from))
                 .order_by_asc(service_relation::Column::Id)
                 .all(self.txn)

@@ -62,7 +62,7 @@ impl Catalog {
     pub(super) async fn build_index(&self, revision: i64) -> CatalogResult<Index> {
         let db = &self.db;
         let published: Vec<service::Model> = service::Entity::find()
-            .filter(service::Column::Status.eq(ServiceStatus::Published.as_str()))
+            .filter(service::Column::Status.eq(ServiceStatus::Published))
             .filter(service::Column::DeletedAt.is_null())
             .all(db)
             .await?;
@@ -88,7 +88,7 @@ impl Catalog {
         let mut criteria = HashMap::new();
         let mut criterion_shapes = HashMap::new();
         for c in criterion::Entity::find().all(db).await? {
-            let shape = CriterionShape::from_row(&c.key, &c.label, &c.kind, c.options.as_deref())?;
+            let shape = CriterionShape::from_row(&c)?;
             criteria.insert(c.key.clone(), (c.id, shape.clone()));
             criterion_shapes.insert(c.id, shape);
         }
@@ -100,7 +100,7 @@ impl Catalog {
             .await?
         {
             if let Some(shape) = criterion_shapes.get(&r.criterion_id) {
-                let rule = Rule::from_row(shape, &r.operator, &r.value)?;
+                let rule = Rule::from_row(shape, r.operator, &r.value)?;
                 let description = Arc::from(rule.describe(shape));
                 rules_by_group
                     .entry(r.group_id)
@@ -119,10 +119,8 @@ impl Catalog {
             .await?
         {
             if let Some(s) = services.get_mut(&g.service_id) {
-                s.groups.push((
-                    g.mode.parse()?,
-                    rules_by_group.remove(&g.id).unwrap_or_default(),
-                ));
+                s.groups
+                    .push((g.mode, rules_by_group.remove(&g.id).unwrap_or_default()));
             }
         }
 
@@ -137,7 +135,7 @@ impl Catalog {
                     id: l.id,
                     service_id: l.service_id,
                     stage_id: l.journey_stage_id,
-                    relevance: l.relevance.parse()?,
+                    relevance: l.relevance,
                     reason: Arc::from(l.reason),
                 });
             }
@@ -151,7 +149,7 @@ impl Catalog {
             if services.contains_key(&r.service_id) && services.contains_key(&r.related_service_id)
             {
                 outgoing.entry(r.service_id).or_default().push((
-                    r.kind.parse()?,
+                    r.kind,
                     r.related_service_id,
                     Arc::from(r.reason),
                 ));

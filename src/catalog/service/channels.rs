@@ -14,7 +14,7 @@ use crate::catalog::principal::Principal;
 use crate::catalog::service::children::trimmed;
 use crate::catalog::service::fields::ChannelFields;
 use crate::catalog::service::write::Edited;
-use crate::catalog::types::{ChannelKind, parse_enum};
+use crate::catalog::types::{ChannelKind, Languages, TouchpointCategory, parse_enum};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
 use crate::entity::{channel, language, service};
@@ -102,15 +102,15 @@ pub(crate) async fn channel_in(
 /// A channel's content as stored, without its identity and place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ChannelRow {
-    pub kind: String,
-    pub category: String,
+    pub kind: ChannelKind,
+    pub category: TouchpointCategory,
     pub label: String,
     pub url: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
     pub hours: Option<String>,
-    pub languages: Option<String>,
+    pub languages: Option<Languages>,
     pub accessibility: Option<String>,
 }
 
@@ -179,15 +179,15 @@ pub(crate) fn check_channel(
         }
     }
     Ok(ChannelRow {
-        kind: kind.as_str().to_owned(),
-        category: kind.category().as_str().to_owned(),
+        kind,
+        category: kind.category(),
         label,
         url,
         phone,
         email,
         address,
         hours: validate::optional(&format!("{path}.hours"), c.hours.as_deref(), max::HOURS)?,
-        languages: stored_languages(&c.languages),
+        languages: Languages::stored(c.languages.clone()),
         accessibility: validate::optional(
             &format!("{path}.accessibility"),
             c.accessibility.as_deref(),
@@ -263,7 +263,10 @@ impl Catalog {
                     Some(v) => Some(v),
                 };
                 let doc = ChannelFields {
-                    kind: changes.kind.clone().unwrap_or_else(|| current.kind.clone()),
+                    kind: changes
+                        .kind
+                        .clone()
+                        .unwrap_or_else(|| current.kind.as_str().to_owned()),
                     label: changes
                         .label
                         .clone()
@@ -329,17 +332,11 @@ impl Catalog {
     }
 }
 
-/// A channel's language codes. They are stored as one comma-separated column; this and
-/// [`stored_languages`] are the only places that know it.
+/// A channel's language codes, in the order the agency gave them.
 pub fn languages_of(channel: &channel::Model) -> Vec<String> {
     channel
         .languages
-        .as_deref()
-        .map(|l| l.split(',').map(str::to_owned).collect())
+        .as_ref()
+        .map(|l| l.0.clone())
         .unwrap_or_default()
-}
-
-/// The stored form of a channel's language codes (see [`languages_of`]).
-pub(crate) fn stored_languages(codes: &[String]) -> Option<String> {
-    (!codes.is_empty()).then(|| codes.join(","))
 }

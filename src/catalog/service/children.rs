@@ -13,6 +13,7 @@ use crate::catalog::service::fields::DocumentFields;
 use crate::catalog::service::rules::{current_rules, replace_rules};
 use crate::catalog::service::write::ServiceChildren;
 use crate::catalog::store::{insert_all, position};
+use crate::catalog::types::Relevance;
 use crate::catalog::validate;
 use crate::catalog::validate::{max, max_items};
 use crate::entity::{
@@ -183,7 +184,7 @@ impl Children<'_> {
 }
 
 /// A life-event link as stored: life event, journey stage, relevance, reason.
-pub(crate) type LinkRow = (i32, i32, String, String);
+pub(crate) type LinkRow = (i32, i32, Relevance, String);
 
 pub(crate) fn partner_row(service_id: i32, &agency_id: &i32) -> service_partner::ActiveModel {
     service_partner::ActiveModel {
@@ -269,7 +270,7 @@ pub(crate) fn link_row(
         life_event_id: Set(*event),
         journey_stage_id: Set(*stage),
         service_id: Set(service_id),
-        relevance: Set(relevance.clone()),
+        relevance: Set(*relevance),
         reason: Set(reason.clone()),
         position: Set(0),
     }

@@ -46,7 +46,7 @@ pub(crate) async fn relation_of(
     Ok(service_relation::Entity::find()
         .filter(service_relation::Column::ServiceId.eq(service_id))
         .filter(service_relation::Column::RelatedServiceId.eq(to))
-        .filter(service_relation::Column::Kind.eq(kind.as_str()))
+        .filter(service_relation::Column::Kind.eq(kind))
         .one(db)
         .await?)
 }
@@ -91,7 +91,7 @@ impl Catalog {
                             )
                         })?;
                     let existing = link_of(txn, work.id, event.id).await?;
-                    let json = |stage: &str, relevance: &str, reason: &str| {
+                    let json = |stage: &str, relevance: Relevance, reason: &str| {
                         json!({ "lifeEvent": slug.as_str(), "stage": stage, "relevance": relevance, "reason": reason })
                     };
                     let before = match &existing {
@@ -101,7 +101,7 @@ impl Catalog {
                                 .await?
                                 .map(|s| s.slug)
                                 .unwrap_or_default();
-                            Some(json(&old_stage, &l.relevance, &l.reason))
+                            Some(json(&old_stage, l.relevance, &l.reason))
                         }
                         None => None,
                     };
@@ -116,13 +116,13 @@ impl Catalog {
                         },
                     };
                     active.journey_stage_id = Set(stage.id);
-                    active.relevance = Set(link.relevance.as_str().to_owned());
+                    active.relevance = Set(link.relevance);
                     active.reason = Set(reason.clone());
                     active.save(txn).await?;
                     Ok(Edited {
                         value: (),
                         before,
-                        after: Some(json(&stage.slug, link.relevance.as_str(), &reason)),
+                        after: Some(json(&stage.slug, link.relevance, &reason)),
                     })
                 },
             )
@@ -217,7 +217,7 @@ impl Catalog {
                         id: NotSet,
                         service_id: Set(work.id),
                         related_service_id: Set(to),
-                        kind: Set(kind.as_str().to_owned()),
+                        kind: Set(kind),
                         reason: Set(reason.clone()),
                     }
                     .insert(txn)

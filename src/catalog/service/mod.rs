@@ -69,13 +69,13 @@ pub struct RuleGroup {
 /// The condition every publicly visible service meets: published and not deleted.
 pub(crate) fn published() -> Condition {
     Condition::all()
-        .add(service::Column::Status.eq(ServiceStatus::Published.as_str()))
+        .add(service::Column::Status.eq(ServiceStatus::Published))
         .add(service::Column::DeletedAt.is_null())
 }
 
 /// Whether residents see `service`: the row form of [`published`].
 pub fn is_public(service: &service::Model) -> bool {
-    service.status == ServiceStatus::Published.as_str() && service.deleted_at.is_none()
+    service.status == ServiceStatus::Published && service.deleted_at.is_none()
 }
 
 /// The services `viewer` may read: the public sees published ones; an EDITOR also sees
@@ -85,7 +85,7 @@ pub fn is_public(service: &service::Model) -> bool {
 /// read through their service.
 pub fn visible_to(viewer: &Principal) -> Condition {
     let not_deleted = Condition::all().add(service::Column::DeletedAt.is_null());
-    let is_published = service::Column::Status.eq(ServiceStatus::Published.as_str());
+    let is_published = service::Column::Status.eq(ServiceStatus::Published);
     match viewer {
         Principal::Anonymous => published(),
         Principal::Key(key) => match key.role {
@@ -93,7 +93,7 @@ pub fn visible_to(viewer: &Principal) -> Condition {
             Role::Reviewer => not_deleted.add(
                 Condition::any()
                     .add(is_published)
-                    .add(service::Column::Status.eq(ServiceStatus::InReview.as_str())),
+                    .add(service::Column::Status.eq(ServiceStatus::InReview)),
             ),
             Role::Editor => not_deleted.add(
                 Condition::any()

@@ -104,7 +104,7 @@ impl Catalog {
                     Query::select()
                         .column(channel::Column::ServiceId)
                         .from(channel::Entity)
-                        .and_where(channel::Column::Kind.eq(kind.as_str()))
+                        .and_where(channel::Column::Kind.eq(kind))
                         .to_owned(),
                 ),
             );
@@ -119,10 +119,10 @@ impl Catalog {
             ));
         }
         if let Some(status) = filter.status {
-            select = select.filter(service::Column::Status.eq(status.as_str()));
+            select = select.filter(service::Column::Status.eq(status));
         }
         if let Some(awaiting) = filter.awaiting_review {
-            let in_review = ServiceStatus::InReview.as_str();
+            let in_review = ServiceStatus::InReview;
             // Revisions count only where the viewer may read them, so the filter tells
             // nobody about a revision they cannot see.
             let revisions_in_review = Query::select()
@@ -281,7 +281,7 @@ impl Catalog {
                     RelationDirection::Incoming => (row.related_service_id, row.service_id),
                 };
                 map.entry(own).or_default().push(RelatedService {
-                    kind: row.kind.parse()?,
+                    kind: row.kind,
                     reason: row.reason,
                     direction,
                     service_id: other,

@@ -66,9 +66,7 @@ pub(crate) async fn open(
 ) -> CatalogResult<service::Model> {
     let mut copy = live.clone().into_active_model().reset_all();
     copy.id = NotSet;
-    copy.status = Set(crate::catalog::types::ServiceStatus::Draft
-        .as_str()
-        .to_owned());
+    copy.status = Set(crate::catalog::types::ServiceStatus::Draft);
     copy.revision_of_id = Set(Some(live.id));
     copy.created_at = Set(now);
     copy.updated_at = Set(now);

@@ -21,7 +21,7 @@ use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
 use crate::entity::{eligibility_rule, eligibility_rule_group, service};
 
-pub(crate) fn rules_json(rows: &[crate::catalog::service::rules::RuleGroupRow]) -> Value {
+pub(crate) fn rules_json(rows: &[RuleGroupRow]) -> Value {
     rows.iter()
         .map(|(mode, description, rules)| {
             json!({ "mode": mode, "description": description, "rules": rules.iter()
@@ -32,7 +32,11 @@ pub(crate) fn rules_json(rows: &[crate::catalog::service::rules::RuleGroupRow]) 
 }
 
 /// A rule group as stored: mode, description, and `(criterion id, operator, value)` rules.
-pub(crate) type RuleGroupRow = (String, Option<String>, Vec<(i32, String, String)>);
+pub(crate) type RuleGroupRow = (
+    RuleGroupMode,
+    Option<String>,
+    Vec<(i32, RuleOperator, String)>,
+);
 
 /// Validates eligibility rule groups against the criteria they name (`path` names the list).
 pub(crate) fn check_rule_groups(
@@ -72,14 +76,10 @@ pub(crate) fn check_rule_groups(
                 |k| k.as_str(),
             )?;
             Rule::parse(&rpath, shape, operator, &rule.value)?;
-            group_rules.push((
-                *criterion,
-                operator.as_str().to_owned(),
-                rule.value.to_string(),
-            ));
+            group_rules.push((*criterion, operator, rule.value.to_string()));
         }
         rows.push((
-            mode.as_str().to_owned(),
+            mode,
             validate::optional(
                 &format!("{gpath}.description"),
                 group.description.as_deref(),
@@ -112,9 +112,9 @@ pub(crate) async fn current_rules(
             let rs = rules
                 .iter()
                 .filter(|r| r.group_id == g.id)
-                .map(|r| (r.criterion_id, r.operator.clone(), r.value.clone()))
+                .map(|r| (r.criterion_id, r.operator, r.value.clone()))
                 .collect();
-            (g.mode.clone(), g.description.clone(), rs)
+            (g.mode, g.description.clone(), rs)
         })
         .collect())
 }
@@ -137,7 +137,7 @@ pub(crate) async fn replace_rules(
         let group = eligibility_rule_group::ActiveModel {
             id: NotSet,
             service_id: Set(service_id),
-            mode: Set(mode.clone()),
+            mode: Set(*mode),
             position: Set(position(g)),
             description: Set(description.clone()),
         }
@@ -154,7 +154,7 @@ pub(crate) async fn replace_rules(
                         group_id: Set(group.id),
                         service_id: Set(service_id),
                         criterion_id: Set(*criterion_id),
-                        operator: Set(operator.clone()),
+                        operator: Set(*operator),
                         value: Set(value.clone()),
                         position: Set(position(r)),
                     },

@@ -79,14 +79,14 @@ impl Catalog {
         };
         let pending = match step {
             Transition::Submit | Transition::Publish | Transition::RequestChanges { .. }
-                if live.status == ServiceStatus::Published.as_str() =>
+                if live.status == ServiceStatus::Published =>
             {
                 super::revision::pending(&txn, live.id).await?
             }
             _ => None,
         };
         let current = pending.as_ref().unwrap_or(&live);
-        let from: ServiceStatus = current.status.parse()?;
+        let from: ServiceStatus = current.status;
         let to = step.target(from).ok_or_else(|| {
             let hint = if from == ServiceStatus::Published {
                 "; edit it to open a pending revision, then submit that"
@@ -120,7 +120,7 @@ impl Catalog {
             }
             _ => {
                 let mut active: service::ActiveModel = current.clone().into();
-                active.status = Set(to.as_str().to_owned());
+                active.status = Set(to);
                 active.version = Set(current.version + 1);
                 active.updated_at = Set(now);
                 if to == ServiceStatus::Published && current.published_at.is_none() {

@@ -430,11 +430,11 @@ impl Catalog {
         live: &service::Model,
         expected_version: Option<i32>,
     ) -> CatalogResult<service::Model> {
-        let status: ServiceStatus = live.status.parse()?;
+        let status: ServiceStatus = live.status;
         let (current, open) = match status {
             ServiceStatus::Draft => (live.clone(), false),
             ServiceStatus::Published => match super::revision::pending(txn, live.id).await? {
-                Some(rev) if rev.status == ServiceStatus::Draft.as_str() => (rev, false),
+                Some(rev) if rev.status == ServiceStatus::Draft => (rev, false),
                 Some(_) => {
                     return Err(CatalogError::conflict(
                         field,
@@ -712,7 +712,7 @@ pub(crate) fn service_row(
         eligibility_summary: trimmed(&doc.eligibility_summary),
         fees: trimmed(&doc.fees),
         processing_time: trimmed(&doc.processing_time),
-        status: status.as_str().to_owned(),
+        status,
         version: existing.map_or(1, |e| e.version),
         created_at: existing.map_or(now, |e| e.created_at),
         updated_at: existing.map_or(now, |e| e.updated_at),

@@ -91,8 +91,8 @@ impl Service {
     }
 
     /// Its editorial status; always `PUBLISHED` for public callers.
-    async fn status(&self) -> Result<ServiceStatus> {
-        Ok(self.0.status.parse::<domain::ServiceStatus>().gql()?.into())
+    async fn status(&self) -> ServiceStatus {
+        self.0.status.into()
     }
 
     /// The owning agency's own id for it, if the agency gave one.
@@ -260,11 +260,11 @@ impl Service {
         Ok(groups
             .into_iter()
             .flat_map(|g| {
-                let mode = g.group.mode.clone();
+                let mode = g.group.mode;
                 let position = g.group.position;
                 g.rules.into_iter().map(move |rule| EligibilityRule {
                     rule,
-                    group_mode: mode.clone(),
+                    group_mode: mode,
                     group_position: position,
                 })
             })
@@ -312,18 +312,13 @@ impl Channel {
     }
 
     /// How the service is delivered through it.
-    async fn kind(&self) -> Result<ChannelKind> {
-        Ok(self.0.kind.parse::<domain::ChannelKind>().gql()?.into())
+    async fn kind(&self) -> ChannelKind {
+        self.0.kind.into()
     }
 
     /// Its touchpoint category: digital, physical or human.
-    async fn category(&self) -> Result<TouchpointCategory> {
-        Ok(self
-            .0
-            .category
-            .parse::<domain::TouchpointCategory>()
-            .gql()?
-            .into())
+    async fn category(&self) -> TouchpointCategory {
+        self.0.category.into()
     }
 
     /// A short label to show residents, e.g. "Apply online".
@@ -399,8 +394,8 @@ impl ServiceLifeEvent {
     }
 
     /// How central the service is to the life event.
-    async fn relevance(&self) -> Result<Relevance> {
-        Ok(self.0.relevance.parse::<domain::Relevance>().gql()?.into())
+    async fn relevance(&self) -> Relevance {
+        self.0.relevance.into()
     }
 
     /// Why the service matters in this life event, in words for residents.
@@ -446,7 +441,7 @@ impl ServiceRelation {
 #[derive(Debug, Clone)]
 pub struct EligibilityRule {
     rule: eligibility_rule::Model,
-    group_mode: String,
+    group_mode: domain::RuleGroupMode,
     group_position: i32,
 }
 
@@ -463,13 +458,8 @@ impl EligibilityRule {
     }
 
     /// The comparison made against the resident's answer.
-    async fn operator(&self) -> Result<RuleOperator> {
-        Ok(self
-            .rule
-            .operator
-            .parse::<domain::RuleOperator>()
-            .gql()?
-            .into())
+    async fn operator(&self) -> RuleOperator {
+        self.rule.operator.into()
     }
 
     /// The value(s) compared with: a number, a date string, a list of option values, a
@@ -488,14 +478,8 @@ impl EligibilityRule {
             .load_one(CriterionById(self.rule.criterion_id))
             .await?;
         let criterion = integrity(found, "rule criterion")?;
-        let shape = CriterionShape::from_row(
-            &criterion.key,
-            &criterion.label,
-            &criterion.kind,
-            criterion.options.as_deref(),
-        )
-        .gql()?;
-        let rule = Rule::from_row(&shape, &self.rule.operator, &self.rule.value).gql()?;
+        let shape = CriterionShape::from_row(&criterion).gql()?;
+        let rule = Rule::from_row(&shape, self.rule.operator, &self.rule.value).gql()?;
         Ok(rule.describe(&shape))
     }
 
@@ -505,12 +489,8 @@ impl EligibilityRule {
     }
 
     /// How the rules of the rule's group combine.
-    async fn group_mode(&self) -> Result<RuleGroupMode> {
-        Ok(self
-            .group_mode
-            .parse::<domain::RuleGroupMode>()
-            .gql()?
-            .into())
+    async fn group_mode(&self) -> RuleGroupMode {
+        self.group_mode.into()
     }
 }
 
