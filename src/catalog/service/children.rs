@@ -246,8 +246,8 @@ pub(crate) fn channel_insert_row(
     channel::ActiveModel {
         id: NotSet,
         service_id: Set(service_id),
-        kind: Set(c.kind.clone()),
-        category: Set(c.category.clone()),
+        kind: Set(c.kind),
+        category: Set(c.category),
         label: Set(c.label.clone()),
         url: Set(c.url.clone()),
         phone: Set(c.phone.clone()),
