@@ -2,7 +2,9 @@
 //! events residents go through, served as a GraphQL API.
 //!
 //! Data flows one way: HTTP (`http`) -> GraphQL (`graphql`) -> domain rules (`catalog`) ->
-//! SeaORM entities (`entity`) -> database. Each layer only calls the one below it. `catalog`
+//! SeaORM entities (`entity`) -> database. Each layer only calls the one below it: resolvers
+//! read the catalog's typed records (`catalog::records`, stored enums decoded by the entities)
+//! and never import `entity`. `catalog`
 //! and `graphql` are organised by resource (services, agencies, life events, criteria,
 //! jurisdictions, API keys, audit, recommendations), the GraphQL modules mirroring the
 //! catalog's. `app` is the composition root that wires them together (and owns the async

@@ -6,6 +6,7 @@
 //! `api_key`, `audit`, `changes`, `recommend`, `eligibility`), each holding its reads, its
 //! commands and their validation; `import` turns catalog documents into writes. The leaves
 //! (`store`, `principal`, `error`, `page`, `types`, `validate`) depend on nothing above them.
+//! `records` names the typed rows readers get back, so callers never import `entity`.
 
 pub mod agency;
 pub mod api_key;
@@ -21,6 +22,7 @@ pub mod names;
 pub mod page;
 pub mod principal;
 pub mod recommend;
+pub mod records;
 pub mod service;
 pub mod store;
 pub mod types;

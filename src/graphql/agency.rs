@@ -16,14 +16,14 @@ use super::payload::{record_payload, with_row};
 use super::scalars::Date;
 use super::service::services_by_keys;
 use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
+use crate::catalog::records;
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{AgencyFilter as DomainFilter, PageRequest};
-use crate::entity::{agency, cssp_designation};
 
 /// A government agency that owns services or delivers them with a partner, e.g. the New
 /// York State Department of Labor.
 #[derive(Debug, Clone)]
-pub struct Agency(pub agency::Model);
+pub struct Agency(pub records::Agency);
 
 /// A government agency that owns services or delivers them with a partner, e.g. the New
 /// York State Department of Labor.
@@ -128,7 +128,7 @@ impl Agency {
 /// An agency's designation as a Critical State Service Provider (CSSP): one of the
 /// high-impact agencies whose customer experience the state CX office tracks closely.
 #[derive(Debug, Clone)]
-pub struct CsspDesignation(pub cssp_designation::Model);
+pub struct CsspDesignation(pub records::CsspDesignation);
 
 /// An agency's designation as a Critical State Service Provider (CSSP): one of the
 /// high-impact agencies whose customer experience the state CX office tracks closely.

@@ -8,11 +8,12 @@ use super::error::GqlResult;
 use super::node::parse_global_id;
 use super::scalars::{DateTime, Json};
 use crate::catalog::audit::AuditFilter as DomainFilter;
+use crate::catalog::records;
 use crate::catalog::{Cursor, PageRequest};
 
 /// One recorded change: who did what, when, with the record before and after.
 #[derive(Debug, Clone)]
-pub struct AuditEvent(pub crate::entity::audit_event::Model);
+pub struct AuditEvent(pub records::AuditEvent);
 
 /// One recorded change: who did what, when, with the record before and after.
 #[Object]

@@ -11,13 +11,13 @@ use super::payload::{record_payload, with_row};
 use crate::catalog::PageRequest;
 use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionShape;
+use crate::catalog::records;
 use crate::catalog::types::Slug;
-use crate::entity::criterion;
 
 /// A reusable eligibility question, such as "What is your household's yearly income?".
 /// Services' eligibility rules refer to criteria by `key`.
 #[derive(Debug, Clone)]
-pub struct Criterion(pub criterion::Model);
+pub struct Criterion(pub records::Criterion);
 
 /// One allowed answer of a `SELECT` or `MULTI_SELECT` criterion.
 #[derive(SimpleObject, Debug, Clone)]

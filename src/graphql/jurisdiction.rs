@@ -9,14 +9,14 @@ use super::loaders::JurisdictionById;
 use super::node::{NodeKind, global_id, row_id};
 use super::payload::{record_payload, with_row};
 use crate::catalog::jurisdiction::JurisdictionInput;
+use crate::catalog::records;
 use crate::catalog::types::JurisdictionCode;
-use crate::entity::jurisdiction;
 
 /// A level of government, such as the United States (`US`), New York State (`US-NY`) or
 /// New York City (`US-NY-NYC`). A resident of a jurisdiction can use its services and
 /// those of every jurisdiction above it.
 #[derive(Debug, Clone)]
-pub struct Jurisdiction(pub jurisdiction::Model);
+pub struct Jurisdiction(pub records::Jurisdiction);
 
 /// A level of government, such as the United States (`US`), New York State (`US-NY`) or
 /// New York City (`US-NY-NYC`). A resident of a jurisdiction can use its services and

@@ -15,14 +15,14 @@ use super::node::{NodeKind, global_id, row_id};
 use super::payload::{UserError, outcome, record_payload, with_row};
 use super::service::{Service, services_by_keys};
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
+use crate::catalog::records;
 use crate::catalog::types::Slug;
 use crate::catalog::{CatalogError, PageRequest};
-use crate::entity::{journey_stage, life_event, life_event_relation, life_event_service};
 
 /// Something residents go through, such as losing a job or having a baby, with the
 /// journey stages it takes and the services that help at each.
 #[derive(Debug, Clone)]
-pub struct LifeEvent(pub life_event::Model);
+pub struct LifeEvent(pub records::LifeEvent);
 
 /// Something residents go through, such as losing a job or having a baby, with the
 /// journey stages it takes and the services that help at each.
@@ -104,7 +104,7 @@ impl LifeEvent {
 
 /// A life event that often comes with another.
 #[derive(Debug, Clone)]
-pub struct RelatedLifeEvent(pub life_event_relation::Model);
+pub struct RelatedLifeEvent(pub records::LifeEventRelation);
 
 /// A life event that often comes with another.
 #[Object]
@@ -126,7 +126,7 @@ impl RelatedLifeEvent {
 /// One stage of a life event's journey, e.g. "Replace lost income", with the services
 /// that help at that stage.
 #[derive(Debug, Clone)]
-pub struct JourneyStage(pub journey_stage::Model);
+pub struct JourneyStage(pub records::JourneyStage);
 
 /// One stage of a life event's journey, e.g. "Replace lost income", with the services
 /// that help at that stage.
@@ -177,7 +177,7 @@ impl JourneyStage {
 
 /// A service that helps at a journey stage, with why.
 #[derive(Debug, Clone)]
-pub struct StageService(pub life_event_service::Model);
+pub struct StageService(pub records::ServiceLink);
 
 /// A service that helps at a journey stage, with why.
 #[Object]
@@ -258,7 +258,7 @@ macro_rules! stage_payload {
 
         impl $payload {
             fn from(
-                result: Result<(crate::entity::life_event::Model, crate::entity::journey_stage::Model), CatalogError>,
+                result: Result<(records::LifeEvent, records::JourneyStage), CatalogError>,
             ) -> Result<Self> {
                 let (value, user_errors) = outcome(result)?;
                 let (event, stage) = value.map_or((None, None), |(e, s)| (Some(e), Some(s)));

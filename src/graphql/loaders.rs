@@ -7,12 +7,9 @@ use std::time::Duration;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::catalog::principal::Principal;
+use crate::catalog::records;
 use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::{Catalog, CatalogError, Cursor};
-use crate::entity::{
-    agency, channel, criterion, cssp_designation, journey_stage, jurisdiction, language,
-    life_event, life_event_relation, life_event_service, required_document, service, taxonomy_term,
-};
 
 /// Loads catalog records in batches; one per request, so nothing is cached across requests
 /// and services are filtered by what the request's caller may read.
@@ -64,60 +61,60 @@ macro_rules! batch {
 }
 
 batch!(/// A jurisdiction by id.
-    JurisdictionById => jurisdiction::Model, jurisdictions_by_ids);
+    JurisdictionById => records::Jurisdiction, jurisdictions_by_ids);
 batch!(/// An agency by id.
-    AgencyById => agency::Model, agencies_by_ids);
+    AgencyById => records::Agency, agencies_by_ids);
 batch!(/// An agency's CSSP designation, by agency id.
-    CsspOfAgency => cssp_designation::Model, cssp_of_agencies);
+    CsspOfAgency => records::CsspDesignation, cssp_of_agencies);
 batch!(/// An agency's child agencies, by parent id.
-    ChildrenOfAgency => Vec<agency::Model>, children_of_agencies);
+    ChildrenOfAgency => Vec<records::Agency>, children_of_agencies);
 batch!(/// The keys of an agency's published services, by agency id.
     ServiceKeysOfAgency => Vec<Cursor>, service_keys_of_agencies);
 batch!(/// A channel of a published service, by channel id.
-    ChannelById => channel::Model, channels_by_ids);
+    ChannelById => records::Channel, channels_by_ids);
 batch!(/// A service's channels, by service id.
-    ChannelsOfService => Vec<channel::Model>, channels_of_services);
+    ChannelsOfService => Vec<records::Channel>, channels_of_services);
 batch!(/// A service's partner agency ids, by service id.
     PartnersOfService => Vec<i32>, partners_of_services);
 batch!(/// The jurisdiction ids a service serves, by service id.
     JurisdictionsOfService => Vec<i32>, jurisdictions_of_services);
 batch!(/// A service's life-event links, by service id.
-    LinksOfService => Vec<life_event_service::Model>, life_event_links_of_services);
+    LinksOfService => Vec<records::ServiceLink>, life_event_links_of_services);
 batch!(/// A service's eligibility rule groups, by service id.
     RulesOfService => Vec<RuleGroup>, rules_of_services);
 batch!(/// A service's required documents, by service id.
-    DocumentsOfService => Vec<required_document::Model>, documents_of_services);
+    DocumentsOfService => Vec<records::RequiredDocument>, documents_of_services);
 batch!(/// A service's languages, by service id.
-    LanguagesOfService => Vec<language::Model>, languages_of_services);
+    LanguagesOfService => Vec<records::Language>, languages_of_services);
 batch!(/// A service's taxonomy terms, by service id.
-    TermsOfService => Vec<taxonomy_term::Model>, terms_of_services);
+    TermsOfService => Vec<records::TaxonomyTerm>, terms_of_services);
 batch!(/// A life event by id.
-    LifeEventById => life_event::Model, life_events_by_ids);
+    LifeEventById => records::LifeEvent, life_events_by_ids);
 batch!(/// A life event's journey stages, by life event id.
-    StagesOfLifeEvent => Vec<journey_stage::Model>, stages_of_life_events);
+    StagesOfLifeEvent => Vec<records::JourneyStage>, stages_of_life_events);
 batch!(/// A life event's related life events, by life event id.
-    RelatedOfLifeEvent => Vec<life_event_relation::Model>, related_life_events);
+    RelatedOfLifeEvent => Vec<records::LifeEventRelation>, related_life_events);
 batch!(/// The keys of a life event's published services, by life event id.
     ServiceKeysOfLifeEvent => Vec<Cursor>, service_keys_of_life_events);
 batch!(/// A journey stage by id.
-    StageById => journey_stage::Model, stages_by_ids);
+    StageById => records::JourneyStage, stages_by_ids);
 batch!(/// A journey stage's links to published services, by stage id.
-    LinksOfStage => Vec<life_event_service::Model>, service_links_of_stages);
+    LinksOfStage => Vec<records::ServiceLink>, service_links_of_stages);
 batch!(/// A criterion by id.
-    CriterionById => criterion::Model, criteria_by_ids);
+    CriterionById => records::Criterion, criteria_by_ids);
 
 /// A service by id, if the caller may read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ServiceById(pub i32);
 
 impl Loader<ServiceById> for CatalogLoader {
-    type Value = service::Model;
+    type Value = records::Service;
     type Error = CatalogError;
 
     async fn load(
         &self,
         keys: &[ServiceById],
-    ) -> Result<HashMap<ServiceById, service::Model>, CatalogError> {
+    ) -> Result<HashMap<ServiceById, records::Service>, CatalogError> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let found = self.0.services_by_ids(&ids, &self.1).await?;
         Ok(found
@@ -132,13 +129,13 @@ impl Loader<ServiceById> for CatalogLoader {
 pub struct RevisionOfService(pub i32);
 
 impl Loader<RevisionOfService> for CatalogLoader {
-    type Value = service::Model;
+    type Value = records::Service;
     type Error = CatalogError;
 
     async fn load(
         &self,
         keys: &[RevisionOfService],
-    ) -> Result<HashMap<RevisionOfService, service::Model>, CatalogError> {
+    ) -> Result<HashMap<RevisionOfService, records::Service>, CatalogError> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let found = self.0.revisions_of_services(&ids, &self.1).await?;
         Ok(found

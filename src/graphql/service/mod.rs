@@ -7,14 +7,11 @@ pub mod parts;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
+use crate::catalog::records;
 use crate::catalog::service::RelatedService;
 use crate::catalog::types as domain;
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{Cursor, Page, PageRequest, ServiceFilter as DomainFilter};
-use crate::entity::{
-    channel, eligibility_rule, language, life_event_service, required_document, service,
-    taxonomy_term,
-};
 use crate::graphql::agency::Agency;
 use crate::graphql::connection::ServiceConnection;
 use crate::graphql::context::catalog;
@@ -40,7 +37,7 @@ use crate::graphql::scalars::{DateTime, Json};
 /// A government service residents can use, such as Unemployment Insurance or SNAP, with
 /// how to reach it, who is eligible, and how it fits the life events residents go through.
 #[derive(Debug, Clone)]
-pub struct Service(pub service::Model);
+pub struct Service(pub records::Service);
 
 /// A government service residents can use, such as Unemployment Insurance or SNAP, with
 /// how to reach it, who is eligible, and how it fits the life events residents go through.
@@ -301,7 +298,7 @@ impl Service {
 
 /// One way to reach a service (a touchpoint): a website, phone line, office, form...
 #[derive(Debug, Clone)]
-pub struct Channel(pub channel::Model);
+pub struct Channel(pub records::Channel);
 
 /// One way to reach a service (a touchpoint): a website, phone line, office, form...
 #[Object]
@@ -372,7 +369,7 @@ impl Channel {
 
 /// A service's place in a life event: the journey stage it belongs to and why.
 #[derive(Debug, Clone)]
-pub struct ServiceLifeEvent(pub life_event_service::Model);
+pub struct ServiceLifeEvent(pub records::ServiceLink);
 
 /// A service's place in a life event: the journey stage it belongs to and why.
 #[Object]
@@ -440,7 +437,7 @@ impl ServiceRelation {
 /// a resident's answer with.
 #[derive(Debug, Clone)]
 pub struct EligibilityRule {
-    rule: eligibility_rule::Model,
+    rule: records::EligibilityRule,
     group_mode: domain::RuleGroupMode,
     group_position: i32,
 }
@@ -496,7 +493,7 @@ impl EligibilityRule {
 
 /// A document residents need to apply for a service.
 #[derive(Debug, Clone)]
-pub struct RequiredDocument(pub required_document::Model);
+pub struct RequiredDocument(pub records::RequiredDocument);
 
 /// A document residents need to apply for a service.
 #[Object]
@@ -514,7 +511,7 @@ impl RequiredDocument {
 
 /// A language a service is offered in.
 #[derive(Debug, Clone)]
-pub struct Language(pub language::Model);
+pub struct Language(pub records::Language);
 
 /// A language a service is offered in.
 #[Object]
@@ -532,7 +529,7 @@ impl Language {
 
 /// A term of a classification scheme that applies to a service.
 #[derive(Debug, Clone)]
-pub struct TaxonomyTerm(pub taxonomy_term::Model);
+pub struct TaxonomyTerm(pub records::TaxonomyTerm);
 
 /// A term of a classification scheme that applies to a service.
 #[Object]

@@ -5,10 +5,10 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::catalog::CatalogError;
+use crate::catalog::records;
 use crate::catalog::service::fields::{ChannelFields, DocumentFields, LinkFields, ServiceFields};
 use crate::catalog::service::workflow::Transition;
 use crate::catalog::service::write::ServiceChanges;
-use crate::entity::service;
 use crate::graphql::context::catalog;
 use crate::graphql::context::principal;
 use crate::graphql::node::NodeKind;
@@ -17,7 +17,7 @@ use crate::graphql::service::Service;
 
 /// Splits a service command's outcome into the service or user errors.
 fn service_outcome(
-    result: Result<service::Model, CatalogError>,
+    result: Result<records::Service, CatalogError>,
 ) -> Result<(Option<Service>, Vec<UserError>)> {
     let (model, user_errors) = outcome(result)?;
     Ok((model.map(Service), user_errors))
@@ -281,7 +281,7 @@ macro_rules! workflow_types {
         }
 
         impl $payload {
-            fn from(result: Result<service::Model, CatalogError>) -> Result<Self> {
+            fn from(result: Result<records::Service, CatalogError>) -> Result<Self> {
                 let (service, user_errors) = service_outcome(result)?;
                 Ok(Self {
                     service,
@@ -327,7 +327,7 @@ async fn step(
     ctx: &Context<'_>,
     id: &ID,
     step: Transition,
-) -> Result<Result<service::Model, CatalogError>> {
+) -> Result<Result<records::Service, CatalogError>> {
     let catalog = catalog(ctx)?;
     Ok(match service_row(id) {
         Ok(row) => catalog.transition_service(principal(ctx), row, step).await,

@@ -6,11 +6,11 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::catalog::CatalogError;
+use crate::catalog::records;
 use crate::catalog::service::channels::ChannelChanges;
 use crate::catalog::service::fields::{RuleFields, RuleGroupFields};
 use crate::catalog::service::links::LifeEventLink;
 use crate::catalog::types as domain;
-use crate::entity::service;
 use crate::graphql::context::catalog;
 use crate::graphql::context::principal;
 use crate::graphql::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
@@ -40,7 +40,7 @@ macro_rules! service_payload {
         }
 
         impl $payload {
-            fn from(result: Result<service::Model, CatalogError>) -> Result<Self> {
+            fn from(result: Result<records::Service, CatalogError>) -> Result<Self> {
                 let (service, user_errors) = outcome(result)?;
                 Ok(Self { service: service.map(Service), user_errors })
             }
@@ -464,6 +464,6 @@ impl PartMutation {
 
 /// The global id clients know a channel by (a pending revision's copy keeps the id of the
 /// published channel it will update).
-pub fn channel_id(c: &crate::entity::channel::Model) -> ID {
+pub fn channel_id(c: &records::Channel) -> ID {
     global_id(NodeKind::Channel, c.replaces_id.unwrap_or(c.id))
 }
