@@ -12,8 +12,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::catalog::{Catalog, import};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction};
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, Limits};
 use crate::graphql::{build_schema, sdl};
+use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
 use crate::telemetry::{self, Metrics};
 
@@ -25,6 +26,16 @@ use crate::telemetry::{self, Metrics};
 pub async fn connect(
     config: &DatabaseConfig,
     metrics: &Arc<Metrics>,
+) -> Result<DatabaseConnection, String> {
+    connect_with(config, metrics, None).await
+}
+
+/// Like [`connect`], with a PostgreSQL `statement_timeout` on every connection, so no
+/// statement outlives the request that sent it.
+pub async fn connect_with(
+    config: &DatabaseConfig,
+    metrics: &Arc<Metrics>,
+    statement_timeout: Option<Duration>,
 ) -> Result<DatabaseConnection, String> {
     let mut options = ConnectOptions::new(config.url().to_owned());
     options
@@ -42,6 +53,12 @@ pub async fn connect(
         }
         DatabaseConfig::Postgres { .. } => {
             options.max_connections(16).min_connections(1);
+            if let Some(timeout) = statement_timeout {
+                let setting = format!("{}ms", timeout.as_millis().max(1));
+                options.map_sqlx_postgres_opts(move |o| {
+                    o.options([("statement_timeout", setting.as_str())])
+                });
+            }
         }
     }
     if !config.is_postgres() {
@@ -114,13 +131,25 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The router over `catalog`, exactly as `serve` runs it.
-pub fn app_router(catalog: Catalog, metrics: Arc<Metrics>) -> axum::Router {
+/// The router over `catalog` with `limits`, exactly as `serve` runs it.
+pub fn app_router(catalog: Catalog, metrics: Arc<Metrics>, limits: Limits) -> axum::Router {
     router(AppState {
-        schema: build_schema(catalog.clone()),
+        schema: build_schema(catalog.clone(), &limits),
         catalog,
         metrics,
+        rates: Arc::new(RateLimits::new(&limits)),
+        limits: Arc::new(limits),
     })
+}
+
+/// Serves `router` on `listener` with `limits`' connection timeouts until `shutdown`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    crate::http::serve::serve(listener, router, limits.header_timeout(), shutdown).await;
 }
 
 /// Runs the command the CLI names.
@@ -265,12 +294,13 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 "catalog loaded"
             );
         }
-        Command::Serve { bind } => {
+        Command::Serve { bind, limits } => {
             // Bind first: a taken port is reported before any migration or seeding runs.
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .map_err(|err| format!("cannot listen on {bind}: {err}"))?;
-            let db = connect(&cli.database_url, &metrics).await?;
+            let timeout = Some(limits.request_timeout());
+            let db = connect_with(&cli.database_url, &metrics, timeout).await?;
             migrate(&db).await?;
             let catalog = Catalog::new(db);
             if catalog.is_empty().await.map_err(|e| e.for_operator())? {
@@ -284,9 +314,8 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 );
             }
             tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");
-            axum::serve(listener, app_router(catalog, metrics))
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            let router = app_router(catalog, metrics, limits.clone());
+            serve(listener, router, &limits, shutdown_signal()).await;
             tracing::info!("stopped");
         }
     }

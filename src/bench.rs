@@ -362,7 +362,7 @@ pub async fn run(
     let started = Instant::now();
     generate(&db, shape).await?;
     let generate = started.elapsed();
-    let schema = build_schema(catalog.clone());
+    let schema = build_schema(catalog.clone(), &crate::config::Limits::default());
     let mut samples = Vec::with_capacity(requests);
     let mut first_request = Duration::ZERO;
     for i in 0..=requests {
@@ -485,7 +485,7 @@ pub async fn import(
         .authenticate(Some(&format!("Bearer {}", admin.token)))
         .await
         .map_err(|e| e.for_operator())?;
-    let schema = build_schema(catalog.clone());
+    let schema = build_schema(catalog.clone(), &crate::config::Limits::default());
     let batch = batch.clamp(1, crate::catalog::service::write::MAX_IMPORT);
     let mut times = Vec::new();
     let started = Instant::now();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::DatabaseConfig;
+use crate::config::{DatabaseConfig, Limits};
 use crate::telemetry::LogFormat;
 
 /// The embedded SQLite file used when no database is configured.
@@ -45,6 +45,9 @@ pub enum Command {
         /// Address to listen on, `HOST:PORT` (a name such as `localhost:8080` is resolved).
         #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Limits on requests and clients.
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Apply pending database migrations.
     Migrate,

@@ -1,8 +1,12 @@
 //! Typed configuration, parsed once from flags and the environment (see `cli`) and then
-//! passed down: which database, and how to reach it.
+//! passed down: which database and how to reach it, and the limits a public server keeps
+//! (cost, time, rate, size, origins).
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
 
 /// Where the catalog is stored: parsed from `--database-url` / `DATABASE_URL`, so the rest of
 /// the program never guesses the database from the URL's text.
@@ -87,6 +91,134 @@ impl FromStr for DatabaseConfig {
     }
 }
 
+/// On or off, for the features an operator can switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+impl Switch {
+    /// Whether the feature is on.
+    pub fn is_on(self) -> bool {
+        self == Self::On
+    }
+}
+
+/// What the server allows one request and one client, with production defaults. Every
+/// field is a `serve` flag and an environment variable (the README's table lists them).
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Most cost (fields, times the items each list can return) one anonymous request may
+    /// have.
+    #[arg(long, env = "COST_BUDGET_ANONYMOUS", default_value_t = 2_000_000)]
+    pub cost_budget_anonymous: usize,
+
+    /// Most cost one request made with an API key may have.
+    #[arg(long, env = "COST_BUDGET_KEY", default_value_t = 10_000_000)]
+    pub cost_budget_key: usize,
+
+    /// Most aliased fields in one request.
+    #[arg(long, env = "MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most fields at the root of one operation.
+    #[arg(long, env = "MAX_ROOT_FIELDS", default_value_t = 15)]
+    pub max_root_fields: usize,
+
+    /// How long one request may take, in milliseconds, before it is answered `TIMEOUT`.
+    /// PostgreSQL statements get the same `statement_timeout`.
+    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 5_000)]
+    pub request_timeout_ms: u64,
+
+    /// How long a connection may take to send a request's headers, in seconds; an idle
+    /// keep-alive connection is closed after the same time.
+    #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Requests served at once; beyond it the server answers 503 with `Retry-After`.
+    #[arg(long, env = "MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+
+    /// Requests a minute one client address may make without a key (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_ANONYMOUS", default_value_t = 600)]
+    pub rate_limit_anonymous: u32,
+
+    /// Requests a minute one API key may make (0: no limit).
+    #[arg(long, env = "RATE_LIMIT_KEY", default_value_t = 3_000)]
+    pub rate_limit_key: u32,
+
+    /// A header set by a trusted reverse proxy that names the client address (e.g.
+    /// `X-Forwarded-For`; its last entry is used). Unset: the connection's peer address.
+    #[arg(long, env = "TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
+    /// Largest request body, in bytes, for a request without a key.
+    #[arg(long, env = "MAX_BODY_ANONYMOUS", default_value_t = 64 * 1024)]
+    pub max_body_anonymous: usize,
+
+    /// Largest request body, in bytes, for a request with a key (room for a
+    /// `servicesImport` of 500 services).
+    #[arg(long, env = "MAX_BODY_KEY", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_key: usize,
+
+    /// Most requests in one batch (a JSON array body); 0 turns batches off.
+    #[arg(long, env = "MAX_BATCH", default_value_t = 0)]
+    pub max_batch: usize,
+
+    /// Browser origins allowed to call the API, comma-separated (e.g.
+    /// `https://portal.ny.gov`). `*` allows any origin for anonymous reads only (no
+    /// `Authorization` header). Unset: no cross-origin calls.
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Whether the schema may be introspected (off also turns field suggestions off).
+    #[arg(long, env = "INTROSPECTION", value_enum, default_value = "on")]
+    pub introspection: Switch,
+
+    /// Whether GraphiQL is served at `/`.
+    #[arg(long, env = "GRAPHIQL", value_enum, default_value = "on")]
+    pub graphiql: Switch,
+}
+
+impl Limits {
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// The header-read and keep-alive timeout.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
+    }
+}
+
+/// The production defaults, as `serve` uses them without flags or environment.
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            cost_budget_anonymous: 2_000_000,
+            cost_budget_key: 10_000_000,
+            max_aliases: 30,
+            max_root_fields: 15,
+            request_timeout_ms: 5_000,
+            header_timeout_secs: 10,
+            max_in_flight: 256,
+            rate_limit_anonymous: 600,
+            rate_limit_key: 3_000,
+            trusted_proxy_header: None,
+            max_body_anonymous: 64 * 1024,
+            max_body_key: 16 * 1024 * 1024,
+            max_batch: 0,
+            cors_origins: Vec::new(),
+            introspection: Switch::On,
+            graphiql: Switch::On,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::DatabaseConfig;
@@ -115,6 +247,19 @@ mod tests {
         assert!(parse("postgresql://u@h/db").is_ok_and(|c| c.is_postgres()));
         assert!(parse("mysql://u@h/db").is_err());
         assert!(parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn limits_default_to_what_the_flags_default_to() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Flags {
+            #[command(flatten)]
+            limits: super::Limits,
+        }
+        let parsed = Flags::parse_from(["serve"]).limits;
+        let defaults = super::Limits::default();
+        assert_eq!(format!("{parsed:?}"), format!("{defaults:?}"));
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub enum Answer {
 fn parse_date(field: &str, value: &Value) -> Result<NaiveDate, CatalogError> {
     value
         .as_str()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .and_then(super::validate::date)
         .ok_or_else(|| {
             CatalogError::bad_input(
                 field,

@@ -41,6 +41,27 @@ pub mod max_items {
     pub const TAXONOMY_TERMS: usize = 50;
 }
 
+/// A calendar date written exactly `YYYY-MM-DD` (`2026-1-1` and `+2026-01-01` are not).
+pub fn date(value: &str) -> Option<chrono::NaiveDate> {
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shaped
+        .then(|| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+/// Whether `value` holds a control character other than tab, newline and carriage return
+/// (NUL above all: PostgreSQL cannot store it in text, SQLite can, so it is refused on both
+/// before any database call).
+pub fn has_control(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// `value` trimmed, if it is 1 to `max` characters.
 pub fn required(field: &str, value: &str, max: usize) -> CatalogResult<String> {
     let value = value.trim();

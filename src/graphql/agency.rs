@@ -87,9 +87,17 @@ impl Agency {
     }
 
     /// The agencies that are part of this one, by name.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::CHILD_AGENCIES, child_complexity)"
+    )]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
         let found = loader(ctx)?.load_one(ChildrenOfAgency(self.0.id)).await?;
-        Ok(found.unwrap_or_default().into_iter().map(Agency).collect())
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .take(crate::graphql::limits::caps::CHILD_AGENCIES)
+            .map(Agency)
+            .collect())
     }
 
     /// Its designation as a Critical State Service Provider by the state CX office, or
@@ -102,6 +110,7 @@ impl Agency {
     }
 
     /// The published services the agency owns or delivers in partnership, by name.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -140,6 +149,9 @@ impl CsspDesignation {
     }
 
     /// Why it was designated: a large customer base, a high impact, or both.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::CSSP_BASIS, child_complexity)"
+    )]
     async fn basis(&self) -> Vec<CsspBasis> {
         let mut basis = Vec::new();
         if self.0.large_customer_base {
@@ -194,6 +206,7 @@ pub struct AgencyQuery;
 #[Object]
 impl AgencyQuery {
     /// Agencies, by name.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,

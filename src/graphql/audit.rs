@@ -112,6 +112,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// Every committed change, newest first: who did what to which record, when, with the
     /// record before and after. ADMIN and REVIEWER keys only.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -88,6 +88,9 @@ impl ChangesQuery {
     /// archived (tombstones). Mirror the catalog once with `services`, note the time, then
     /// follow this feed from the beginning (or from your stored `cursor`); applying the
     /// changes in order keeps the mirror exact, deletions included, and never shows drafts.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(usize::try_from(first.unwrap_or(50).clamp(1, 100)).unwrap_or(100), child_complexity)"
+    )]
     async fn catalog_changes(
         &self,
         ctx: &Context<'_>,

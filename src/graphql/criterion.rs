@@ -64,6 +64,9 @@ impl Criterion {
     }
 
     /// The allowed answers, for `SELECT` and `MULTI_SELECT` criteria; empty otherwise.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::OPTIONS, child_complexity)"
+    )]
     async fn options(&self) -> Result<Vec<CriterionOption>> {
         let shape = CriterionShape::from_row(&self.0).gql()?;
         Ok(shape
@@ -90,6 +93,7 @@ pub struct CriterionQuery;
 #[Object]
 impl CriterionQuery {
     /// The reusable eligibility questions, by label.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn criteria(
         &self,
         ctx: &Context<'_>,

@@ -69,12 +69,16 @@ pub struct JurisdictionQuery;
 #[Object]
 impl JurisdictionQuery {
     /// Every jurisdiction, broadest first.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::ALL_JURISDICTIONS, child_complexity)"
+    )]
     async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
         Ok(catalog(ctx)?
             .jurisdictions()
             .await
             .gql()?
             .into_iter()
+            .take(crate::graphql::limits::caps::ALL_JURISDICTIONS)
             .map(Jurisdiction)
             .collect())
     }

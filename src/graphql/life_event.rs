@@ -61,6 +61,9 @@ impl LifeEvent {
     }
 
     /// Its journey stages, in the order residents go through them.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::STAGES, child_complexity)"
+    )]
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<JourneyStage>> {
         let stages = loader(ctx)?
             .load_one(StagesOfLifeEvent(self.0.id))
@@ -70,6 +73,7 @@ impl LifeEvent {
     }
 
     /// Every published service linked to it, at any stage, by name.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -93,12 +97,19 @@ impl LifeEvent {
     }
 
     /// Life events that often come with this one, and why.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::RELATED_LIFE_EVENTS, child_complexity)"
+    )]
     async fn related_life_events(&self, ctx: &Context<'_>) -> Result<Vec<RelatedLifeEvent>> {
         let related = loader(ctx)?
             .load_one(RelatedOfLifeEvent(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(related.into_iter().map(RelatedLifeEvent).collect())
+        Ok(related
+            .into_iter()
+            .take(crate::graphql::limits::caps::RELATED_LIFE_EVENTS)
+            .map(RelatedLifeEvent)
+            .collect())
     }
 }
 
@@ -166,12 +177,19 @@ impl JourneyStage {
     }
 
     /// The published services that help at this stage: core ones first.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::STAGE_SERVICES, child_complexity)"
+    )]
     async fn services(&self, ctx: &Context<'_>) -> Result<Vec<StageService>> {
         let links = loader(ctx)?
             .load_one(LinksOfStage(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(links.into_iter().map(StageService).collect())
+        Ok(links
+            .into_iter()
+            .take(crate::graphql::limits::caps::STAGE_SERVICES)
+            .map(StageService)
+            .collect())
     }
 }
 
@@ -209,6 +227,7 @@ pub struct LifeEventQuery;
 #[Object]
 impl LifeEventQuery {
     /// Life events, by name.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn life_events(
         &self,
         ctx: &Context<'_>,

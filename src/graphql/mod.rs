@@ -12,6 +12,7 @@ pub mod enums;
 pub mod error;
 pub mod jurisdiction;
 pub mod life_event;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod payload;
@@ -23,6 +24,7 @@ pub mod viewer;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::catalog::Catalog;
+use crate::config::Limits;
 
 /// The root of every read: life events, services, agencies, jurisdictions and criteria.
 #[derive(MergedObject, Default)]
@@ -60,21 +62,25 @@ pub type CatalogSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// any real catalog question, shallow enough that a query cannot walk parent links forever.
 pub const MAX_DEPTH: usize = 20;
 
-/// How many fields a query may select in all (each alias and fragment use counts), so one
-/// request cannot fan out into thousands of root lookups.
-pub const MAX_COMPLEXITY: usize = 2_000;
-
-/// Builds the schema over `catalog`.
-pub fn build_schema(catalog: Catalog) -> CatalogSchema {
-    Schema::build(
+/// Builds the schema over `catalog`, enforcing `limits` (cost budgets, aliases, root
+/// fields, introspection).
+pub fn build_schema(catalog: Catalog, limits: &Limits) -> CatalogSchema {
+    let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .data(catalog)
-    .finish()
+    .extension(limits::RequestLimits::new(limits))
+    .data(catalog);
+    if limits.introspection.is_on() {
+        builder.finish()
+    } else {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    }
 }
 
 /// The schema without a database, for exporting the SDL.

@@ -115,7 +115,7 @@ pub enum Node {
 }
 
 /// The most ids `nodes(ids:)` takes at once.
-const MAX_NODES: usize = 100;
+const MAX_NODES: usize = crate::graphql::limits::caps::NODES;
 
 /// Root fields for global object identification.
 #[derive(Default)]
@@ -137,6 +137,9 @@ impl NodeQuery {
 
     /// The records with these global ids, in the same order, with `null` for any that
     /// does not exist or that you may not see. At most 100 ids.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::NODES, child_complexity)"
+    )]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

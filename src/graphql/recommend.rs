@@ -129,6 +129,9 @@ pub struct Eligibility {
     /// The overall result.
     pub status: EligibilityStatus,
     /// Every rule of the service, checked against the answers.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::CHECKS, child_complexity)"
+    )]
     pub checks: Vec<EligibilityCheck>,
 }
 
@@ -288,6 +291,7 @@ impl Recommendation {
                 .inner
                 .checks
                 .iter()
+                .take(crate::graphql::limits::caps::CHECKS)
                 .cloned()
                 .map(EligibilityCheck)
                 .collect(),
@@ -296,10 +300,14 @@ impl Recommendation {
 
     /// Why it is recommended: the life events and stages that link it, and the recommended
     /// services it is related to.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::REASONS, child_complexity)"
+    )]
     async fn reasons(&self) -> Vec<RecommendationReason> {
         self.inner
             .reasons
             .iter()
+            .take(crate::graphql::limits::caps::REASONS)
             .map(|reason| RecommendationReason {
                 related_name: match reason {
                     Reason::RelatedService { service_id, .. } => {
@@ -381,6 +389,9 @@ pub struct RecommendationConnection {
     pub total_count: i32,
     /// Life events related to the chosen ones that the resident may also face, e.g.
     /// housing insecurity for someone who lost a job.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::REASONS, child_complexity)"
+    )]
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
 }
 
@@ -408,6 +419,9 @@ impl EligibilityQuestion {
     }
 
     /// The allowed answers of a `SELECT` or `MULTI_SELECT` criterion.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::OPTIONS, child_complexity)"
+    )]
     async fn options(&self) -> Vec<CriterionOption> {
         self.shape
             .iter()
@@ -436,6 +450,7 @@ impl RecommendationQuery {
     /// with its eligibility and the reasons it is shown. Services reached through several
     /// life events appear once and rank higher; services related to a recommended one
     /// (requires, complements, follow-up) are added below the directly linked ones.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn recommend_services(
         &self,
         ctx: &Context<'_>,
@@ -490,6 +505,7 @@ impl RecommendationQuery {
             suggested_life_events: result
                 .suggested_life_events
                 .into_iter()
+                .take(crate::graphql::limits::caps::REASONS)
                 .map(SuggestedLifeEvent)
                 .collect(),
         })
@@ -498,6 +514,9 @@ impl RecommendationQuery {
     /// The eligibility criteria still worth asking a resident, most decisive first: the
     /// criterion that could decide the most still-undecided candidate services. Answered
     /// criteria are not returned. Ask the first, add the answer, and ask again.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::QUESTIONS, child_complexity)"
+    )]
     async fn eligibility_questions(
         &self,
         ctx: &Context<'_>,
@@ -514,6 +533,7 @@ impl RecommendationQuery {
         let index = catalog.recommendation_index().await.gql()?;
         Ok(questions
             .into_iter()
+            .take(crate::graphql::limits::caps::QUESTIONS)
             .map(|question| EligibilityQuestion {
                 shape: index.criterion_shape(question.criterion_id).cloned(),
                 question,

@@ -37,11 +37,9 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom(format!("`{s}` is not a date such as 2026-11-24"))
-                }),
+            Value::String(s) => crate::catalog::validate::date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!("`{s}` is not a date such as 2026-11-24"))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -2,26 +2,33 @@
 //! and a span with a request id around every request.
 
 pub mod graphiql;
+pub mod rate;
+pub mod serve;
 pub mod transport;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::Pos;
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
 
+use crate::catalog::principal::Principal;
 use crate::catalog::{Catalog, CatalogError};
+use crate::config::Limits;
 use crate::graphql::CatalogSchema;
 use crate::graphql::loaders::new_loaders;
 use crate::telemetry::Metrics;
-
-pub use transport::MAX_BODY_BYTES;
+use transport::{BodyLimits, Incoming, Media};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -32,47 +39,169 @@ pub struct AppState {
     pub catalog: Catalog,
     /// Process counters.
     pub metrics: Arc<Metrics>,
+    /// What one request and one client may do.
+    pub limits: Arc<Limits>,
+    /// The rate limits' buckets.
+    pub rates: Arc<rate::RateLimits>,
 }
 
 /// The application's router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(graphiql::page))
-        .route("/graphiql", get(graphiql::page))
-        .route(
-            &format!("{}/{{file}}", graphiql::ASSETS),
-            get(graphiql::asset),
-        )
-        .route("/graphql", get(graphql).post(graphql))
+    let shed = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            overloaded()
+        }))
+        .load_shed()
+        .concurrency_limit(state.limits.max_in_flight.max(1));
+    let mut router = Router::new();
+    if state.limits.graphiql.is_on() {
+        router = router
+            .route("/", get(graphiql::page))
+            .route("/graphiql", get(graphiql::page))
+            .route(
+                &format!("{}/{{file}}", graphiql::ASSETS),
+                get(graphiql::asset),
+            );
+    }
+    let router = router
+        .route("/graphql", any(graphql).layer(shed))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics));
+    let router = match cors(&state.limits.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
         .layer(middleware::from_fn_with_state(state.clone(), request_span))
         .with_state(state)
 }
 
-/// `GET|POST /graphql`: authenticates the caller, then runs one GraphQL request with its
-/// own DataLoaders. Bad credentials are refused with 401 before anything runs.
-async fn graphql(State(state): State<AppState>, request: Request) -> Response {
-    let (parts, request) = match transport::read(request).await {
-        Ok(read) => read,
-        Err(refused) => return refused,
-    };
-    // GET (and HEAD) are for reads only: a link or a prefetch must never change the catalog.
-    if (parts.method == Method::GET || parts.method == Method::HEAD) && is_mutation(&request) {
-        return transport::refusal(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations must be sent with POST".to_owned(),
+/// The CORS policy for `origins`: none when empty; `*` lets any origin read without
+/// credentials (the `Authorization` header is not allowed cross-origin then).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<&str> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let exposed = [
+        HeaderName::from_static("ratelimit"),
+        HeaderName::from_static("ratelimit-policy"),
+        HeaderName::from_static("retry-after"),
+        HeaderName::from_static("x-request-id"),
+    ];
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .expose_headers(exposed)
+        .max_age(std::time::Duration::from_secs(600));
+    if origins.contains(&"*") {
+        return Some(
+            layer
+                .allow_origin(AllowOrigin::any())
+                .allow_headers([header::CONTENT_TYPE, header::ACCEPT]),
         );
     }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    Some(layer.allow_origin(AllowOrigin::list(list)).allow_headers([
+        header::CONTENT_TYPE,
+        header::ACCEPT,
+        header::AUTHORIZATION,
+    ]))
+}
+
+/// 503 with `Retry-After` when more requests are in flight than configured.
+fn overloaded() -> Response {
+    let mut response = transport::refusal(
+        Media::Json,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "OVERLOADED",
+        "the server is busy; retry in a second".to_owned(),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// `/graphql`: negotiates the media type, authenticates the caller (401 for bad
+/// credentials), applies the caller's rate limit (429), then reads and runs the request
+/// within the request timeout (`TIMEOUT`), each request with its own DataLoaders.
+async fn graphql(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let Some(media) = transport::negotiate(request.headers()) else {
+        return transport::refusal(
+            Media::Json,
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "accept application/graphql-response+json or application/json".to_owned(),
+        );
+    };
+    if ![Method::GET, Method::HEAD, Method::POST].contains(request.method()) {
+        return transport::method_not_allowed(media, request.method());
+    }
+    let principal = match authenticate(&state, request.headers()).await {
+        Ok(principal) => principal,
+        Err(refused) => return refused(media),
+    };
+    let address = rate::client_address(
+        request.headers(),
+        peer.ip(),
+        state.limits.trusted_proxy_header.as_deref(),
+    );
+    let verdict = state.rates.check(rate::Client::of(&principal, address));
+    let mut response = match &verdict {
+        Some(verdict) if verdict.retry_after.is_some() => transport::refusal(
+            media,
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many requests: wait for the time Retry-After says".to_owned(),
+        ),
+        _ => {
+            let timeout = state.limits.request_timeout();
+            match tokio::time::timeout(timeout, run(&state, principal, media, request)).await {
+                Ok(response) => response,
+                Err(_) => transport::refusal(
+                    media,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "TIMEOUT",
+                    format!(
+                        "the request took longer than {} ms and was stopped",
+                        timeout.as_millis()
+                    ),
+                ),
+            }
+        }
+    };
+    if let Some(verdict) = verdict {
+        response.headers_mut().extend(verdict.headers);
+    }
+    response
+}
+
+/// The caller behind `headers`' credentials, or the 401 (or 500) refusing them.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, Box<dyn FnOnce(Media) -> Response + Send>> {
     // A header that is not visible ASCII cannot be a token; it is refused, not ignored.
-    let authorization = parts
-        .headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
-    let principal = match state.catalog.authenticate(authorization).await {
-        Ok(principal) => principal,
-        Err(err) => {
+    state
+        .catalog
+        .authenticate(authorization)
+        .await
+        .map_err(|err| {
             let status = if matches!(err, CatalogError::Unauthenticated { .. }) {
                 StatusCode::UNAUTHORIZED
             } else {
@@ -82,29 +211,73 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
             let mut error = async_graphql::Error::from(err).into_server_error(Pos::default());
             error.locations.clear();
             let response = async_graphql::Response::from_errors(vec![error]);
-            return transport::respond(status, &response);
-        }
+            Box::new(move |media| transport::respond(media, status, &response)) as Box<_>
+        })
+}
+
+/// Reads the request (with the body limit for `principal`) and runs it.
+async fn run(state: &AppState, principal: Principal, media: Media, request: Request) -> Response {
+    let limits = BodyLimits {
+        max_bytes: match principal {
+            Principal::Anonymous => state.limits.max_body_anonymous,
+            Principal::Key(_) => state.limits.max_body_key,
+        },
+        max_batch: state.limits.max_batch,
     };
+    let (parts, incoming) = match transport::read(request, limits, media).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    match incoming {
+        Incoming::Single(request) => {
+            let response = match execute(state, &principal, media, &parts, *request).await {
+                Ok(response) => response,
+                Err(refused) => return refused,
+            };
+            transport::respond(media, transport::status_of(media, &response), &response)
+        }
+        Incoming::Batch(batch) => {
+            let mut responses = Vec::with_capacity(batch.len());
+            for request in batch {
+                responses.push(
+                    match execute(state, &principal, media, &parts, request).await {
+                        Ok(response) => response,
+                        Err(_) => async_graphql::Response::from_errors(vec![transport::coded(
+                            "METHOD_NOT_ALLOWED",
+                            "mutations must be sent with POST".to_owned(),
+                        )]),
+                    },
+                );
+            }
+            transport::respond_batch(media, &responses)
+        }
+    }
+}
+
+/// Runs one GraphQL request as `principal`, refusing a mutation sent with GET or HEAD (a
+/// link or a prefetch must never change the catalog).
+async fn execute(
+    state: &AppState,
+    principal: &Principal,
+    media: Media,
+    parts: &axum::http::request::Parts,
+    request: async_graphql::Request,
+) -> Result<async_graphql::Response, Response> {
+    if (parts.method == Method::GET || parts.method == Method::HEAD) && is_mutation(&request) {
+        return Err(transport::method_not_allowed(media, &parts.method));
+    }
     let request = request
         .data(new_loaders(state.catalog.clone(), principal.clone()))
-        .data(principal);
+        .data(principal.clone());
     let mut response = state.schema.execute(request).await;
     crate::graphql::error::code_request_errors(&mut response);
-    transport::respond(StatusCode::OK, &response)
+    Ok(response)
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).
 fn is_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document.operations.iter().any(|(name, op)| {
-        op.node.ty == OperationType::Mutation
-            && match (&request.operation_name, name) {
-                (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-                _ => true,
-            }
+    async_graphql::parser::parse_query(&request.query).is_ok_and(|document| {
+        crate::graphql::limits::runs_mutation(&document, request.operation_name.as_deref())
     })
 }
 

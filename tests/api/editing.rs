@@ -358,7 +358,7 @@ async fn part_mutations_report_fixable_mistakes_and_change_nothing() {
         (
             "serviceRelationAdd",
             json!({ "id": id, "to": civic_catalog::graphql::node::global_id(civic_catalog::graphql::node::NodeKind::Service, 99_999).as_str(), "kind": "REQUIRES", "reason": "r" }),
-            "INVALID",
+            "NOT_FOUND",
             json!(["input", "to"]),
         ),
         (

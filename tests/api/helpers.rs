@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use civic_catalog::app::{app_router, connect, migrate};
+use civic_catalog::app::{app_router, connect, migrate, serve};
 use civic_catalog::catalog::{Catalog, import};
-use civic_catalog::config::DatabaseConfig;
+use civic_catalog::config::{DatabaseConfig, Limits};
 use civic_catalog::telemetry::Metrics;
 use serde_json::{Value, json};
 
@@ -60,6 +60,16 @@ pub async fn keys(app: &TestApp) -> Keys {
         reviewer: create("CX reviewer", Role::Reviewer, None).await,
         admin: create("CX admin", Role::Admin, None).await,
     }
+}
+
+/// An ADMIN key's token on any catalog, even an empty one.
+pub async fn keys_on_empty(app: &TestApp) -> String {
+    use civic_catalog::catalog::types::Role;
+    app.catalog
+        .create_key("test admin", Role::Admin, None)
+        .await
+        .expect("create key")
+        .token
 }
 
 /// POSTs a GraphQL request as `token` (anonymous when `None`) and returns the whole body.
@@ -236,6 +246,18 @@ impl ScratchDatabase {
 impl TestApp {
     /// An app over an empty (migrated) catalog.
     pub async fn empty() -> Self {
+        Self::empty_with(Limits::default()).await
+    }
+
+    /// An app over the seeded New York catalog, serving with `limits`.
+    pub async fn seeded_with(limits: Limits) -> Self {
+        let app = Self::empty_with(limits).await;
+        app.catalog.seed_new_york().await.expect("seed");
+        app
+    }
+
+    /// An app over an empty (migrated) catalog, serving with `limits`.
+    pub async fn empty_with(limits: Limits) -> Self {
         let metrics = Arc::new(Metrics::default());
         let database = ScratchDatabase::in_memory().await;
         let url = database.url.clone();
@@ -248,9 +270,9 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let router = app_router(catalog.clone(), metrics);
+        let router = app_router(catalog.clone(), metrics, limits.clone());
         tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
+            serve(listener, router, &limits, std::future::pending()).await;
         });
         Self {
             address,
@@ -364,6 +386,45 @@ impl TestApp {
             .find_map(|line| line.strip_prefix("civic_catalog_sql_statements_total "))
             .and_then(|n| n.parse().ok())
             .expect("statement counter in /metrics")
+    }
+
+    /// POSTs `body` to /graphql with `headers` and returns status, headers and the JSON body
+    /// (`Null` when the body is not JSON).
+    pub async fn post_raw(
+        &self,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut request = self.client.post(format!("{}/graphql", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// POSTs `query` as JSON, anonymously or with `token`, with `headers`.
+    pub async fn post_query(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        query: &str,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let authorization = token.map(|t| format!("Bearer {t}"));
+        let mut all = vec![("content-type", "application/json")];
+        if let Some(authorization) = &authorization {
+            all.push(("authorization", authorization.as_str()));
+        }
+        all.extend_from_slice(headers);
+        self.post_raw(&all, json!({ "query": query }).to_string())
+            .await
     }
 
     /// Whether this app runs on PostgreSQL.

@@ -198,9 +198,7 @@ impl Catalog {
                         .filter(service::Column::RevisionOfId.is_null())
                         .one(txn)
                         .await?
-                        .ok_or_else(|| {
-                            CatalogError::bad_input("to", format!("unknown service {to}"))
-                        })?;
+                        .ok_or_else(|| CatalogError::not_found("to", "service"))?;
                     if relation_of(txn, work.id, to, kind).await?.is_some() {
                         return Err(CatalogError::Conflict {
                             field: "to".into(),

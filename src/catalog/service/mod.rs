@@ -15,6 +15,7 @@ pub mod write;
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
+use crate::catalog::error::CatalogError;
 use crate::catalog::principal::Principal;
 use crate::catalog::types::{
     ChannelKind, JurisdictionCode, RelationDirection, RelationKind, Role, ServiceStatus, Slug,
@@ -101,6 +102,45 @@ pub fn visible_to(viewer: &Principal) -> Condition {
                     .add(service::Column::AgencyId.eq(key.agency_id.unwrap_or(0))),
             ),
         },
+    }
+}
+
+/// Whether `viewer` may read `service`: the row form of [`visible_to`].
+pub fn can_read(viewer: &Principal, service: &service::Model) -> bool {
+    if service.deleted_at.is_some() {
+        return false;
+    }
+    let published = service.status == ServiceStatus::Published;
+    match viewer {
+        Principal::Anonymous => published,
+        Principal::Key(key) => match key.role {
+            Role::Admin => true,
+            Role::Reviewer => published || service.status == ServiceStatus::InReview,
+            Role::Editor => published || key.agency_id == Some(service.agency_id),
+        },
+    }
+}
+
+/// The `TAKEN` error for a unique value `holder` already has: with the holder's id when
+/// `viewer` may read it, else without, in words that do not say what holds it.
+/// `said` words the error for a holder the viewer may read.
+pub(crate) fn taken_by(
+    viewer: &Principal,
+    field: &str,
+    value: &str,
+    holder: Option<&service::Model>,
+    said: impl FnOnce(&service::Model) -> String,
+) -> CatalogError {
+    match holder {
+        Some(holder) if can_read(viewer, holder) => {
+            CatalogError::taken(field, said(holder), "Service", holder.id)
+        }
+        _ => CatalogError::taken(
+            field,
+            format!("`{value}` is not available: choose another"),
+            "Service",
+            None,
+        ),
     }
 }
 

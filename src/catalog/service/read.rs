@@ -32,6 +32,9 @@ pub(crate) fn service_partner_to_service() -> sea_orm::RelationDef {
         service::Column::Id,
     )
 }
+/// How many of a service's newest audit events its history shows.
+pub const HISTORY_LIMIT: u64 = 50;
+
 impl Catalog {
     /// A page of the services `viewer` may read matching `filter`, by name.
     pub async fn services(
@@ -407,7 +410,7 @@ impl Catalog {
         principal: &Principal,
         service: &service::Model,
     ) -> CatalogResult<Vec<audit_event::Model>> {
-        use sea_orm::QueryOrder;
+        use sea_orm::{QueryOrder, QuerySelect};
         match principal {
             Principal::Key(key)
                 if key.role != Role::Editor || key.agency_id == Some(service.agency_id) => {}
@@ -427,6 +430,7 @@ impl Catalog {
             .filter(audit_event::Column::RecordType.eq("Service"))
             .filter(audit_event::Column::RecordId.eq(record_id(service)))
             .order_by_desc(audit_event::Column::Id)
+            .limit(HISTORY_LIMIT)
             .all(&self.db)
             .await?)
     }

@@ -23,6 +23,7 @@ use crate::catalog::service::children::{
 };
 use crate::catalog::service::fields::ServiceFields;
 use crate::catalog::service::rules::{RuleGroupRow, replace_rules};
+use crate::catalog::service::taken_by;
 use crate::catalog::store::{INSERT_CHUNK, insert_all, unless_taken};
 use crate::catalog::types::{JurisdictionCode, ServiceStatus, Slug};
 use crate::catalog::validate::{max, max_items};
@@ -245,27 +246,28 @@ impl Catalog {
                     _ => None,
                 };
                 if let Some((external, holder)) = by_external {
-                    return Ok(CatalogError::taken(
+                    return Ok(taken_by(
+                        principal,
                         "externalId",
-                        format!(
-                            "{} already has a service with externalId `{external}`: `{}`",
-                            owner.slug, holder.slug
-                        ),
-                        "Service",
-                        holder.id,
+                        external,
+                        Some(&holder),
+                        |h| {
+                            format!(
+                                "{} already has a service with externalId `{external}`: `{}`",
+                                owner.slug, h.slug
+                            )
+                        },
                     ));
                 }
+                let slug = doc.slug.trim();
                 let holder = service::Entity::find()
-                    .filter(service::Column::Slug.eq(doc.slug.trim()))
+                    .filter(service::Column::Slug.eq(slug))
                     .filter(service::Column::RevisionOfId.is_null())
                     .one(txn)
                     .await?;
-                Ok(CatalogError::taken(
-                    "slug",
-                    format!("the slug `{}` is taken", doc.slug.trim()),
-                    "Service",
-                    holder.map(|h| h.id),
-                ))
+                Ok(taken_by(principal, "slug", slug, holder.as_ref(), |_| {
+                    format!("the slug `{slug}` is taken")
+                }))
             },
         )
         .await?;
@@ -283,6 +285,12 @@ impl Catalog {
         principal: &Principal,
         mut docs: Vec<ServiceFields>,
     ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
+        // Who asks comes first: nothing is looked up for a caller without a key.
+        let Principal::Key(key) = principal else {
+            return Err(CatalogError::unauthenticated(
+                "servicesImport needs an API key (Authorization: Bearer <token>)",
+            ));
+        };
         if docs.is_empty() || docs.len() > MAX_IMPORT {
             return Err(CatalogError::bad_input(
                 "services",
@@ -313,19 +321,19 @@ impl Catalog {
         let txn = self.begin_write().await?;
         // The live services already holding one of these slugs or external ids, read in
         // one statement each.
-        let taken_slugs: HashMap<String, i32> = service::Entity::find()
+        let taken_slugs: HashMap<String, service::Model> = service::Entity::find()
             .filter(service::Column::Slug.is_in(docs.iter().map(|d| d.slug.as_str())))
             .filter(service::Column::RevisionOfId.is_null())
             .all(&txn)
             .await?
             .into_iter()
-            .map(|s| (s.slug, s.id))
+            .map(|s| (s.slug.clone(), s))
             .collect();
         let external_ids: Vec<&str> = docs
             .iter()
             .filter_map(|d| d.external_id.as_deref())
             .collect();
-        let taken_externals: HashMap<(i32, String), (String, i32)> = if external_ids.is_empty() {
+        let taken_externals: HashMap<(i32, String), service::Model> = if external_ids.is_empty() {
             HashMap::new()
         } else {
             service::Entity::find()
@@ -334,7 +342,7 @@ impl Catalog {
                 .all(&txn)
                 .await?
                 .into_iter()
-                .filter_map(|s| Some(((s.agency_id, s.external_id?), (s.slug, s.id))))
+                .filter_map(|s| Some(((s.agency_id, s.external_id.clone()?), s)))
                 .collect()
         };
         let mut slugs = HashSet::new();
@@ -347,24 +355,26 @@ impl Catalog {
                     format!("`{}` appears twice in this import", doc.slug),
                 ));
             }
-            if let Some(&existing) = taken_slugs.get(&doc.slug) {
-                errors.push(CatalogError::taken(
-                    format!("services[{i}].slug"),
-                    format!("the slug `{}` is taken", doc.slug),
-                    "Service",
-                    existing,
+            if let Some(holder) = taken_slugs.get(&doc.slug) {
+                errors.push(taken_by(
+                    principal,
+                    &format!("services[{i}].slug"),
+                    &doc.slug,
+                    Some(holder),
+                    |_| format!("the slug `{}` is taken", doc.slug),
                 ));
             }
             if let (Some(external), Some(Some(agency))) =
                 (doc.external_id.as_deref(), agencies.get(&doc.agency))
             {
                 let key = (agency.id, external.to_owned());
-                if let Some((slug, existing)) = taken_externals.get(&key) {
-                    errors.push(CatalogError::taken(
-                        format!("services[{i}].externalId"),
-                        format!("`{external}` is taken by `{slug}`"),
-                        "Service",
-                        *existing,
+                if let Some(holder) = taken_externals.get(&key) {
+                    errors.push(taken_by(
+                        principal,
+                        &format!("services[{i}].externalId"),
+                        external,
+                        Some(holder),
+                        |h| format!("`{external}` is taken by `{}`", h.slug),
                     ));
                 }
                 if !externals.insert(key) {
@@ -386,12 +396,31 @@ impl Catalog {
             .enumerate()
             .map(|(i, d)| (format!("services[{i}]"), d))
             .collect();
-        let created = match Catalog::insert_services_in(&txn, &items).await? {
-            Ok(created) => created,
-            Err(invalid) => return Ok(Err(invalid)),
-        };
-        let Principal::Key(key) = principal else {
-            return Err(CatalogError::internal("import authorized without a key"));
+        // The check above read the holders; a create that commits in between is caught by
+        // the unique indexes and answered the same way, never as an internal error.
+        let created = unless_taken(
+            &txn,
+            &["ux_service_slug", "ux_service_agency_id_external_id"],
+            async |txn| Ok(Catalog::insert_services_in(txn, &items).await?),
+            async |_, index| {
+                Ok(CatalogError::taken(
+                    if index == "ux_service_slug" {
+                        "services.slug"
+                    } else {
+                        "services.externalId"
+                    },
+                    "a service created at the same time took this value: send the import again",
+                    "Service",
+                    None,
+                ))
+            },
+        )
+        .await;
+        let created = match created {
+            Ok(Ok(created)) => created,
+            Ok(Err(invalid)) => return Ok(Err(invalid)),
+            Err(err @ CatalogError::Conflict { .. }) => return Ok(Err(vec![err])),
+            Err(err) => return Err(err),
         };
         crate::catalog::audit::record_all(
             &txn,
@@ -417,7 +446,7 @@ impl Catalog {
             .filter(service::Column::RevisionOfId.is_null())
             .one(txn)
             .await?
-            .ok_or_else(|| CatalogError::not_found(field, format!("service {id}")))
+            .ok_or_else(|| CatalogError::not_found(field, "service"))
     }
 
     /// The row an edit of `live` changes, once `expected_version` (when given) is checked

@@ -140,6 +140,9 @@ impl Service {
 
     /// Every recorded change to it, newest first. Visible to ADMIN and REVIEWER keys, and to
     /// EDITOR keys of its agency.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::HISTORY, child_complexity)"
+    )]
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::audit::AuditEvent>> {
         let events = catalog(ctx)?
             .service_history(principal(ctx), &self.0)
@@ -147,6 +150,7 @@ impl Service {
             .gql()?;
         Ok(events
             .into_iter()
+            .take(crate::graphql::limits::caps::HISTORY)
             .map(crate::graphql::audit::AuditEvent)
             .collect())
     }
@@ -158,6 +162,9 @@ impl Service {
     }
 
     /// Other agencies that deliver it with the owner.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::PARTNERS, child_complexity)"
+    )]
     async fn partner_agencies(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
         let loader = loader(ctx)?;
         let ids = loader
@@ -175,6 +182,9 @@ impl Service {
     }
 
     /// The jurisdictions whose residents it serves.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::JURISDICTIONS, child_complexity)"
+    )]
     async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
         let loader = loader(ctx)?;
         let ids = loader
@@ -192,6 +202,9 @@ impl Service {
     }
 
     /// How to reach it: websites, phone lines, offices and more, in the order to offer them.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::CHANNELS, child_complexity)"
+    )]
     async fn channels(
         &self,
         ctx: &Context<'_>,
@@ -218,17 +231,27 @@ impl Service {
     }
 
     /// The life events it belongs to, with the journey stage and the reason.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::SERVICE_LIFE_EVENTS, child_complexity)"
+    )]
     async fn life_events(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLifeEvent>> {
         let links = loader(ctx)?
             .load_one(LinksOfService(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(links.into_iter().map(ServiceLifeEvent).collect())
+        Ok(links
+            .into_iter()
+            .take(crate::graphql::limits::caps::SERVICE_LIFE_EVENTS)
+            .map(ServiceLifeEvent)
+            .collect())
     }
 
     /// Other published services related to this one, both ways: what this service
     /// requires, complements or leads to (`OUTGOING`), and what requires, complements or
     /// leads to it (`INCOMING`).
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::RELATED_SERVICES, child_complexity)"
+    )]
     async fn related_services(
         &self,
         ctx: &Context<'_>,
@@ -243,12 +266,16 @@ impl Service {
         Ok(relations
             .into_iter()
             .filter(|r| kinds.as_ref().is_none_or(|ks| ks.contains(&r.kind)))
+            .take(crate::graphql::limits::caps::RELATED_SERVICES)
             .map(ServiceRelation)
             .collect())
     }
 
     /// Its structured eligibility rules, one entry per rule. Rules of one group combine as
     /// the group's `groupMode` says; the groups combine with AND.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::RULES, child_complexity)"
+    )]
     async fn eligibility_rules(&self, ctx: &Context<'_>) -> Result<Vec<EligibilityRule>> {
         let groups = loader(ctx)?
             .load_one(RulesOfService(self.0.id))
@@ -269,6 +296,9 @@ impl Service {
     }
 
     /// The documents residents need to apply, in the order to gather them.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::DOCUMENTS, child_complexity)"
+    )]
     async fn required_documents(&self, ctx: &Context<'_>) -> Result<Vec<RequiredDocument>> {
         let docs = loader(ctx)?
             .load_one(DocumentsOfService(self.0.id))
@@ -278,6 +308,9 @@ impl Service {
     }
 
     /// The languages it is offered in.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::LANGUAGES, child_complexity)"
+    )]
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<Language>> {
         let langs = loader(ctx)?
             .load_one(LanguagesOfService(self.0.id))
@@ -287,6 +320,9 @@ impl Service {
     }
 
     /// The taxonomy terms that classify it.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::TAXONOMY_TERMS, child_complexity)"
+    )]
     async fn taxonomy_terms(&self, ctx: &Context<'_>) -> Result<Vec<TaxonomyTerm>> {
         let terms = loader(ctx)?
             .load_one(TermsOfService(self.0.id))
@@ -349,6 +385,9 @@ impl Channel {
     }
 
     /// Language codes it is offered in (e.g. `en`, `es`); empty when not stated.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::LANGUAGES, child_complexity)"
+    )]
     async fn languages(&self) -> Vec<String> {
         crate::catalog::service::channels::languages_of(&self.0)
     }
@@ -634,6 +673,7 @@ pub struct ServiceQuery;
 #[Object]
 impl ServiceQuery {
     /// Published services, by name.
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
