@@ -261,7 +261,16 @@ pub fn status_of(media: Media, response: &async_graphql::Response) -> StatusCode
 /// Writes `response` as `media` with `status`, its HTTP headers, and its cache control
 /// when it has no errors.
 pub fn respond(media: Media, status: StatusCode, response: &async_graphql::Response) -> Response {
-    let mut http = json(media, status, serde_json::to_vec(response));
+    let body = serde_json::to_value(response).and_then(|mut body| {
+        // An error raised before execution began leaves no `data` entry at all.
+        if is_request_error(response)
+            && let Some(fields) = body.as_object_mut()
+        {
+            fields.remove("data");
+        }
+        serde_json::to_vec(&body)
+    });
+    let mut http = json(media, status, body);
     let headers = http.headers_mut();
     if response.is_ok()
         && let Some(cache_control) = response.cache_control.value()

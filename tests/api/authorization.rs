@@ -381,3 +381,130 @@ async fn every_role_against_every_part_admin_and_key_mutation() {
         }
     }
 }
+
+/// Every mutation of the schema, by name.
+fn mutation_names() -> Vec<String> {
+    let sdl = civic_catalog::graphql::sdl();
+    let body = sdl
+        .split("type MutationRoot {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("MutationRoot in the SDL");
+    body.lines()
+        .filter_map(|line| line.strip_prefix('\t'))
+        .filter_map(|line| line.split(['(', ':']).next())
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_anonymous_caller_gets_unauthenticated_for_every_mutation_whatever_its_input() {
+    let app = TestApp::seeded().await;
+    let names = mutation_names();
+    assert!(names.len() > 20, "{names:?}");
+    let before = app.sql_statements().await;
+    for name in &names {
+        // Input that would not even validate, and input that names an unknown agency.
+        for query in [
+            format!("mutation {{ {name}(input: {{ nonsense: 1 }}) {{ __typename }} }}"),
+            format!(
+                "mutation {{ {name}(input: {{ services: [{{ slug: \"hidden-draft\", agency: \"no-such\" }}] }}) {{ __typename }} }}"
+            ),
+        ] {
+            let body = app.graphql(&query, json!({})).await;
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                "{name}: {body}"
+            );
+            assert!(body.get("data").is_none(), "{name}: {body}");
+            assert!(!body.to_string().contains("existingId"), "{body}");
+        }
+    }
+    assert_eq!(
+        app.sql_statements().await,
+        before,
+        "nothing was read or locked"
+    );
+}
+
+#[tokio::test]
+async fn no_answer_says_that_a_draft_the_caller_may_not_read_exists() {
+    use crate::helpers::Caller;
+    let app = TestApp::with_keys().await;
+    // An HRA editor's draft, which DOL's editor may not read.
+    let created = app
+        .as_(Caller::ForeignEditor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("hra-secret-plan", "nyc-hra") }),
+        )
+        .await;
+    let hidden = created["data"]["serviceCreate"]["service"]["id"].clone();
+    assert!(hidden.is_string(), "{created}");
+
+    let editor = app.as_(Caller::Editor);
+    let create = editor
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("hra-secret-plan", "nys-dol") }),
+        )
+        .await;
+    let error = &create["data"]["serviceCreate"]["userErrors"][0];
+    assert_eq!(error["code"], "TAKEN", "{create}");
+    assert!(
+        error.get("existingId").is_none_or(Value::is_null),
+        "{create}"
+    );
+    assert_eq!(
+        error["message"],
+        "`hra-secret-plan` is not available: choose another"
+    );
+
+    let import = editor
+        .mutate(
+            "servicesImport",
+            "services { id }",
+            json!({ "services": [new_service("hra-secret-plan", "nys-dol")] }),
+        )
+        .await;
+    let error = &import["userErrors"][0];
+    assert_eq!(error["code"], "TAKEN", "{import}");
+    assert!(error["existingId"].is_null(), "{import}");
+    assert!(
+        !import.to_string().contains(hidden.as_str().unwrap()),
+        "{import}"
+    );
+
+    // An admin may read the draft, so is told which service holds the slug.
+    let import = app
+        .as_(Caller::Admin)
+        .mutate(
+            "servicesImport",
+            "services { id }",
+            json!({ "services": [new_service("hra-secret-plan", "nys-dol")] }),
+        )
+        .await;
+    assert_eq!(import["userErrors"][0]["existingId"], hidden, "{import}");
+
+    // Relating a service to the hidden draft: not found, in words without a row id.
+    let own = editor
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("dol-own-plan", "nys-dol") }),
+        )
+        .await;
+    let own = own["data"]["serviceCreate"]["service"]["id"].clone();
+    let related = editor
+        .mutate(
+            "serviceRelationAdd",
+            "service { id }",
+            json!({ "id": own, "to": hidden, "kind": "REQUIRES", "reason": "Probe." }),
+        )
+        .await;
+    let error = &related["userErrors"][0];
+    assert_eq!(error["code"], "NOT_FOUND", "{related}");
+    assert_eq!(error["field"], json!(["input", "to"]));
+    let message = error["message"].as_str().unwrap();
+    assert!(!message.chars().any(|c| c.is_ascii_digit()), "{message}");
+}

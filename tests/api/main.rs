@@ -22,6 +22,7 @@ mod readme;
 mod recommend;
 mod schema;
 mod seed;
+mod text;
 mod transport;
 mod validation;
 mod workflow;

@@ -63,3 +63,211 @@ async fn a_mutation_sent_with_head_is_refused() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 405);
 }
+
+#[tokio::test]
+async fn the_answer_is_in_the_media_type_the_client_accepts() {
+    let app = TestApp::empty().await;
+    for (accept, expected) in [
+        (None, "application/json"),
+        (Some("application/json"), "application/json"),
+        (Some("*/*"), "application/json"),
+        (
+            Some("application/graphql-response+json"),
+            "application/graphql-response+json",
+        ),
+        (
+            Some("application/json;q=0.5, application/graphql-response+json"),
+            "application/graphql-response+json",
+        ),
+    ] {
+        let headers: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();
+        let (status, answer_headers, body) = app.post_query(None, &headers, "{ __typename }").await;
+        assert_eq!(status, 200, "{accept:?}: {body}");
+        let content_type = answer_headers["content-type"].to_str().unwrap();
+        assert!(
+            content_type.starts_with(expected),
+            "{accept:?}: {content_type}"
+        );
+    }
+    let (status, _, body) = app
+        .post_query(None, &[("accept", "text/html")], "{ __typename }")
+        .await;
+    assert_eq!(status, 406, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE");
+}
+
+#[tokio::test]
+async fn request_errors_are_400_under_graphql_response_json_and_200_under_json() {
+    let app = TestApp::empty().await;
+    let strict = [("accept", "application/graphql-response+json")];
+    for query in [
+        "{ __typename",                                             // does not parse
+        "{ noSuchField }",                                          // does not validate
+        "query($n: Int!) { lifeEvents(first: $n) { totalCount } }", // variable missing
+    ] {
+        let (status, _, body) = app.post_query(None, &strict, query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(body.get("data").is_none(), "no data entry: {body}");
+        assert!(
+            body["errors"][0]["extensions"]["code"].is_string(),
+            "{body}"
+        );
+        let (status, _, body) = app.post_query(None, &[], query).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert!(body.get("data").is_none(), "no data entry: {body}");
+    }
+}
+
+#[tokio::test]
+async fn only_json_bodies_are_read_and_only_get_and_post_are_answered() {
+    let app = TestApp::empty().await;
+    let body = r#"{"query":"{ __typename }"}"#;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|c| ("content-type", c))
+            .into_iter()
+            .collect();
+        let (status, _, answer) = app.post_raw(&headers, body).await;
+        assert_eq!(status, 415, "{content_type:?}: {answer}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"],
+            "UNSUPPORTED_MEDIA_TYPE"
+        );
+    }
+    let (status, _, answer) = app
+        .post_raw(&[("content-type", "application/json; charset=utf-8")], body)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    for method in [
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+        reqwest::Method::OPTIONS,
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), format!("{}/graphql", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "GET, POST", "{method}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"],
+            "METHOD_NOT_ALLOWED"
+        );
+    }
+}
+
+#[tokio::test]
+async fn portals_on_allowed_origins_may_call_the_api_from_a_browser() {
+    use civic_catalog::config::Limits;
+    let app = TestApp::empty_with(Limits {
+        cors_origins: vec!["https://portal.ny.gov".to_owned()],
+        ..Limits::default()
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight("https://portal.ny.gov").await.unwrap();
+    assert!(allowed.status().is_success());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://portal.ny.gov"
+    );
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("authorization"), "{headers}");
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let (_, headers, _) = app
+        .post_query(
+            None,
+            &[("origin", "https://portal.ny.gov")],
+            "{ __typename }",
+        )
+        .await;
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://portal.ny.gov"
+    );
+
+    // `*`: any origin may read, but a browser may not send a key cross-origin.
+    let open = TestApp::empty_with(Limits {
+        cors_origins: vec!["*".to_owned()],
+        ..Limits::default()
+    })
+    .await;
+    let answer = open
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/graphql", open.address),
+        )
+        .header("origin", "https://anywhere.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["access-control-allow-origin"], "*");
+    let headers = answer.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(!headers.contains("authorization"), "{headers}");
+
+    // No origins configured: no CORS headers at all.
+    let closed = TestApp::empty().await;
+    let (_, headers, _) = closed
+        .post_query(
+            None,
+            &[("origin", "https://portal.ny.gov")],
+            "{ __typename }",
+        )
+        .await;
+    assert!(headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn batches_run_only_when_configured_and_only_up_to_their_size() {
+    use civic_catalog::config::Limits;
+    let app = TestApp::empty_with(Limits {
+        max_batch: 2,
+        ..Limits::default()
+    })
+    .await;
+    let json = [("content-type", "application/json")];
+    let (status, _, answer) = app
+        .post_raw(
+            &json,
+            r#"[{"query":"{ __typename }"},{"query":"{ jurisdictions { code } }"}]"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer[0]["data"]["__typename"], "Query");
+    assert!(answer[1]["data"]["jurisdictions"].is_array(), "{answer}");
+    let three =
+        r#"[{"query":"{ __typename }"},{"query":"{ __typename }"},{"query":"{ __typename }"}]"#;
+    let (status, _, answer) = app.post_raw(&json, three).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"],
+        "BATCH_NOT_ALLOWED"
+    );
+}
