@@ -31,6 +31,7 @@ use crate::catalog::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::catalog::principal::Principal;
 use crate::catalog::validate::has_control;
 use crate::config::Limits;
+use crate::graphql::nulls::Types;
 
 /// The most items each list without paging returns; resolvers never return more.
 pub mod caps {
@@ -86,6 +87,7 @@ pub fn page(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
 
 /// The extension that enforces [`Limits`]' cost budgets, alias and root-field caps.
 pub struct RequestLimits {
+    types: Option<Arc<Types>>,
     budget_anonymous: usize,
     budget_key: usize,
     max_aliases: usize,
@@ -93,9 +95,10 @@ pub struct RequestLimits {
 }
 
 impl RequestLimits {
-    /// The limits `limits` configures.
-    pub fn new(limits: &Limits) -> Self {
+    /// The limits `limits` configures; `types` (the schema's) repairs null propagation.
+    pub fn new(limits: &Limits, types: Option<Arc<Types>>) -> Self {
         Self {
+            types,
             budget_anonymous: limits.cost_budget_anonymous,
             budget_key: limits.cost_budget_key,
             max_aliases: limits.max_aliases,
@@ -107,6 +110,8 @@ impl RequestLimits {
 impl ExtensionFactory for RequestLimits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(PerRequest {
+            types: self.types.clone(),
+            query: OnceLock::new(),
             budget_anonymous: self.budget_anonymous,
             budget_key: self.budget_key,
             max_aliases: self.max_aliases,
@@ -119,6 +124,8 @@ impl ExtensionFactory for RequestLimits {
 }
 
 struct PerRequest {
+    types: Option<Arc<Types>>,
+    query: OnceLock<String>,
     budget_anonymous: usize,
     budget_key: usize,
     max_aliases: usize,
@@ -160,6 +167,7 @@ impl Extension for PerRequest {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        let _ = self.query.set(query.to_owned());
         if matches!(
             ctx.data_opt::<Principal>(),
             None | Some(Principal::Anonymous)
@@ -254,6 +262,12 @@ impl Extension for PerRequest {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
+        if let (Some(types), Some(query)) = (&self.types, self.query.get())
+            && response.errors.iter().any(|e| !e.path.is_empty())
+            && let Ok(document) = async_graphql::parser::parse_query(query)
+        {
+            crate::graphql::nulls::propagate(types, &document, operation_name, &mut response);
+        }
         let cost = self.cost.load(Ordering::Relaxed) as u64;
         response
             .extensions

@@ -15,6 +15,7 @@ pub mod life_event;
 pub mod limits;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod payload;
 pub mod recommend;
 pub mod scalars;
@@ -71,7 +72,10 @@ pub fn build_schema(catalog: Catalog, limits: &Limits) -> CatalogSchema {
         EmptySubscription,
     )
     .limit_depth(MAX_DEPTH)
-    .extension(limits::RequestLimits::new(limits))
+    .extension(limits::RequestLimits::new(
+        limits,
+        nulls::Types::from_sdl(&sdl()).map(std::sync::Arc::new),
+    ))
     .data(catalog);
     if limits.introspection.is_on() {
         builder.finish()

@@ -271,3 +271,52 @@ async fn batches_run_only_when_configured_and_only_up_to_their_size() {
         "BATCH_NOT_ALLOWED"
     );
 }
+
+#[tokio::test]
+async fn a_failing_non_null_field_nulls_its_nearest_nullable_parent() {
+    let app = TestApp::seeded().await;
+    let id = app
+        .data(
+            r#"{ service(slug: "nys-snap") { id } }"#,
+            serde_json::json!({}),
+        )
+        .await["service"]["id"]
+        .clone();
+    let cases: Vec<(String, Value)> = vec![
+        // A nullable field that errors is null; its siblings stand.
+        (
+            r#"{ service(slug: "nys-snap") { slug history { action } } }"#.to_owned(),
+            serde_json::json!({ "service": { "slug": "nys-snap", "history": null } }),
+        ),
+        // Non-null `agency` and `services`: the aliased, nullable `service` takes the null.
+        (
+            r#"{ x: service(slug: "nys-snap") { slug agency { services(first: 1000) { totalCount } } } }"#
+                .to_owned(),
+            serde_json::json!({ "x": null }),
+        ),
+        // Through an inline fragment on an interface.
+        (
+            format!(
+                r#"{{ node(id: "{}") {{ ... on Service {{ agency {{ services(first: 1000) {{ totalCount }} }} }} }} }}"#,
+                id.as_str().unwrap()
+            ),
+            serde_json::json!({ "node": null }),
+        ),
+        // A non-null root field: `data` itself.
+        (
+            "{ lifeEvents(first: 500) { totalCount } }".to_owned(),
+            Value::Null,
+        ),
+    ];
+    for (query, data) in cases {
+        let body = app.graphql(&query, serde_json::json!({})).await;
+        assert_eq!(body["data"], data, "{query}: {body}");
+        let error = &body["errors"][0];
+        assert!(error["path"].is_array(), "{body}");
+        assert!(error["extensions"]["code"].is_string(), "{body}");
+        for location in error["locations"].as_array().unwrap() {
+            assert!(location["line"].as_u64().unwrap() >= 1, "{body}");
+            assert!(location["column"].as_u64().unwrap() >= 1, "{body}");
+        }
+    }
+}

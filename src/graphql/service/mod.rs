@@ -138,21 +138,28 @@ impl Service {
         self.0.published_at.map(DateTime)
     }
 
-    /// Every recorded change to it, newest first. Visible to ADMIN and REVIEWER keys, and to
-    /// EDITOR keys of its agency.
+    /// Its newest 50 recorded changes, newest first (`auditEvents` pages through all of
+    /// them). Visible to ADMIN and REVIEWER keys, and to EDITOR keys of its agency; `null`,
+    /// with an `UNAUTHENTICATED` or `FORBIDDEN` error, for other callers, so the rest of
+    /// the answer stands.
     #[graphql(
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::HISTORY, child_complexity)"
     )]
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::audit::AuditEvent>> {
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<crate::graphql::audit::AuditEvent>>> {
         let events = catalog(ctx)?
             .service_history(principal(ctx), &self.0)
             .await
             .gql()?;
-        Ok(events
-            .into_iter()
-            .take(crate::graphql::limits::caps::HISTORY)
-            .map(crate::graphql::audit::AuditEvent)
-            .collect())
+        Ok(Some(
+            events
+                .into_iter()
+                .take(crate::graphql::limits::caps::HISTORY)
+                .map(crate::graphql::audit::AuditEvent)
+                .collect(),
+        ))
     }
 
     /// The agency that owns it.
