@@ -209,6 +209,29 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 report.batch_max
             );
         }
+        Command::Bench {
+            target: BenchTarget::Attacks { runs },
+        } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let catalog = Catalog::new(db);
+            if catalog.is_empty().await.map_err(|e| e.for_operator())? {
+                catalog
+                    .seed_new_york()
+                    .await
+                    .map_err(|e| e.for_operator())?;
+            }
+            println!(
+                "{:<44} {:>6} {:<24} {:>10} {:>10}",
+                "attack", "status", "code", "p50", "max"
+            );
+            for r in crate::bench::attack_refusals(catalog, runs).await? {
+                println!(
+                    "{:<44} {:>6} {:<24} {:>10.2?} {:>10.2?}",
+                    r.attack, r.status, r.code, r.p50, r.max
+                );
+            }
+        }
         Command::Keys { action } => {
             let db = connect(&cli.database_url, &metrics).await?;
             migrate(&db).await?;

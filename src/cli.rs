@@ -115,6 +115,13 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = 1_000)]
         requests: usize,
     },
+    /// Replay the requests that once took the server down, and time their refusals
+    /// (seeds the New York catalog into an empty database first).
+    Attacks {
+        /// Times to send each request.
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+    },
     /// Time registering services through `servicesImport`, batch after batch.
     Import {
         /// Services to register.

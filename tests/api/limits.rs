@@ -511,3 +511,30 @@ async fn introspection_and_graphiql_can_be_switched_off() {
     let (status, _, _) = app.get("/healthz").await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn every_replayed_attack_is_refused() {
+    let app = TestApp::seeded().await;
+    let refusals = civic_catalog::bench::attack_refusals(app.catalog.clone(), 1)
+        .await
+        .unwrap();
+    let got: Vec<(u16, &str)> = refusals
+        .iter()
+        .map(|r| (r.status, r.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (200, "COST_LIMIT"),
+            (200, "COST_LIMIT"),
+            (200, "BAD_USER_INPUT"),
+            (413, "PAYLOAD_TOO_LARGE"),
+            (413, "PAYLOAD_TOO_LARGE"),
+            (200, "UNAUTHENTICATED"),
+            (200, "BAD_USER_INPUT"),
+            (405, "-"),
+            (415, "UNSUPPORTED_MEDIA_TYPE"),
+        ],
+        "{refusals:#?}"
+    );
+}

@@ -19,6 +19,9 @@ use crate::entity::{
 };
 use crate::graphql::{build_schema, loaders::new_loaders};
 
+mod attacks;
+pub use attacks::{Refusal, attack_refusals};
+
 /// The size of a synthetic catalog.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
