@@ -538,3 +538,35 @@ async fn every_replayed_attack_is_refused() {
         "{refusals:#?}"
     );
 }
+
+#[tokio::test]
+async fn postgresql_connections_carry_the_statement_timeout() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        return; // SQLite has no statement timeout; the request timeout covers it.
+    };
+    let metrics = std::sync::Arc::new(civic_catalog::telemetry::Metrics::default());
+    let db = civic_catalog::app::connect_with(
+        &crate::helpers::database_config(&url),
+        &metrics,
+        Some(std::time::Duration::from_millis(1234)),
+    )
+    .await
+    .unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT current_setting('statement_timeout') AS t",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let setting: String = row.try_get("", "t").unwrap();
+    assert_eq!(setting, "1234ms");
+    // A statement over it is cancelled.
+    let slow = db
+        .execute_unprepared("SELECT pg_sleep(3)")
+        .await
+        .expect_err("cancelled by statement_timeout");
+    assert!(slow.to_string().contains("statement timeout"), "{slow}");
+}
