@@ -20,7 +20,7 @@ use crate::entity::{
 use crate::graphql::{build_schema, loaders::new_loaders};
 
 mod attacks;
-pub use attacks::{Refusal, attack_refusals};
+pub use attacks::{Refusal, attack_refusals, nested_relations};
 
 /// The size of a synthetic catalog.
 #[derive(Debug, Clone, Copy)]

@@ -149,42 +149,60 @@ async fn graphql(
     if ![Method::GET, Method::HEAD, Method::POST].contains(request.method()) {
         return transport::method_not_allowed(media, request.method());
     }
-    let principal = match authenticate(&state, request.headers()).await {
-        Ok(principal) => principal,
-        Err(refused) => return refused(media),
-    };
     let address = rate::client_address(
         request.headers(),
         peer.ip(),
         state.limits.trusted_proxy_header.as_deref(),
     );
+    let principal = match authenticate(&state, request.headers()).await {
+        Ok(principal) => principal,
+        Err(refused) => {
+            // A bad token counts against its address, so guessing tokens is rate-limited
+            // like any anonymous request.
+            let verdict = state
+                .rates
+                .check(rate::Client::of(&Principal::Anonymous, address));
+            return with_rate(refused(media), media, verdict);
+        }
+    };
     let verdict = state.rates.check(rate::Client::of(&principal, address));
-    let mut response = match &verdict {
-        Some(verdict) if verdict.retry_after.is_some() => transport::refusal(
+    if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
+        return with_rate(Response::default(), media, verdict);
+    }
+    let timeout = state.limits.request_timeout();
+    let response = match tokio::time::timeout(timeout, run(&state, principal, media, request)).await
+    {
+        Ok(response) => response,
+        Err(_) => transport::refusal(
+            media,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TIMEOUT",
+            format!(
+                "the request took longer than {} ms and was stopped",
+                timeout.as_millis()
+            ),
+        ),
+    };
+    with_rate(response, media, verdict)
+}
+
+/// `response` with the rate limit's headers; a refused verdict replaces it with 429
+/// `RATE_LIMITED`.
+fn with_rate(response: Response, media: Media, verdict: Option<rate::Verdict>) -> Response {
+    let Some(verdict) = verdict else {
+        return response;
+    };
+    let mut response = if verdict.retry_after.is_some() {
+        transport::refusal(
             media,
             StatusCode::TOO_MANY_REQUESTS,
             "RATE_LIMITED",
             "too many requests: wait for the time Retry-After says".to_owned(),
-        ),
-        _ => {
-            let timeout = state.limits.request_timeout();
-            match tokio::time::timeout(timeout, run(&state, principal, media, request)).await {
-                Ok(response) => response,
-                Err(_) => transport::refusal(
-                    media,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "TIMEOUT",
-                    format!(
-                        "the request took longer than {} ms and was stopped",
-                        timeout.as_millis()
-                    ),
-                ),
-            }
-        }
+        )
+    } else {
+        response
     };
-    if let Some(verdict) = verdict {
-        response.headers_mut().extend(verdict.headers);
-    }
+    response.headers_mut().extend(verdict.headers);
     response
 }
 

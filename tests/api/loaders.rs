@@ -48,7 +48,7 @@ fn life_event_with_services(slug: &str, n: usize) -> Value {
 /// What a portal's life-event page asks for. Each loader appears at one depth of the tree
 /// (or, for related services, strictly after its first use), so the count is exact: a loader
 /// reached from two branches at once may or may not share a batch, depending on timing.
-const PAGE: &str = r#"query($slug: String!) {
+pub const PAGE: &str = r#"query($slug: String!) {
   lifeEvent(slug: $slug) {
     name description
     relatedLifeEvents { reason lifeEvent { slug } }
