@@ -15,11 +15,21 @@ cp scripts/graphql-http-audit.mjs "$work/"
 
 cargo build --locked --quiet
 port=$((20000 + RANDOM % 20000))
-./target/debug/civic-catalog --database-url 'sqlite::memory:' serve --bind "127.0.0.1:$port" \
+"${CARGO_TARGET_DIR:-target}/debug/civic-catalog" --database-url 'sqlite::memory:' serve --bind "127.0.0.1:$port" \
   --rate-limit-anonymous 0 >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
-  node -e "fetch('http://127.0.0.1:$port/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+up=""
+for _ in $(seq 1 150); do
+  if node -e "fetch('http://127.0.0.1:$port/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+    up=yes
+    break
+  fi
+  kill -0 "$server" 2>/dev/null || break
   sleep 0.2
 done
+if [ -z "$up" ]; then
+  echo "the server did not come up on port $port:" >&2
+  cat "$work/serve.log" >&2
+  exit 1
+fi
 node "$work/graphql-http-audit.mjs" "http://127.0.0.1:$port/graphql"

@@ -10,6 +10,7 @@ mod m20261124_000003_api_key;
 mod m20261124_000004_audit_event;
 mod m20261124_000005_service_external_id;
 mod m20261125_000006_editing;
+mod m20261202_000007_public_revision;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_audit_event::Migration),
             Box::new(m20261124_000005_service_external_id::Migration),
             Box::new(m20261125_000006_editing::Migration),
+            Box::new(m20261202_000007_public_revision::Migration),
         ]
     }
 }

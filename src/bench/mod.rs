@@ -334,7 +334,7 @@ pub async fn generate(
         }
     }
     insert_chunks(db, rules).await?;
-    Catalog::bump_revision(db)
+    Catalog::bump_revision(db, true)
         .await
         .map_err(|e| e.for_operator())?;
     Ok(())

@@ -161,7 +161,7 @@ impl Catalog {
             (_, None) => None,
         };
         let token = new_token()?;
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let row = api_key::ActiveModel {
             id: NotSet,
             name: Set(name.to_owned()),
@@ -206,7 +206,7 @@ impl Catalog {
         actor: Option<&KeyPrincipal>,
         id: i32,
     ) -> CatalogResult<KeySummary> {
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let row = api_key::Entity::find_by_id(id)
             .one(&txn)
             .await?

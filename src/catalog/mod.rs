@@ -64,6 +64,15 @@ impl Catalog {
             .map_or(0, |r| r.revision))
     }
 
+    /// The public revision: a counter that grows with every committed change residents can
+    /// see, and only with those (draft, review and key changes leave it).
+    pub async fn public_revision(&self) -> CatalogResult<i64> {
+        Ok(catalog_revision::Entity::find_by_id(1)
+            .one(&self.db)
+            .await?
+            .map_or(0, |r| r.public_revision))
+    }
+
     /// The database connection, for start-up tasks such as migrations.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db

@@ -168,23 +168,54 @@ pub(crate) fn changed<T: Clone>(
 }
 
 impl Catalog {
-    /// Begins a write transaction. Its first statement moves the catalog revision, which
-    /// locks that one row until commit: writers queue there, so audit events (and the change
-    /// feed read from them) are numbered in commit order, and no two writers can take row
-    /// locks in opposite orders.
+    /// Begins a write transaction that may change what residents see. Its first statement
+    /// moves the catalog revision (and the public revision), which locks that one row until
+    /// commit: writers queue there, so audit events (and the change feed read from them)
+    /// are numbered in commit order, and no two writers can take row locks in opposite
+    /// orders.
     pub(crate) async fn begin_write(&self) -> CatalogResult<DatabaseTransaction> {
         let txn = self.db.begin().await?;
-        Catalog::bump_revision(&txn).await?;
+        Catalog::bump_revision(&txn, true).await?;
         Ok(txn)
     }
 
-    /// Records a change, inside the transaction that makes it.
-    pub async fn bump_revision(db: &impl ConnectionTrait) -> CatalogResult<()> {
+    /// Begins a write transaction that changes nothing residents see (a draft, a pending
+    /// revision, a review step, a key): like [`Catalog::begin_write`], but the public
+    /// revision stays, so read models of the published catalog are kept. A command that
+    /// turns out to change public data after all calls [`Catalog::touch_public`].
+    pub(crate) async fn begin_private_write(&self) -> CatalogResult<DatabaseTransaction> {
+        let txn = self.db.begin().await?;
+        Catalog::bump_revision(&txn, false).await?;
+        Ok(txn)
+    }
+
+    /// Records, inside `txn`, that it changes what residents see.
+    pub(crate) async fn touch_public(txn: &DatabaseTransaction) -> CatalogResult<()> {
         catalog_revision::Entity::update_many()
             .col_expr(
-                catalog_revision::Column::Revision,
-                Expr::col(catalog_revision::Column::Revision).add(1),
+                catalog_revision::Column::PublicRevision,
+                Expr::col(catalog_revision::Column::PublicRevision).add(1),
             )
+            .filter(catalog_revision::Column::Id.eq(1))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a change, inside the transaction that makes it; `public` when residents
+    /// can see it.
+    pub async fn bump_revision(db: &impl ConnectionTrait, public: bool) -> CatalogResult<()> {
+        let mut update = catalog_revision::Entity::update_many().col_expr(
+            catalog_revision::Column::Revision,
+            Expr::col(catalog_revision::Column::Revision).add(1),
+        );
+        if public {
+            update = update.col_expr(
+                catalog_revision::Column::PublicRevision,
+                Expr::col(catalog_revision::Column::PublicRevision).add(1),
+            );
+        }
+        update
             .filter(catalog_revision::Column::Id.eq(1))
             .exec(db)
             .await?;

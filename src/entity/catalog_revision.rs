@@ -1,4 +1,5 @@
-//! Entity for the `catalog_revision` table: one row whose counter grows with every change.
+//! Entity for the `catalog_revision` table: one row whose counters grow with every change
+//! (`revision`) and with every change residents can see (`public_revision`).
 
 use sea_orm::entity::prelude::*;
 
@@ -8,6 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: i32,
     pub revision: i64,
+    pub public_revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

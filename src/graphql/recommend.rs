@@ -479,7 +479,14 @@ impl RecommendationQuery {
             .recommend(&situation, include, &request)
             .await
             .gql_in("input")?;
-        let page = result.page;
+        let mut page = result.page;
+        // A service taken down after the index was read is left out rather than failing
+        // the page; the loader keeps what it loaded for the `service` fields.
+        let present = loader(ctx)?
+            .load_many(page.items.iter().map(|(_, r)| ServiceById(r.service_id)))
+            .await?;
+        page.items
+            .retain(|(_, r)| present.contains_key(&ServiceById(r.service_id)));
         let names = std::sync::Arc::new(name_book(ctx, &page.items, &result.names).await?);
         let edges: Vec<RecommendationEdge> = page
             .items

@@ -476,3 +476,59 @@ async fn the_benchmark_generates_a_catalog_and_times_requests() {
             .is_err()
     );
 }
+
+/// The SQL statements one anonymous recommendation request costs.
+async fn statements_of_a_recommendation(app: &TestApp) -> u64 {
+    let before = app.sql_statements().await;
+    let body = app
+        .graphql(
+            RECOMMEND,
+            json!({ "input": { "lifeEvents": ["job-loss"], "jurisdiction": "US-NY-NYC" } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    app.sql_statements().await - before
+}
+
+#[tokio::test]
+async fn draft_edits_keep_the_recommendation_index_and_a_publish_rebuilds_it() {
+    use crate::helpers::Caller;
+    use crate::workflow::{CREATE, new_service, step_mutation};
+    let app = TestApp::with_keys().await;
+    statements_of_a_recommendation(&app).await; // builds the index
+    let warm = statements_of_a_recommendation(&app).await;
+    // A draft, submitted for review: nothing residents see.
+    let created = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            json!({ "input": new_service("dol-new-plan", "nys-dol") }),
+        )
+        .await;
+    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+    app.as_(Caller::Editor)
+        .graphql(
+            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    assert_eq!(
+        statements_of_a_recommendation(&app).await,
+        warm,
+        "no rebuild for a draft"
+    );
+    // Publishing it is a change residents see: the next request rebuilds.
+    let published = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            &step_mutation("servicePublish", "ServicePublishInput"),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["servicePublish"]["service"]["status"], "PUBLISHED",
+        "{published}"
+    );
+    assert!(statements_of_a_recommendation(&app).await > warm + 5);
+    assert_eq!(statements_of_a_recommendation(&app).await, warm);
+}

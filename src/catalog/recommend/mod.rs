@@ -209,10 +209,11 @@ impl IndexCache {
 }
 
 impl Catalog {
-    /// The index for the current revision, building it if needed (once, however many
-    /// requests ask at the same time).
+    /// The index for the current public revision, building it if needed (once, however
+    /// many requests ask at the same time). Draft edits leave the public revision, so they
+    /// never cost a rebuild.
     pub async fn recommendation_index(&self) -> CatalogResult<Arc<Index>> {
-        let revision = self.revision().await?;
+        let revision = self.public_revision().await?;
         if let Some(index) = self.index.get(revision) {
             return Ok(index);
         }

@@ -68,7 +68,7 @@ impl Catalog {
         id: i32,
         step: Transition,
     ) -> CatalogResult<service::Model> {
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let live = Catalog::service_for_command(&txn, ("id", id)).await?;
         let key = authorize(principal, step.operation(), live.agency_id)?;
         let comment = match &step {
@@ -103,6 +103,10 @@ impl Catalog {
                 ),
             )
         })?;
+        // Residents see the change when it publishes, or takes down, a published service.
+        if to == ServiceStatus::Published || live.status == ServiceStatus::Published {
+            Catalog::touch_public(&txn).await?;
+        }
         let now = Utc::now();
         let updated = match (&pending, to) {
             (Some(rev), ServiceStatus::Published) => {

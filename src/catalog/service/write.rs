@@ -220,7 +220,7 @@ impl Catalog {
         })?;
         let key = authorize(principal, Operation::Create, owner.id)?;
         doc.status = Some(ServiceStatus::Draft.as_str().to_owned());
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let created = unless_taken(
             &txn,
             &["ux_service_slug", "ux_service_agency_id_external_id"],
@@ -318,7 +318,7 @@ impl Catalog {
                 )),
             }
         }
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         // The live services already holding one of these slugs or external ids, read in
         // one statement each.
         let taken_slugs: HashMap<String, service::Model> = service::Entity::find()
@@ -519,7 +519,7 @@ impl Catalog {
         expected_version: i32,
         changes: ServiceChanges,
     ) -> CatalogResult<service::Model> {
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let live = Catalog::service_for_command(&txn, ("id", id)).await?;
         let key = authorize(principal, Operation::Edit, live.agency_id)?;
         let current = Catalog::working_copy(&txn, "id", &live, Some(expected_version)).await?;
@@ -680,7 +680,7 @@ impl Catalog {
         action: &str,
         edit: impl AsyncFnOnce(&DatabaseTransaction, &service::Model) -> CatalogResult<Edited<T>>,
     ) -> CatalogResult<(service::Model, T)> {
-        let txn = self.begin_write().await?;
+        let txn = self.begin_private_write().await?;
         let live = Catalog::service_for_command(&txn, (field, service_id)).await?;
         let key = authorize(principal, Operation::Edit, live.agency_id)?;
         let work = Catalog::working_copy(&txn, field, &live, expected_version).await?;
