@@ -174,6 +174,12 @@ pub struct Limits {
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// How long shared caches (a CDN, a browser) may keep an anonymous `GET` answer, in
+    /// seconds; 0 makes them revalidate every time (its `ETag` answers 304 until something
+    /// residents see changes).
+    #[arg(long, env = "CACHE_MAX_AGE_SECS", default_value_t = 30)]
+    pub cache_max_age_secs: u64,
+
     /// Whether the schema may be introspected (off also turns field suggestions off).
     #[arg(long, env = "INTROSPECTION", value_enum, default_value = "on")]
     pub introspection: Switch,
@@ -213,6 +219,7 @@ impl Default for Limits {
             max_body_key: 16 * 1024 * 1024,
             max_batch: 0,
             cors_origins: Vec::new(),
+            cache_max_age_secs: 30,
             introspection: Switch::On,
             graphiql: Switch::On,
         }

@@ -1,6 +1,7 @@
 //! The HTTP surface: the GraphQL endpoint, the GraphiQL explorer, health and metrics,
 //! and a span with a request id around every request.
 
+pub mod cache;
 pub mod graphiql;
 pub mod rate;
 pub mod serve;
@@ -248,11 +249,43 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
     };
     match incoming {
         Incoming::Single(request) => {
+            let read = parts.method == Method::GET || parts.method == Method::HEAD;
+            let tag = match (&principal, read) {
+                (Principal::Anonymous, true) => match state.catalog.public_revision().await {
+                    Ok(revision) => Some(cache::etag(revision, &request, media)),
+                    Err(err) => {
+                        return transport::respond(
+                            media,
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            &async_graphql::Response::from_errors(vec![
+                                async_graphql::Error::from(err).into_server_error(Pos::default()),
+                            ]),
+                        );
+                    }
+                },
+                _ => None,
+            };
+            if let Some(tag) = &tag
+                && cache::not_modified(&parts.headers, tag)
+            {
+                let mut response = StatusCode::NOT_MODIFIED.into_response();
+                cache::public(&mut response, tag, state.limits.cache_max_age_secs);
+                return response;
+            }
             let response = match execute(state, &principal, media, &parts, *request).await {
                 Ok(response) => response,
                 Err(refused) => return refused,
             };
-            transport::respond(media, transport::status_of(media, &response), &response)
+            let mut http =
+                transport::respond(media, transport::status_of(media, &response), &response);
+            match tag {
+                Some(tag) if response.is_ok() => {
+                    cache::public(&mut http, &tag, state.limits.cache_max_age_secs);
+                }
+                _ if matches!(principal, Principal::Key(_)) => cache::private(&mut http),
+                _ => {}
+            }
+            http
         }
         Incoming::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());

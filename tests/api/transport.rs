@@ -320,3 +320,74 @@ async fn a_failing_non_null_field_nulls_its_nearest_nullable_parent() {
         }
     }
 }
+
+#[tokio::test]
+async fn anonymous_reads_carry_an_etag_that_moves_only_with_published_changes() {
+    use crate::helpers::Caller;
+    use crate::workflow::{CREATE, new_service, step_mutation};
+    let app = TestApp::with_keys().await;
+    let get = |query: &'static str, tag: Option<String>, token: Option<String>| {
+        let mut request = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("query", query)]);
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let query = r#"{ service(slug: "nys-snap") { name } }"#;
+    let first = get(query, None, None).await.unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    assert_eq!(first.headers()["cache-control"], "public, max-age=30");
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    // The same read again: 304, nothing but the revision is read.
+    let before = app.sql_statements().await;
+    let again = get(query, Some(tag.clone()), None).await.unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(again.headers()["etag"], tag.as_str());
+    assert_eq!(app.sql_statements().await, before + 1);
+    // Another query has another tag.
+    let other = get(r#"{ service(slug: "nys-heap") { name } }"#, None, None)
+        .await
+        .unwrap();
+    assert_ne!(other.headers()["etag"], tag.as_str());
+    // A draft leaves the tag; a publish moves it.
+    let created = app
+        .as_(Caller::Editor)
+        .graphql(
+            CREATE,
+            serde_json::json!({ "input": new_service("dol-etag-plan", "nys-dol") }),
+        )
+        .await;
+    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+    let still = get(query, Some(tag.clone()), None).await.unwrap();
+    assert_eq!(still.status().as_u16(), 304);
+    for (caller, step, ty) in [
+        (
+            Caller::Editor,
+            "serviceSubmitForReview",
+            "ServiceSubmitForReviewInput",
+        ),
+        (Caller::Reviewer, "servicePublish", "ServicePublishInput"),
+    ] {
+        app.as_(caller)
+            .graphql(
+                &step_mutation(step, ty),
+                serde_json::json!({ "input": { "id": id } }),
+            )
+            .await;
+    }
+    let moved = get(query, Some(tag.clone()), None).await.unwrap();
+    assert_eq!(moved.status().as_u16(), 200);
+    assert_ne!(moved.headers()["etag"], tag.as_str());
+    // With a key: never cached.
+    let keyed = get(query, None, Some(app.keys().editor.clone()))
+        .await
+        .unwrap();
+    assert_eq!(keyed.headers()["cache-control"], "private, no-store");
+    assert!(keyed.headers().get("etag").is_none());
+}
