@@ -8,11 +8,13 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, nodes};
 
 /// Names in the docs that are not catalog identifiers.
-const NOT_IDENTIFIERS: [&str; 4] = [
+const NOT_IDENTIFIERS: [&str; 6] = [
     "civic-catalog",
     "x-request-id",
     "rust-version",
     "graphql-http",
+    "max-age",
+    "no-cache",
 ];
 
 /// Whether `word` has the shape of a slug or key (`job-loss`), and is not a date.
