@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, import};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction};
 use crate::config::{DatabaseConfig, Limits};
 use crate::graphql::{build_schema, sdl};
+use crate::http::persisted::PersistedQueries;
 use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
 use crate::telemetry::{self, Metrics};
@@ -131,15 +132,25 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The router over `catalog` with `limits`, exactly as `serve` runs it.
-pub fn app_router(catalog: Catalog, metrics: Arc<Metrics>, limits: Limits) -> axum::Router {
-    router(AppState {
+/// The router over `catalog` with `limits`, exactly as `serve` runs it; fails when the
+/// persisted-query file cannot be read.
+pub fn app_router(
+    catalog: Catalog,
+    metrics: Arc<Metrics>,
+    limits: Limits,
+) -> Result<axum::Router, String> {
+    let persisted = PersistedQueries::new(
+        limits.persisted_queries,
+        limits.persisted_queries_file.as_deref(),
+    )?;
+    Ok(router(AppState {
         schema: build_schema(catalog.clone(), &limits),
         catalog,
         metrics,
         rates: Arc::new(RateLimits::new(&limits)),
+        persisted: Arc::new(persisted),
         limits: Arc::new(limits),
-    })
+    }))
 }
 
 /// Serves `router` on `listener` with `limits`' connection timeouts until `shutdown`.
@@ -337,7 +348,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 );
             }
             tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");
-            let router = app_router(catalog, metrics, limits.clone());
+            let router = app_router(catalog, metrics, limits.clone())?;
             serve(listener, router, &limits, shutdown_signal()).await;
             tracing::info!("stopped");
         }

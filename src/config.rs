@@ -180,6 +180,16 @@ pub struct Limits {
     #[arg(long, env = "CACHE_MAX_AGE_SECS", default_value_t = 30)]
     pub cache_max_age_secs: u64,
 
+    /// Persisted queries: `auto` learns them as clients send them (Apollo's automatic
+    /// persisted queries), `allowlist` runs only those of `--persisted-queries-file`, `off`
+    /// refuses hashes.
+    #[arg(long, env = "PERSISTED_QUERIES", value_enum, default_value = "auto")]
+    pub persisted_queries: crate::http::persisted::Mode,
+
+    /// A JSON array of the queries to persist at start-up (required for `allowlist`).
+    #[arg(long, env = "PERSISTED_QUERIES_FILE")]
+    pub persisted_queries_file: Option<std::path::PathBuf>,
+
     /// Whether the schema may be introspected (off also turns field suggestions off).
     #[arg(long, env = "INTROSPECTION", value_enum, default_value = "on")]
     pub introspection: Switch,
@@ -220,6 +230,8 @@ impl Default for Limits {
             max_batch: 0,
             cors_origins: Vec::new(),
             cache_max_age_secs: 30,
+            persisted_queries: crate::http::persisted::Mode::Auto,
+            persisted_queries_file: None,
             introspection: Switch::On,
             graphiql: Switch::On,
         }

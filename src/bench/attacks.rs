@@ -105,7 +105,7 @@ pub async fn attack_refusals(
         rate_limit_anonymous: 0,
         ..Limits::default()
     };
-    let router = app_router(catalog, Arc::new(Metrics::default()), limits);
+    let router = app_router(catalog, Arc::new(Metrics::default()), limits)?;
     let peer = SocketAddr::from(([127, 0, 0, 1], 9));
     let mut out = Vec::new();
     for (attack, method, content_type, body) in attacks() {

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod graphiql;
+pub mod persisted;
 pub mod rate;
 pub mod serve;
 pub mod transport;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The rate limits' buckets.
     pub rates: Arc<rate::RateLimits>,
+    /// The persisted queries.
+    pub persisted: Arc<persisted::PersistedQueries>,
 }
 
 /// The application's router.
@@ -249,6 +252,17 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
     };
     match incoming {
         Incoming::Single(request) => {
+            let request = match state.persisted.resolve(*request) {
+                Ok(request) => request,
+                Err(error) => {
+                    let response = async_graphql::Response::from_errors(vec![error]);
+                    return transport::respond(
+                        media,
+                        transport::status_of(media, &response),
+                        &response,
+                    );
+                }
+            };
             let read = parts.method == Method::GET || parts.method == Method::HEAD;
             let tag = match (&principal, read) {
                 (Principal::Anonymous, true) => match state.catalog.public_revision().await {
@@ -272,7 +286,7 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
                 cache::public(&mut response, tag, state.limits.cache_max_age_secs);
                 return response;
             }
-            let response = match execute(state, &principal, media, &parts, *request).await {
+            let response = match execute(state, &principal, media, &parts, request).await {
                 Ok(response) => response,
                 Err(refused) => return refused,
             };
@@ -290,6 +304,13 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
         Incoming::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());
             for request in batch {
+                let request = match state.persisted.resolve(request) {
+                    Ok(request) => request,
+                    Err(error) => {
+                        responses.push(async_graphql::Response::from_errors(vec![error]));
+                        continue;
+                    }
+                };
                 responses.push(
                     match execute(state, &principal, media, &parts, request).await {
                         Ok(response) => response,

@@ -270,7 +270,7 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let router = app_router(catalog.clone(), metrics, limits.clone());
+        let router = app_router(catalog.clone(), metrics, limits.clone()).expect("router");
         tokio::spawn(async move {
             serve(listener, router, &limits, std::future::pending()).await;
         });

@@ -391,3 +391,122 @@ async fn anonymous_reads_carry_an_etag_that_moves_only_with_published_changes() 
     assert_eq!(keyed.headers()["cache-control"], "private, no-store");
     assert!(keyed.headers().get("etag").is_none());
 }
+
+/// `extensions` of a persisted query with `hash`.
+fn persisted(hash: &str) -> String {
+    serde_json::json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string()
+}
+
+#[tokio::test]
+async fn persisted_queries_are_learnt_by_hash_and_keep_get_urls_short() {
+    use civic_catalog::http::persisted::hash;
+    let app = TestApp::seeded().await;
+    let query = r#"{ lifeEvent(slug: "job-loss") { name } }"#;
+    let sha = hash(query);
+    let get = |params: Vec<(&'static str, String)>| {
+        app.client
+            .get(format!("{}/graphql", app.address))
+            .query(&params)
+            .send()
+    };
+    let unknown: Value = get(vec![("extensions", persisted(&sha))])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
+    // A wrong hash is refused; the right one is remembered.
+    let (_, _, wrong) = app
+        .post_raw(
+            &[("content-type", "application/json")],
+            serde_json::json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash("x") } } })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        wrong["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{wrong}"
+    );
+    let (_, _, first) = app
+        .post_raw(
+            &[("content-type", "application/json")],
+            serde_json::json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha } } })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        first["data"]["lifeEvent"]["name"], "Losing a job",
+        "{first}"
+    );
+    let by_hash = get(vec![("extensions", persisted(&sha))]).await.unwrap();
+    assert!(by_hash.headers().get("etag").is_some());
+    let by_hash: Value = by_hash.json().await.unwrap();
+    assert_eq!(
+        by_hash["data"]["lifeEvent"]["name"], "Losing a job",
+        "{by_hash}"
+    );
+}
+
+#[tokio::test]
+async fn an_allow_list_runs_only_its_queries() {
+    use civic_catalog::config::Limits;
+    use civic_catalog::http::persisted::{Mode, hash};
+    let allowed = r#"{ lifeEvent(slug: "job-loss") { name } }"#;
+    let file = std::env::temp_dir().join(format!(
+        "civic-catalog-allowlist-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&file, serde_json::json!([allowed]).to_string()).unwrap();
+    let app = TestApp::seeded_with(Limits {
+        persisted_queries: Mode::Allowlist,
+        persisted_queries_file: Some(file.clone()),
+        ..Limits::default()
+    })
+    .await;
+    let (_, _, body) = app.post_query(None, &[], allowed).await;
+    assert_eq!(body["data"]["lifeEvent"]["name"], "Losing a job", "{body}");
+    let (_, _, body) = app
+        .post_raw(
+            &[("content-type", "application/json")],
+            serde_json::json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash(allowed) } } })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(body["data"]["lifeEvent"]["name"], "Losing a job", "{body}");
+    let before = app.sql_statements().await;
+    let (_, _, body) = app
+        .post_query(
+            None,
+            &[],
+            r#"{ lifeEvent(slug: "having-a-baby") { name } }"#,
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_ALLOWED",
+        "{body}"
+    );
+    assert_eq!(app.sql_statements().await, before);
+    let _ = std::fs::remove_file(file);
+
+    let off = TestApp::empty_with(Limits {
+        persisted_queries: Mode::Off,
+        ..Limits::default()
+    })
+    .await;
+    let (_, _, body) = off
+        .post_raw(
+            &[("content-type", "application/json")],
+            serde_json::json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash(allowed) } } })
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_SUPPORTED",
+        "{body}"
+    );
+}
