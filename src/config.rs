@@ -150,6 +150,10 @@ pub struct Limits {
     #[arg(long, env = "RATE_LIMIT_KEY", default_value_t = 3_000)]
     pub rate_limit_key: u32,
 
+    /// `feedbackSubmit`s a minute one client address may make (0: no limit).
+    #[arg(long, env = "FEEDBACK_RATE_LIMIT", default_value_t = 10)]
+    pub feedback_rate_limit: u32,
+
     /// A header set by a trusted reverse proxy that names the client address (e.g.
     /// `X-Forwarded-For`; its last entry is used). Unset: the connection's peer address.
     #[arg(long, env = "TRUSTED_PROXY_HEADER")]
@@ -224,6 +228,7 @@ impl Default for Limits {
             max_in_flight: 256,
             rate_limit_anonymous: 600,
             rate_limit_key: 3_000,
+            feedback_rate_limit: 10,
             trusted_proxy_header: None,
             max_body_anonymous: 64 * 1024,
             max_body_key: 16 * 1024 * 1024,

@@ -172,6 +172,32 @@ text_enum!(
     Role { Admin => "ADMIN", Reviewer => "REVIEWER", Editor => "EDITOR" }
 );
 
+text_enum!(
+    /// A driver of a resident's experience, after the OMB A-11 Section 280 CX drivers (the
+    /// keys of the GSA Touchpoints data); satisfaction and trust are asked on their own.
+    CxDriver {
+        Effectiveness => "EFFECTIVENESS",
+        Ease => "EASE",
+        Efficiency => "EFFICIENCY",
+        Transparency => "TRANSPARENCY",
+        Employee => "EMPLOYEE",
+        Humanity => "HUMANITY",
+    }
+);
+
+text_enum!(
+    /// How a resident found the service.
+    EntryPoint {
+        SearchEngine => "SEARCH_ENGINE",
+        AgencySite => "AGENCY_SITE",
+        Portal => "PORTAL",
+        Mail => "MAIL",
+        SocialMedia => "SOCIAL_MEDIA",
+        WordOfMouth => "WORD_OF_MOUTH",
+        AgencyReferral => "AGENCY_REFERRAL",
+    }
+);
+
 /// A channel's language codes (BCP 47, e.g. `en`, `es`), in the order the agency gave
 /// them. Stored as one comma-separated text column; an empty list is stored as NULL.
 #[derive(Debug, Clone, PartialEq, Eq, Default, DeriveValueType)]
@@ -199,6 +225,34 @@ impl Languages {
     /// The stored column value: NULL for no languages.
     pub fn stored(codes: Vec<String>) -> Option<Self> {
         (!codes.is_empty()).then_some(Self(codes))
+    }
+}
+
+/// A set of CX drivers, in `CxDriver` order. Stored as one comma-separated text column
+/// (empty for none).
+#[derive(Debug, Clone, PartialEq, Eq, Default, DeriveValueType)]
+#[sea_orm(
+    value_type = "String",
+    from_str = "Drivers::from_stored",
+    to_str = "Drivers::to_stored"
+)]
+pub struct Drivers(pub Vec<CxDriver>);
+
+impl Drivers {
+    fn from_stored(text: &str) -> Result<Self, UnknownValue> {
+        text.split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    fn to_stored(&self) -> String {
+        self.0
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

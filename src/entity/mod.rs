@@ -11,6 +11,7 @@ pub mod cssp_designation;
 pub mod eligibility_rule;
 pub mod eligibility_rule_group;
 pub mod enums;
+pub mod feedback;
 pub mod journey_stage;
 pub mod jurisdiction;
 pub mod language;

@@ -188,3 +188,41 @@ pub enum CsspBasis {
     /// The agency's services have a high impact on the residents who use them.
     HighImpact,
 }
+
+/// A driver of a resident's experience (OMB A-11 Section 280; GSA Touchpoints keys).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::CxDriver")]
+pub enum CxDriver {
+    /// The service did what it should: the need was met.
+    Effectiveness,
+    /// It was easy to do.
+    Ease,
+    /// It took a reasonable time.
+    Efficiency,
+    /// The resident understood the process and what comes next.
+    Transparency,
+    /// The staff were helpful (only when there was a staff interaction).
+    Employee,
+    /// The resident was treated with respect and dignity.
+    Humanity,
+}
+
+/// How a resident found a service.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::EntryPoint")]
+pub enum EntryPoint {
+    /// A search engine.
+    SearchEngine,
+    /// The agency's own website.
+    AgencySite,
+    /// A state portal.
+    Portal,
+    /// A letter.
+    Mail,
+    /// Social media.
+    SocialMedia,
+    /// Someone told them.
+    WordOfMouth,
+    /// Another agency referred them.
+    AgencyReferral,
+}

@@ -171,14 +171,16 @@ impl Extension for PerRequest {
         if matches!(
             ctx.data_opt::<Principal>(),
             None | Some(Principal::Anonymous)
-        ) && runs_mutation(
+        ) && needs_key(
             &document,
             self.operation_name.get().and_then(Option::as_deref),
         ) {
             // Before validation, so the answer is the same whatever the input says.
             return Err(refusal(
                 "UNAUTHENTICATED",
-                "mutations need an API key: send `Authorization: Bearer <token>`".to_owned(),
+                "mutations need an API key: send `Authorization: Bearer <token>` (only \
+                 feedbackSubmit is open to everyone)"
+                    .to_owned(),
                 &[],
             ));
         }
@@ -358,6 +360,33 @@ pub fn runs_mutation(document: &ExecutableDocument, name: Option<&str>) -> bool 
                 (Some(wanted), Some(op_name)) => wanted == op_name.as_str(),
                 _ => true,
             }
+    })
+}
+
+/// The mutations anyone may run without a key.
+pub const ANONYMOUS_MUTATIONS: &[&str] = &["feedbackSubmit"];
+
+/// Whether the operation `name` picks in `document` (any, without a name) is a mutation
+/// with a root field outside [`ANONYMOUS_MUTATIONS`].
+fn needs_key(document: &ExecutableDocument, name: Option<&str>) -> bool {
+    document.operations.iter().any(|(op_name, op)| {
+        op.node.ty == OperationType::Mutation
+            && match (name, op_name) {
+                (Some(wanted), Some(op_name)) => wanted == op_name.as_str(),
+                _ => true,
+            }
+            && op
+                .node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .any(|item| match &item.node {
+                    Selection::Field(field) => {
+                        !ANONYMOUS_MUTATIONS.contains(&field.node.name.node.as_str())
+                    }
+                    _ => true,
+                })
     })
 }
 

@@ -10,6 +10,7 @@ pub mod context;
 pub mod criterion;
 pub mod enums;
 pub mod error;
+pub mod feedback;
 pub mod jurisdiction;
 pub mod life_event;
 pub mod limits;
@@ -54,6 +55,7 @@ pub struct MutationRoot(
     agency::AgencyMutation,
     life_event::LifeEventMutation,
     criterion::CriterionMutation,
+    feedback::FeedbackMutation,
 );
 
 /// The civic-catalog GraphQL schema.
@@ -72,6 +74,7 @@ pub fn build_schema(catalog: Catalog, limits: &Limits) -> CatalogSchema {
         EmptySubscription,
     )
     .limit_depth(MAX_DEPTH)
+    .data(feedback::FeedbackGate::new(limits.feedback_rate_limit))
     .extension(limits::RequestLimits::new(
         limits,
         nulls::Types::from_sdl(&sdl()).map(std::sync::Arc::new),

@@ -174,7 +174,11 @@ async fn graphql(
         return with_rate(Response::default(), media, verdict);
     }
     let timeout = state.limits.request_timeout();
-    let response = match tokio::time::timeout(timeout, run(&state, principal, media, request)).await
+    let response = match tokio::time::timeout(
+        timeout,
+        run(&state, principal, address, media, request),
+    )
+    .await
     {
         Ok(response) => response,
         Err(_) => transport::refusal(
@@ -238,7 +242,13 @@ async fn authenticate(
 }
 
 /// Reads the request (with the body limit for `principal`) and runs it.
-async fn run(state: &AppState, principal: Principal, media: Media, request: Request) -> Response {
+async fn run(
+    state: &AppState,
+    principal: Principal,
+    address: std::net::IpAddr,
+    media: Media,
+    request: Request,
+) -> Response {
     let limits = BodyLimits {
         max_bytes: match principal {
             Principal::Anonymous => state.limits.max_body_anonymous,
@@ -286,7 +296,8 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
                 cache::public(&mut response, tag, state.limits.cache_max_age_secs);
                 return response;
             }
-            let response = match execute(state, &principal, media, &parts, request).await {
+            let response = match execute(state, (&principal, address), media, &parts, request).await
+            {
                 Ok(response) => response,
                 Err(refused) => return refused,
             };
@@ -312,7 +323,7 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
                     }
                 };
                 responses.push(
-                    match execute(state, &principal, media, &parts, request).await {
+                    match execute(state, (&principal, address), media, &parts, request).await {
                         Ok(response) => response,
                         Err(_) => async_graphql::Response::from_errors(vec![transport::coded(
                             "METHOD_NOT_ALLOWED",
@@ -330,7 +341,7 @@ async fn run(state: &AppState, principal: Principal, media: Media, request: Requ
 /// link or a prefetch must never change the catalog).
 async fn execute(
     state: &AppState,
-    principal: &Principal,
+    (principal, address): (&Principal, std::net::IpAddr),
     media: Media,
     parts: &axum::http::request::Parts,
     request: async_graphql::Request,
@@ -340,7 +351,8 @@ async fn execute(
     }
     let request = request
         .data(new_loaders(state.catalog.clone(), principal.clone()))
-        .data(principal.clone());
+        .data(principal.clone())
+        .data(crate::graphql::feedback::ClientAddress(address));
     let mut response = state.schema.execute(request).await;
     crate::graphql::error::code_request_errors(&mut response);
     Ok(response)

@@ -12,6 +12,7 @@ mod cli;
 mod docs;
 mod editing;
 mod eligibility;
+mod feedback;
 mod graphiql;
 mod health;
 mod identity;
