@@ -493,42 +493,21 @@ async fn statements_of_a_recommendation(app: &TestApp) -> u64 {
 #[tokio::test]
 async fn draft_edits_keep_the_recommendation_index_and_a_publish_rebuilds_it() {
     use crate::helpers::Caller;
-    use crate::workflow::{CREATE, new_service, step_mutation};
+    use crate::workflow::{create_draft, step};
     let app = TestApp::with_keys().await;
     statements_of_a_recommendation(&app).await; // builds the index
     let warm = statements_of_a_recommendation(&app).await;
     // A draft, submitted for review: nothing residents see.
-    let created = app
-        .as_(Caller::Editor)
-        .graphql(
-            CREATE,
-            json!({ "input": new_service("dol-new-plan", "nys-dol") }),
-        )
-        .await;
-    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
-    app.as_(Caller::Editor)
-        .graphql(
-            &step_mutation("serviceSubmitForReview", "ServiceSubmitForReviewInput"),
-            json!({ "input": { "id": id } }),
-        )
-        .await;
+    let id = create_draft(&app, Caller::Editor, "dol-new-plan", "nys-dol").await;
+    step(&app, Caller::Editor, "serviceSubmitForReview", &id).await;
     assert_eq!(
         statements_of_a_recommendation(&app).await,
         warm,
         "no rebuild for a draft"
     );
     // Publishing it is a change residents see: the next request rebuilds.
-    let published = app
-        .as_(Caller::Reviewer)
-        .graphql(
-            &step_mutation("servicePublish", "ServicePublishInput"),
-            json!({ "input": { "id": id } }),
-        )
-        .await;
-    assert_eq!(
-        published["data"]["servicePublish"]["service"]["status"], "PUBLISHED",
-        "{published}"
-    );
+    let published = step(&app, Caller::Reviewer, "servicePublish", &id).await;
+    assert_eq!(published["service"]["status"], "PUBLISHED", "{published}");
     assert!(statements_of_a_recommendation(&app).await > warm + 5);
     assert_eq!(statements_of_a_recommendation(&app).await, warm);
 }

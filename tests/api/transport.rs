@@ -324,7 +324,7 @@ async fn a_failing_non_null_field_nulls_its_nearest_nullable_parent() {
 #[tokio::test]
 async fn anonymous_reads_carry_an_etag_that_moves_only_with_published_changes() {
     use crate::helpers::Caller;
-    use crate::workflow::{CREATE, new_service, step_mutation};
+    use crate::workflow::{create_draft, step};
     let app = TestApp::with_keys().await;
     let get = |query: &'static str, tag: Option<String>, token: Option<String>| {
         let mut request = app
@@ -356,31 +356,11 @@ async fn anonymous_reads_carry_an_etag_that_moves_only_with_published_changes() 
         .unwrap();
     assert_ne!(other.headers()["etag"], tag.as_str());
     // A draft leaves the tag; a publish moves it.
-    let created = app
-        .as_(Caller::Editor)
-        .graphql(
-            CREATE,
-            serde_json::json!({ "input": new_service("dol-etag-plan", "nys-dol") }),
-        )
-        .await;
-    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+    let id = create_draft(&app, Caller::Editor, "dol-etag-plan", "nys-dol").await;
     let still = get(query, Some(tag.clone()), None).await.unwrap();
     assert_eq!(still.status().as_u16(), 304);
-    for (caller, step, ty) in [
-        (
-            Caller::Editor,
-            "serviceSubmitForReview",
-            "ServiceSubmitForReviewInput",
-        ),
-        (Caller::Reviewer, "servicePublish", "ServicePublishInput"),
-    ] {
-        app.as_(caller)
-            .graphql(
-                &step_mutation(step, ty),
-                serde_json::json!({ "input": { "id": id } }),
-            )
-            .await;
-    }
+    step(&app, Caller::Editor, "serviceSubmitForReview", &id).await;
+    step(&app, Caller::Reviewer, "servicePublish", &id).await;
     let moved = get(query, Some(tag.clone()), None).await.unwrap();
     assert_eq!(moved.status().as_u16(), 200);
     assert_ne!(moved.headers()["etag"], tag.as_str());

@@ -19,6 +19,31 @@ pub fn step_mutation(name: &str, input_type: &str) -> String {
     )
 }
 
+/// Creates the draft `slug` of `agency` as `caller` and returns its id.
+pub async fn create_draft(app: &TestApp, caller: Caller, slug: &str, agency: &str) -> Value {
+    let created = app
+        .as_(caller)
+        .graphql(CREATE, json!({ "input": new_service(slug, agency) }))
+        .await;
+    let id = created["data"]["serviceCreate"]["service"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    id
+}
+
+/// Moves service `id` one workflow step (`serviceSubmitForReview`, `servicePublish`, ...)
+/// as `caller` and returns the step's payload.
+pub async fn step(app: &TestApp, caller: Caller, name: &str, id: &Value) -> Value {
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    let body = app
+        .as_(caller)
+        .graphql(
+            &step_mutation(name, &input_type),
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    body["data"][name].clone()
+}
+
 pub fn new_service(slug: &str, agency: &str) -> Value {
     json!({ "slug": slug, "name": format!("New {slug}"), "summary": "A new service.", "description": "Registered by a partner.",
             "agency": agency, "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": "https://dol.ny.gov/new" }] })
