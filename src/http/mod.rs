@@ -352,7 +352,9 @@ async fn execute(
     let request = request
         .data(new_loaders(state.catalog.clone(), principal.clone()))
         .data(principal.clone())
-        .data(crate::graphql::feedback::ClientAddress(address));
+        .data(crate::graphql::feedback::ClientAddress(rate::network(
+            address,
+        )));
     let mut response = state.schema.execute(request).await;
     crate::graphql::error::code_request_errors(&mut response);
     Ok(response)

@@ -35,17 +35,20 @@ impl Client {
     pub fn of(principal: &Principal, address: IpAddr) -> Self {
         match principal {
             Principal::Key(key) => Self::Key(key.key_id),
-            Principal::Anonymous => Self::Address(match address {
-                IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                    Some(v4) => IpAddr::V4(v4),
-                    None => {
-                        let bits = u128::from(v6) & !((1u128 << 64) - 1);
-                        IpAddr::V6(bits.into())
-                    }
-                },
-                v4 => v4,
-            }),
+            Principal::Anonymous => Self::Address(network(address)),
         }
+    }
+}
+
+/// The address a limit counts `address` under: itself for IPv4 (and IPv4-mapped IPv6),
+/// its /64 network for IPv6, which one host usually holds whole.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        v4 => v4,
     }
 }
 
@@ -149,4 +152,23 @@ pub fn client_address(headers: &HeaderMap, peer: IpAddr, trusted_header: Option<
         .and_then(|value| value.rsplit(',').next())
         .and_then(|last| last.trim().parse().ok())
         .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_network() {
+        let a = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(network(a), network(b));
+        assert_ne!(network(a), network(other));
+        let mapped = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(
+            network(mapped),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+    }
 }
