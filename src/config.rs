@@ -154,6 +154,11 @@ pub struct Limits {
     #[arg(long, env = "FEEDBACK_RATE_LIMIT", default_value_t = 10)]
     pub feedback_rate_limit: u32,
 
+    /// The fewest feedback responses a public figure is computed from; below it the
+    /// figure is withheld, so no one can be singled out.
+    #[arg(long, env = "MIN_RESPONSES", default_value_t = 10)]
+    pub min_responses: u64,
+
     /// A header set by a trusted reverse proxy that names the client address (e.g.
     /// `X-Forwarded-For`; its last entry is used). Unset: the connection's peer address.
     #[arg(long, env = "TRUSTED_PROXY_HEADER")]
@@ -229,6 +234,7 @@ impl Default for Limits {
             rate_limit_anonymous: 600,
             rate_limit_key: 3_000,
             feedback_rate_limit: 10,
+            min_responses: 10,
             trusted_proxy_header: None,
             max_body_anonymous: 64 * 1024,
             max_body_key: 16 * 1024 * 1024,

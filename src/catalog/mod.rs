@@ -15,6 +15,7 @@ pub mod changes;
 pub mod criterion;
 pub mod eligibility;
 pub mod error;
+pub mod experience;
 pub mod feedback;
 pub mod import;
 pub mod jurisdiction;

@@ -10,6 +10,7 @@ pub mod context;
 pub mod criterion;
 pub mod enums;
 pub mod error;
+pub mod experience;
 pub mod feedback;
 pub mod jurisdiction;
 pub mod life_event;
@@ -75,6 +76,7 @@ pub fn build_schema(catalog: Catalog, limits: &Limits) -> CatalogSchema {
     )
     .limit_depth(MAX_DEPTH)
     .data(feedback::FeedbackGate::new(limits.feedback_rate_limit))
+    .data(experience::MinResponses(limits.min_responses))
     .extension(limits::RequestLimits::new(
         limits,
         nulls::Types::from_sdl(&sdl()).map(std::sync::Arc::new),

@@ -225,3 +225,96 @@ async fn a_client_address_may_submit_only_so_often() {
         2
     );
 }
+
+const EXPERIENCE: &str = r#"query($period: String) { service(slug: "nys-unemployment-insurance") {
+    experience(period: $period) {
+      period { start end }
+      overall { responses satisfaction csat trust withheld }
+      byChannel { channelKind category scores { responses satisfaction csat trust withheld } }
+    } } }"#;
+
+#[tokio::test]
+async fn a_service_experience_is_computed_by_the_database_and_withheld_below_the_minimum() {
+    let app = TestApp::seeded_with(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 3,
+        ..Limits::default()
+    })
+    .await;
+    let service = service_id(&app, "nys-unemployment-insurance").await;
+    for (kind, satisfaction, trust) in [
+        ("ONLINE_FORM", 5, Some(5)),
+        ("ONLINE_FORM", 4, Some(3)),
+        ("ONLINE_FORM", 2, None),
+        ("ONLINE_FORM", 1, None),
+        ("PHONE", 3, Some(2)),
+        ("PHONE", 4, None),
+    ] {
+        let input = json!({ "serviceId": service, "channelKind": kind,
+            "satisfaction": satisfaction, "trust": trust, "language": "en" });
+        let body = app.graphql(SUBMIT, json!({ "input": input })).await;
+        assert_eq!(
+            body["data"]["feedbackSubmit"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    for period in [Value::Null, json!(month)] {
+        let data = app.data(EXPERIENCE, json!({ "period": period })).await;
+        let experience = &data["service"]["experience"];
+        let close = |v: &Value, expected: f64| (v.as_f64().unwrap() - expected).abs() < 1e-9;
+        let overall = &experience["overall"];
+        assert_eq!(overall["responses"], 6, "{experience}");
+        assert!(close(&overall["satisfaction"], 19.0 / 6.0), "{overall}");
+        assert!(close(&overall["csat"], 0.5), "{overall}");
+        assert!(close(&overall["trust"], 10.0 / 3.0), "{overall}");
+        assert!(overall["withheld"].is_null());
+        let channels = experience["byChannel"].as_array().unwrap();
+        assert_eq!(channels.len(), 2, "{experience}");
+        assert_eq!(channels[0]["channelKind"], "ONLINE_FORM");
+        assert_eq!(channels[0]["category"], "DIGITAL");
+        let form = &channels[0]["scores"];
+        assert_eq!(form["responses"], 4);
+        assert!(close(&form["satisfaction"], 3.0), "{form}");
+        assert!(close(&form["csat"], 0.5), "{form}");
+        assert!(close(&form["trust"], 4.0), "{form}");
+        // Two phone responses: below the minimum of three, so withheld.
+        assert_eq!(channels[1]["channelKind"], "PHONE");
+        assert_eq!(channels[1]["category"], "HUMAN");
+        let phone = &channels[1]["scores"];
+        assert_eq!(phone["responses"], 2);
+        assert!(
+            phone["satisfaction"].is_null() && phone["csat"].is_null() && phone["trust"].is_null()
+        );
+        assert!(
+            phone["withheld"]
+                .as_str()
+                .unwrap()
+                .contains("fewer than 3 responses")
+        );
+        assert!(
+            experience["period"]["start"]
+                .as_str()
+                .unwrap()
+                .starts_with(&month)
+        );
+    }
+    // Malformed and future periods are refused; a period without responses shows none.
+    for (period, says) in [
+        ("2099-01", "has not begun yet"),
+        ("2026-13", "is not a period"),
+        ("Q3-2026", "is not a period"),
+    ] {
+        let body = app.graphql(EXPERIENCE, json!({ "period": period })).await;
+        let error = &body["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(error["extensions"]["field"], "period", "{body}");
+        assert!(error["message"].as_str().unwrap().contains(says), "{body}");
+    }
+    let data = app.data(EXPERIENCE, json!({ "period": "2020-01" })).await;
+    let old = &data["service"]["experience"];
+    assert_eq!(old["overall"]["responses"], 0);
+    assert!(old["overall"]["satisfaction"].is_null());
+    assert_eq!(old["byChannel"], json!([]));
+}

@@ -162,6 +162,31 @@ impl Service {
         ))
     }
 
+    /// How residents experienced it over `period`, from their feedback: a month
+    /// (`2026-10`), a quarter (`2026-Q3`) or a fiscal year (`FY2026`, April to March); the
+    /// current month when omitted. Malformed or future periods are `BAD_USER_INPUT`.
+    async fn experience(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
+    ) -> Result<crate::graphql::experience::ServiceExperience> {
+        let period = match period {
+            Some(text) => crate::catalog::experience::Period::parse(
+                "period",
+                &text,
+                chrono::Utc::now().date_naive(),
+            )
+            .gql()?,
+            None => crate::catalog::experience::Period::this_month(),
+        };
+        let minimum = crate::graphql::experience::min_responses(ctx);
+        let experience = catalog(ctx)?
+            .service_experience(self.0.id, period, minimum)
+            .await
+            .gql()?;
+        Ok(crate::graphql::experience::ServiceExperience(experience))
+    }
+
     /// The agency that owns it.
     async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
         let found = loader(ctx)?.load_one(AgencyById(self.0.agency_id)).await?;

@@ -1,0 +1,230 @@
+//! How residents experience a service, from their feedback: aggregates computed by the
+//! database over a period, shown only from a minimum number of responses so that no one
+//! can single out a resident.
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::catalog::Catalog;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::types::ChannelKind;
+use crate::entity::feedback;
+
+/// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
+/// State fiscal year (`FY2026`: 1 April 2025 to 31 March 2026).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The first day.
+    pub start: NaiveDate,
+    /// The day after the last.
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// Parses `text` (naming `field` in the error); a period that has not begun is refused.
+    pub fn parse(field: &str, text: &str, today: NaiveDate) -> CatalogResult<Self> {
+        let bad = || {
+            CatalogError::bad_input(
+                field,
+                format!(
+                    "`{}` is not a period: use a month (2026-10), a quarter (2026-Q3) or a \
+                     fiscal year (FY2026)",
+                    crate::catalog::types::truncate(text)
+                ),
+            )
+        };
+        let year = |digits: &str| -> Option<i32> {
+            (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| digits.parse().ok())
+                .flatten()
+        };
+        let (start, months) = if let Some(fy) = text.strip_prefix("FY") {
+            let y = year(fy).ok_or_else(bad)?;
+            (NaiveDate::from_ymd_opt(y - 1, 4, 1), 12)
+        } else {
+            let (y, rest) = text.split_once('-').ok_or_else(bad)?;
+            let y = year(y).ok_or_else(bad)?;
+            match rest.strip_prefix('Q') {
+                Some(q) if matches!(q, "1" | "2" | "3" | "4") => {
+                    let q: u32 = q.parse().map_err(|_| bad())?;
+                    (NaiveDate::from_ymd_opt(y, 3 * q - 2, 1), 3)
+                }
+                Some(_) => return Err(bad()),
+                None if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                    let m: u32 = rest.parse().map_err(|_| bad())?;
+                    (NaiveDate::from_ymd_opt(y, m, 1), 1)
+                }
+                None => return Err(bad()),
+            }
+        };
+        let start = start.ok_or_else(bad)?;
+        let end = start
+            .checked_add_months(Months::new(months))
+            .ok_or_else(bad)?;
+        if start > today {
+            return Err(CatalogError::bad_input(
+                field,
+                format!("`{text}` has not begun yet"),
+            ));
+        }
+        Ok(Self { start, end })
+    }
+
+    /// The current calendar month.
+    pub fn this_month() -> Self {
+        let today = Utc::now().date_naive();
+        let start = today.with_day(1).unwrap_or(today);
+        let end = start.checked_add_months(Months::new(1)).unwrap_or(today);
+        Self { start, end }
+    }
+}
+
+/// Feedback figures over a set of responses; `None` below the minimum number of responses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// How many responses there are (always shown).
+    pub responses: u64,
+    /// Mean overall satisfaction, 1 to 5.
+    pub satisfaction: Option<f64>,
+    /// The share of responses that rate satisfaction 4 or 5 (CSAT), 0 to 1.
+    pub csat: Option<f64>,
+    /// Mean answer to the trust question, over the responses that answered it.
+    pub trust: Option<f64>,
+    /// Why the figures are not shown, when they are not.
+    pub withheld: Option<String>,
+}
+
+/// How residents experienced a service over a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceExperience {
+    /// The period.
+    pub period: Period,
+    /// All responses together.
+    pub overall: Scores,
+    /// By channel kind, the kinds with responses, in `ChannelKind` order.
+    pub by_channel: Vec<(ChannelKind, Scores)>,
+}
+
+/// One group's sums, as the database computes them: responses, the sum of satisfaction,
+/// the 4-and-5 answers, the trust answers and the sum of trust.
+type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
+
+/// A channel kind's [`Sums`].
+type ChannelSums = (ChannelKind, i64, Option<i64>, Option<i64>, i64, Option<i64>);
+
+fn scores((count, satisfaction, satisfied, trust_count, trust): Sums, minimum: u64) -> Scores {
+    let responses = u64::try_from(count).unwrap_or(0);
+    if responses < minimum.max(1) {
+        return Scores {
+            responses,
+            satisfaction: None,
+            csat: None,
+            trust: None,
+            withheld: Some(format!(
+                "fewer than {} responses: figures are withheld so no one can be singled out",
+                minimum.max(1)
+            )),
+        };
+    }
+    let n = count as f64;
+    Scores {
+        responses,
+        satisfaction: satisfaction.map(|s| s as f64 / n),
+        csat: satisfied.map(|s| s as f64 / n),
+        trust: (trust_count > 0)
+            .then(|| trust.map(|t| t as f64 / trust_count as f64))
+            .flatten(),
+        withheld: None,
+    }
+}
+
+impl Catalog {
+    /// The experience of service `service_id` over `period`, figures shown from `minimum`
+    /// responses.
+    pub async fn service_experience(
+        &self,
+        service_id: i32,
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<ServiceExperience> {
+        let satisfied = Expr::cust("SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END)");
+        let rows: Vec<ChannelSums> = feedback::Entity::find()
+            .select_only()
+            .column(feedback::Column::ChannelKind)
+            .column_as(feedback::Column::Id.count(), "responses")
+            .column_as(feedback::Column::Satisfaction.sum(), "satisfaction")
+            .column_as(satisfied, "satisfied")
+            .column_as(feedback::Column::Trust.count(), "trust_count")
+            .column_as(feedback::Column::Trust.sum(), "trust")
+            .filter(feedback::Column::ServiceId.eq(service_id))
+            .filter(feedback::Column::SubmittedOn.gte(period.start))
+            .filter(feedback::Column::SubmittedOn.lt(period.end))
+            .group_by(feedback::Column::ChannelKind)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut total: Sums = (0, None, None, 0, None);
+        let add = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        let mut by_channel = Vec::with_capacity(rows.len());
+        for (kind, count, satisfaction, satisfied, trust_count, trust) in rows {
+            total = (
+                total.0 + count,
+                add(total.1, satisfaction),
+                add(total.2, satisfied),
+                total.3 + trust_count,
+                add(total.4, trust),
+            );
+            by_channel.push((
+                kind,
+                scores(
+                    (count, satisfaction, satisfied, trust_count, trust),
+                    minimum,
+                ),
+            ));
+        }
+        by_channel.sort_by_key(|(kind, _)| *kind);
+        Ok(ServiceExperience {
+            period,
+            overall: scores(total, minimum),
+            by_channel,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn periods_are_months_quarters_and_fiscal_years() {
+        let today = date(2026, 12, 2);
+        let parse = |t: &str| Period::parse("period", t, today).map(|p| (p.start, p.end));
+        assert_eq!(parse("2026-10"), Ok((date(2026, 10, 1), date(2026, 11, 1))));
+        assert_eq!(parse("2026-12"), Ok((date(2026, 12, 1), date(2027, 1, 1))));
+        assert_eq!(parse("2026-Q3"), Ok((date(2026, 7, 1), date(2026, 10, 1))));
+        assert_eq!(parse("FY2026"), Ok((date(2025, 4, 1), date(2026, 4, 1))));
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "2026-Q5",
+            "26-10",
+            "FY26",
+            "2026",
+            "",
+            "2026-10-01",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        for future in ["2027-01", "2027-Q1", "FY2028"] {
+            assert!(parse(future).is_err(), "{future}");
+        }
+    }
+}

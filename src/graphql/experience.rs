@@ -1,0 +1,107 @@
+//! How residents experience services, in GraphQL: aggregates of their feedback.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use crate::catalog::experience::{Period, Scores, ServiceExperience as Experience};
+use crate::graphql::enums::{ChannelKind, TouchpointCategory};
+use crate::graphql::scalars::Date;
+
+/// The fewest responses a public figure is computed from (`--min-responses`).
+#[derive(Debug, Clone, Copy)]
+pub struct MinResponses(pub u64);
+
+/// The dates a period covers.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ExperiencePeriod {
+    /// The first day.
+    pub start: Date,
+    /// The last day.
+    pub end: Date,
+}
+
+impl From<Period> for ExperiencePeriod {
+    fn from(period: Period) -> Self {
+        Self {
+            start: Date(period.start),
+            end: Date(period.end.pred_opt().unwrap_or(period.end)),
+        }
+    }
+}
+
+/// Feedback figures over a set of responses. Below the minimum number of responses
+/// (10 unless the operator set another) every figure is `null` and `withheld` says why.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ExperienceScores {
+    /// How many responses there are.
+    pub responses: u64,
+    /// Mean overall satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
+    pub satisfaction: Option<f64>,
+    /// CSAT: the share of responses rating satisfaction 4 or 5, from 0 to 1.
+    pub csat: Option<f64>,
+    /// Mean answer to the trust question (1 to 5), over the responses that answered it.
+    pub trust: Option<f64>,
+    /// Why the figures are `null`, when they are.
+    pub withheld: Option<String>,
+}
+
+impl From<Scores> for ExperienceScores {
+    fn from(s: Scores) -> Self {
+        Self {
+            responses: s.responses,
+            satisfaction: s.satisfaction,
+            csat: s.csat,
+            trust: s.trust,
+            withheld: s.withheld,
+        }
+    }
+}
+
+/// The experience through one kind of channel.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelExperience {
+    /// The kind of channel.
+    pub channel_kind: ChannelKind,
+    /// Its touchpoint category: digital, physical or human.
+    pub category: TouchpointCategory,
+    /// The figures.
+    pub scores: ExperienceScores,
+}
+
+/// How residents experienced a service over a period, from their feedback.
+#[derive(Debug, Clone)]
+pub struct ServiceExperience(pub Experience);
+
+/// How residents experienced a service over a period, from their feedback.
+#[Object]
+impl ServiceExperience {
+    /// The period.
+    async fn period(&self) -> ExperiencePeriod {
+        self.0.period.into()
+    }
+
+    /// All responses of the period.
+    async fn overall(&self) -> ExperienceScores {
+        self.0.overall.clone().into()
+    }
+
+    /// By kind of channel, the kinds residents answered about.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::catalog::types::ChannelKind::ALL.len(), child_complexity)"
+    )]
+    async fn by_channel(&self) -> Vec<ChannelExperience> {
+        self.0
+            .by_channel
+            .iter()
+            .map(|(kind, scores)| ChannelExperience {
+                channel_kind: (*kind).into(),
+                category: kind.category().into(),
+                scores: scores.clone().into(),
+            })
+            .collect()
+    }
+}
+
+/// The minimum number of responses in force for this request.
+pub fn min_responses(ctx: &Context<'_>) -> u64 {
+    ctx.data_opt::<MinResponses>().map_or(10, |m| m.0)
+}
