@@ -274,6 +274,9 @@ async fn run(
                 }
             };
             let read = parts.method == Method::GET || parts.method == Method::HEAD;
+            if read && is_mutation(&request) {
+                return transport::method_not_allowed(media, &parts.method);
+            }
             let tag = match (&principal, read) {
                 (Principal::Anonymous, true) => match state.catalog.public_revision().await {
                     Ok(revision) => Some(cache::etag(revision, &request, media)),
