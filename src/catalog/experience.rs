@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::types::ChannelKind;
+use crate::catalog::types::{ChannelKind, CxDriver};
 use crate::entity::feedback;
 
 /// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
@@ -104,6 +104,9 @@ pub struct ServiceExperience {
     pub overall: Scores,
     /// By channel kind, the kinds with responses, in `ChannelKind` order.
     pub by_channel: Vec<(ChannelKind, Scores)>,
+    /// Each A-11 driver's share of responses naming it as having gone well and as not
+    /// having gone well (0 to 1), in `CxDriver` order; empty when the figures are withheld.
+    pub drivers: Vec<(CxDriver, f64, f64)>,
 }
 
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
@@ -187,11 +190,71 @@ impl Catalog {
             ));
         }
         by_channel.sort_by_key(|(kind, _)| *kind);
+        let overall = scores(total, minimum);
+        let drivers = if overall.withheld.is_some() {
+            Vec::new()
+        } else {
+            self.driver_shares(service_id, period, total.0).await?
+        };
         Ok(ServiceExperience {
             period,
-            overall: scores(total, minimum),
+            overall,
             by_channel,
+            drivers,
         })
+    }
+
+    /// Each driver's positive and negative share of `responses`, counted by the database.
+    async fn driver_shares(
+        &self,
+        service_id: i32,
+        period: Period,
+        responses: i64,
+    ) -> CatalogResult<Vec<(CxDriver, f64, f64)>> {
+        // Stored sets are comma-separated with no spaces; the commas around both sides make
+        // `EASE` match only EASE.
+        let count = |column: &str, driver: CxDriver| {
+            Expr::cust(format!(
+                "SUM(CASE WHEN ',' || {column} || ',' LIKE '%,{},%' THEN 1 ELSE 0 END)",
+                driver.as_str()
+            ))
+        };
+        let mut select = feedback::Entity::find()
+            .select_only()
+            .filter(feedback::Column::ServiceId.eq(service_id))
+            .filter(feedback::Column::SubmittedOn.gte(period.start))
+            .filter(feedback::Column::SubmittedOn.lt(period.end));
+        for driver in CxDriver::ALL {
+            select = select
+                .column_as(
+                    count("positive_drivers", *driver),
+                    format!("p_{}", driver.as_str()),
+                )
+                .column_as(
+                    count("negative_drivers", *driver),
+                    format!("n_{}", driver.as_str()),
+                );
+        }
+        let Some(row) = select.into_json().one(&self.db).await? else {
+            return Ok(Vec::new());
+        };
+        let n = responses.max(1) as f64;
+        let share = |key: String| {
+            row.get(&key)
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0)
+                / n
+        };
+        Ok(CxDriver::ALL
+            .iter()
+            .map(|d| {
+                (
+                    *d,
+                    share(format!("p_{}", d.as_str())),
+                    share(format!("n_{}", d.as_str())),
+                )
+            })
+            .collect())
     }
 }
 

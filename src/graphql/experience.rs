@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 
 use crate::catalog::experience::{Period, Scores, ServiceExperience as Experience};
-use crate::graphql::enums::{ChannelKind, TouchpointCategory};
+use crate::graphql::enums::{ChannelKind, CxDriver, TouchpointCategory};
 use crate::graphql::scalars::Date;
 
 /// The fewest responses a public figure is computed from (`--min-responses`).
@@ -67,6 +67,17 @@ pub struct ChannelExperience {
     pub scores: ExperienceScores,
 }
 
+/// How often residents named an A-11 driver as having gone well or not.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DriverShare {
+    /// The driver.
+    pub driver: CxDriver,
+    /// The share of responses naming it as having gone well, 0 to 1.
+    pub positive: f64,
+    /// The share of responses naming it as not having gone well, 0 to 1.
+    pub negative: f64,
+}
+
 /// How residents experienced a service over a period, from their feedback.
 #[derive(Debug, Clone)]
 pub struct ServiceExperience(pub Experience);
@@ -82,6 +93,23 @@ impl ServiceExperience {
     /// All responses of the period.
     async fn overall(&self) -> ExperienceScores {
         self.0.overall.clone().into()
+    }
+
+    /// Each A-11 driver's positive and negative share of the responses; empty when the
+    /// period's figures are withheld.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::catalog::types::CxDriver::ALL.len(), child_complexity)"
+    )]
+    async fn drivers(&self) -> Vec<DriverShare> {
+        self.0
+            .drivers
+            .iter()
+            .map(|(driver, positive, negative)| DriverShare {
+                driver: (*driver).into(),
+                positive: *positive,
+                negative: *negative,
+            })
+            .collect()
     }
 
     /// By kind of channel, the kinds residents answered about.

@@ -231,6 +231,7 @@ const EXPERIENCE: &str = r#"query($period: String) { service(slug: "nys-unemploy
       period { start end }
       overall { responses satisfaction csat trust withheld }
       byChannel { channelKind category scores { responses satisfaction csat trust withheld } }
+      drivers { driver positive negative }
     } } }"#;
 
 #[tokio::test]
@@ -242,16 +243,35 @@ async fn a_service_experience_is_computed_by_the_database_and_withheld_below_the
     })
     .await;
     let service = service_id(&app, "nys-unemployment-insurance").await;
-    for (kind, satisfaction, trust) in [
-        ("ONLINE_FORM", 5, Some(5)),
-        ("ONLINE_FORM", 4, Some(3)),
-        ("ONLINE_FORM", 2, None),
-        ("ONLINE_FORM", 1, None),
-        ("PHONE", 3, Some(2)),
-        ("PHONE", 4, None),
+    for (kind, satisfaction, trust, good, bad) in [
+        (
+            "ONLINE_FORM",
+            5,
+            Some(5),
+            json!(["EASE", "EFFICIENCY"]),
+            json!([]),
+        ),
+        (
+            "ONLINE_FORM",
+            4,
+            Some(3),
+            json!(["EASE"]),
+            json!(["TRANSPARENCY"]),
+        ),
+        (
+            "ONLINE_FORM",
+            2,
+            None,
+            json!([]),
+            json!(["EFFICIENCY", "TRANSPARENCY"]),
+        ),
+        ("ONLINE_FORM", 1, None, json!([]), json!(["EFFECTIVENESS"])),
+        ("PHONE", 3, Some(2), json!(["EMPLOYEE"]), json!([])),
+        ("PHONE", 4, None, json!([]), json!([])),
     ] {
         let input = json!({ "serviceId": service, "channelKind": kind,
-            "satisfaction": satisfaction, "trust": trust, "language": "en" });
+            "satisfaction": satisfaction, "trust": trust, "language": "en",
+            "positiveDrivers": good, "negativeDrivers": bad });
         let body = app.graphql(SUBMIT, json!({ "input": input })).await;
         assert_eq!(
             body["data"]["feedbackSubmit"]["userErrors"],
