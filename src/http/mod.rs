@@ -299,11 +299,7 @@ async fn run(
                 cache::public(&mut response, tag, state.limits.cache_max_age_secs);
                 return response;
             }
-            let response = match execute(state, (&principal, address), media, &parts, request).await
-            {
-                Ok(response) => response,
-                Err(refused) => return refused,
-            };
+            let response = execute(state, (&principal, address), request).await;
             let mut http =
                 transport::respond(media, transport::status_of(media, &response), &response);
             match tag {
@@ -325,33 +321,21 @@ async fn run(
                         continue;
                     }
                 };
-                responses.push(
-                    match execute(state, (&principal, address), media, &parts, request).await {
-                        Ok(response) => response,
-                        Err(_) => async_graphql::Response::from_errors(vec![transport::coded(
-                            "METHOD_NOT_ALLOWED",
-                            "mutations must be sent with POST".to_owned(),
-                        )]),
-                    },
-                );
+                // Batches come only in POST bodies, so any of them may be a mutation.
+                responses.push(execute(state, (&principal, address), request).await);
             }
             transport::respond_batch(media, &responses)
         }
     }
 }
 
-/// Runs one GraphQL request as `principal`, refusing a mutation sent with GET or HEAD (a
-/// link or a prefetch must never change the catalog).
+/// Runs one GraphQL request as `principal` calling from `address`. A mutation sent with
+/// GET or HEAD is refused before this (a link or a prefetch must never change the catalog).
 async fn execute(
     state: &AppState,
     (principal, address): (&Principal, std::net::IpAddr),
-    media: Media,
-    parts: &axum::http::request::Parts,
     request: async_graphql::Request,
-) -> Result<async_graphql::Response, Response> {
-    if (parts.method == Method::GET || parts.method == Method::HEAD) && is_mutation(&request) {
-        return Err(transport::method_not_allowed(media, &parts.method));
-    }
+) -> async_graphql::Response {
     let request = request
         .data(new_loaders(state.catalog.clone(), principal.clone()))
         .data(principal.clone())
@@ -360,7 +344,7 @@ async fn execute(
         )));
     let mut response = state.schema.execute(request).await;
     crate::graphql::error::code_request_errors(&mut response);
-    Ok(response)
+    response
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).
