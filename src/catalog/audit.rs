@@ -4,14 +4,15 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::page::PageRequest;
+use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{KeyPrincipal, Principal};
+use crate::catalog::records;
 use crate::catalog::types::{Role, Slug};
 use crate::entity::audit_event;
 
@@ -123,14 +124,14 @@ pub(crate) async fn commit_recorded(
 
 impl Catalog {
     /// A page of the audit trail, newest first; cursors carry event ids (`after`: older
-    /// events, `before`: newer ones). Returns the events and whether more follow and
-    /// precede them. Only ADMIN and REVIEWER keys may read it.
+    /// events, `before`: newer ones), and the total counts every event the filter matches.
+    /// Only ADMIN and REVIEWER keys may read it.
     pub async fn audit_events(
         &self,
         principal: &Principal,
         filter: &AuditFilter,
         request: &PageRequest,
-    ) -> CatalogResult<(Vec<audit_event::Model>, bool, bool)> {
+    ) -> CatalogResult<Page<records::AuditEvent>> {
         match principal {
             Principal::Key(key) if matches!(key.role, Role::Admin | Role::Reviewer) => {}
             Principal::Key(_) => {
@@ -172,6 +173,7 @@ impl Catalog {
         if let Some(before) = filter.before {
             select = select.filter(audit_event::Column::CreatedAt.lt(before));
         }
+        let total_count = select.clone().count(&self.db).await?;
         if let Some(after) = &request.after {
             select = select.filter(audit_event::Column::Id.lt(after.id));
         }
@@ -189,11 +191,21 @@ impl Catalog {
         .await?;
         let more = rows.len() > size;
         rows.truncate(size);
-        if request.from_end {
+        let (has_next_page, has_previous_page) = if request.from_end {
             rows.reverse();
-            Ok((rows, request.before.is_some(), more))
+            (request.before.is_some(), more)
         } else {
-            Ok((rows, more, request.after.is_some()))
-        }
+            (more, request.after.is_some())
+        };
+        let cursor = |id| Cursor {
+            name: String::new(),
+            id,
+        };
+        Ok(Page {
+            items: rows.into_iter().map(|row| (cursor(row.id), row)).collect(),
+            has_next_page,
+            has_previous_page,
+            total_count,
+        })
     }
 }

@@ -5,7 +5,8 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::Catalog;
-use super::error::CatalogResult;
+use super::error::{CatalogError, CatalogResult};
+use super::page::Cursor;
 use super::types::ServiceStatus;
 use crate::entity::audit_event;
 
@@ -48,16 +49,59 @@ fn is_published(json: Option<&str>) -> bool {
     recorded(json, "status").as_deref() == Some(ServiceStatus::Published.as_str())
 }
 
+/// How many changes a batch holds when the caller does not say.
+const FEED_BATCH: i32 = 50;
+
+/// A batch of the change feed and the cursor to resume from.
+#[derive(Debug, Clone)]
+pub struct ChangeBatch {
+    /// The changes, oldest first.
+    pub changes: Vec<CatalogChange>,
+    /// Where the next batch starts.
+    pub cursor: String,
+    /// Whether more changes were waiting when this batch was read.
+    pub has_more: bool,
+}
+
 impl Catalog {
-    /// Up to `first` public changes after position `after` (0: from the beginning), and
-    /// the position to resume from, which moves past private changes too. Positions follow
-    /// commit order: every write transaction numbers its events while holding the catalog
-    /// revision's row lock (see `Catalog::begin_write`).
+    /// Up to `first` (1 to 100, 50 when omitted) public changes after the cursor `after`
+    /// (from the beginning when omitted), and the cursor to resume from, which moves past
+    /// private changes too. Positions follow commit order: every write transaction numbers
+    /// its events while holding the catalog revision's row lock (see
+    /// `Catalog::begin_write`).
     pub async fn catalog_changes(
         &self,
+        after: Option<&str>,
+        first: Option<i32>,
+    ) -> CatalogResult<ChangeBatch> {
+        let first = first.unwrap_or(FEED_BATCH);
+        if !(1..=100).contains(&first) {
+            return Err(CatalogError::bad_input(
+                "first",
+                format!("`first` must be between 1 and 100; got {first}"),
+            ));
+        }
+        let after = after.map(Cursor::decode).transpose()?.map_or(0, |c| c.id);
+        let (changes, position, has_more) = self.changes_after(after, first).await?;
+        let cursor = Cursor {
+            name: "feed".into(),
+            id: position,
+        };
+        Ok(ChangeBatch {
+            changes,
+            cursor: cursor.encode(),
+            has_more,
+        })
+    }
+
+    /// Up to `first` public changes after position `after`, the position reached, and
+    /// whether more are waiting.
+    async fn changes_after(
+        &self,
         after: i32,
-        first: usize,
+        first: i32,
     ) -> CatalogResult<(Vec<CatalogChange>, i32, bool)> {
+        let first = usize::try_from(first).unwrap_or(0);
         let events = audit_event::Entity::find()
             .filter(audit_event::Column::Id.gt(after))
             .filter(audit_event::Column::RecordType.eq("Service"))

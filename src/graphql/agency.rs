@@ -12,13 +12,13 @@ use super::loaders::{
     AgencyById, ChildrenOfAgency, CsspOfAgency, JurisdictionById, ServiceKeysOfAgency,
 };
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::{record_payload, with_row};
+use super::payload::{on_row, record_payload};
 use super::scalars::Date;
 use super::service::services_by_keys;
 use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
 use crate::catalog::records;
 use crate::catalog::types::{JurisdictionCode, Slug};
-use crate::catalog::{AgencyFilter as DomainFilter, PageRequest};
+use crate::catalog::{AgencyFilter as DomainFilter, CatalogError, PageRequest};
 
 /// A government agency that owns services or delivers them with a partner, e.g. the New
 /// York State Department of Labor.
@@ -342,6 +342,58 @@ record_payload!(
     CsspRevokePayload { agency: Agency }
 );
 
+/// The row id of an agency global id under `field`; a malformed id is a user error.
+fn agency_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
+    row_id(field, id, NodeKind::Agency)
+}
+
+impl From<AgencyCreateInput> for AgencyInput {
+    fn from(input: AgencyCreateInput) -> Self {
+        Self {
+            slug: input.slug,
+            name: input.name,
+            acronym: input.acronym,
+            jurisdiction: input.jurisdiction,
+            parent: input.parent,
+            website: input.website,
+            phone: input.phone,
+            description: input.description,
+        }
+    }
+}
+
+impl AgencyUpdateInput {
+    /// The agency, the version read, and the changes.
+    fn split(self) -> (Result<i32, CatalogError>, i32, AgencyChanges) {
+        let changes = AgencyChanges {
+            name: self.name,
+            acronym: self.acronym,
+            jurisdiction: self.jurisdiction,
+            parent: self.parent,
+            website: self.website,
+            phone: self.phone,
+            description: self.description,
+        };
+        (agency_row("id", &self.id), self.expected_version, changes)
+    }
+}
+
+impl CsspDesignateInput {
+    /// The agency, the version read, and the designation.
+    fn split(self) -> (Result<i32, CatalogError>, Option<i32>, CsspInput) {
+        let designation = CsspInput {
+            designated_on: self.designated_on.0,
+            large_customer_base: self.basis.contains(&CsspBasis::LargeCustomerBase),
+            high_impact: self.basis.contains(&CsspBasis::HighImpact),
+            cx_lead_name: self.cx_lead_name,
+            cx_lead_email: self.cx_lead_email,
+            source: self.source,
+        };
+        let row = agency_row("agency", &self.agency);
+        (row, self.expected_version, designation)
+    }
+}
+
 /// Administration of agencies and their CSSP designations (ADMIN keys).
 #[derive(Default)]
 pub struct AgencyMutation;
@@ -355,20 +407,10 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new agency.")] input: AgencyCreateInput,
     ) -> Result<AgencyCreatePayload> {
-        let input = AgencyInput {
-            slug: input.slug,
-            name: input.name,
-            acronym: input.acronym,
-            jurisdiction: input.jurisdiction,
-            parent: input.parent,
-            website: input.website,
-            phone: input.phone,
-            description: input.description,
-        };
-        AgencyCreatePayload::from(
-            catalog(ctx)?.create_agency(principal(ctx), input).await,
-            Agency,
-        )
+        let result = catalog(ctx)?
+            .create_agency(principal(ctx), input.into())
+            .await;
+        AgencyCreatePayload::from(result, Agency)
     }
 
     /// Changes an agency (ADMIN).
@@ -377,22 +419,11 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and the changes.")] input: AgencyUpdateInput,
     ) -> Result<AgencyUpdatePayload> {
-        let changes = AgencyChanges {
-            name: input.name,
-            acronym: input.acronym,
-            jurisdiction: input.jurisdiction,
-            parent: input.parent,
-            website: input.website,
-            phone: input.phone,
-            description: input.description,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(row_id("id", &input.id, NodeKind::Agency), async |row| {
-            catalog
-                .update_agency(principal(ctx), row, input.expected_version, changes)
-                .await
+        let (row, version, changes) = input.split();
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.update_agency(who, row, version, changes).await
         })
-        .await;
+        .await?;
         AgencyUpdatePayload::from(result, Agency)
     }
 
@@ -403,24 +434,11 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency and the designation.")] input: CsspDesignateInput,
     ) -> Result<CsspDesignatePayload> {
-        let designation = CsspInput {
-            designated_on: input.designated_on.0,
-            large_customer_base: input.basis.contains(&CsspBasis::LargeCustomerBase),
-            high_impact: input.basis.contains(&CsspBasis::HighImpact),
-            cx_lead_name: input.cx_lead_name,
-            cx_lead_email: input.cx_lead_email,
-            source: input.source,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("agency", &input.agency, NodeKind::Agency),
-            async |row| {
-                catalog
-                    .designate_cssp(principal(ctx), row, input.expected_version, designation)
-                    .await
-            },
-        )
-        .await;
+        let (row, version, designation) = input.split();
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.designate_cssp(who, row, version, designation).await
+        })
+        .await?;
         CsspDesignatePayload::from(result, Agency)
     }
 
@@ -430,16 +448,11 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency.")] input: CsspRevokeInput,
     ) -> Result<CsspRevokePayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("agency", &input.agency, NodeKind::Agency),
-            async |row| {
-                catalog
-                    .revoke_cssp(principal(ctx), row, input.expected_version)
-                    .await
-            },
-        )
-        .await;
+        let (row, version) = (agency_row("agency", &input.agency), input.expected_version);
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.revoke_cssp(who, row, version).await
+        })
+        .await?;
         CsspRevokePayload::from(result, Agency)
     }
 }

@@ -4,7 +4,9 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use super::context::{catalog, principal};
-use super::payload::{UserError, outcome};
+use super::payload::{UserError, on_row, outcome};
+use crate::catalog::CatalogError;
+use crate::catalog::types::Slug;
 
 /// An API key as listed: never its token.
 #[derive(SimpleObject, Debug, Clone)]
@@ -51,6 +53,16 @@ pub struct ApiKeyCreateInput {
     pub agency: Option<String>,
 }
 
+impl ApiKeyCreateInput {
+    /// The agency slug, checked.
+    fn agency_slug(&self) -> Result<Option<Slug>, CatalogError> {
+        self.agency
+            .as_deref()
+            .map(|a| Slug::parse("agency", a))
+            .transpose()
+    }
+}
+
 /// The result of `apiKeyCreate`.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ApiKeyCreatePayload {
@@ -91,36 +103,20 @@ impl ApiKeyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new key.")] input: ApiKeyCreateInput,
     ) -> Result<ApiKeyCreatePayload> {
-        let agency = input
-            .agency
-            .as_deref()
-            .map(|a| crate::catalog::types::Slug::parse("agency", a))
-            .transpose();
-        let result = match agency {
-            Ok(agency) => {
-                catalog(ctx)?
-                    .create_key_by(
-                        principal(ctx),
-                        &input.name,
-                        input.role.into(),
-                        agency.as_ref(),
-                    )
-                    .await
-            }
-            Err(err) => Err(err),
-        };
+        let agency = input.agency_slug();
+        let (name, role) = (&input.name, input.role.into());
+        let result = on_row(ctx, agency, async |catalog, who, agency| {
+            catalog
+                .create_key_by(who, name, role, agency.as_ref())
+                .await
+        })
+        .await?;
         let (created, user_errors) = outcome(result)?;
-        Ok(match created {
-            Some(created) => ApiKeyCreatePayload {
-                api_key: Some(created.summary.into()),
-                token: Some(created.token),
-                user_errors,
-            },
-            None => ApiKeyCreatePayload {
-                api_key: None,
-                token: None,
-                user_errors,
-            },
+        let (api_key, token) = created.map(|c| (c.summary.into(), c.token)).unzip();
+        Ok(ApiKeyCreatePayload {
+            api_key,
+            token,
+            user_errors,
         })
     }
 

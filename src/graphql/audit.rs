@@ -1,15 +1,15 @@
 //! `auditEvents`: the audit trail, for the state CX office's admins and reviewers.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::connection::PageInfo;
-use super::context::catalog;
+use super::connection::AuditEventConnection;
+use super::context::{catalog, principal};
 use super::error::GqlResult;
 use super::node::parse_global_id;
 use super::scalars::{DateTime, Json};
+use crate::catalog::PageRequest;
 use crate::catalog::audit::AuditFilter as DomainFilter;
 use crate::catalog::records;
-use crate::catalog::{Cursor, PageRequest};
 
 /// One recorded change: who did what, when, with the record before and after.
 #[derive(Debug, Clone)]
@@ -84,24 +84,23 @@ pub struct AuditFilter {
     pub before: Option<DateTime>,
 }
 
-/// One audit event with the cursor that marks its position.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct AuditEventEdge {
-    /// Pass this as `after` to fetch older events.
-    pub cursor: String,
-    /// The event.
-    pub node: AuditEvent,
-}
+impl TryFrom<AuditFilter> for DomainFilter {
+    type Error = crate::catalog::CatalogError;
 
-/// One page of the audit trail, newest first.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct AuditEventConnection {
-    /// The events of this page, each with its cursor.
-    pub edges: Vec<AuditEventEdge>,
-    /// The events of this page, without cursors.
-    pub nodes: Vec<AuditEvent>,
-    /// Where this page sits in the trail.
-    pub page_info: PageInfo,
+    fn try_from(filter: AuditFilter) -> Result<Self, Self::Error> {
+        let record = filter
+            .record
+            .map(|id| parse_global_id("record", &id))
+            .transpose()?
+            .map(|(kind, row)| (kind.name().to_owned(), row));
+        Ok(Self {
+            agency: filter.agency,
+            principal: filter.principal,
+            record,
+            after: filter.after.map(|t| t.0),
+            before: filter.before.map(|t| t.0),
+        })
+    }
 }
 
 /// Root fields for the audit trail.
@@ -129,47 +128,11 @@ impl AuditQuery {
         #[graphql(desc = "Narrow the trail.")] filter: Option<AuditFilter>,
     ) -> Result<AuditEventConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let filter = filter.unwrap_or_default();
-        let catalog = catalog(ctx)?;
-        let record = match &filter.record {
-            Some(id) => {
-                let (kind, row) = parse_global_id("filter.record", id).gql()?;
-                Some((kind.name().to_owned(), row))
-            }
-            None => None,
-        };
-        let domain = DomainFilter {
-            agency: filter.agency,
-            principal: filter.principal,
-            record,
-            after: filter.after.map(|t| t.0),
-            before: filter.before.map(|t| t.0),
-        };
-        let principal = super::context::principal(ctx);
-        let (rows, has_next_page, has_previous_page) = catalog
-            .audit_events(principal, &domain, &request)
+        let filter = DomainFilter::try_from(filter.unwrap_or_default()).gql_in("filter")?;
+        let page = catalog(ctx)?
+            .audit_events(principal(ctx), &filter, &request)
             .await
             .gql_in("filter")?;
-        let edges: Vec<AuditEventEdge> = rows
-            .into_iter()
-            .map(|row| AuditEventEdge {
-                cursor: Cursor {
-                    name: String::new(),
-                    id: row.id,
-                }
-                .encode(),
-                node: AuditEvent(row),
-            })
-            .collect();
-        Ok(AuditEventConnection {
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
-            page_info: PageInfo::new(
-                has_next_page,
-                has_previous_page,
-                edges.first().map(|e| &e.cursor),
-                edges.last().map(|e| &e.cursor),
-            ),
-            edges,
-        })
+        Ok(AuditEventConnection::from_page(page, AuditEvent))
     }
 }

@@ -10,7 +10,6 @@ use super::node::{NodeKind, global_id};
 use super::scalars::DateTime;
 use super::service::Service;
 use crate::catalog::changes::{self as domain, ChangeKind as DomainKind};
-use crate::catalog::{CatalogError, Cursor};
 
 /// What happened to a public service.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,32 +98,14 @@ impl ChangesQuery {
             i32,
         >,
     ) -> Result<CatalogChangeFeed> {
-        let first = first.unwrap_or(50);
-        if !(1..=100).contains(&first) {
-            return Err(CatalogError::bad_input(
-                "first",
-                format!("`first` must be between 1 and 100; got {first}"),
-            )
-            .into());
-        }
-        let after = after
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()
-            .gql()?
-            .map_or(0, |c| c.id);
-        let (changes, position, has_more) = catalog(ctx)?
-            .catalog_changes(after, usize::try_from(first).unwrap_or(50))
+        let batch = catalog(ctx)?
+            .catalog_changes(after.as_deref(), first)
             .await
             .gql()?;
         Ok(CatalogChangeFeed {
-            changes: changes.into_iter().map(CatalogChange).collect(),
-            cursor: Cursor {
-                name: "feed".into(),
-                id: position,
-            }
-            .encode(),
-            has_more,
+            changes: batch.changes.into_iter().map(CatalogChange).collect(),
+            cursor: batch.cursor,
+            has_more: batch.has_more,
         })
     }
 }

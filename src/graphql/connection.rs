@@ -3,6 +3,7 @@
 use async_graphql::SimpleObject;
 
 use super::agency::Agency;
+use super::audit::AuditEvent;
 use super::criterion::Criterion;
 use super::life_event::LifeEvent;
 use super::service::Service;
@@ -104,4 +105,10 @@ connection!(
     CriterionEdge,
     Criterion,
     "criterion list"
+);
+connection!(
+    AuditEventConnection,
+    AuditEventEdge,
+    AuditEvent,
+    "the audit trail (newest first)"
 );

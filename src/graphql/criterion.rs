@@ -7,7 +7,8 @@ use super::context::{catalog, principal};
 use super::enums::CriterionKind;
 use super::error::GqlResult;
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::{record_payload, with_row};
+use super::payload::{on_row, record_payload};
+use crate::catalog::CatalogError;
 use crate::catalog::PageRequest;
 use crate::catalog::criterion::{CriterionChanges, CriterionInput};
 use crate::catalog::eligibility::CriterionShape;
@@ -197,6 +198,33 @@ record_payload!(
 #[derive(Default)]
 pub struct CriterionMutation;
 
+impl From<CriterionCreateInput> for CriterionInput {
+    fn from(input: CriterionCreateInput) -> Self {
+        Self {
+            key: input.key,
+            label: input.label,
+            description: input.description,
+            kind: input.kind.into(),
+            options: options(input.options),
+            unit: input.unit,
+        }
+    }
+}
+
+impl CriterionUpdateInput {
+    /// The criterion, the version read, and the changes.
+    fn split(self) -> (Result<i32, CatalogError>, i32, CriterionChanges) {
+        let changes = CriterionChanges {
+            label: self.label,
+            description: self.description,
+            options: self.options.map(options),
+            unit: self.unit,
+        };
+        let row = row_id("id", &self.id, NodeKind::Criterion);
+        (row, self.expected_version, changes)
+    }
+}
+
 /// Administration of eligibility criteria (ADMIN keys).
 #[Object]
 impl CriterionMutation {
@@ -206,18 +234,10 @@ impl CriterionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new criterion.")] input: CriterionCreateInput,
     ) -> Result<CriterionCreatePayload> {
-        let input = CriterionInput {
-            key: input.key,
-            label: input.label,
-            description: input.description,
-            kind: input.kind.into(),
-            options: options(input.options),
-            unit: input.unit,
-        };
-        CriterionCreatePayload::from(
-            catalog(ctx)?.create_criterion(principal(ctx), input).await,
-            Criterion,
-        )
+        let result = catalog(ctx)?
+            .create_criterion(principal(ctx), input.into())
+            .await;
+        CriterionCreatePayload::from(result, Criterion)
     }
 
     /// Changes an eligibility criterion (ADMIN).
@@ -226,19 +246,11 @@ impl CriterionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The criterion and the changes.")] input: CriterionUpdateInput,
     ) -> Result<CriterionUpdatePayload> {
-        let changes = CriterionChanges {
-            label: input.label,
-            description: input.description,
-            options: input.options.map(options),
-            unit: input.unit,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(row_id("id", &input.id, NodeKind::Criterion), async |row| {
-            catalog
-                .update_criterion(principal(ctx), row, input.expected_version, changes)
-                .await
+        let (row, version, changes) = input.split();
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.update_criterion(who, row, version, changes).await
         })
-        .await;
+        .await?;
         CriterionUpdatePayload::from(result, Criterion)
     }
 }

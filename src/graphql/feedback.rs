@@ -10,10 +10,9 @@ use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 
 use crate::catalog::feedback::{FeedbackInput, FeedbackReceipt};
-use crate::graphql::context::catalog;
 use crate::graphql::enums::{ChannelKind, CxDriver, EntryPoint};
 use crate::graphql::node::NodeKind;
-use crate::graphql::payload::{UserError, outcome, with_row};
+use crate::graphql::payload::{UserError, on_row, outcome};
 use crate::graphql::scalars::Date;
 
 /// The address of the client behind a request, as the HTTP layer saw it.
@@ -139,12 +138,11 @@ impl FeedbackMutation {
             )
             .extend_with(|_, e| e.set("code", "RATE_LIMITED")));
         }
-        let catalog = catalog(ctx)?;
         let id = crate::graphql::node::row_id("serviceId", &input.service_id, NodeKind::Service);
-        let result = with_row(id, async |row| {
+        let result = on_row(ctx, id, async |catalog, _, row| {
             catalog.submit_feedback(input.into_command(row)).await
         })
-        .await;
+        .await?;
         let (receipt, user_errors) = outcome(result)?;
         Ok(FeedbackSubmitPayload {
             receipt: receipt.map(Into::into),

@@ -7,7 +7,7 @@ use super::enums::JurisdictionKind;
 use super::error::GqlResult;
 use super::loaders::JurisdictionById;
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::{record_payload, with_row};
+use super::payload::{on_row, record_payload};
 use crate::catalog::jurisdiction::JurisdictionInput;
 use crate::catalog::records;
 use crate::catalog::types::JurisdictionCode;
@@ -153,12 +153,10 @@ impl JurisdictionMutation {
             kind: input.kind.into(),
             parent: input.parent,
         };
-        JurisdictionCreatePayload::from(
-            catalog(ctx)?
-                .create_jurisdiction(principal(ctx), input)
-                .await,
-            Jurisdiction,
-        )
+        let result = catalog(ctx)?
+            .create_jurisdiction(principal(ctx), input)
+            .await;
+        JurisdictionCreatePayload::from(result, Jurisdiction)
     }
 
     /// Renames a jurisdiction (ADMIN).
@@ -167,16 +165,12 @@ impl JurisdictionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The jurisdiction and its new name.")] input: JurisdictionUpdateInput,
     ) -> Result<JurisdictionUpdatePayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("id", &input.id, NodeKind::Jurisdiction),
-            async |row| {
-                catalog
-                    .rename_jurisdiction(principal(ctx), row, input.expected_version, &input.name)
-                    .await
-            },
-        )
-        .await;
+        let (version, name) = (input.expected_version, &input.name);
+        let row = row_id("id", &input.id, NodeKind::Jurisdiction);
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.rename_jurisdiction(who, row, version, name).await
+        })
+        .await?;
         JurisdictionUpdatePayload::from(result, Jurisdiction)
     }
 }

@@ -12,7 +12,7 @@ use super::loaders::{
     StagesOfLifeEvent,
 };
 use super::node::{NodeKind, global_id, row_id};
-use super::payload::{UserError, outcome, record_payload, with_row};
+use super::payload::{UserError, on_row, outcome, record_payload};
 use super::service::{Service, services_by_keys};
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 use crate::catalog::records;
@@ -422,6 +422,49 @@ record_payload!(
     JourneyStageReorderPayload { life_event: LifeEvent }
 );
 
+/// The row id of a life event global id under `field`; a malformed id is a user error.
+fn life_event_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
+    row_id(field, id, NodeKind::LifeEvent)
+}
+
+/// The row id of a journey stage global id under `field`; a malformed id is a user error.
+fn stage_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
+    row_id(field, id, NodeKind::JourneyStage)
+}
+
+impl From<LifeEventCreateInput> for LifeEventInput {
+    fn from(input: LifeEventCreateInput) -> Self {
+        Self {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+            eu_code: input.eu_code,
+            stages: input.stages.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<JourneyStageAddInput> for StageInput {
+    fn from(input: JourneyStageAddInput) -> Self {
+        Self {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+        }
+    }
+}
+
+impl JourneyStageReorderInput {
+    /// The life event's row id and its stages' row ids, in the order given.
+    fn rows(&self) -> Result<(i32, Vec<i32>), CatalogError> {
+        let stages = self.stages.iter().enumerate();
+        let stages = stages
+            .map(|(i, id)| stage_row(&format!("stages[{i}]"), id))
+            .collect::<Result<_, _>>()?;
+        Ok((life_event_row("lifeEvent", &self.life_event)?, stages))
+    }
+}
+
 /// Administration of life events and their journey stages (ADMIN keys).
 #[derive(Default)]
 pub struct LifeEventMutation;
@@ -435,17 +478,10 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new life event.")] input: LifeEventCreateInput,
     ) -> Result<LifeEventCreatePayload> {
-        let input = LifeEventInput {
-            slug: input.slug,
-            name: input.name,
-            description: input.description,
-            eu_code: input.eu_code,
-            stages: input.stages.into_iter().map(Into::into).collect(),
-        };
-        LifeEventCreatePayload::from(
-            catalog(ctx)?.create_life_event(principal(ctx), input).await,
-            LifeEvent,
-        )
+        let result = catalog(ctx)?
+            .create_life_event(principal(ctx), input.into())
+            .await;
+        LifeEventCreatePayload::from(result, LifeEvent)
     }
 
     /// Changes a life event's text (ADMIN).
@@ -454,18 +490,16 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The life event and the changes.")] input: LifeEventUpdateInput,
     ) -> Result<LifeEventUpdatePayload> {
+        let (row, version) = (life_event_row("id", &input.id), input.expected_version);
         let changes = TextChanges {
             name: input.name,
             description: input.description,
             eu_code: input.eu_code,
         };
-        let catalog = catalog(ctx)?;
-        let result = with_row(row_id("id", &input.id, NodeKind::LifeEvent), async |row| {
-            catalog
-                .update_life_event(principal(ctx), row, input.expected_version, changes)
-                .await
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.update_life_event(who, row, version, changes).await
         })
-        .await;
+        .await?;
         LifeEventUpdatePayload::from(result, LifeEvent)
     }
 
@@ -475,27 +509,13 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The life event and the new stage.")] input: JourneyStageAddInput,
     ) -> Result<JourneyStageAddPayload> {
-        let stage = StageInput {
-            slug: input.slug,
-            name: input.name,
-            description: input.description,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent),
-            async |row| {
-                catalog
-                    .add_stage(
-                        principal(ctx),
-                        row,
-                        input.expected_version,
-                        stage,
-                        input.position,
-                    )
-                    .await
-            },
-        )
-        .await;
+        let row = life_event_row("lifeEvent", &input.life_event);
+        let (version, position) = (input.expected_version, input.position);
+        let stage = StageInput::from(input);
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.add_stage(who, row, version, stage, position).await
+        })
+        .await?;
         JourneyStageAddPayload::from(result)
     }
 
@@ -505,21 +525,16 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The stage and the changes.")] input: JourneyStageUpdateInput,
     ) -> Result<JourneyStageUpdatePayload> {
+        let (row, version) = (stage_row("id", &input.id), input.expected_version);
         let changes = TextChanges {
             name: input.name,
             description: input.description,
             eu_code: None,
         };
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("id", &input.id, NodeKind::JourneyStage),
-            async |row| {
-                catalog
-                    .update_stage(principal(ctx), row, input.expected_version, changes)
-                    .await
-            },
-        )
-        .await;
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.update_stage(who, row, version, changes).await
+        })
+        .await?;
         JourneyStageUpdatePayload::from(result)
     }
 
@@ -529,16 +544,11 @@ impl LifeEventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The stage.")] input: JourneyStageRemoveInput,
     ) -> Result<JourneyStageRemovePayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(
-            row_id("id", &input.id, NodeKind::JourneyStage),
-            async |row| {
-                catalog
-                    .remove_stage(principal(ctx), row, input.expected_version)
-                    .await
-            },
-        )
-        .await;
+        let (row, version) = (stage_row("id", &input.id), input.expected_version);
+        let result = on_row(ctx, row, async |catalog, who, row| {
+            catalog.remove_stage(who, row, version).await
+        })
+        .await?;
         JourneyStageRemovePayload::from(result, LifeEvent)
     }
 
@@ -549,23 +559,11 @@ impl LifeEventMutation {
         #[graphql(desc = "The life event and its stages in order.")]
         input: JourneyStageReorderInput,
     ) -> Result<JourneyStageReorderPayload> {
-        let stages: Result<Vec<i32>, CatalogError> = input
-            .stages
-            .iter()
-            .enumerate()
-            .map(|(i, id)| row_id(&format!("stages[{i}]"), id, NodeKind::JourneyStage))
-            .collect();
-        let result = match (
-            row_id("lifeEvent", &input.life_event, NodeKind::LifeEvent),
-            stages,
-        ) {
-            (Ok(row), Ok(stages)) => {
-                catalog(ctx)?
-                    .reorder_stages(principal(ctx), row, input.expected_version, stages)
-                    .await
-            }
-            (Err(err), _) | (_, Err(err)) => Err(err),
-        };
+        let version = input.expected_version;
+        let result = on_row(ctx, input.rows(), async |catalog, who, (row, stages)| {
+            catalog.reorder_stages(who, row, version, stages).await
+        })
+        .await?;
         JourneyStageReorderPayload::from(result, LifeEvent)
     }
 }

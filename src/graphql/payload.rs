@@ -2,7 +2,11 @@
 //! `userErrors` for anything the caller can fix. Catalog errors name fields relative to the
 //! command; every mutation takes one `input`, so the paths clients see start there.
 
-use async_graphql::{Enum, ID, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Result, SimpleObject};
+
+use super::context::{catalog, principal};
+use crate::catalog::Catalog;
+use crate::catalog::principal::Principal;
 
 use super::node::{NodeKind, global_id};
 use crate::catalog::CatalogError;
@@ -137,11 +141,17 @@ macro_rules! record_payload {
 
 pub(crate) use record_payload;
 
-/// Runs `command` on the row id (or ids) `id` names; a malformed id is refused like any
-/// other input mistake, so it comes back from the command as its user error.
-pub async fn with_row<R, T>(
+/// Runs `command` with the catalog and the caller on the row id (or ids) `id` names; a
+/// malformed id comes back as the command's user error. The outer error is internal (the
+/// schema was built without its catalog).
+pub async fn on_row<R, T>(
+    ctx: &Context<'_>,
     id: Result<R, CatalogError>,
-    command: impl AsyncFnOnce(R) -> Result<T, CatalogError>,
-) -> Result<T, CatalogError> {
-    command(id?).await
+    command: impl AsyncFnOnce(&Catalog, &Principal, R) -> Result<T, CatalogError>,
+) -> Result<Result<T, CatalogError>> {
+    let catalog = catalog(ctx)?;
+    Ok(match id {
+        Ok(row) => command(catalog, principal(ctx), row).await,
+        Err(err) => Err(err),
+    })
 }

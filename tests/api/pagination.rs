@@ -229,7 +229,7 @@ async fn every_connection_pages_backward_with_last_and_before() {
     let audit = gql_as_admin(
         &app,
         &keys.admin,
-        "{ auditEvents(first: 100) { edges { cursor } } }",
+        "{ auditEvents(first: 100) { totalCount edges { cursor } } }",
     )
     .await;
     let forward: Vec<String> = audit["auditEvents"]["edges"]
@@ -239,12 +239,15 @@ async fn every_connection_pages_backward_with_last_and_before() {
         .map(|e| e["cursor"].to_string())
         .collect();
     assert!(forward.len() >= 4);
+    // Every page counts the whole trail the filter matches, not the page.
+    assert_eq!(audit["auditEvents"]["totalCount"], json!(forward.len()));
     let mut before = Value::Null;
     let mut pages = Vec::new();
     loop {
-        let body = app.as_(crate::helpers::Caller::Admin).graphql("query($before: String) { auditEvents(last: 3, before: $before) { pageInfo { hasPreviousPage startCursor } edges { cursor } } }",
+        let body = app.as_(crate::helpers::Caller::Admin).graphql("query($before: String) { auditEvents(last: 3, before: $before) { totalCount pageInfo { hasPreviousPage startCursor } edges { cursor } } }",
             json!({ "before": before })).await;
         let conn = &body["data"]["auditEvents"];
+        assert_eq!(conn["totalCount"], json!(forward.len()));
         pages.push(
             conn["edges"]
                 .as_array()

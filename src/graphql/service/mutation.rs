@@ -12,7 +12,7 @@ use crate::catalog::service::write::ServiceChanges;
 use crate::graphql::context::catalog;
 use crate::graphql::context::principal;
 use crate::graphql::node::NodeKind;
-use crate::graphql::payload::{UserError, outcome, outcome_all, with_row};
+use crate::graphql::payload::{UserError, on_row, outcome, outcome_all, record_payload};
 use crate::graphql::service::Service;
 
 /// Splits a service command's outcome into the service or user errors.
@@ -114,63 +114,71 @@ pub struct ServiceCreateInput {
     pub taxonomy_terms: Vec<String>,
 }
 
-/// The catalog document of a channel.
-pub(crate) fn channel_doc(c: ChannelInput) -> ChannelFields {
-    ChannelFields {
-        kind: crate::catalog::types::ChannelKind::from(c.kind)
-            .as_str()
-            .to_owned(),
-        label: c.label,
-        url: c.url,
-        phone: c.phone,
-        email: c.email,
-        address: c.address,
-        hours: c.hours,
-        languages: c.languages,
-        accessibility: c.accessibility,
+/// The catalog fields of a channel.
+impl From<ChannelInput> for ChannelFields {
+    fn from(c: ChannelInput) -> Self {
+        Self {
+            kind: crate::catalog::types::ChannelKind::from(c.kind)
+                .as_str()
+                .to_owned(),
+            label: c.label,
+            url: c.url,
+            phone: c.phone,
+            email: c.email,
+            address: c.address,
+            hours: c.hours,
+            languages: c.languages,
+            accessibility: c.accessibility,
+        }
     }
 }
 
-/// The catalog document of a new service.
-fn service_doc(input: ServiceCreateInput) -> ServiceFields {
-    ServiceFields {
-        slug: input.slug,
-        name: input.name,
-        summary: input.summary,
-        description: input.description,
-        agency: input.agency,
-        external_id: input.external_id,
-        status: None,
-        partner_agencies: input.partner_agencies,
-        jurisdictions: input.jurisdictions,
-        eligibility_summary: input.eligibility_summary,
-        fees: input.fees,
-        processing_time: input.processing_time,
-        languages: input.languages,
-        taxonomy_terms: input.taxonomy_terms,
-        required_documents: input
-            .required_documents
-            .into_iter()
-            .map(DocumentInput::into_doc)
-            .collect(),
-        channels: input.channels.into_iter().map(channel_doc).collect(),
-        life_events: input
-            .life_events
-            .into_iter()
-            .map(|l| LinkFields {
-                life_event: l.life_event,
-                stage: l.stage,
-                relevance: crate::catalog::types::Relevance::from(l.relevance)
-                    .as_str()
-                    .to_owned(),
-                reason: l.reason,
-            })
-            .collect(),
-        eligibility: input
-            .eligibility
-            .into_iter()
-            .map(crate::graphql::service::parts::RuleGroupInput::into_doc)
-            .collect(),
+/// The catalog fields of a new service.
+impl From<ServiceCreateInput> for ServiceFields {
+    fn from(input: ServiceCreateInput) -> Self {
+        Self {
+            slug: input.slug,
+            name: input.name,
+            summary: input.summary,
+            description: input.description,
+            agency: input.agency,
+            external_id: input.external_id,
+            status: None,
+            partner_agencies: input.partner_agencies,
+            jurisdictions: input.jurisdictions,
+            eligibility_summary: input.eligibility_summary,
+            fees: input.fees,
+            processing_time: input.processing_time,
+            languages: input.languages,
+            taxonomy_terms: input.taxonomy_terms,
+            required_documents: input
+                .required_documents
+                .into_iter()
+                .map(DocumentFields::from)
+                .collect(),
+            channels: input
+                .channels
+                .into_iter()
+                .map(ChannelFields::from)
+                .collect(),
+            life_events: input
+                .life_events
+                .into_iter()
+                .map(|l| LinkFields {
+                    life_event: l.life_event,
+                    stage: l.stage,
+                    relevance: crate::catalog::types::Relevance::from(l.relevance)
+                        .as_str()
+                        .to_owned(),
+                    reason: l.reason,
+                })
+                .collect(),
+            eligibility: input
+                .eligibility
+                .into_iter()
+                .map(crate::catalog::service::fields::RuleGroupFields::from)
+                .collect(),
+        }
     }
 }
 
@@ -191,14 +199,10 @@ pub struct ServicesImportPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The result of `serviceCreate`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ServiceCreatePayload {
-    /// The new draft, or `null` when `userErrors` is not empty.
-    pub service: Option<Service>,
-    /// What to fix in the input; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
-}
+record_payload!(
+    /// The result of `serviceCreate`.
+    ServiceCreatePayload { service: Service }
+);
 
 /// A document residents need to apply.
 #[derive(InputObject, Debug, Clone)]
@@ -209,11 +213,11 @@ pub struct DocumentInput {
     pub description: Option<String>,
 }
 
-impl DocumentInput {
-    fn into_doc(self) -> DocumentFields {
-        DocumentFields {
-            name: self.name,
-            description: self.description,
+impl From<DocumentInput> for DocumentFields {
+    fn from(input: DocumentInput) -> Self {
+        Self {
+            name: input.name,
+            description: input.description,
         }
     }
 }
@@ -251,14 +255,32 @@ pub struct ServiceUpdateInput {
     pub taxonomy_terms: Option<Vec<String>>,
 }
 
-/// The result of `serviceUpdate`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ServiceUpdatePayload {
-    /// The updated service, or `null` when `userErrors` is not empty.
-    pub service: Option<Service>,
-    /// What to fix; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
+impl ServiceUpdateInput {
+    /// The service, the version read, and the changes.
+    fn split(self) -> (ID, i32, ServiceChanges) {
+        let changes = ServiceChanges {
+            name: self.name,
+            summary: self.summary,
+            description: self.description,
+            eligibility_summary: self.eligibility_summary,
+            fees: self.fees,
+            processing_time: self.processing_time,
+            required_documents: self
+                .required_documents
+                .map(|docs| docs.into_iter().map(DocumentFields::from).collect()),
+            jurisdictions: self.jurisdictions,
+            languages: self.languages,
+            partner_agencies: self.partner_agencies,
+            taxonomy_terms: self.taxonomy_terms,
+        };
+        (self.id, self.expected_version, changes)
+    }
 }
+
+record_payload!(
+    /// The result of `serviceUpdate`.
+    ServiceUpdatePayload { service: Service }
+);
 
 /// Declares the input and payload types of a workflow mutation.
 macro_rules! workflow_types {
@@ -314,25 +336,20 @@ pub struct ServiceRequestChangesInput {
     pub comment: String,
 }
 
-/// The result of `serviceRequestChanges`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ServiceRequestChangesPayload {
-    /// The service, back in `DRAFT`, or `null` when `userErrors` is not empty.
-    pub service: Option<Service>,
-    /// What is wrong; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
-}
+record_payload!(
+    /// The result of `serviceRequestChanges`: the service back in `DRAFT`.
+    ServiceRequestChangesPayload { service: Service }
+);
 
 async fn step(
     ctx: &Context<'_>,
     id: &ID,
     step: Transition,
 ) -> Result<Result<records::Service, CatalogError>> {
-    let catalog = catalog(ctx)?;
-    Ok(match service_row(id) {
-        Ok(row) => catalog.transition_service(principal(ctx), row, step).await,
-        Err(err) => Err(err),
+    on_row(ctx, service_row(id), async |catalog, who, row| {
+        catalog.transition_service(who, row, step).await
     })
+    .await
 }
 
 /// Services and their workflow.
@@ -348,13 +365,9 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new service.")] input: ServiceCreateInput,
     ) -> Result<ServiceCreatePayload> {
-        let doc = service_doc(input);
-        let (service, user_errors) =
-            service_outcome(catalog(ctx)?.create_service(principal(ctx), doc).await)?;
-        Ok(ServiceCreatePayload {
-            service,
-            user_errors,
-        })
+        let fields = ServiceFields::from(input);
+        let result = catalog(ctx)?.create_service(principal(ctx), fields).await;
+        ServiceCreatePayload::from(result, Service)
     }
 
     /// Creates up to 500 services as drafts in one transaction, all or nothing, with the
@@ -364,7 +377,11 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The services.")] input: ServicesImportInput,
     ) -> Result<ServicesImportPayload> {
-        let docs = input.services.into_iter().map(service_doc).collect();
+        let docs = input
+            .services
+            .into_iter()
+            .map(ServiceFields::from)
+            .collect();
         let result = match catalog(ctx)?.import_services(principal(ctx), docs).await {
             Ok(imported) => imported,
             Err(err) => Err(vec![err]),
@@ -385,33 +402,12 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The changes.")] input: ServiceUpdateInput,
     ) -> Result<ServiceUpdatePayload> {
-        let changes = ServiceChanges {
-            name: input.name,
-            summary: input.summary,
-            description: input.description,
-            eligibility_summary: input.eligibility_summary,
-            fees: input.fees,
-            processing_time: input.processing_time,
-            required_documents: input
-                .required_documents
-                .map(|docs| docs.into_iter().map(DocumentInput::into_doc).collect()),
-            jurisdictions: input.jurisdictions,
-            languages: input.languages,
-            partner_agencies: input.partner_agencies,
-            taxonomy_terms: input.taxonomy_terms,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(service_row(&input.id), async |row| {
-            catalog
-                .update_service(principal(ctx), row, input.expected_version, changes)
-                .await
+        let (id, version, changes) = input.split();
+        let result = on_row(ctx, service_row(&id), async |catalog, who, row| {
+            catalog.update_service(who, row, version, changes).await
         })
-        .await;
-        let (service, user_errors) = service_outcome(result)?;
-        Ok(ServiceUpdatePayload {
-            service,
-            user_errors,
-        })
+        .await?;
+        ServiceUpdatePayload::from(result, Service)
     }
 
     /// Submits a `DRAFT` for review (EDITOR of its agency, or ADMIN).
@@ -438,20 +434,9 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and what to change.")] input: ServiceRequestChangesInput,
     ) -> Result<ServiceRequestChangesPayload> {
-        let (service, user_errors) = service_outcome(
-            step(
-                ctx,
-                &input.id,
-                Transition::RequestChanges {
-                    comment: input.comment,
-                },
-            )
-            .await?,
-        )?;
-        Ok(ServiceRequestChangesPayload {
-            service,
-            user_errors,
-        })
+        let comment = input.comment;
+        let result = step(ctx, &input.id, Transition::RequestChanges { comment }).await?;
+        ServiceRequestChangesPayload::from(result, Service)
     }
 
     /// Withdraws a `DRAFT` or `PUBLISHED` service from the catalog (EDITOR of its agency,

@@ -11,13 +11,11 @@ use crate::catalog::service::channels::ChannelChanges;
 use crate::catalog::service::fields::{RuleFields, RuleGroupFields};
 use crate::catalog::service::links::LifeEventLink;
 use crate::catalog::types as domain;
-use crate::graphql::context::catalog;
-use crate::graphql::context::principal;
 use crate::graphql::enums::{ChannelKind, RelationKind, Relevance, RuleGroupMode, RuleOperator};
 use crate::graphql::node::{NodeKind, global_id};
-use crate::graphql::payload::{UserError, outcome, with_row};
+use crate::graphql::payload::{UserError, on_row, outcome};
 use crate::graphql::scalars::Json;
-use crate::graphql::service::mutation::{ChannelInput, channel_doc};
+use crate::graphql::service::mutation::ChannelInput;
 use crate::graphql::service::{Channel, Service};
 
 /// The row id of a channel global id; a malformed id is a user error.
@@ -48,6 +46,36 @@ macro_rules! service_payload {
     };
 }
 
+/// Declares a payload that returns an edited channel with its service.
+macro_rules! channel_payload {
+    ($(#[$meta:meta])* $payload:ident) => {
+        $(#[$meta])*
+        #[derive(SimpleObject, Debug, Clone)]
+        pub struct $payload {
+            /// The channel after the change, or `null` when `userErrors` is not empty.
+            pub channel: Option<Channel>,
+            /// What was edited: the draft, or the pending revision of a published service.
+            pub service: Option<Service>,
+            /// What to fix; nothing was written when this is not empty.
+            pub user_errors: Vec<UserError>,
+        }
+
+        impl $payload {
+            fn from(
+                result: Result<(records::Service, records::Channel), CatalogError>,
+            ) -> Result<Self> {
+                let (pair, user_errors) = outcome(result)?;
+                let (service, channel) = pair.unzip();
+                Ok(Self {
+                    channel: channel.map(Channel),
+                    service: service.map(Service),
+                    user_errors,
+                })
+            }
+        }
+    };
+}
+
 /// A new channel for a service.
 #[derive(InputObject, Debug, Clone)]
 pub struct ChannelAddInput {
@@ -59,16 +87,10 @@ pub struct ChannelAddInput {
     pub channel: ChannelInput,
 }
 
-/// The result of `channelAdd`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ChannelAddPayload {
-    /// The new channel, or `null` when `userErrors` is not empty.
-    pub channel: Option<Channel>,
-    /// What was edited: the draft, or the pending revision of a published service.
-    pub service: Option<Service>,
-    /// What to fix; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
-}
+channel_payload!(
+    /// The result of `channelAdd`.
+    ChannelAddPayload
+);
 
 /// Changes to a channel; omitted fields stay as they are, and an empty string clears an
 /// optional one.
@@ -98,15 +120,29 @@ pub struct ChannelUpdateInput {
     pub languages: Option<Vec<String>>,
 }
 
-/// The result of `channelUpdate`.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ChannelUpdatePayload {
-    /// The channel after the change, or `null` when `userErrors` is not empty.
-    pub channel: Option<Channel>,
-    /// What was edited: the draft, or the pending revision of a published service.
-    pub service: Option<Service>,
-    /// What to fix; nothing was written when this is not empty.
-    pub user_errors: Vec<UserError>,
+channel_payload!(
+    /// The result of `channelUpdate`.
+    ChannelUpdatePayload
+);
+
+impl ChannelUpdateInput {
+    /// The channel, the version read, and the changes.
+    fn split(self) -> (ID, i32, ChannelChanges) {
+        let changes = ChannelChanges {
+            kind: self
+                .kind
+                .map(|k| domain::ChannelKind::from(k).as_str().to_owned()),
+            label: self.label,
+            url: self.url,
+            phone: self.phone,
+            email: self.email,
+            address: self.address,
+            hours: self.hours,
+            accessibility: self.accessibility,
+            languages: self.languages,
+        };
+        (self.id, self.expected_version, changes)
+    }
 }
 
 /// Which channel to remove.
@@ -138,6 +174,17 @@ pub struct ServiceLinkLifeEventInput {
     pub relevance: Relevance,
     /// Why the service matters in this life event, in one line for residents.
     pub reason: String,
+}
+
+impl From<ServiceLinkLifeEventInput> for LifeEventLink {
+    fn from(input: ServiceLinkLifeEventInput) -> Self {
+        Self {
+            life_event: input.life_event,
+            stage: input.stage,
+            relevance: input.relevance.into(),
+            reason: input.reason,
+        }
+    }
 }
 
 service_payload!(
@@ -224,13 +271,13 @@ pub struct RuleGroupInput {
     pub rules: Vec<RuleInput>,
 }
 
-impl RuleGroupInput {
-    /// The group as the catalog takes it.
-    pub(crate) fn into_doc(self) -> RuleGroupFields {
-        RuleGroupFields {
-            mode: domain::RuleGroupMode::from(self.mode).as_str().to_owned(),
-            description: self.description,
-            rules: self
+/// The group as the catalog takes it.
+impl From<RuleGroupInput> for RuleGroupFields {
+    fn from(input: RuleGroupInput) -> Self {
+        Self {
+            mode: domain::RuleGroupMode::from(input.mode).as_str().to_owned(),
+            description: input.description,
+            rules: input
                 .rules
                 .into_iter()
                 .map(|r| RuleFields {
@@ -264,6 +311,11 @@ fn service_at(field: &str, id: &ID) -> Result<i32, CatalogError> {
     crate::graphql::node::row_id(field, id, NodeKind::Service)
 }
 
+/// The row ids of a relation's two services (`id` and `to`).
+fn service_pair(id: &ID, to: &ID) -> Result<(i32, i32), CatalogError> {
+    Ok((service_at("id", id)?, service_at("to", to)?))
+}
+
 /// Mutations on the parts of a service.
 #[derive(Default)]
 pub struct PartMutation;
@@ -277,25 +329,13 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the channel.")] input: ChannelAddInput,
     ) -> Result<ChannelAddPayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(service_at("serviceId", &input.service_id), async |row| {
-            catalog
-                .add_channel(
-                    principal(ctx),
-                    row,
-                    input.expected_version,
-                    channel_doc(input.channel),
-                )
-                .await
+        let (version, channel) = (input.expected_version, input.channel.into());
+        let id = service_at("serviceId", &input.service_id);
+        let result = on_row(ctx, id, async |catalog, who, row| {
+            catalog.add_channel(who, row, version, channel).await
         })
-        .await;
-        let (pair, user_errors) = outcome(result)?;
-        let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
-        Ok(ChannelAddPayload {
-            channel: channel.map(Channel),
-            service: service.map(Service),
-            user_errors,
-        })
+        .await?;
+        ChannelAddPayload::from(result)
     }
 
     /// Changes a channel (EDITOR of its service's agency, or ADMIN).
@@ -304,33 +344,12 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The channel and the changes.")] input: ChannelUpdateInput,
     ) -> Result<ChannelUpdatePayload> {
-        let changes = ChannelChanges {
-            kind: input
-                .kind
-                .map(|k| domain::ChannelKind::from(k).as_str().to_owned()),
-            label: input.label,
-            url: input.url,
-            phone: input.phone,
-            email: input.email,
-            address: input.address,
-            hours: input.hours,
-            accessibility: input.accessibility,
-            languages: input.languages,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(channel_row("id", &input.id), async |row| {
-            catalog
-                .update_channel(principal(ctx), row, input.expected_version, changes)
-                .await
+        let (id, version, changes) = input.split();
+        let result = on_row(ctx, channel_row("id", &id), async |catalog, who, row| {
+            catalog.update_channel(who, row, version, changes).await
         })
-        .await;
-        let (pair, user_errors) = outcome(result)?;
-        let (service, channel) = pair.map_or((None, None), |(s, c)| (Some(s), Some(c)));
-        Ok(ChannelUpdatePayload {
-            channel: channel.map(Channel),
-            service: service.map(Service),
-            user_errors,
-        })
+        .await?;
+        ChannelUpdatePayload::from(result)
     }
 
     /// Removes a channel; a service keeps at least one (EDITOR of its service's agency, or
@@ -340,13 +359,13 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The channel.")] input: ChannelRemoveInput,
     ) -> Result<ChannelRemovePayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(channel_row("id", &input.id), async |row| {
-            catalog
-                .remove_channel(principal(ctx), row, input.expected_version)
-                .await
-        })
-        .await;
+        let version = input.expected_version;
+        let result = on_row(
+            ctx,
+            channel_row("id", &input.id),
+            async |catalog, who, row| catalog.remove_channel(who, row, version).await,
+        )
+        .await?;
         ChannelRemovePayload::from(result)
     }
 
@@ -357,19 +376,12 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the link.")] input: ServiceLinkLifeEventInput,
     ) -> Result<ServiceLinkLifeEventPayload> {
-        let link = LifeEventLink {
-            life_event: input.life_event,
-            stage: input.stage,
-            relevance: input.relevance.into(),
-            reason: input.reason,
-        };
-        let catalog = catalog(ctx)?;
-        let result = with_row(service_at("id", &input.id), async |row| {
-            catalog
-                .link_life_event(principal(ctx), row, input.expected_version, link)
-                .await
+        let (id, version) = (service_at("id", &input.id), input.expected_version);
+        let link = LifeEventLink::from(input);
+        let result = on_row(ctx, id, async |catalog, who, row| {
+            catalog.link_life_event(who, row, version, link).await
         })
-        .await;
+        .await?;
         ServiceLinkLifeEventPayload::from(result)
     }
 
@@ -379,18 +391,17 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and the life event.")] input: ServiceUnlinkLifeEventInput,
     ) -> Result<ServiceUnlinkLifeEventPayload> {
-        let catalog = catalog(ctx)?;
-        let result = with_row(service_at("id", &input.id), async |row| {
-            catalog
-                .unlink_life_event(
-                    principal(ctx),
-                    row,
-                    input.expected_version,
-                    &input.life_event,
-                )
-                .await
-        })
-        .await;
+        let (version, life_event) = (input.expected_version, &input.life_event);
+        let result = on_row(
+            ctx,
+            service_at("id", &input.id),
+            async |catalog, who, row| {
+                catalog
+                    .unlink_life_event(who, row, version, life_event)
+                    .await
+            },
+        )
+        .await?;
         ServiceUnlinkLifeEventPayload::from(result)
     }
 
@@ -401,19 +412,14 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The relation.")] input: ServiceRelationAddInput,
     ) -> Result<ServiceRelationAddPayload> {
-        let result = match (service_at("id", &input.id), service_at("to", &input.to)) {
-            (Ok(row), Ok(to)) => {
-                catalog(ctx)?
-                    .add_relation(
-                        principal(ctx),
-                        row,
-                        input.expected_version,
-                        (to, input.kind.into(), input.reason),
-                    )
-                    .await
-            }
-            (Err(err), _) | (_, Err(err)) => Err(err),
-        };
+        let rows = service_pair(&input.id, &input.to);
+        let (version, kind, reason) = (input.expected_version, input.kind.into(), input.reason);
+        let result = on_row(ctx, rows, async |catalog, who, (row, to)| {
+            catalog
+                .add_relation(who, row, version, (to, kind, reason))
+                .await
+        })
+        .await?;
         ServiceRelationAddPayload::from(result)
     }
 
@@ -423,19 +429,12 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The relation.")] input: ServiceRelationRemoveInput,
     ) -> Result<ServiceRelationRemovePayload> {
-        let result = match (service_at("id", &input.id), service_at("to", &input.to)) {
-            (Ok(row), Ok(to)) => {
-                catalog(ctx)?
-                    .remove_relation(
-                        principal(ctx),
-                        row,
-                        input.expected_version,
-                        (to, input.kind.into()),
-                    )
-                    .await
-            }
-            (Err(err), _) | (_, Err(err)) => Err(err),
-        };
+        let rows = service_pair(&input.id, &input.to);
+        let (version, kind) = (input.expected_version, input.kind.into());
+        let result = on_row(ctx, rows, async |catalog, who, (row, to)| {
+            catalog.remove_relation(who, row, version, (to, kind)).await
+        })
+        .await?;
         ServiceRelationRemovePayload::from(result)
     }
 
@@ -446,18 +445,18 @@ impl PartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The service and its rules.")] input: ServiceEligibilitySetInput,
     ) -> Result<ServiceEligibilitySetPayload> {
+        let version = input.expected_version;
         let groups = input
             .groups
             .into_iter()
-            .map(RuleGroupInput::into_doc)
+            .map(RuleGroupFields::from)
             .collect();
-        let catalog = catalog(ctx)?;
-        let result = with_row(service_at("id", &input.id), async |row| {
-            catalog
-                .set_eligibility(principal(ctx), row, input.expected_version, groups)
-                .await
-        })
-        .await;
+        let result = on_row(
+            ctx,
+            service_at("id", &input.id),
+            async |catalog, who, row| catalog.set_eligibility(who, row, version, groups).await,
+        )
+        .await?;
         ServiceEligibilitySetPayload::from(result)
     }
 }
