@@ -9,6 +9,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityT
 use serde_json::json;
 
 use crate::catalog::Catalog;
+use crate::catalog::reader::Reader;
 use crate::catalog::types::{
     ChannelKind, CriterionKind, JurisdictionKind, RelationKind, Relevance, RuleGroupMode,
     RuleOperator, ServiceStatus, TouchpointCategory,
@@ -17,7 +18,7 @@ use crate::entity::{
     agency, channel, criterion, eligibility_rule, eligibility_rule_group, journey_stage,
     jurisdiction, life_event, life_event_service, service, service_jurisdiction, service_relation,
 };
-use crate::graphql::{build_schema, loaders::new_loaders};
+use crate::graphql::{as_caller, build_schema};
 
 mod attacks;
 pub use attacks::{Refusal, attack_refusals, nested_relations};
@@ -392,12 +393,11 @@ pub async fn run(
         let variables = json!({ "input": {
             "lifeEvents": events, "jurisdiction": if i % 2 == 0 { "US-SY-CTY" } else { "US-SY" },
             "answers": answers, "asOf": "2026-11-24", "includeIneligible": i % 4 == 0 } });
+        let anonymous = crate::catalog::principal::Principal::Anonymous;
+        let reader = Reader::new(&catalog, &anonymous);
         let request = async_graphql::Request::new(QUERY)
-            .variables(async_graphql::Variables::from_json(variables))
-            .data(new_loaders(
-                catalog.clone(),
-                crate::catalog::principal::Principal::Anonymous,
-            ));
+            .variables(async_graphql::Variables::from_json(variables));
+        let request = as_caller(request, reader, &anonymous);
         let t = Instant::now();
         let response = schema.execute(request).await;
         let body = serde_json::to_vec(&response)?;
@@ -500,12 +500,11 @@ pub async fn import(
                 "description": "A synthetic service registered through servicesImport.", "agency": "bench-agency", "externalId": format!("ext-{i}"),
                 "channels": [{ "kind": "WEBSITE", "label": "Apply", "url": format!("https://example.gov/{i}") }] }))
             .collect();
-        let request = async_graphql::Request::new(IMPORT)
-            .variables(async_graphql::Variables::from_json(
-                json!({ "input": { "services": items } }),
-            ))
-            .data(new_loaders(catalog.clone(), principal.clone()))
-            .data(principal.clone());
+        let request = async_graphql::Request::new(IMPORT).variables(
+            async_graphql::Variables::from_json(json!({ "input": { "services": items } })),
+        );
+        let reader = Reader::new(&catalog, &principal);
+        let request = as_caller(request, reader, &principal);
         let t = Instant::now();
         let response = schema.execute(request).await;
         let body = serde_json::to_value(&response)?;

@@ -7,6 +7,8 @@
 //! commands and their validation; `import` turns catalog documents into writes. The leaves
 //! (`store`, `principal`, `error`, `page`, `types`, `validate`) depend on nothing above them.
 //! `records` names the typed rows readers get back, so callers never import `entity`.
+//! `snapshot` holds the published catalog in memory, one immutable copy per public revision;
+//! `reader` is one request's way in: the snapshot for the public, the database for a key.
 
 pub mod agency;
 pub mod api_key;
@@ -23,10 +25,12 @@ pub mod life_event;
 pub mod names;
 pub mod page;
 pub mod principal;
+pub mod reader;
 pub mod recommend;
 pub mod records;
 pub mod redact;
 pub mod service;
+pub mod snapshot;
 pub mod store;
 pub mod types;
 pub mod validate;
@@ -46,8 +50,9 @@ pub use service::{RelatedService, RuleGroup, ServiceFilter};
 #[derive(Debug, Clone)]
 pub struct Catalog {
     db: DatabaseConnection,
-    /// The recommendation index, shared by every clone, rebuilt when the revision moves.
-    index: Arc<recommend::IndexCache>,
+    /// The published snapshot (with the recommendation index), shared by every clone,
+    /// rebuilt when the public revision moves.
+    snapshots: Arc<snapshot::SnapshotCache>,
 }
 
 impl Catalog {
@@ -55,7 +60,7 @@ impl Catalog {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
             db,
-            index: Arc::default(),
+            snapshots: Arc::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{AgencyConnection, ServiceConnection};
-use super::context::{catalog, loader, principal};
+use super::context::{catalog, loader, principal, reader};
 use super::enums::CsspBasis;
 use super::error::GqlResult;
 use super::integrity;
@@ -234,7 +234,7 @@ impl AgencyQuery {
             cssp: filter.cssp,
             search: filter.search,
         };
-        let page = catalog(ctx)?.agencies(&domain, &request).await.gql()?;
+        let page = reader(ctx)?.agencies(&domain, &request).await.gql()?;
         Ok(AgencyConnection::from_page(page, Agency))
     }
 
@@ -245,7 +245,7 @@ impl AgencyQuery {
         #[graphql(desc = "The agency's slug, e.g. `nys-dol`.")] slug: String,
     ) -> Result<Option<Agency>> {
         let slug = Slug::parse("slug", &slug).gql()?;
-        Ok(catalog(ctx)?.agency_by_slug(&slug).await.gql()?.map(Agency))
+        Ok(reader(ctx)?.agency_by_slug(&slug).await.gql()?.map(Agency))
     }
 }
 

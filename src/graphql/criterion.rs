@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::CriterionConnection;
-use super::context::{catalog, principal};
+use super::context::{catalog, principal, reader};
 use super::enums::CriterionKind;
 use super::error::GqlResult;
 use super::node::{NodeKind, global_id, row_id};
@@ -110,7 +110,7 @@ impl CriterionQuery {
         before: Option<String>,
     ) -> Result<CriterionConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let page = catalog(ctx)?.criteria(&request).await.gql()?;
+        let page = reader(ctx)?.criteria(&request).await.gql()?;
         Ok(CriterionConnection::from_page(page, Criterion))
     }
 
@@ -121,7 +121,7 @@ impl CriterionQuery {
         #[graphql(desc = "The criterion's key, e.g. `household-monthly-income`.")] key: String,
     ) -> Result<Option<Criterion>> {
         let key = Slug::parse("key", &key).gql()?;
-        Ok(catalog(ctx)?
+        Ok(reader(ctx)?
             .criterion_by_key(key.as_str())
             .await
             .gql()?

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::context::{catalog, loader, principal};
+use super::context::{catalog, loader, principal, reader};
 use super::enums::JurisdictionKind;
 use super::error::GqlResult;
 use super::loaders::JurisdictionById;
@@ -73,7 +73,7 @@ impl JurisdictionQuery {
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::ALL_JURISDICTIONS, child_complexity)"
     )]
     async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
-        Ok(catalog(ctx)?
+        Ok(reader(ctx)?
             .jurisdictions()
             .await
             .gql()?
@@ -90,7 +90,7 @@ impl JurisdictionQuery {
         #[graphql(desc = "A jurisdiction code such as `US-NY`.")] code: String,
     ) -> Result<Option<Jurisdiction>> {
         let code = JurisdictionCode::parse("code", &code).gql()?;
-        Ok(catalog(ctx)?
+        Ok(reader(ctx)?
             .jurisdiction_by_code(&code)
             .await
             .gql()?

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{LifeEventConnection, ServiceConnection};
-use super::context::{catalog, loader, principal};
+use super::context::{catalog, loader, principal, reader};
 use super::enums::Relevance;
 use super::error::GqlResult;
 use super::integrity;
@@ -242,7 +242,7 @@ impl LifeEventQuery {
         before: Option<String>,
     ) -> Result<LifeEventConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let page = catalog(ctx)?.life_events(&request).await.gql()?;
+        let page = reader(ctx)?.life_events(&request).await.gql()?;
         Ok(LifeEventConnection::from_page(page, LifeEvent))
     }
 
@@ -253,7 +253,7 @@ impl LifeEventQuery {
         #[graphql(desc = "The life event's slug, e.g. `job-loss`.")] slug: String,
     ) -> Result<Option<LifeEvent>> {
         let slug = Slug::parse("slug", &slug).gql()?;
-        Ok(catalog(ctx)?
+        Ok(reader(ctx)?
             .life_event_by_slug(&slug)
             .await
             .gql()?

@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 
-use crate::catalog::principal::Principal;
+use crate::catalog::reader::Reader;
 use crate::catalog::records;
 use crate::catalog::service::{RelatedService, RuleGroup};
-use crate::catalog::{Catalog, CatalogError, Cursor};
+use crate::catalog::{CatalogError, Cursor};
 
-/// Loads catalog records in batches; one per request, so nothing is cached across requests
-/// and services are filtered by what the request's caller may read.
-pub struct CatalogLoader(Catalog, Principal);
+/// Loads catalog records in batches from the request's reader; one per request, so nothing
+/// is cached across requests and services are filtered by what the request's caller may
+/// read.
+pub struct CatalogLoader(Reader);
 
 /// The per-request loader every resolver uses.
 pub type Loaders = DataLoader<CatalogLoader>;
@@ -27,8 +28,8 @@ pub type Loaders = DataLoader<CatalogLoader>;
 const BATCH_YIELDS: usize = 16;
 
 /// A fresh loader for one request.
-pub fn new_loaders(catalog: Catalog, viewer: Principal) -> Loaders {
-    DataLoader::new(CatalogLoader(catalog, viewer), |batch| {
+pub fn new_loaders(reader: Reader) -> Loaders {
+    DataLoader::new(CatalogLoader(reader), |batch| {
         tokio::spawn(async move {
             for _ in 0..BATCH_YIELDS {
                 tokio::task::yield_now().await;
@@ -116,7 +117,7 @@ impl Loader<ServiceById> for CatalogLoader {
         keys: &[ServiceById],
     ) -> Result<HashMap<ServiceById, records::Service>, CatalogError> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let found = self.0.services_by_ids(&ids, &self.1).await?;
+        let found = self.0.services_by_ids(&ids).await?;
         Ok(found
             .into_iter()
             .map(|(id, s)| (ServiceById(id), s))
@@ -137,7 +138,7 @@ impl Loader<RevisionOfService> for CatalogLoader {
         keys: &[RevisionOfService],
     ) -> Result<HashMap<RevisionOfService, records::Service>, CatalogError> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let found = self.0.revisions_of_services(&ids, &self.1).await?;
+        let found = self.0.revisions_of_services(&ids).await?;
         Ok(found
             .into_iter()
             .map(|(id, s)| (RevisionOfService(id), s))

@@ -108,3 +108,16 @@ pub fn sdl() -> String {
 fn integrity<T>(found: Option<T>, what: &str) -> async_graphql::Result<T> {
     found.ok_or_else(|| error::internal(&format!("dangling reference: {what}")))
 }
+
+/// `request` as `principal` sends it, reading through `reader`: the caller, the reader and
+/// the request's own loaders over it.
+pub fn as_caller(
+    request: async_graphql::Request,
+    reader: crate::catalog::reader::Reader,
+    principal: &crate::catalog::principal::Principal,
+) -> async_graphql::Request {
+    request
+        .data(loaders::new_loaders(reader.clone()))
+        .data(reader)
+        .data(principal.clone())
+}

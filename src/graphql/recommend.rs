@@ -4,8 +4,8 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
 
 use super::connection::PageInfo;
-use super::context::catalog;
 use super::context::loader;
+use super::context::reader;
 use super::criterion::{Criterion, CriterionOption};
 use super::enums::{CriterionKind, RelationKind, Relevance};
 use super::error::GqlResult;
@@ -475,7 +475,7 @@ impl RecommendationQuery {
             input.answers,
             input.as_of,
         );
-        let result = catalog(ctx)?
+        let result = reader(ctx)?
             .recommend(&situation, include, &request)
             .await
             .gql_in("input")?;
@@ -535,9 +535,7 @@ impl RecommendationQuery {
         as_of: Option<Date>,
     ) -> Result<Vec<EligibilityQuestion>> {
         let situation = situation(life_events, jurisdiction, answers, as_of);
-        let catalog = catalog(ctx)?;
-        let questions = catalog.eligibility_questions(&situation).await.gql()?;
-        let index = catalog.recommendation_index().await.gql()?;
+        let (questions, index) = reader(ctx)?.eligibility_questions(&situation).await.gql()?;
         Ok(questions
             .into_iter()
             .take(crate::graphql::limits::caps::QUESTIONS)

@@ -25,10 +25,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
 
 use crate::catalog::principal::Principal;
+use crate::catalog::reader::Reader;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Limits;
 use crate::graphql::CatalogSchema;
-use crate::graphql::loaders::new_loaders;
 use crate::telemetry::Metrics;
 use transport::{BodyLimits, Incoming, Media};
 
@@ -277,20 +277,15 @@ async fn run(
             if read && is_mutation(&request) {
                 return transport::method_not_allowed(media, &parts.method);
             }
-            let tag = match (&principal, read) {
-                (Principal::Anonymous, true) => match state.catalog.public_revision().await {
-                    Ok(revision) => Some(cache::etag(revision, &request, media)),
-                    Err(err) => {
-                        return transport::respond(
-                            media,
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            &async_graphql::Response::from_errors(vec![
-                                async_graphql::Error::from(err).into_server_error(Pos::default()),
-                            ]),
-                        );
-                    }
-                },
-                _ => None,
+            let reader = Reader::new(&state.catalog, &principal);
+            // An anonymous read is tagged with the public revision it is answered from.
+            let revision = match read {
+                true => reader.revision().await,
+                false => Ok(None),
+            };
+            let tag = match revision {
+                Ok(revision) => revision.map(|revision| cache::etag(revision, &request, media)),
+                Err(err) => return internal_response(media, err),
             };
             if let Some(tag) = &tag
                 && cache::not_modified(&parts.headers, tag)
@@ -299,7 +294,7 @@ async fn run(
                 cache::public(&mut response, tag, state.limits.cache_max_age_secs);
                 return response;
             }
-            let response = execute(state, (&principal, address), request).await;
+            let response = execute(state, (&principal, &reader, address), request).await;
             let mut http =
                 transport::respond(media, transport::status_of(media, &response), &response);
             match tag {
@@ -312,6 +307,7 @@ async fn run(
             http
         }
         Incoming::Batch(batch) => {
+            let reader = Reader::new(&state.catalog, &principal);
             let mut responses = Vec::with_capacity(batch.len());
             for request in batch {
                 let request = match state.persisted.resolve(request) {
@@ -322,29 +318,34 @@ async fn run(
                     }
                 };
                 // Batches come only in POST bodies, so any of them may be a mutation.
-                responses.push(execute(state, (&principal, address), request).await);
+                responses.push(execute(state, (&principal, &reader, address), request).await);
             }
             transport::respond_batch(media, &responses)
         }
     }
 }
 
-/// Runs one GraphQL request as `principal` calling from `address`. A mutation sent with
-/// GET or HEAD is refused before this (a link or a prefetch must never change the catalog).
+/// Runs one GraphQL request as `principal` calling from `address`, reading through
+/// `reader`. A mutation sent with GET or HEAD is refused before this (a link or a prefetch
+/// must never change the catalog).
 async fn execute(
     state: &AppState,
-    (principal, address): (&Principal, std::net::IpAddr),
+    (principal, reader, address): (&Principal, &Reader, std::net::IpAddr),
     request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let request = request
-        .data(new_loaders(state.catalog.clone(), principal.clone()))
-        .data(principal.clone())
-        .data(crate::graphql::feedback::ClientAddress(rate::network(
-            address,
-        )));
+    let address = crate::graphql::feedback::ClientAddress(rate::network(address));
+    let request = crate::graphql::as_caller(request, reader.clone(), principal).data(address);
     let mut response = state.schema.execute(request).await;
     crate::graphql::error::code_request_errors(&mut response);
     response
+}
+
+/// The answer to a request the server could not start (the catalog could not be read): a
+/// 500 whose error carries only the id it was logged under.
+fn internal_response(media: transport::Media, err: crate::catalog::CatalogError) -> Response {
+    let error = async_graphql::Error::from(err).into_server_error(Pos::default());
+    let response = async_graphql::Response::from_errors(vec![error]);
+    transport::respond(media, StatusCode::INTERNAL_SERVER_ERROR, &response)
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).

@@ -71,9 +71,10 @@ pub const PAGE: &str = r#"query($slug: String!) {
   }
 }"#;
 
-#[tokio::test]
-async fn a_life_event_page_costs_the_same_statements_for_3_services_as_for_40() {
-    let app = TestApp::empty().await;
+/// The catalog of the statement-count tests: three agencies, then a small and a large
+/// life event; returns an ADMIN token.
+async fn small_and_large(app: &TestApp) -> String {
+    let admin = crate::helpers::keys_on_empty(app).await;
     app.load(json!({
         "jurisdictions": [{ "code": "US", "name": "United States", "kind": "FEDERAL" }],
         "languages": [{ "code": "en", "name": "English" }],
@@ -89,32 +90,72 @@ async fn a_life_event_page_costs_the_same_statements_for_3_services_as_for_40() 
     .await;
     app.load(life_event_with_services("small", 3)).await;
     app.load(life_event_with_services("large", 40)).await;
+    admin
+}
 
-    let mut costs = Vec::new();
-    for (slug, n) in [("small", 3), ("large", 40)] {
-        let before = app.sql_statements().await;
-        let data = app.data(PAGE, json!({ "slug": slug })).await;
-        let after = app.sql_statements().await;
-        let services = data["lifeEvent"]["stages"][0]["services"]
-            .as_array()
-            .unwrap();
-        assert_eq!(services.len(), n);
-        assert_eq!(
-            services[1]["service"]["relatedServices"]
-                .as_array()
-                .unwrap()
-                .len(),
-            if n > 2 { 2 } else { 1 }
-        );
-        costs.push(after - before);
-    }
-    assert_eq!(
-        costs[0], costs[1],
-        "statements for 3 services vs 40: {costs:?}"
-    );
+/// The statements one life-event page costs, as `token` (or the public) asks for it;
+/// checks the page holds `n` services.
+async fn page_cost(app: &TestApp, token: Option<&str>, slug: &str, n: usize) -> u64 {
+    let before = app.sql_statements().await;
+    let body = crate::helpers::gql_as(app, token, PAGE, json!({ "slug": slug })).await;
+    let after = app.sql_statements().await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let services = body["data"]["lifeEvent"]["stages"][0]["services"]
+        .as_array()
+        .unwrap();
+    assert_eq!(services.len(), n);
+    let related = services[1]["service"]["relatedServices"]
+        .as_array()
+        .unwrap();
+    assert_eq!(related.len(), if n > 2 { 2 } else { 1 });
+    after - before
+}
+
+#[tokio::test]
+async fn a_keyed_life_event_page_costs_the_same_statements_for_3_services_as_for_40() {
+    let app = TestApp::empty().await;
+    let admin = small_and_large(&app).await;
+    let small = page_cost(&app, Some(&admin), "small", 3).await;
+    let large = page_cost(&app, Some(&admin), "large", 40).await;
+    assert_eq!(small, large, "statements for 3 services vs 40");
     assert!(
-        costs[0] <= 40,
-        "a life-event page should take a bounded handful of statements, took {}",
-        costs[0]
+        small <= 40,
+        "a life-event page should take a bounded handful of statements, took {small}"
     );
+}
+
+#[tokio::test]
+async fn a_public_page_costs_one_statement_from_the_snapshot_until_a_published_change() {
+    let app = TestApp::empty().await;
+    let admin = small_and_large(&app).await;
+    // The first public read builds the snapshot of the public revision; every read after
+    // it costs the one statement that checks the revision, whatever the page's size.
+    let first = page_cost(&app, None, "small", 3).await;
+    assert!(first > 1, "the first read builds the snapshot");
+    assert_eq!(page_cost(&app, None, "small", 3).await, 1);
+    assert_eq!(page_cost(&app, None, "large", 40).await, 1);
+
+    // A draft edit is invisible to the public: the snapshot stays.
+    let session = app.with_token(&admin);
+    let draft = session
+        .mutate(
+            "serviceCreate",
+            "service { id }",
+            json!({ "slug": "small-draft", "name": "A draft", "summary": "Not yet.", "description": "Draft.",
+                "agency": "agency-a", "channels": [{ "kind": "PHONE", "label": "Call", "phone": "311" }],
+                "lifeEvents": [{ "lifeEvent": "small", "stage": "only-stage", "relevance": "CORE", "reason": "Soon." }] }),
+        )
+        .await;
+    assert_eq!(page_cost(&app, None, "small", 3).await, 1);
+
+    // Published, it is on the next public read, which rebuilds the snapshot once.
+    let id = draft["service"]["id"].clone();
+    for step in ["serviceSubmitForReview", "servicePublish"] {
+        let done = session
+            .mutate(step, "service { status }", json!({ "id": id }))
+            .await;
+        assert_eq!(done["userErrors"], json!([]), "{step}: {done}");
+    }
+    assert!(page_cost(&app, None, "small", 4).await > 1);
+    assert_eq!(page_cost(&app, None, "small", 4).await, 1);
 }

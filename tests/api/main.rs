@@ -23,6 +23,7 @@ mod readme;
 mod recommend;
 mod schema;
 mod seed;
+mod snapshot;
 mod text;
 mod transport;
 mod validation;

@@ -39,7 +39,6 @@ pub(super) struct Link {
 
 /// The published catalog, as recommendations need it.
 pub struct Index {
-    pub(super) revision: i64,
     pub(super) life_events: HashMap<String, i32>,
     pub(super) related_life_events: HashMap<i32, Vec<(i32, String)>>,
     pub(super) stage_positions: HashMap<i32, i32>,
@@ -59,7 +58,7 @@ impl Index {
 }
 
 impl Catalog {
-    pub(super) async fn build_index(&self, revision: i64) -> CatalogResult<Index> {
+    pub(crate) async fn build_index(&self) -> CatalogResult<Index> {
         let db = &self.db;
         let published: Vec<service::Model> = service::Entity::find()
             .filter(service::Column::Status.eq(ServiceStatus::Published))
@@ -200,7 +199,6 @@ impl Catalog {
             .collect();
 
         Ok(Index {
-            revision,
             life_events,
             related_life_events,
             stage_positions,

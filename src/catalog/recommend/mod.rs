@@ -28,7 +28,7 @@ mod index;
 mod rank;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -177,66 +177,47 @@ pub struct Question {
     pub decides: u32,
 }
 
-/// The shared, lazily rebuilt index.
-#[derive(Default)]
-pub struct IndexCache {
-    current: RwLock<Option<Arc<Index>>>,
-    rebuild: tokio::sync::Mutex<()>,
-}
-
-impl std::fmt::Debug for IndexCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("IndexCache")
-    }
-}
-
-impl IndexCache {
-    fn get(&self, revision: i64) -> Option<Arc<Index>> {
-        let guard = match self.current.read() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        guard.as_ref().filter(|i| i.revision == revision).cloned()
-    }
-
-    fn set(&self, index: Arc<Index>) {
-        let mut guard = match self.current.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Some(index);
-    }
-}
-
 impl Catalog {
-    /// The index for the current public revision, building it if needed (once, however
-    /// many requests ask at the same time). Draft edits leave the public revision, so they
-    /// never cost a rebuild.
+    /// The index of the current public revision, from its published snapshot (built once
+    /// per revision; draft edits leave the public revision, so they never cost a rebuild).
     pub async fn recommendation_index(&self) -> CatalogResult<Arc<Index>> {
-        let revision = self.public_revision().await?;
-        if let Some(index) = self.index.get(revision) {
-            return Ok(index);
-        }
-        let _building = self.index.rebuild.lock().await;
-        if let Some(index) = self.index.get(revision) {
-            return Ok(index);
-        }
-        let index = Arc::new(self.build_index(revision).await?);
-        self.index.set(Arc::clone(&index));
-        Ok(index)
+        Ok(Arc::clone(&self.published().await?.index))
     }
 
     /// Ranks the services a resident in `situation` may need and returns the page `request`
-    /// asks for. Cursors are `(name, id)` of a recommended service; a cursor whose service
-    /// has left the result still pages from where it would have been.
+    /// asks for, from the current public revision (see [`Index::recommend_page`]).
     pub async fn recommend(
         &self,
         situation: &ResidentSituation,
         include_ineligible: bool,
         request: &PageRequest,
     ) -> CatalogResult<RecommendationPage> {
+        self.recommendation_index()
+            .await?
+            .recommend_page(situation, include_ineligible, request)
+    }
+
+    /// The eligibility questions still worth asking, most decisive first.
+    pub async fn eligibility_questions(
+        &self,
+        situation: &ResidentSituation,
+    ) -> CatalogResult<Vec<Question>> {
         let index = self.recommendation_index().await?;
-        let result = index.recommend(situation, include_ineligible)?;
+        index.questions(situation)
+    }
+}
+
+impl Index {
+    /// Ranks the services a resident in `situation` may need and returns the page `request`
+    /// asks for. Cursors are `(name, id)` of a recommended service; a cursor whose service
+    /// has left the result still pages from where it would have been.
+    pub fn recommend_page(
+        &self,
+        situation: &ResidentSituation,
+        include_ineligible: bool,
+        request: &PageRequest,
+    ) -> CatalogResult<RecommendationPage> {
+        let result = self.recommend(situation, include_ineligible)?;
         Ok(RecommendationPage {
             page: Page::slice(
                 result.items,
@@ -250,14 +231,5 @@ impl Catalog {
             names: result.names,
             suggested_life_events: result.suggested_life_events,
         })
-    }
-
-    /// The eligibility questions still worth asking, most decisive first.
-    pub async fn eligibility_questions(
-        &self,
-        situation: &ResidentSituation,
-    ) -> CatalogResult<Vec<Question>> {
-        let index = self.recommendation_index().await?;
-        index.questions(situation)
     }
 }

@@ -299,7 +299,7 @@ impl Index {
         })
     }
 
-    pub(super) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
+    pub(crate) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
         let resolved = self.resolve(situation)?;
         let mut counts: HashMap<i32, u32> = HashMap::new();
         for service_id in self.candidates(&resolved).keys() {
@@ -405,7 +405,6 @@ mod tests {
             options: Vec::new(),
         };
         Index {
-            revision: 1,
             life_events: HashMap::from([
                 ("job-loss".into(), JOB_LOSS),
                 ("new-baby".into(), NEW_BABY),

@@ -17,6 +17,7 @@ use crate::graphql::connection::ServiceConnection;
 use crate::graphql::context::catalog;
 use crate::graphql::context::loader;
 use crate::graphql::context::principal;
+use crate::graphql::context::reader;
 use crate::graphql::criterion::Criterion;
 use crate::graphql::enums::{
     ChannelKind, RelationDirection, RelationKind, Relevance, RuleGroupMode, RuleOperator,
@@ -723,10 +724,7 @@ impl ServiceQuery {
     ) -> Result<ServiceConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let filter = filter.unwrap_or_default().into_domain().gql()?;
-        let page = catalog(ctx)?
-            .services(&filter, &request, principal(ctx))
-            .await
-            .gql()?;
+        let page = reader(ctx)?.services(&filter, &request).await.gql()?;
         Ok(ServiceConnection::from_page(page, Service))
     }
 
@@ -737,8 +735,8 @@ impl ServiceQuery {
         #[graphql(desc = "The service's slug, e.g. `nys-unemployment-insurance`.")] slug: String,
     ) -> Result<Option<Service>> {
         let slug = Slug::parse("slug", &slug).gql()?;
-        Ok(catalog(ctx)?
-            .service_by_slug(&slug, principal(ctx))
+        Ok(reader(ctx)?
+            .service_by_slug(&slug)
             .await
             .gql()?
             .map(Service))

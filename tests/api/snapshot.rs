@@ -1,0 +1,100 @@
+//! The public's published snapshot: anonymous reads come from memory, and say exactly what
+//! the database says to a key that sees only published services.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Caller, TestApp};
+
+/// Every kind of public read, with each filter, paging, nesting and a refusal.
+const READS: &[&str] = &[
+    r#"{ services(first: 100) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { slug name } } }"#,
+    r#"{ services(first: 100, filter: {agency: "nys-dol"}) { totalCount nodes { slug } } }"#,
+    r#"{ services(first: 100, filter: {lifeEvent: "job-loss"}) { totalCount nodes { slug } } }"#,
+    r#"{ services(first: 100, filter: {jurisdiction: "US-NY-NYC"}) { totalCount nodes { slug } } }"#,
+    r#"{ services(first: 100, filter: {channelKind: PHONE, search: "ASSIST"}) { totalCount nodes { slug } } }"#,
+    r#"{ services(first: 100, filter: {status: PUBLISHED, awaitingReview: false, modifiedAfter: "2020-01-01T00:00:00Z"}) { totalCount } }"#,
+    r#"{ services(first: 100, filter: {status: DRAFT}) { totalCount } }"#,
+    r#"{ services(first: 100, filter: {awaitingReview: true}) { totalCount } }"#,
+    r#"{ services(first: 100, filter: {agency: "no-such-agency"}) { totalCount } }"#,
+    r#"{ services(first: 1, filter: {jurisdiction: "US-XX"}) { totalCount } }"#,
+    r#"{ services(last: 3) { pageInfo { hasNextPage hasPreviousPage startCursor } nodes { slug } } }"#,
+    r#"{ agencies(first: 100) { totalCount nodes { slug name acronym parent { slug } children { slug } cssp { basis designatedOn } jurisdiction { code } services(first: 100) { totalCount nodes { slug } } } } }"#,
+    r#"{ agencies(first: 100, filter: {cssp: true}) { totalCount nodes { slug } } }"#,
+    r#"{ agencies(first: 100, filter: {cssp: false, jurisdiction: "US-NY"}) { totalCount nodes { slug } } }"#,
+    r#"{ agencies(first: 100, filter: {search: "HEALTH"}) { totalCount nodes { slug } } }"#,
+    r#"{ lifeEvents(first: 100) { totalCount nodes { slug name euCode relatedLifeEvents { reason lifeEvent { slug } }
+        services(first: 100) { totalCount nodes { slug } }
+        stages { slug position name services { relevance reason service { slug channels { kind label url phone languages { code } } agency { slug cssp { basis } } } } } } } }"#,
+    r#"{ criteria(first: 100) { totalCount nodes { key label kind options { value label } } } }"#,
+    r#"{ jurisdictions { code name kind parent { code } } jurisdiction(code: "US-NY-NYC") { name } }"#,
+    r#"{ service(slug: "nys-unemployment-insurance") { id slug name summary description eligibilitySummary fees processingTime status version publishedAt
+        agency { slug } partnerAgencies { slug } jurisdictions { code } lifeEvents { relevance reason lifeEvent { slug } stage { slug } }
+        channels { id kind label url phone email address hours accessibility languages { code } }
+        relatedServices { kind direction reason service { slug } }
+        eligibilityRules { operator value criterion { key } } requiredDocuments { name description } languages { code } taxonomyTerms { code } } }"#,
+    r#"{ agency(slug: "nys-dol") { name children { slug } services(first: 2) { totalCount pageInfo { hasNextPage } nodes { slug } } } }"#,
+    r#"{ lifeEvent(slug: "job-loss") { stages { lifeEvent { slug } services { service { slug } } } } criterion(key: "household-size") { label } }"#,
+    r#"{ recommendServices(input: {lifeEvents: ["job-loss"], jurisdiction: "US-NY-NYC", asOf: "2026-11-01", answers: [{criterion: "household-size", value: 3}]}, first: 100) {
+        totalCount nodes { rank score service { slug } eligibility { status checks { rule outcome } } reasons { kind text } } suggestedLifeEvents { reason lifeEvent { slug } } } }"#,
+    r#"{ eligibilityQuestions(lifeEvents: ["job-loss"], jurisdiction: "US-NY") { decides criterion { key } } }"#,
+];
+
+#[tokio::test]
+async fn the_public_snapshot_answers_every_read_as_the_database_does() {
+    let app = TestApp::with_keys().await;
+    // A reviewer reads the database; the seeded catalog has nothing in review, so a
+    // reviewer sees exactly the published catalog.
+    for query in READS {
+        let public = app.as_(Caller::Anonymous).graphql(query, json!({})).await;
+        let keyed = app.as_(Caller::Reviewer).graphql(query, json!({})).await;
+        assert_eq!(public, keyed, "{query}");
+        // Every root field answers something (a read of nothing would compare equal too).
+        let answered = public["data"]
+            .as_object()
+            .is_some_and(|d| d.values().all(|v| !v.is_null()));
+        let refused = public["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT";
+        assert!(answered || refused, "{query}: {public}");
+    }
+}
+
+#[tokio::test]
+async fn a_node_lookup_from_the_snapshot_finds_published_records_only() {
+    let app = TestApp::with_keys().await;
+    let service = app
+        .data(r#"{ service(slug: "nys-unemployment-insurance") { id channels { id } agency { id } } }"#, json!({}))
+        .await;
+    let ids: Vec<Value> = vec![
+        service["service"]["id"].clone(),
+        service["service"]["channels"][0]["id"].clone(),
+        service["service"]["agency"]["id"].clone(),
+    ];
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+    let public = app.data(query, json!({ "ids": ids })).await;
+    let found: Vec<Value> = public["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    assert_eq!(found, ids);
+
+    // Archived, the service and its channel leave the public's nodes; the agency stays.
+    let archived = app
+        .as_(Caller::Admin)
+        .mutate(
+            "serviceArchive",
+            "service { status }",
+            json!({ "id": ids[0] }),
+        )
+        .await;
+    assert_eq!(archived["service"]["status"], "ARCHIVED");
+    let public = app.data(query, json!({ "ids": ids })).await;
+    assert_eq!(public["nodes"], json!([null, null, { "id": ids[2] }]));
+    let listed = app
+        .data(
+            r#"{ services(filter: {search: "unemployment insurance"}) { nodes { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(!listed.to_string().contains("nys-unemployment-insurance"));
+}
