@@ -98,3 +98,138 @@ async fn a_node_lookup_from_the_snapshot_finds_published_records_only() {
         .await;
     assert!(!listed.to_string().contains("nys-unemployment-insurance"));
 }
+
+/// A `civic-catalog serve` process of its own over `database_url`, killed when dropped.
+struct Replica {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Replica {
+    async fn start(database_url: &str) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_civic-catalog"))
+            .args([
+                "--database-url",
+                database_url,
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+            ])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start civic-catalog serve");
+        let stderr = child.stderr.take().unwrap();
+        let line = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+            let found = lines.find(|line| line.contains("serving GraphQL"));
+            // Keep draining the log so the process never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            found
+        })
+        .await
+        .unwrap()
+        .expect("serve started");
+        let at = line.find("127.0.0.1:").expect("an address in the log line");
+        let port: String = line[at + 10..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Self {
+            child,
+            address: format!("http://127.0.0.1:{port}/graphql"),
+        }
+    }
+
+    async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = reqwest::Client::new().post(&self.address);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let body: Value = request
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body:#}");
+        body["data"].clone()
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn two_server_processes_over_one_database_see_a_published_change_on_their_next_request() {
+    let database = crate::helpers::ScratchDatabase::shared().await;
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_civic-catalog"))
+            .arg("--database-url")
+            .arg(&database.url)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run civic-catalog")
+    };
+    assert!(cli(&["seed"]).status.success());
+    let created = cli(&["keys", "create", "--name", "CX admin", "--role", "ADMIN"]);
+    assert!(created.status.success());
+    let admin = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let (a, b) = (
+        Replica::start(&database.url).await,
+        Replica::start(&database.url).await,
+    );
+
+    const SLUG: &str = "nys-unemployment-insurance";
+    let query = "query($slug: String!) { service(slug: $slug) { id name } }";
+    let vars = json!({ "slug": SLUG });
+    // Both replicas hold a snapshot with the service.
+    let seen = b.graphql(None, query, vars.clone()).await;
+    assert_eq!(a.graphql(None, query, vars.clone()).await, seen);
+    let id = seen["service"]["id"].clone();
+    assert!(id.is_string(), "{seen}");
+
+    // A draft edit on one replica changes nothing the public sees on the other.
+    let edit = "mutation($input: ServiceUpdateInput!) { serviceUpdate(input: $input) { service { version } userErrors { code } } }";
+    let version = a
+        .graphql(
+            Some(&admin),
+            "query($slug: String!) { service(slug: $slug) { version } }",
+            vars.clone(),
+        )
+        .await["service"]["version"]
+        .clone();
+    let edited = a
+        .graphql(Some(&admin), edit, json!({ "input": { "id": id, "expectedVersion": version, "name": "Renamed in a pending revision" } }))
+        .await;
+    assert_eq!(edited["serviceUpdate"]["userErrors"], json!([]), "{edited}");
+    assert_eq!(b.graphql(None, query, vars.clone()).await, seen);
+
+    // Archived through one replica, it is gone from the other's next public read.
+    let archive = "mutation($input: ServiceArchiveInput!) { serviceArchive(input: $input) { service { status } userErrors { code } } }";
+    let archived = a
+        .graphql(Some(&admin), archive, json!({ "input": { "id": id } }))
+        .await;
+    assert_eq!(
+        archived["serviceArchive"]["service"]["status"], "ARCHIVED",
+        "{archived}"
+    );
+    assert_eq!(
+        b.graphql(None, query, vars.clone()).await,
+        json!({ "service": null })
+    );
+    assert_eq!(
+        a.graphql(None, query, vars).await,
+        json!({ "service": null })
+    );
+}
