@@ -118,6 +118,24 @@ pub(crate) fn check_place(
     }
 }
 
+/// The ids of `start` and of every jurisdiction above it, nearest first, finding parents
+/// with `get`; a cycle in the data ends the chain rather than hanging a request.
+pub(crate) fn chain_up<'a>(
+    start: &'a jurisdiction::Model,
+    get: impl Fn(i32) -> Option<&'a jurisdiction::Model>,
+) -> Vec<i32> {
+    let mut chain = vec![start.id];
+    let mut parent = start.parent_id;
+    while let Some(id) = parent {
+        if chain.contains(&id) {
+            break;
+        }
+        chain.push(id);
+        parent = get(id).and_then(|j| j.parent_id);
+    }
+    chain
+}
+
 impl Catalog {
     /// Every jurisdiction, broadest first (federal, then states, then local).
     pub async fn jurisdictions(&self) -> CatalogResult<Vec<jurisdiction::Model>> {
@@ -156,16 +174,7 @@ impl Catalog {
             .ok_or_else(|| {
                 CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
             })?;
-        let mut chain = vec![start.id];
-        let mut parent = start.parent_id;
-        while let Some(id) = parent {
-            if chain.contains(&id) {
-                break; // a cycle in the data must not hang a request
-            }
-            chain.push(id);
-            parent = all.get(&id).and_then(|j| j.parent_id);
-        }
-        Ok(chain)
+        Ok(chain_up(start, |id| all.get(&id)))
     }
 
     /// Jurisdictions by id.

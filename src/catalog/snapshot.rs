@@ -293,23 +293,16 @@ impl Snapshot {
         field: &str,
         code: &JurisdictionCode,
     ) -> CatalogResult<Vec<i32>> {
-        let start = self.jurisdiction_by_code(code).ok_or_else(|| {
-            CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
-        })?;
-        let mut chain = vec![start.id];
-        let mut parent = start.parent_id;
-        while let Some(id) = parent {
-            if chain.contains(&id) {
-                break; // a cycle in the data must not hang a request
-            }
-            chain.push(id);
-            parent = self
-                .jurisdictions
-                .iter()
-                .find(|j| j.id == id)
-                .and_then(|j| j.parent_id);
-        }
-        Ok(chain)
+        let start = self
+            .jurisdictions
+            .iter()
+            .find(|j| j.code == code.as_str())
+            .ok_or_else(|| {
+                CatalogError::bad_input(field, format!("unknown jurisdiction `{}`", code.as_str()))
+            })?;
+        Ok(super::jurisdiction::chain_up(start, |id| {
+            self.jurisdictions.iter().find(|j| j.id == id)
+        }))
     }
 
     /// The published service with this slug, if any.

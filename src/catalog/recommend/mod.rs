@@ -183,28 +183,6 @@ impl Catalog {
     pub async fn recommendation_index(&self) -> CatalogResult<Arc<Index>> {
         Ok(Arc::clone(&self.published().await?.index))
     }
-
-    /// Ranks the services a resident in `situation` may need and returns the page `request`
-    /// asks for, from the current public revision (see [`Index::recommend_page`]).
-    pub async fn recommend(
-        &self,
-        situation: &ResidentSituation,
-        include_ineligible: bool,
-        request: &PageRequest,
-    ) -> CatalogResult<RecommendationPage> {
-        self.recommendation_index()
-            .await?
-            .recommend_page(situation, include_ineligible, request)
-    }
-
-    /// The eligibility questions still worth asking, most decisive first.
-    pub async fn eligibility_questions(
-        &self,
-        situation: &ResidentSituation,
-    ) -> CatalogResult<Vec<Question>> {
-        let index = self.recommendation_index().await?;
-        index.questions(situation)
-    }
 }
 
 impl Index {
