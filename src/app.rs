@@ -205,6 +205,64 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             );
         }
         Command::Bench {
+            target:
+                BenchTarget::Http {
+                    services,
+                    services_per_life_event,
+                    connections,
+                    seconds,
+                },
+        } => {
+            let db = connect(&cli.database_url, &metrics).await?;
+            migrate(&db).await?;
+            let services = services.max(1);
+            let options = crate::bench::HttpOptions {
+                shape: crate::bench::Shape {
+                    services,
+                    criteria: 40,
+                    life_events: (services / services_per_life_event.max(1)).max(1),
+                },
+                connections: connections.into_iter().map(|c| c.max(1)).collect(),
+                duration: Duration::from_secs_f64(seconds.clamp(0.3, 600.0)),
+            };
+            let shape = options.shape;
+            let report = crate::bench::http(db, Arc::clone(&metrics), options).await?;
+            println!(
+                "bench http: {} services, {} life events, {}, {} cores\n\
+                 generate catalog: {:.1?}\nfirst public request (builds the snapshot): {:.1?}\n\
+                 life-event page answer: {} bytes\n",
+                shape.services,
+                shape.life_events,
+                if cli.database_url.is_postgres() {
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                },
+                std::thread::available_parallelism().map_or(0, |n| n.get()),
+                report.generate,
+                report.first_request,
+                report.page_bytes
+            );
+            println!(
+                "{:<42} {:>5} {:>9} {:>6} {:>10} {:>9} {:>9} {:>10} {:>6}",
+                "query", "conns", "requests", "errors", "rps", "p50", "p99", "stmts/req", "saves"
+            );
+            for r in &report.rounds {
+                println!(
+                    "{:<42} {:>5} {:>9} {:>6} {:>10.0} {:>9.2?} {:>9.2?} {:>10.2} {:>6}",
+                    r.query,
+                    r.connections,
+                    r.requests,
+                    r.errors,
+                    r.rps,
+                    r.p50,
+                    r.p99,
+                    r.statements,
+                    r.saves
+                );
+            }
+        }
+        Command::Bench {
             target: BenchTarget::Import { services, batch },
         } => {
             let db = connect(&cli.database_url, &metrics).await?;

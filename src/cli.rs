@@ -115,6 +115,23 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = 1_000)]
         requests: usize,
     },
+    /// Throughput and latency of the real server under load: the portal's queries over
+    /// kept-alive connections, the ceiling (the same page bytes from memory), and the
+    /// public pages while an editor saves drafts.
+    Http {
+        /// Published services to generate.
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        /// Services per life event (about; a third of the services are in two).
+        #[arg(long, default_value_t = 40)]
+        services_per_life_event: usize,
+        /// Connection counts to drive each query at, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "16,64")]
+        connections: Vec<usize>,
+        /// Seconds each measured round lasts (after a warm-up of a third of it).
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
     /// Replay the requests that once took the server down, and time their refusals
     /// (seeds the New York catalog into an empty database first).
     Attacks {

@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, EntityTrait, Set,
+};
 use serde_json::json;
 
 use crate::catalog::Catalog;
@@ -21,7 +23,9 @@ use crate::entity::{
 use crate::graphql::{as_caller, build_schema};
 
 mod attacks;
+mod http;
 pub use attacks::{Refusal, attack_refusals, nested_relations};
+pub use http::{HttpOptions, HttpReport, Round, run as http};
 
 /// The size of a synthetic catalog.
 #[derive(Debug, Clone, Copy)]
@@ -335,13 +339,31 @@ pub async fn generate(
         }
     }
     insert_chunks(db, rules).await?;
+    // The ids above were given, not drawn: move PostgreSQL's sequences past them so rows
+    // the API inserts later (an editor's draft) get fresh ids.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        for table in [
+            "jurisdiction",
+            "agency",
+            "criterion",
+            "life_event",
+            "journey_stage",
+            "service",
+            "eligibility_rule_group",
+        ] {
+            db.execute_unprepared(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .await?;
+        }
+    }
     Catalog::bump_revision(db, true)
         .await
         .map_err(|e| e.for_operator())?;
     Ok(())
 }
 
-const QUERY: &str = r#"query($input: RecommendationInput!) {
+const QUERY: &str = r#"query Recommend($input: RecommendationInput!) {
   recommendServices(input: $input, first: 20) {
     totalCount
     suggestedLifeEvents { reason lifeEvent { slug } }
@@ -354,6 +376,35 @@ const QUERY: &str = r#"query($input: RecommendationInput!) {
     }
   }
 }"#;
+
+/// The variables of the `i`th recommendation request: one or two life events, 0 to 5
+/// answers of every criterion kind, city or state residents, ineligible services shown for
+/// one request in four.
+fn recommendation_variables(i: usize, shape: Shape) -> serde_json::Value {
+    let events: Vec<String> = (0..1 + i % 2)
+        .map(|k| format!("event-{}", (i * 3 + k * 5) % shape.life_events))
+        .collect();
+    let answers: Vec<serde_json::Value> = (0..i % 6)
+        .map(|k| {
+            let c = (i * 7 + k * 11) % shape.criteria;
+            let value = match c % 4 {
+                0 => json!(((i * 37) % 6000) as f64),
+                1 => json!(i.is_multiple_of(2)),
+                2 => json!(["o1", "o2", "o3"][i % 3]),
+                _ => json!(format!("{}-06-15", 1940 + (i % 70))),
+            };
+            json!({ "criterion": format!("criterion-{c}"), "value": value })
+        })
+        .collect::<Vec<_>>();
+    let mut seen = std::collections::HashSet::new();
+    let answers: Vec<_> = answers
+        .into_iter()
+        .filter(|a| seen.insert(a["criterion"].to_string()))
+        .collect();
+    json!({ "input": {
+        "lifeEvents": events, "jurisdiction": if i.is_multiple_of(2) { "US-SY-CTY" } else { "US-SY" },
+        "answers": answers, "asOf": "2026-11-24", "includeIneligible": i.is_multiple_of(4) } })
+}
 
 /// Generates the catalog, then times `requests` recommendation requests with varied life
 /// events and answers, one at a time.
@@ -370,29 +421,7 @@ pub async fn run(
     let mut samples = Vec::with_capacity(requests);
     let mut first_request = Duration::ZERO;
     for i in 0..=requests {
-        let events: Vec<String> = (0..1 + i % 2)
-            .map(|k| format!("event-{}", (i * 3 + k * 5) % shape.life_events))
-            .collect();
-        let answers: Vec<serde_json::Value> = (0..i % 6)
-            .map(|k| {
-                let c = (i * 7 + k * 11) % shape.criteria;
-                let value = match c % 4 {
-                    0 => json!(((i * 37) % 6000) as f64),
-                    1 => json!(i % 2 == 0),
-                    2 => json!(["o1", "o2", "o3"][i % 3]),
-                    _ => json!(format!("{}-06-15", 1940 + (i % 70))),
-                };
-                json!({ "criterion": format!("criterion-{c}"), "value": value })
-            })
-            .collect::<Vec<_>>();
-        let mut seen = std::collections::HashSet::new();
-        let answers: Vec<_> = answers
-            .into_iter()
-            .filter(|a| seen.insert(a["criterion"].to_string()))
-            .collect();
-        let variables = json!({ "input": {
-            "lifeEvents": events, "jurisdiction": if i % 2 == 0 { "US-SY-CTY" } else { "US-SY" },
-            "answers": answers, "asOf": "2026-11-24", "includeIneligible": i % 4 == 0 } });
+        let variables = recommendation_variables(i, shape);
         let anonymous = crate::catalog::principal::Principal::Anonymous;
         let reader = Reader::new(&catalog, &anonymous);
         let request = async_graphql::Request::new(QUERY)

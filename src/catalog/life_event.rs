@@ -15,7 +15,7 @@ use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
-use crate::catalog::service::{published, published_service_ids};
+use crate::catalog::service::{points_at_published, published};
 use crate::catalog::store::{
     UniqueKey, by_id, changed, group_by, insert_unique, link, sorted_keys,
 };
@@ -215,7 +215,10 @@ impl Catalog {
     ) -> CatalogResult<HashMap<i32, Vec<life_event_service::Model>>> {
         let rows = life_event_service::Entity::find()
             .filter(life_event_service::Column::JourneyStageId.is_in(ids.to_vec()))
-            .filter(life_event_service::Column::ServiceId.in_subquery(published_service_ids()))
+            .filter(points_at_published((
+                life_event_service::Entity,
+                life_event_service::Column::ServiceId,
+            )))
             .order_by_asc(life_event_service::Column::Relevance)
             .order_by_asc(life_event_service::Column::Position)
             .order_by_asc(life_event_service::Column::Id)

@@ -75,13 +75,13 @@ impl<T: Clone> Table<T> {
             .cloned()
     }
 
-    /// The rows that `keep` accepts, in list order.
-    fn listed(&self, keep: impl Fn(&T) -> bool) -> Vec<T> {
+    /// The rows that `keep` accepts, in list order (borrowed: a page clones only what it
+    /// returns).
+    fn listed(&self, keep: impl Fn(&T) -> bool) -> Vec<&T> {
         self.order
             .iter()
             .filter_map(|id| self.by_id.get(id))
             .filter(|row| keep(row))
-            .cloned()
             .collect()
     }
 }
@@ -170,6 +170,8 @@ pub struct Snapshot {
     /// The public revision it holds.
     pub revision: i64,
     services: Table<records::Service>,
+    /// Each service's name and summary in lower case, for searches.
+    search_text: HashMap<i32, (String, String)>,
     agencies: Table<records::Agency>,
     life_events: Table<records::LifeEvent>,
     criteria: Table<records::Criterion>,
@@ -219,9 +221,14 @@ impl Snapshot {
             .flatten()
             .map(|c| (c.id, c.clone()))
             .collect();
+        let search_text = services
+            .iter()
+            .map(|s| (s.id, (s.name.to_lowercase(), s.summary.to_lowercase())))
+            .collect();
         Ok(Self {
             revision,
             services: Table::new(services, |s| s.id, |s| &s.name, |s| &s.slug),
+            search_text,
             agencies: Table::new(agencies, |a| a.id, |a| &a.name, |a| &a.slug),
             life_events: Table::new(life_events, |e| e.id, |e| &e.name, |e| &e.slug),
             criteria: Table::new(criteria, |c| c.id, |c| &c.label, |c| &c.key),
@@ -392,7 +399,11 @@ impl Snapshot {
         let search = filter.search.as_deref().map(str::to_lowercase);
         let none = Vec::new();
         let listed = self.services.listed(|s| {
-            let served = self.parts.jurisdictions_of_services.get(&s.id).unwrap_or(&none);
+            let served = self
+                .parts
+                .jurisdictions_of_services
+                .get(&s.id)
+                .unwrap_or(&none);
             agency.as_ref().is_none_or(|ids| ids.contains(&s.id))
                 && life_event.as_ref().is_none_or(|ids| ids.contains(&s.id))
                 && chain.as_ref().is_none_or(|chain| served.iter().any(|j| chain.contains(j)))
@@ -403,7 +414,11 @@ impl Snapshot {
                         .is_some_and(|channels| channels.iter().any(|c| c.kind == kind))
                 })
                 && filter.modified_after.is_none_or(|after| s.updated_at > after)
-                && search.as_deref().is_none_or(|term| contains(&s.name, term) || contains(&s.summary, term))
+                && search.as_deref().is_none_or(|term| {
+                    self.search_text.get(&s.id).is_some_and(|(name, summary)| {
+                        name.contains(term) || summary.contains(term)
+                    })
+                })
                 && filter.status.is_none_or(|status| status == ServiceStatus::Published)
                 // The public never sees a service or a revision in review.
                 && filter.awaiting_review != Some(true)
@@ -417,8 +432,12 @@ fn contains(text: &str, term: &str) -> bool {
     text.to_lowercase().contains(term)
 }
 
-/// One page of `rows` (already in `(name, id)` order).
-fn slice<T>(rows: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> (&String, i32)) -> Page<T> {
+/// One page of `rows` (already in `(name, id)` order), its items cloned.
+fn slice<T: Clone>(
+    rows: Vec<&T>,
+    page: &PageRequest,
+    key: impl Fn(&T) -> (&String, i32),
+) -> Page<T> {
     Page::slice(
         rows,
         page,
@@ -431,6 +450,7 @@ fn slice<T>(rows: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> (&String, i32)
             }
         },
     )
+    .map(T::clone)
 }
 
 /// The current snapshot, shared by every clone of a catalog, replaced when the public
@@ -470,11 +490,27 @@ impl Catalog {
     /// already; otherwise it is built once, however many requests ask at the same time,
     /// while requests holding the previous one go on with it. Draft and review edits leave
     /// the public revision, so they never cost a build.
+    ///
+    /// The build runs in a task of its own, so a request that times out or disconnects
+    /// while it waits leaves the build going for the requests after it (a build longer than
+    /// the request timeout would otherwise be started, and cancelled, forever).
     pub async fn published(&self) -> CatalogResult<Arc<Snapshot>> {
-        let mut revision = self.public_revision().await?;
+        let revision = self.public_revision().await?;
         if let Some(snapshot) = self.snapshots.get(revision) {
             return Ok(snapshot);
         }
+        let (catalog, (sender, receiver)) = (self.clone(), tokio::sync::oneshot::channel());
+        crate::telemetry::RequestStatements::spawn(async move {
+            let _ = sender.send(catalog.build_published(revision).await);
+        });
+        receiver
+            .await
+            .map_err(|_| CatalogError::internal("the snapshot build stopped without an answer"))?
+    }
+
+    /// Builds the snapshot of `revision` (or of the revision it moved to meanwhile), unless
+    /// another build did while this one waited its turn.
+    async fn build_published(&self, mut revision: i64) -> CatalogResult<Arc<Snapshot>> {
         let _building = self.snapshots.rebuild.lock().await;
         for _ in 0..BUILD_ATTEMPTS {
             if let Some(snapshot) = self.snapshots.get(revision) {

@@ -30,7 +30,7 @@ const BATCH_YIELDS: usize = 16;
 /// A fresh loader for one request.
 pub fn new_loaders(reader: Reader) -> Loaders {
     DataLoader::new(CatalogLoader(reader), |batch| {
-        tokio::spawn(async move {
+        crate::telemetry::RequestStatements::spawn(async move {
             for _ in 0..BATCH_YIELDS {
                 tokio::task::yield_now().await;
             }

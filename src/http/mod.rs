@@ -29,7 +29,7 @@ use crate::catalog::reader::Reader;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Limits;
 use crate::graphql::CatalogSchema;
-use crate::telemetry::Metrics;
+use crate::telemetry::{Metrics, RequestStatements};
 use transport::{BodyLimits, Incoming, Media};
 
 /// What every handler shares.
@@ -142,6 +142,55 @@ async fn graphql(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    let statements = RequestStatements::default();
+    let response = statements.scope(answer(&state, peer, request)).await;
+    let operation = response
+        .extensions()
+        .get::<Operation>()
+        .map_or("(none)", |o| o.0.as_str());
+    state
+        .metrics
+        .record_request_statements(operation, statements.get());
+    response
+}
+
+/// The operation a `/graphql` answer ran, as `/metrics` labels it: its name, `(unnamed)`,
+/// `(batch)`, or (when the request was refused before it was read) no `Operation` at all.
+#[derive(Debug, Clone)]
+struct Operation(String);
+
+impl Operation {
+    /// The label of `request`: the operation name it selects, or else its first
+    /// operation's name (read off the query's first tokens, without parsing it).
+    fn of(request: &async_graphql::Request) -> Self {
+        if let Some(name) = &request.operation_name {
+            return Self(name.clone());
+        }
+        let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let mut rest = request.query.as_str();
+        // Skip the whitespace, commas and comments before the first token.
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+            match rest.strip_prefix('#') {
+                Some(comment) => rest = comment.split_once('\n').map_or("", |(_, r)| r),
+                None => break,
+            }
+        }
+        let keyword_end = rest.find(|c| !is_name(c)).unwrap_or(rest.len());
+        let (keyword, after) = rest.split_at(keyword_end);
+        let name = match keyword {
+            "query" | "mutation" | "subscription" => {
+                let after = after.trim_start();
+                &after[..after.find(|c| !is_name(c)).unwrap_or(after.len())]
+            }
+            _ => "",
+        };
+        Self(if name.is_empty() { "(unnamed)" } else { name }.to_owned())
+    }
+}
+
+/// Everything `/graphql` does for one request (see [`graphql`]).
+async fn answer(state: &AppState, peer: SocketAddr, request: Request) -> Response {
     let Some(media) = transport::negotiate(request.headers()) else {
         return transport::refusal(
             Media::Json,
@@ -158,7 +207,7 @@ async fn graphql(
         peer.ip(),
         state.limits.trusted_proxy_header.as_deref(),
     );
-    let principal = match authenticate(&state, request.headers()).await {
+    let principal = match authenticate(state, request.headers()).await {
         Ok(principal) => principal,
         Err(refused) => {
             // A bad token counts against its address, so guessing tokens is rate-limited
@@ -174,23 +223,19 @@ async fn graphql(
         return with_rate(Response::default(), media, verdict);
     }
     let timeout = state.limits.request_timeout();
-    let response = match tokio::time::timeout(
-        timeout,
-        run(&state, principal, address, media, request),
-    )
-    .await
-    {
-        Ok(response) => response,
-        Err(_) => transport::refusal(
-            media,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
-            format!(
-                "the request took longer than {} ms and was stopped",
-                timeout.as_millis()
+    let response =
+        match tokio::time::timeout(timeout, run(state, principal, address, media, request)).await {
+            Ok(response) => response,
+            Err(_) => transport::refusal(
+                media,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                format!(
+                    "the request took longer than {} ms and was stopped",
+                    timeout.as_millis()
+                ),
             ),
-        ),
-    };
+        };
     with_rate(response, media, verdict)
 }
 
@@ -273,38 +318,10 @@ async fn run(
                     );
                 }
             };
-            let read = parts.method == Method::GET || parts.method == Method::HEAD;
-            if read && is_mutation(&request) {
-                return transport::method_not_allowed(media, &parts.method);
-            }
-            let reader = Reader::new(&state.catalog, &principal);
-            // An anonymous read is tagged with the public revision it is answered from.
-            let revision = match read {
-                true => reader.revision().await,
-                false => Ok(None),
-            };
-            let tag = match revision {
-                Ok(revision) => revision.map(|revision| cache::etag(revision, &request, media)),
-                Err(err) => return internal_response(media, err),
-            };
-            if let Some(tag) = &tag
-                && cache::not_modified(&parts.headers, tag)
-            {
-                let mut response = StatusCode::NOT_MODIFIED.into_response();
-                cache::public(&mut response, tag, state.limits.cache_max_age_secs);
-                return response;
-            }
-            let response = execute(state, (&principal, &reader, address), request).await;
-            let mut http =
-                transport::respond(media, transport::status_of(media, &response), &response);
-            match tag {
-                Some(tag) if response.is_ok() => {
-                    cache::public(&mut http, &tag, state.limits.cache_max_age_secs);
-                }
-                _ if matches!(principal, Principal::Key(_)) => cache::private(&mut http),
-                _ => {}
-            }
-            http
+            let operation = Operation::of(&request);
+            let mut response = single(state, (&principal, address, media), &parts, request).await;
+            response.extensions_mut().insert(operation);
+            response
         }
         Incoming::Batch(batch) => {
             let reader = Reader::new(&state.catalog, &principal);
@@ -320,9 +337,54 @@ async fn run(
                 // Batches come only in POST bodies, so any of them may be a mutation.
                 responses.push(execute(state, (&principal, &reader, address), request).await);
             }
-            transport::respond_batch(media, &responses)
+            let mut response = transport::respond_batch(media, &responses);
+            response
+                .extensions_mut()
+                .insert(Operation("(batch)".to_owned()));
+            response
         }
     }
+}
+
+/// Answers one request (not a batch): a GET or HEAD read is tagged with the public revision
+/// and may be answered 304; a mutation is refused on GET and HEAD.
+async fn single(
+    state: &AppState,
+    (principal, address, media): (&Principal, std::net::IpAddr, Media),
+    parts: &axum::http::request::Parts,
+    request: async_graphql::Request,
+) -> Response {
+    let read = parts.method == Method::GET || parts.method == Method::HEAD;
+    if read && is_mutation(&request) {
+        return transport::method_not_allowed(media, &parts.method);
+    }
+    let reader = Reader::new(&state.catalog, principal);
+    // An anonymous read is tagged with the public revision it is answered from.
+    let revision = match read {
+        true => reader.revision().await,
+        false => Ok(None),
+    };
+    let tag = match revision {
+        Ok(revision) => revision.map(|revision| cache::etag(revision, &request, media)),
+        Err(err) => return internal_response(media, err),
+    };
+    if let Some(tag) = &tag
+        && cache::not_modified(&parts.headers, tag)
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        cache::public(&mut response, tag, state.limits.cache_max_age_secs);
+        return response;
+    }
+    let response = execute(state, (principal, &reader, address), request).await;
+    let mut http = transport::respond(media, transport::status_of(media, &response), &response);
+    match tag {
+        Some(tag) if response.is_ok() => {
+            cache::public(&mut http, &tag, state.limits.cache_max_age_secs);
+        }
+        _ if matches!(principal, Principal::Key(_)) => cache::private(&mut http),
+        _ => {}
+    }
+    http
 }
 
 /// Runs one GraphQL request as `principal` calling from `address`, reading through

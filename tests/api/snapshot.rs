@@ -233,3 +233,71 @@ async fn two_server_processes_over_one_database_see_a_published_change_on_their_
         json!({ "service": null })
     );
 }
+
+#[tokio::test]
+async fn the_http_benchmark_drives_the_real_server_and_its_ceiling_without_errors() {
+    let app = TestApp::empty().await;
+    let shape = civic_catalog::bench::Shape {
+        services: 60,
+        criteria: 8,
+        life_events: 4,
+    };
+    let options = civic_catalog::bench::HttpOptions {
+        shape,
+        connections: vec![2],
+        duration: std::time::Duration::from_millis(600),
+    };
+    let metrics = std::sync::Arc::new(civic_catalog::telemetry::Metrics::default());
+    let db = app.catalog.connection().clone();
+    let report = civic_catalog::bench::http(db.clone(), metrics.clone(), options.clone())
+        .await
+        .unwrap();
+    let queries: Vec<&str> = report.rounds.iter().map(|r| r.query).collect();
+    assert_eq!(
+        queries,
+        [
+            "life-event page",
+            "service page",
+            "search list",
+            "recommendations",
+            "ceiling: the same page bytes from memory",
+            "life-event page, editor saving",
+            "service page, editor saving"
+        ]
+    );
+    assert!(report.page_bytes > 1000, "a real life-event page");
+    for round in &report.rounds {
+        assert_eq!(round.errors, 0, "{round:?}");
+        assert!(round.requests > 0 && round.rps > 0.0, "{round:?}");
+        assert!(round.p50 <= round.p99, "{round:?}");
+        // A public read from the snapshot costs the one statement checking the revision;
+        // the ceiling reads nothing.
+        let statements = if round.query.starts_with("ceiling") {
+            0.0
+        } else {
+            1.0
+        };
+        assert_eq!(round.statements, statements, "{round:?}");
+        if round.query.ends_with("editor saving") {
+            assert!(
+                round.saves >= 1,
+                "the editor saved drafts meanwhile: {round:?}"
+            );
+        }
+    }
+    // The editor's saves were drafts: residents still see the generated summary.
+    let page = app
+        .data(
+            "{ service(slug: \"service-0\") { summary pendingRevision { summary } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(page["service"]["summary"], "A synthetic service.");
+    assert!(page["service"]["pendingRevision"].is_null());
+    // A second run refuses to mix with existing data.
+    assert!(
+        civic_catalog::bench::http(db, metrics, options)
+            .await
+            .is_err()
+    );
+}

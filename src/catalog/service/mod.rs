@@ -12,7 +12,7 @@ pub mod rules;
 pub mod workflow;
 pub mod write;
 
-use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::catalog::error::CatalogError;
@@ -144,11 +144,17 @@ pub(crate) fn taken_by(
     }
 }
 
-/// `SELECT id FROM service WHERE <published>`, for filtering links to visible services.
-pub(crate) fn published_service_ids() -> SelectStatement {
-    Query::select()
-        .column(service::Column::Id)
-        .from(service::Entity)
-        .cond_where(published())
-        .to_owned()
+/// Whether the service that `column` (a service id in another table) points at is
+/// published: a correlated `EXISTS`, which both databases answer with one primary-key
+/// lookup per row. (`column IN (SELECT id FROM service ...)` beside an `IN (ids)` on the
+/// same composite index made SQLite probe every pair, quadratic in the catalog's size.)
+pub(crate) fn points_at_published(column: impl IntoColumnRef) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(service::Entity)
+            .and_where(Expr::col((service::Entity, service::Column::Id)).equals(column))
+            .cond_where(published())
+            .to_owned(),
+    )
 }

@@ -14,7 +14,7 @@ use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::Principal;
 use crate::catalog::service::write::record_id;
 use crate::catalog::service::{
-    RelatedService, RuleGroup, ServiceFilter, published_service_ids, visible_to,
+    RelatedService, RuleGroup, ServiceFilter, points_at_published, visible_to,
 };
 use crate::catalog::store::{by_id, group_by, link, text_search};
 use crate::catalog::types::{RelationDirection, Role, ServiceStatus, Slug};
@@ -206,7 +206,10 @@ impl Catalog {
     ) -> CatalogResult<HashMap<i32, channel::Model>> {
         let rows = channel::Entity::find()
             .filter(channel::Column::Id.is_in(ids.to_vec()))
-            .filter(channel::Column::ServiceId.in_subquery(published_service_ids()))
+            .filter(points_at_published((
+                channel::Entity,
+                channel::Column::ServiceId,
+            )))
             .all(&self.db)
             .await?;
         Ok(by_id(rows, |c| c.id))
@@ -263,13 +266,19 @@ impl Catalog {
     ) -> CatalogResult<HashMap<i32, Vec<RelatedService>>> {
         let outgoing = service_relation::Entity::find()
             .filter(service_relation::Column::ServiceId.is_in(ids.to_vec()))
-            .filter(service_relation::Column::RelatedServiceId.in_subquery(published_service_ids()))
+            .filter(points_at_published((
+                service_relation::Entity,
+                service_relation::Column::RelatedServiceId,
+            )))
             .order_by_asc(service_relation::Column::Id)
             .all(&self.db)
             .await?;
         let incoming = service_relation::Entity::find()
             .filter(service_relation::Column::RelatedServiceId.is_in(ids.to_vec()))
-            .filter(service_relation::Column::ServiceId.in_subquery(published_service_ids()))
+            .filter(points_at_published((
+                service_relation::Entity,
+                service_relation::Column::ServiceId,
+            )))
             .order_by_asc(service_relation::Column::Id)
             .all(&self.db)
             .await?;
