@@ -109,6 +109,16 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
         .map_err(|err| format!("cannot migrate the database: {err}"))
 }
 
+/// [`connect`]s and [`migrate`]s: the database every command but `serve` starts with.
+async fn open(
+    config: &DatabaseConfig,
+    metrics: &Arc<Metrics>,
+) -> Result<DatabaseConnection, String> {
+    let db = connect(config, metrics).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
 /// The process entry point: parses the command line, runs the command on a multi-threaded
 /// runtime, and turns a failure into one line on stderr and a failing exit code.
 pub fn main() -> ExitCode {
@@ -180,8 +190,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     requests,
                 },
         } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let shape = crate::bench::Shape {
                 services: services.max(1),
                 criteria: criteria.max(1),
@@ -213,8 +222,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     seconds,
                 },
         } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let services = services.max(1);
             let options = crate::bench::HttpOptions {
                 shape: crate::bench::Shape {
@@ -265,8 +273,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Bench {
             target: BenchTarget::Import { services, batch },
         } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let report = crate::bench::import(db, services.max(1), batch).await?;
             println!(
                 "servicesImport, {} services in {} calls\ntotal {:.2?} ({:.0} services/s)\nper call: p50 {:.2?}  max {:.2?}",
@@ -281,8 +288,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Bench {
             target: BenchTarget::Attacks { runs },
         } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let catalog = Catalog::new(db);
             if catalog.is_empty().await.map_err(|e| e.for_operator())? {
                 catalog
@@ -302,8 +308,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             }
         }
         Command::Keys { action } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let catalog = Catalog::new(db);
             let show = |e: crate::catalog::CatalogError| e.for_operator();
             match action {
@@ -360,13 +365,11 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             }
         }
         Command::Migrate => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            open(&cli.database_url, &metrics).await?;
             tracing::info!("migrations applied");
         }
         Command::Seed { file } => {
-            let db = connect(&cli.database_url, &metrics).await?;
-            migrate(&db).await?;
+            let db = open(&cli.database_url, &metrics).await?;
             let catalog = Catalog::new(db);
             let document = match file {
                 Some(path) => import::parse(&std::fs::read_to_string(&path).map_err(|err| {

@@ -150,11 +150,6 @@ impl Metrics {
         out
     }
 
-    /// SQL statements counted so far.
-    pub fn sql_statements(&self) -> u64 {
-        self.sql_statements.load(Ordering::Relaxed)
-    }
-
     /// Requests of `operation` recorded so far, and the statements they sent.
     pub fn operation_statements(&self, operation: &str) -> (u64, u64) {
         self.per_operation
