@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, import};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction};
 use crate::config::{DatabaseConfig, Limits};
 use crate::graphql::{build_schema, sdl};
+use crate::http::answers::AnswerCache;
 use crate::http::persisted::PersistedQueries;
 use crate::http::rate::RateLimits;
 use crate::http::{AppState, router};
@@ -153,12 +154,16 @@ pub fn app_router(
         limits.persisted_queries,
         limits.persisted_queries_file.as_deref(),
     )?;
+    catalog.poll_public_revision(Duration::from_millis(limits.public_revision_poll_ms));
     Ok(router(AppState {
         schema: build_schema(catalog.clone(), &limits),
         catalog,
         metrics,
         rates: Arc::new(RateLimits::new(&limits)),
         persisted: Arc::new(persisted),
+        answers: Arc::new(AnswerCache::new(
+            limits.answer_cache_mib.saturating_mul(1024 * 1024),
+        )),
         limits: Arc::new(limits),
     }))
 }
@@ -220,6 +225,8 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     services_per_life_event,
                     connections,
                     seconds,
+                    answer_cache_mib,
+                    peer,
                 },
         } => {
             let db = open(&cli.database_url, &metrics).await?;
@@ -232,13 +239,15 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 },
                 connections: connections.into_iter().map(|c| c.max(1)).collect(),
                 duration: Duration::from_secs_f64(seconds.clamp(0.3, 600.0)),
+                answer_cache_mib,
+                peer,
             };
             let shape = options.shape;
             let report = crate::bench::http(db, Arc::clone(&metrics), options).await?;
             println!(
                 "bench http: {} services, {} life events, {}, {} cores\n\
                  generate catalog: {:.1?}\nfirst public request (builds the snapshot): {:.1?}\n\
-                 life-event page answer: {} bytes\n",
+                 life-event page answer: {} bytes\nanswer cache: {} MiB\n",
                 shape.services,
                 shape.life_events,
                 if cli.database_url.is_postgres() {
@@ -249,7 +258,8 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 std::thread::available_parallelism().map_or(0, |n| n.get()),
                 report.generate,
                 report.first_request,
-                report.page_bytes
+                report.page_bytes,
+                answer_cache_mib
             );
             println!(
                 "{:<42} {:>5} {:>9} {:>6} {:>10} {:>9} {:>9} {:>10} {:>6}",
@@ -267,6 +277,23 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     r.p99,
                     r.statements,
                     r.saves
+                );
+            }
+            if !report.comparisons.is_empty() {
+                println!(
+                    "\nagainst the peer (PostGraphile), interleaved rounds:\n{:<18} {:>5} {:>10} {:>10} {:>7} {:>12}",
+                    "page", "conns", "ours rps", "peer rps", "ratio", "peer bytes"
+                );
+            }
+            for c in &report.comparisons {
+                println!(
+                    "{:<18} {:>5} {:>10.0} {:>10.0} {:>7.2} {:>12}",
+                    c.query,
+                    c.connections,
+                    c.ours,
+                    c.peer,
+                    c.ours / c.peer.max(1e-9),
+                    c.peer_bytes
                 );
             }
         }

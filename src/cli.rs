@@ -131,6 +131,15 @@ pub enum BenchTarget {
         /// Seconds each measured round lasts (after a warm-up of a third of it).
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
+        /// The server's memory for whole public answers, in MiB, as `serve` has it; 0
+        /// runs every query, to measure the work behind an answer.
+        #[arg(long, default_value_t = 64)]
+        answer_cache_mib: usize,
+        /// `HOST:PORT` of a PostGraphile 5 server over the same (PostgreSQL) database,
+        /// started after `migrate` and before this; its pages are driven in rounds
+        /// interleaved with ours (`scripts/bench-postgraphile.sh` does all of it).
+        #[arg(long)]
+        peer: Option<std::net::SocketAddr>,
     },
     /// Replay the requests that once took the server down, and time their refusals
     /// (seeds the New York catalog into an empty database first).

@@ -189,6 +189,18 @@ pub struct Limits {
     #[arg(long, env = "CACHE_MAX_AGE_SECS", default_value_t = 30)]
     pub cache_max_age_secs: u64,
 
+    /// How long public reads take the public revision they last read as current, in
+    /// milliseconds: a change made through another process (a replica, `seed`) reaches
+    /// this one's public reads within it; one made through this process, at once. 0 reads
+    /// it for every public request.
+    #[arg(long, env = "PUBLIC_REVISION_POLL_MS", default_value_t = 100)]
+    pub public_revision_poll_ms: u64,
+
+    /// Memory for whole answers to anonymous reads, in MiB, kept until the public revision
+    /// moves (0: every read runs the query).
+    #[arg(long, env = "ANSWER_CACHE_MIB", default_value_t = 64)]
+    pub answer_cache_mib: usize,
+
     /// Persisted queries: `auto` learns them as clients send them (Apollo's automatic
     /// persisted queries), `allowlist` runs only those of `--persisted-queries-file`, `off`
     /// refuses hashes.
@@ -241,6 +253,8 @@ impl Default for Limits {
             max_batch: 0,
             cors_origins: Vec::new(),
             cache_max_age_secs: 30,
+            public_revision_poll_ms: 100,
+            answer_cache_mib: 64,
             persisted_queries: crate::http::persisted::Mode::Auto,
             persisted_queries_file: None,
             introspection: Switch::On,

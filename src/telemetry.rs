@@ -88,6 +88,8 @@ pub struct Metrics {
     sql_statements: AtomicU64,
     sql_failures: AtomicU64,
     http_requests: AtomicU64,
+    answers_kept_sent: AtomicU64,
+    answers_run: AtomicU64,
     per_operation: Mutex<BTreeMap<String, Histogram>>,
 }
 
@@ -159,6 +161,15 @@ impl Metrics {
             .unwrap_or_default()
     }
 
+    /// Counts one anonymous read: answered with a kept answer, or run.
+    pub fn record_anonymous_read(&self, kept: bool) {
+        let counter = match kept {
+            true => &self.answers_kept_sent,
+            false => &self.answers_run,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts one HTTP request.
     pub fn record_request(&self) {
         self.http_requests.fetch_add(1, Ordering::Relaxed);
@@ -181,6 +192,16 @@ impl Metrics {
                 "civic_catalog_http_requests_total",
                 "HTTP requests received.",
                 &self.http_requests,
+            ),
+            (
+                "civic_catalog_answer_cache_hits_total",
+                "Anonymous reads answered with a kept answer, without running the query.",
+                &self.answers_kept_sent,
+            ),
+            (
+                "civic_catalog_answer_cache_misses_total",
+                "Anonymous reads that ran the query.",
+                &self.answers_run,
             ),
         ];
         let mut out: String = counters

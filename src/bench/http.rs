@@ -31,6 +31,11 @@ pub struct HttpOptions {
     pub connections: Vec<usize>,
     /// How long each measured round lasts (after a warm-up of a third of it).
     pub duration: Duration,
+    /// The server's memory for whole public answers (0: every query runs).
+    pub answer_cache_mib: usize,
+    /// A PostGraphile 5 server over the same database, to drive with the same pages in
+    /// rounds interleaved with ours.
+    pub peer: Option<SocketAddr>,
 }
 
 /// One measured round: a query at a number of connections.
@@ -67,6 +72,24 @@ pub struct HttpReport {
     pub page_bytes: usize,
     /// Every round, in the order run.
     pub rounds: Vec<Round>,
+    /// Our pages against the peer's, from interleaved rounds.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// One page at one connection count, ours against the peer's, each the mean of the
+/// interleaved rounds.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The page.
+    pub query: &'static str,
+    /// The connections driving it.
+    pub connections: usize,
+    /// Our answers a second.
+    pub ours: f64,
+    /// The peer's answers a second.
+    pub peer: f64,
+    /// The bytes of one of the peer's answers.
+    pub peer_bytes: usize,
 }
 
 /// The portal's life-event page: stages, their services, each with its agency (and CSSP
@@ -112,6 +135,43 @@ const SEARCH: &str = r#"query Search($search: String!, $jurisdiction: String!) {
   }
 }"#;
 
+/// The life-event page as PostGraphile 5 (the `amber` preset) serves the same tables: the
+/// same fields, through its generated relations (it does not order by `position`, which has
+/// no index, nor filter by status: every generated service is published).
+const PEER_LIFE_EVENT_PAGE: &str = r#"query LifeEventPage($slug: String!) {
+  allLifeEvents(condition: {slug: $slug}, first: 1) { nodes {
+    name description
+    lifeEventRelationsByLifeEventId { nodes { reason lifeEventByRelatedLifeEventId { slug name } } }
+    journeyStagesByLifeEventId { nodes {
+      position name description
+      lifeEventServicesByJourneyStageId { nodes {
+        relevance reason
+        serviceByServiceId {
+          slug name summary
+          agencyByAgencyId { name acronym csspDesignationsByAgencyId { nodes { largeCustomerBase highImpact } } }
+          channelsByServiceId { nodes { kind label url phone hours } }
+        }
+      } }
+    } }
+  } }
+}"#;
+
+/// The service page as PostGraphile 5 serves it.
+const PEER_SERVICE_PAGE: &str = r#"query ServicePage($slug: String!) {
+  allServices(condition: {slug: $slug}, first: 1) { nodes {
+    name summary description eligibilitySummary fees processingTime
+    agencyByAgencyId { name acronym website phone csspDesignationsByAgencyId { nodes { largeCustomerBase highImpact } } }
+    serviceJurisdictionsByServiceId { nodes { jurisdictionByJurisdictionId { code name } } }
+    channelsByServiceId { nodes { kind label url phone email hours languages } }
+    lifeEventServicesByServiceId { nodes { relevance reason lifeEventByLifeEventId { slug name } journeyStageByJourneyStageId { name } } }
+    eligibilityRulesByServiceId { nodes { operator value criterionByCriterionId { key label } } }
+    serviceRelationsByServiceId { nodes { kind reason serviceByRelatedServiceId { slug name summary agencyByAgencyId { name } } } }
+  } }
+}"#;
+
+/// Interleaved rounds per page and connection count, for each side.
+const PEER_ROUNDS: usize = 3;
+
 /// The editor's draft save.
 const SAVE_DRAFT: &str = r#"mutation SaveDraft($input: ServiceUpdateInput!) {
   serviceUpdate(input: $input) { service { id version } userErrors { code message } }
@@ -124,20 +184,26 @@ fn body(query: &str, variables: Value) -> Bytes {
     Bytes::from(json!({ "query": query, "variables": variables }).to_string())
 }
 
-/// The requests of each query, in the order they are measured.
-fn queries(shape: Shape) -> Vec<Query> {
+/// The variants of the life-event page and the service page, asked with `texts`.
+fn pages(shape: Shape, [life_event, service]: [&str; 2]) -> [Vec<Bytes>; 2] {
     let life_event_pages = (0..VARIANTS)
         .map(|i| {
             let slug = format!("event-{}", (i * 7) % shape.life_events);
-            body(LIFE_EVENT_PAGE, json!({ "slug": slug }))
+            body(life_event, json!({ "slug": slug }))
         })
         .collect();
     let service_pages = (0..VARIANTS)
         .map(|i| {
             let slug = format!("service-{}", (i * 7919) % shape.services);
-            body(SERVICE_PAGE, json!({ "slug": slug }))
+            body(service, json!({ "slug": slug }))
         })
         .collect();
+    [life_event_pages, service_pages]
+}
+
+/// The requests of each query, in the order they are measured.
+fn queries(shape: Shape) -> Vec<Query> {
+    let [life_event_pages, service_pages] = pages(shape, [LIFE_EVENT_PAGE, SERVICE_PAGE]);
     let searches = (0..VARIANTS)
         .map(|i| {
             // "Service 0012" matches the names 0012xx: about 100 services at 100,000.
@@ -423,6 +489,7 @@ pub async fn run(
         rate_limit_anonymous: 0,
         rate_limit_key: 0,
         request_timeout_ms: 60_000,
+        answer_cache_mib: options.answer_cache_mib,
         ..Limits::default()
     };
     let router = crate::app::app_router(catalog, Arc::clone(&metrics), limits)?;
@@ -503,10 +570,75 @@ pub async fn run(
             record(label, connections, measured, saves.load(Ordering::Relaxed));
         }
     }
+    let comparisons = match options.peer {
+        Some(peer) => compare(address, peer, &options, &metrics).await?,
+        None => Vec::new(),
+    };
     Ok(HttpReport {
         generate,
         first_request,
         page_bytes: page.len(),
         rounds,
+        comparisons,
     })
+}
+
+/// Drives our pages and the peer's in interleaved rounds (ours, the peer's, ours, ...), so
+/// both see the same noise, and reports each side's mean rps. The peer's first answer must
+/// hold a record: a peer reading another database would answer empty pages quickly.
+async fn compare(
+    ours: SocketAddr,
+    peer: SocketAddr,
+    options: &HttpOptions,
+    metrics: &Metrics,
+) -> Result<Vec<Comparison>, Box<dyn std::error::Error>> {
+    let ours_pages = pages(options.shape, [LIFE_EVENT_PAGE, SERVICE_PAGE]);
+    let peer_pages = pages(options.shape, [PEER_LIFE_EVENT_PAGE, PEER_SERVICE_PAGE]);
+    let mut comparisons = Vec::new();
+    for &connections in &options.connections {
+        for ((query, operation), (ours_bodies, peer_bodies)) in [
+            ("life-event page", "LifeEventPage"),
+            ("service page", "ServicePage"),
+        ]
+        .into_iter()
+        .zip(ours_pages.iter().zip(&peer_pages))
+        {
+            let first = peer_bodies.first().cloned().ok_or("no peer query")?;
+            let (ok, answer) = send(&mut connect(peer).await?, first, None).await?;
+            if !ok || !answer.windows(10).any(|w| w == b"\"nodes\":[{") {
+                let answer = String::from_utf8_lossy(&answer);
+                return Err(format!("the peer's {query} failed or found nothing: {answer}").into());
+            }
+            let (ours_bodies, peer_bodies) =
+                (Arc::new(ours_bodies.clone()), Arc::new(peer_bodies.clone()));
+            let (mut ours_rps, mut peer_rps) = (0.0, 0.0);
+            for _ in 0..PEER_ROUNDS {
+                let counted = Some((metrics, operation));
+                let measured =
+                    round(ours, &ours_bodies, connections, options.duration, counted).await;
+                ours_rps += rate(&measured, query)?;
+                let measured = round(peer, &peer_bodies, connections, options.duration, None).await;
+                peer_rps += rate(&measured, "the peer's page")?;
+            }
+            comparisons.push(Comparison {
+                query,
+                connections,
+                ours: ours_rps / PEER_ROUNDS as f64,
+                peer: peer_rps / PEER_ROUNDS as f64,
+                peer_bytes: answer.len(),
+            });
+        }
+    }
+    Ok(comparisons)
+}
+
+/// The answers a second of a round that must have had no errors.
+fn rate(measured: &Measured, what: &str) -> Result<f64, String> {
+    if measured.errors > 0 {
+        return Err(format!(
+            "{what}: {} errors in a comparison round",
+            measured.errors
+        ));
+    }
+    Ok(measured.latencies.len() as f64 / measured.elapsed.as_secs_f64().max(1e-9))
 }

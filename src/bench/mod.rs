@@ -25,7 +25,7 @@ use crate::graphql::{as_caller, build_schema};
 mod attacks;
 mod http;
 pub use attacks::{Refusal, attack_refusals, nested_relations};
-pub use http::{HttpOptions, HttpReport, Round, run as http};
+pub use http::{Comparison, HttpOptions, HttpReport, Round, run as http};
 
 /// The size of a synthetic catalog.
 #[derive(Debug, Clone, Copy)]

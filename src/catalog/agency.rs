@@ -11,7 +11,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::jurisdiction::jurisdiction_id;
 use crate::catalog::page::{Cursor, Page, PageRequest};
@@ -399,7 +398,7 @@ impl Catalog {
             |h| h.id,
         )
         .await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "agency.create",
@@ -480,7 +479,7 @@ impl Catalog {
         let mut active = next.into_active_model().reset_all();
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "agency.update",
@@ -520,7 +519,7 @@ impl Catalog {
         designation.write_to(&mut active);
         let saved = active.save(&txn).await?.try_into_model()?;
         let updated = touch_agency(&txn, &agency).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "agency.csspDesignate",
@@ -557,7 +556,7 @@ impl Catalog {
             .exec(&txn)
             .await?;
         let updated = touch_agency(&txn, &agency).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "agency.csspRevoke",

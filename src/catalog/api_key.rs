@@ -175,7 +175,7 @@ impl Catalog {
         .insert(&txn)
         .await?;
         record(&txn, actor, key_change("apiKey.create", None, &row)).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(CreatedKey {
             summary: summary(row, agency_row.map(|a| a.slug))?,
             token,
@@ -233,7 +233,7 @@ impl Catalog {
                 .map(|a| a.slug),
             None => None,
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         summary(row, slug)
     }
 

@@ -94,35 +94,35 @@ pub struct AuditFilter {
     pub before: Option<chrono::DateTime<Utc>>,
 }
 
-/// Records the change as made by `key`, then commits `txn`: every administration command
-/// ends here, so none commits without its audit event.
-pub(crate) async fn commit_recorded(
-    txn: DatabaseTransaction,
-    key: &KeyPrincipal,
-    action: &str,
-    (record_type, record_id, agency_id): (&str, i32, Option<i32>),
-    before: Option<Value>,
-    after: Option<Value>,
-) -> CatalogResult<()> {
-    crate::catalog::audit::record(
-        &txn,
-        Some(key),
-        crate::catalog::audit::Change {
-            action,
-            record_type,
-            record_id,
-            agency_id,
-            before: before.map(|v| v.to_string()),
-            after: after.map(|v| v.to_string()),
-            comment: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
 impl Catalog {
+    /// Records the change as made by `key`, then commits `txn`: every administration command
+    /// ends here, so none commits without its audit event.
+    pub(crate) async fn commit_recorded(
+        &self,
+        txn: DatabaseTransaction,
+        key: &KeyPrincipal,
+        action: &str,
+        (record_type, record_id, agency_id): (&str, i32, Option<i32>),
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> CatalogResult<()> {
+        crate::catalog::audit::record(
+            &txn,
+            Some(key),
+            crate::catalog::audit::Change {
+                action,
+                record_type,
+                record_id,
+                agency_id,
+                before: before.map(|v| v.to_string()),
+                after: after.map(|v| v.to_string()),
+                comment: None,
+            },
+        )
+        .await?;
+        self.commit(txn).await
+    }
+
     /// A page of the audit trail, newest first; cursors carry event ids (`after`: older
     /// events, `before`: newer ones), and the total counts every event the filter matches.
     /// Only ADMIN and REVIEWER keys may read it.

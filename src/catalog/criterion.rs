@@ -9,7 +9,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::catalog::audit::commit_recorded;
 use crate::catalog::eligibility::{CriterionOption, CriterionShape, Rule};
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::page::{Cursor, Page, PageRequest};
@@ -189,7 +188,7 @@ impl Catalog {
             |h| h.id,
         )
         .await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "criterion.create",
@@ -266,7 +265,7 @@ impl Catalog {
         let mut active = next.into_active_model().reset_all();
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "criterion.update",

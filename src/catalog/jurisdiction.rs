@@ -9,7 +9,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
@@ -228,7 +227,7 @@ impl Catalog {
             |h| h.id,
         )
         .await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "jurisdiction.create",
@@ -261,7 +260,7 @@ impl Catalog {
         active.name = Set(name);
         active.version = Set(current.version + 1);
         let updated = active.update(&txn).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "jurisdiction.update",

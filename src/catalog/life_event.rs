@@ -10,7 +10,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::catalog::audit::commit_recorded;
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
@@ -325,7 +324,7 @@ impl Catalog {
         )
         .await?;
         let stages = stages_of(&txn, created.id).await?;
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             "lifeEvent.create",
@@ -578,7 +577,7 @@ impl Catalog {
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
         let after = life_event_json(&updated, &stages_of(&txn, id).await?);
-        commit_recorded(
+        self.commit_recorded(
             txn,
             key,
             action,

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::principal::Principal;
 use super::recommend::{Question, RecommendationPage, ResidentSituation};
@@ -31,6 +32,8 @@ pub enum Reader {
 pub struct Public {
     catalog: Catalog,
     snapshot: tokio::sync::OnceCell<Arc<Snapshot>>,
+    /// Whether the request also read what the snapshot does not hold.
+    live: AtomicBool,
 }
 
 impl Public {
@@ -52,8 +55,36 @@ impl Reader {
             Principal::Anonymous => Self::Public(Arc::new(Public {
                 catalog: catalog.clone(),
                 snapshot: tokio::sync::OnceCell::new(),
+                live: AtomicBool::new(false),
             })),
             Principal::Key(_) => Self::Live(catalog.clone(), viewer.clone()),
+        }
+    }
+
+    /// The catalog, for a read the snapshot does not hold (feedback aggregates, the change
+    /// feed): the request's answer then depends on more than the public revision, and is
+    /// never kept or tagged by it (see [`Reader::is_snapshot_only`]).
+    pub fn live(&self) -> &Catalog {
+        match self {
+            Self::Live(catalog, _) => catalog,
+            Self::Public(public) => {
+                public.live.store(true, Ordering::Relaxed);
+                &public.catalog
+            }
+        }
+    }
+
+    /// Whether everything the request read so far came from the published snapshot, so its
+    /// answer is fixed by the public revision.
+    pub fn is_snapshot_only(&self) -> bool {
+        matches!(self, Self::Public(public) if !public.live.load(Ordering::Relaxed))
+    }
+
+    /// The public revision of the snapshot the request has read from, if it has.
+    pub fn read_revision(&self) -> Option<i64> {
+        match self {
+            Self::Live(..) => None,
+            Self::Public(public) => public.snapshot.get().map(|s| s.revision),
         }
     }
 

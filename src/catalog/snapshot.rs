@@ -13,7 +13,9 @@
 //! `Catalog::begin_write`), so reads made while it stood still all saw the same revision.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -459,6 +461,14 @@ fn slice<T: Clone>(
 pub struct SnapshotCache {
     current: RwLock<Option<Arc<Snapshot>>>,
     rebuild: tokio::sync::Mutex<()>,
+    /// How long a public revision read from the database is taken as current, in
+    /// milliseconds (0: it is read for every public request).
+    poll_ms: AtomicU64,
+    /// Moves with every commit this process makes, so a revision read before it is never
+    /// taken as current after it.
+    commits: AtomicU64,
+    /// The public revision last read, when, and at which count of commits.
+    seen: std::sync::Mutex<Option<(i64, Instant, u64)>>,
 }
 
 impl std::fmt::Debug for SnapshotCache {
@@ -474,6 +484,24 @@ impl SnapshotCache {
             Err(poisoned) => poisoned.into_inner(),
         };
         guard.as_ref().filter(|s| s.revision == revision).cloned()
+    }
+
+    /// The public revision read within the poll interval, with no commit of this process
+    /// since.
+    fn recent_revision(&self, poll: Duration) -> Option<i64> {
+        let seen = *self.seen.lock().ok()?;
+        let (revision, at, commits) = seen?;
+        (commits == self.commits.load(Ordering::Acquire) && at.elapsed() < poll).then_some(revision)
+    }
+
+    /// Remembers `revision`, read when this process had made `commits` commits, unless
+    /// it has made another since (the read may be from before it).
+    fn remember_revision(&self, revision: i64, commits: u64) {
+        if let Ok(mut seen) = self.seen.lock()
+            && commits == self.commits.load(Ordering::Acquire)
+        {
+            *seen = Some((revision, Instant::now(), commits));
+        }
     }
 
     fn set(&self, snapshot: Arc<Snapshot>) {
@@ -495,7 +523,7 @@ impl Catalog {
     /// while it waits leaves the build going for the requests after it (a build longer than
     /// the request timeout would otherwise be started, and cancelled, forever).
     pub async fn published(&self) -> CatalogResult<Arc<Snapshot>> {
-        let revision = self.public_revision().await?;
+        let revision = self.current_public_revision().await?;
         if let Some(snapshot) = self.snapshots.get(revision) {
             return Ok(snapshot);
         }
@@ -506,6 +534,38 @@ impl Catalog {
         receiver
             .await
             .map_err(|_| CatalogError::internal("the snapshot build stopped without an answer"))?
+    }
+
+    /// Reads the public revision from the database at most once per poll interval (see
+    /// [`Catalog::poll_public_revision`]); a commit of this process makes the next call
+    /// read it again, so this process's own changes are seen at once.
+    async fn current_public_revision(&self) -> CatalogResult<i64> {
+        let poll = Duration::from_millis(self.snapshots.poll_ms.load(Ordering::Relaxed));
+        if poll.is_zero() {
+            return self.public_revision().await;
+        }
+        if let Some(revision) = self.snapshots.recent_revision(poll) {
+            return Ok(revision);
+        }
+        let commits = self.snapshots.commits.load(Ordering::Acquire);
+        let revision = self.public_revision().await?;
+        self.snapshots.remember_revision(revision, commits);
+        Ok(revision)
+    }
+
+    /// Public reads take the public revision read within the last `poll` as current
+    /// (zero: they read it every time). Other processes' changes then reach this one's
+    /// public reads within `poll`; this process's own, at once.
+    pub fn poll_public_revision(&self, poll: Duration) {
+        let ms = u64::try_from(poll.as_millis()).unwrap_or(u64::MAX);
+        self.snapshots.poll_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Commits `txn`; the next public read checks the public revision again.
+    pub(crate) async fn commit(&self, txn: sea_orm::DatabaseTransaction) -> CatalogResult<()> {
+        let committed = txn.commit().await;
+        self.snapshots.commits.fetch_add(1, Ordering::AcqRel);
+        Ok(committed?)
     }
 
     /// Builds the snapshot of `revision` (or of the revision it moved to meanwhile), unless

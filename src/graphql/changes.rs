@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
-use super::context::catalog;
 use super::context::loader;
+use super::context::reader;
 use super::error::GqlResult;
 use super::loaders::ServiceById;
 use super::node::{NodeKind, global_id};
@@ -98,7 +98,8 @@ impl ChangesQuery {
             i32,
         >,
     ) -> Result<CatalogChangeFeed> {
-        let batch = catalog(ctx)?
+        let batch = reader(ctx)?
+            .live()
             .catalog_changes(after.as_deref(), first)
             .await
             .gql()?;

@@ -1,5 +1,6 @@
 //! HTTP caching of anonymous reads: a `GET` query without a key gets an `ETag` made from
-//! the public revision and the request (query, variables, operation, media type), so it
+//! its [`answers::Key`](super::answers::Key) (the public revision, the request, the media
+//! type and the day), so it
 //! changes exactly when something residents see changes; `If-None-Match` with that tag is
 //! answered 304 without running anything; a successful answer carries
 //! `Cache-Control: public, max-age=N` (configurable, 0 for `no-cache`). Answers to keys are
@@ -7,31 +8,6 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
-
-use super::transport::Media;
-
-/// The entity tag of an anonymous read of `request` at public revision `revision`.
-pub fn etag(revision: i64, request: &async_graphql::Request, media: Media) -> String {
-    let mut hash = Sha256::new();
-    hash.update(request.query.as_bytes());
-    hash.update([0]);
-    hash.update(
-        request
-            .operation_name
-            .as_deref()
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    hash.update([0]);
-    if let Ok(variables) = serde_json::to_vec(&request.variables) {
-        hash.update(&variables);
-    }
-    hash.update([u8::from(media == Media::GraphqlResponse)]);
-    let digest = hash.finalize();
-    let short: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("\"r{revision}-{short}\"")
-}
 
 /// Whether `headers`' `If-None-Match` names `tag` (or is `*`).
 pub fn not_modified(headers: &HeaderMap, tag: &str) -> bool {

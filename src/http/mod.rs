@@ -1,6 +1,7 @@
 //! The HTTP surface: the GraphQL endpoint, the GraphiQL explorer, health and metrics,
 //! and a span with a request id around every request.
 
+pub mod answers;
 pub mod cache;
 pub mod graphiql;
 pub mod persisted;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub rates: Arc<rate::RateLimits>,
     /// The persisted queries.
     pub persisted: Arc<persisted::PersistedQueries>,
+    /// Whole answers to anonymous reads, for the current public revision.
+    pub answers: Arc<answers::AnswerCache>,
 }
 
 /// The application's router.
@@ -346,8 +349,10 @@ async fn run(
     }
 }
 
-/// Answers one request (not a batch): a GET or HEAD read is tagged with the public revision
-/// and may be answered 304; a mutation is refused on GET and HEAD.
+/// Answers one request (not a batch). An anonymous query is answered from the published
+/// snapshot, so its answer is fixed by the public revision: a kept answer of the current
+/// revision is sent as it is, and a GET or HEAD read gets an `ETag` and may be answered 304.
+/// A mutation is refused on GET and HEAD.
 async fn single(
     state: &AppState,
     (principal, address, media): (&Principal, std::net::IpAddr, Media),
@@ -355,34 +360,60 @@ async fn single(
     request: async_graphql::Request,
 ) -> Response {
     let read = parts.method == Method::GET || parts.method == Method::HEAD;
-    if read && is_mutation(&request) {
+    let mutation = is_mutation(&request);
+    if read && mutation {
         return transport::method_not_allowed(media, &parts.method);
     }
     let reader = Reader::new(&state.catalog, principal);
-    // An anonymous read is tagged with the public revision it is answered from.
-    let revision = match read {
-        true => reader.revision().await,
-        false => Ok(None),
-    };
-    let tag = match revision {
-        Ok(revision) => revision.map(|revision| cache::etag(revision, &request, media)),
-        Err(err) => return internal_response(media, err),
-    };
-    if let Some(tag) = &tag
-        && cache::not_modified(&parts.headers, tag)
-    {
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        cache::public(&mut response, tag, state.limits.cache_max_age_secs);
-        return response;
+    let fingerprint = (matches!(principal, Principal::Anonymous) && !mutation)
+        .then(|| answers::Fingerprint::of(&request, media, chrono::Utc::now().date_naive()));
+    let max_age = state.limits.cache_max_age_secs;
+    // A read is tagged before it runs, so a client holding its tag is answered 304.
+    if let Some(fingerprint) = fingerprint.filter(|_| read) {
+        let revision = match reader.revision().await {
+            Ok(revision) => revision.unwrap_or_default(),
+            Err(err) => return internal_response(media, err),
+        };
+        let tag = fingerprint.etag(revision);
+        if cache::not_modified(&parts.headers, &tag) {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            cache::public(&mut response, &tag, max_age);
+            return response;
+        }
+    }
+    // Only a request with a kept answer reads the revision here: one refused before it
+    // runs still reads nothing.
+    if let Some((revision, mut kept)) = fingerprint.and_then(|f| state.answers.get(&f)) {
+        match reader.revision().await {
+            Ok(Some(current)) if current == revision => {
+                if let Some(fingerprint) = fingerprint.filter(|_| read) {
+                    cache::public(&mut kept, &fingerprint.etag(revision), max_age);
+                }
+                state.metrics.record_anonymous_read(true);
+                return kept;
+            }
+            Ok(_) => {}
+            Err(err) => return internal_response(media, err),
+        }
+    }
+    if fingerprint.is_some() {
+        state.metrics.record_anonymous_read(false);
     }
     let response = execute(state, (principal, &reader, address), request).await;
     let mut http = transport::respond(media, transport::status_of(media, &response), &response);
-    match tag {
-        Some(tag) if response.is_ok() => {
-            cache::public(&mut http, &tag, state.limits.cache_max_age_secs);
+    // Fixed by the revision: it read the snapshot and nothing else, and did not fail.
+    let fixed = fingerprint
+        .zip(reader.read_revision())
+        .filter(|_| response.is_ok() && reader.is_snapshot_only());
+    if let Some((fingerprint, revision)) = fixed {
+        if state.answers.is_on() {
+            http = state.answers.keep((revision, fingerprint), http).await;
         }
-        _ if matches!(principal, Principal::Key(_)) => cache::private(&mut http),
-        _ => {}
+        if read {
+            cache::public(&mut http, &fingerprint.etag(revision), max_age);
+        }
+    } else if matches!(principal, Principal::Key(_)) {
+        cache::private(&mut http);
     }
     http
 }
@@ -411,10 +442,12 @@ fn internal_response(media: transport::Media, err: crate::catalog::CatalogError)
 }
 
 /// Whether the request would run a mutation (unparsable requests are left to the engine).
+/// A query without the word `mutation` anywhere cannot, and is not parsed here.
 fn is_mutation(request: &async_graphql::Request) -> bool {
-    async_graphql::parser::parse_query(&request.query).is_ok_and(|document| {
-        crate::graphql::limits::runs_mutation(&document, request.operation_name.as_deref())
-    })
+    request.query.contains("mutation")
+        && async_graphql::parser::parse_query(&request.query).is_ok_and(|document| {
+            crate::graphql::limits::runs_mutation(&document, request.operation_name.as_deref())
+        })
 }
 
 /// `GET /readyz`: 200 when the database answers, 503 otherwise.

@@ -244,9 +244,14 @@ impl ScratchDatabase {
 }
 
 impl TestApp {
-    /// An app over an empty (migrated) catalog.
+    /// An app over an empty (migrated) catalog, with production limits except that every
+    /// public read checks the public revision (so statement counts are exact).
     pub async fn empty() -> Self {
-        Self::empty_with(Limits::default()).await
+        Self::empty_with(Limits {
+            public_revision_poll_ms: 0,
+            ..Limits::default()
+        })
+        .await
     }
 
     /// An app over the seeded New York catalog, serving with `limits`.

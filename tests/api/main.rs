@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin;
+mod answers;
 mod auth;
 mod authorization;
 mod catalog_queries;

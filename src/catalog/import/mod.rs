@@ -774,7 +774,7 @@ impl Catalog {
     pub async fn load_document(&self, document: &CatalogDocument) -> CatalogResult<SeedReport> {
         let txn = self.begin_write().await?;
         let report = Loader::new(&txn).await?.run(document).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(report)
     }
 

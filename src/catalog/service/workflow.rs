@@ -151,7 +151,7 @@ impl Catalog {
                 updated
             }
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         // A step on a pending revision answers with the service, which shows the revision.
         if updated.revision_of_id.is_some() {
             return Ok(live);

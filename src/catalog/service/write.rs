@@ -272,7 +272,7 @@ impl Catalog {
         )
         .await?;
         audit(&txn, key, "service.create", None, &created, None).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(created)
     }
 
@@ -431,7 +431,7 @@ impl Catalog {
                 .collect(),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(Ok(created))
     }
 
@@ -564,7 +564,7 @@ impl Catalog {
         active.updated_at = Set(Utc::now());
         let updated = active.update(&txn).await?;
         audit(&txn, key, "service.update", Some(&current), &updated, None).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(updated)
     }
 
@@ -700,7 +700,7 @@ impl Catalog {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok((work, edited.value))
     }
 }

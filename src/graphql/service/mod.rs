@@ -181,7 +181,8 @@ impl Service {
             None => crate::catalog::experience::Period::this_month(),
         };
         let minimum = crate::graphql::experience::min_responses(ctx);
-        let experience = catalog(ctx)?
+        let experience = reader(ctx)?
+            .live()
             .service_experience(self.0.id, period, minimum)
             .await
             .gql()?;
