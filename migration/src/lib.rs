@@ -12,6 +12,7 @@ mod m20261124_000005_service_external_id;
 mod m20261125_000006_editing;
 mod m20261202_000007_public_revision;
 mod m20261202_000008_feedback;
+mod m20261202_000009_ux_metrics;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_editing::Migration),
             Box::new(m20261202_000007_public_revision::Migration),
             Box::new(m20261202_000008_feedback::Migration),
+            Box::new(m20261202_000009_ux_metrics::Migration),
         ]
     }
 }

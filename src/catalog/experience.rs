@@ -107,6 +107,8 @@ pub struct ServiceExperience {
     /// Each A-11 driver's share of responses naming it as having gone well and as not
     /// having gone well (0 to 1), in `CxDriver` order; empty when the figures are withheld.
     pub drivers: Vec<(CxDriver, f64, f64)>,
+    /// What the agency's systems measured over the period, by channel kind.
+    pub ux_metrics: Vec<crate::catalog::ux_metrics::UxMetrics>,
 }
 
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
@@ -201,6 +203,7 @@ impl Catalog {
             overall,
             by_channel,
             drivers,
+            ux_metrics: self.service_ux_metrics(service_id, period).await?,
         })
     }
 

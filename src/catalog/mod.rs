@@ -33,6 +33,7 @@ pub mod service;
 pub mod snapshot;
 pub mod store;
 pub mod types;
+pub mod ux_metrics;
 pub mod validate;
 
 use std::sync::Arc;

@@ -54,12 +54,15 @@ pub enum Operation {
     RequestChanges,
     Archive,
     Restore,
+    /// Report what the agency's systems measured of it (UX metrics).
+    ReportMetrics,
 }
 
 /// The one authorization rule for service commands:
 /// - ADMIN: everything;
 /// - REVIEWER: publish, or send back with requested changes;
-/// - EDITOR: create, edit, submit, archive and restore the services of their own agency;
+/// - EDITOR: create, edit, submit, archive and restore the services of their own agency,
+///   and report their UX metrics;
 /// - anonymous: nothing (reads only).
 pub fn authorize(
     principal: &Principal,
@@ -84,6 +87,7 @@ pub fn authorize(
                         | Operation::Submit
                         | Operation::Archive
                         | Operation::Restore
+                        | Operation::ReportMetrics
                 )
         }
     };

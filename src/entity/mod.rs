@@ -26,3 +26,4 @@ pub mod service_partner;
 pub mod service_relation;
 pub mod service_taxonomy_term;
 pub mod taxonomy_term;
+pub mod ux_metric;

@@ -127,6 +127,20 @@ impl ServiceExperience {
             })
             .collect()
     }
+
+    /// What the agency's systems measured over the period (transactions, their outcome
+    /// rates, time and clicks to complete), by kind of channel, beside what residents said.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::catalog::types::ChannelKind::ALL.len(), child_complexity)"
+    )]
+    async fn ux_metrics(&self) -> Vec<crate::graphql::ux_metrics::UxMetrics> {
+        self.0
+            .ux_metrics
+            .iter()
+            .cloned()
+            .map(crate::graphql::ux_metrics::UxMetrics)
+            .collect()
+    }
 }
 
 /// The minimum number of responses in force for this request.

@@ -22,6 +22,7 @@ pub mod payload;
 pub mod recommend;
 pub mod scalars;
 pub mod service;
+pub mod ux_metrics;
 pub mod viewer;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -57,6 +58,7 @@ pub struct MutationRoot(
     life_event::LifeEventMutation,
     criterion::CriterionMutation,
     feedback::FeedbackMutation,
+    ux_metrics::UxMetricsMutation,
 );
 
 /// The civic-catalog GraphQL schema.

@@ -27,5 +27,6 @@ mod seed;
 mod snapshot;
 mod text;
 mod transport;
+mod ux_metrics;
 mod validation;
 mod workflow;

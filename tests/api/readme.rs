@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Caller, TestApp};
 
 fn readme_queries() -> Vec<String> {
     let readme = include_str!("../../README.md");
@@ -59,9 +59,18 @@ async fn the_readme_example_queries_answer_every_field_they_ask_for() {
         queries.len() >= 3,
         "the README shows at least three example queries"
     );
-    let app = TestApp::seeded().await;
+    let app = TestApp::with_keys().await;
     for query in &queries {
-        let data = app.data(query, json!({})).await;
+        // A block that needs a key says so on its first line: `# as EDITOR`, `# as ADMIN`.
+        let caller = match query.lines().next().and_then(|l| l.strip_prefix("# as ")) {
+            Some(role) if role.starts_with("EDITOR") => Caller::Editor,
+            Some(role) if role.starts_with("ADMIN") => Caller::Admin,
+            Some(role) => panic!("no key for `# as {role}`"),
+            None => Caller::Anonymous,
+        };
+        let body = app.as_(caller).graphql(query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{query}\n{body:#}");
+        let data = body["data"].clone();
         let mut answered = HashSet::new();
         answered_fields(&data, &mut answered);
         let unanswered: Vec<String> = selected_fields(query)
