@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
@@ -113,12 +113,18 @@ pub struct ServiceExperience {
 
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
 /// the 4-and-5 answers, the trust answers and the sum of trust.
-type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
+pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
+
+/// A group's key with its [`Sums`].
+pub(crate) type GroupSums<K> = (K, i64, Option<i64>, Option<i64>, i64, Option<i64>);
 
 /// A channel kind's [`Sums`].
-type ChannelSums = (ChannelKind, i64, Option<i64>, Option<i64>, i64, Option<i64>);
+type ChannelSums = GroupSums<ChannelKind>;
 
-fn scores((count, satisfaction, satisfied, trust_count, trust): Sums, minimum: u64) -> Scores {
+pub(crate) fn scores(
+    (count, satisfaction, satisfied, trust_count, trust): Sums,
+    minimum: u64,
+) -> Scores {
     let responses = u64::try_from(count).unwrap_or(0);
     if responses < minimum.max(1) {
         return Scores {
@@ -144,6 +150,23 @@ fn scores((count, satisfaction, satisfied, trust_count, trust): Sums, minimum: u
     }
 }
 
+/// The feedback of `period`, grouped by `column` (selected first), with each group's
+/// [`Sums`] after it.
+pub(crate) fn sums_by(column: feedback::Column, period: Period) -> Select<feedback::Entity> {
+    let satisfied = Expr::cust("SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END)");
+    feedback::Entity::find()
+        .select_only()
+        .column(column)
+        .column_as(feedback::Column::Id.count(), "responses")
+        .column_as(feedback::Column::Satisfaction.sum(), "satisfaction")
+        .column_as(satisfied, "satisfied")
+        .column_as(feedback::Column::Trust.count(), "trust_count")
+        .column_as(feedback::Column::Trust.sum(), "trust")
+        .filter(feedback::Column::SubmittedOn.gte(period.start))
+        .filter(feedback::Column::SubmittedOn.lt(period.end))
+        .group_by(column)
+}
+
 impl Catalog {
     /// The experience of service `service_id` over `period`, figures shown from `minimum`
     /// responses.
@@ -153,19 +176,8 @@ impl Catalog {
         period: Period,
         minimum: u64,
     ) -> CatalogResult<ServiceExperience> {
-        let satisfied = Expr::cust("SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END)");
-        let rows: Vec<ChannelSums> = feedback::Entity::find()
-            .select_only()
-            .column(feedback::Column::ChannelKind)
-            .column_as(feedback::Column::Id.count(), "responses")
-            .column_as(feedback::Column::Satisfaction.sum(), "satisfaction")
-            .column_as(satisfied, "satisfied")
-            .column_as(feedback::Column::Trust.count(), "trust_count")
-            .column_as(feedback::Column::Trust.sum(), "trust")
+        let rows: Vec<ChannelSums> = sums_by(feedback::Column::ChannelKind, period)
             .filter(feedback::Column::ServiceId.eq(service_id))
-            .filter(feedback::Column::SubmittedOn.gte(period.start))
-            .filter(feedback::Column::SubmittedOn.lt(period.end))
-            .group_by(feedback::Column::ChannelKind)
             .into_tuple()
             .all(&self.db)
             .await?;

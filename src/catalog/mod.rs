@@ -20,6 +20,7 @@ pub mod error;
 pub mod experience;
 pub mod feedback;
 pub mod import;
+pub mod journey;
 pub mod jurisdiction;
 pub mod life_event;
 pub mod names;

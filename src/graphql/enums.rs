@@ -226,3 +226,15 @@ pub enum EntryPoint {
     /// Another agency referred them.
     AgencyReferral,
 }
+
+/// Why an experience gap ranks where it does (see `LifeEventExperience.gaps`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::catalog::journey::GapKind")]
+pub enum ExperienceGapKind {
+    /// Residents are dissatisfied at this stage: severity (5 - mean satisfaction) / 4.
+    LowSatisfaction,
+    /// Residents give up at this stage: severity is the share of transactions abandoned.
+    HighAbandonment,
+    /// Satisfaction falls from this stage to the next: severity is the fall / 4.
+    SatisfactionDrop,
+}

@@ -143,6 +143,17 @@ impl ServiceExperience {
     }
 }
 
+/// The period a `period` argument names: a month (`2026-10`), a quarter (`2026-Q3`) or a
+/// fiscal year (`FY2026`); the current month when omitted. Malformed or future periods are
+/// `BAD_USER_INPUT`.
+pub fn period(text: Option<String>) -> async_graphql::Result<Period> {
+    use crate::graphql::error::GqlResult;
+    match text {
+        Some(text) => Period::parse("period", &text, chrono::Utc::now().date_naive()).gql(),
+        None => Ok(Period::this_month()),
+    }
+}
+
 /// The minimum number of responses in force for this request.
 pub fn min_responses(ctx: &Context<'_>) -> u64 {
     ctx.data_opt::<MinResponses>().map_or(10, |m| m.0)

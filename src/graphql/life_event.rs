@@ -60,6 +60,26 @@ impl LifeEvent {
         self.0.eu_code.as_deref()
     }
 
+    /// How residents fared along its journey over `period`, from their feedback on its
+    /// published services and the transactions the agencies reported: each stage with its
+    /// services' scores and abandonment, and the experience gaps ranked worst first. A
+    /// month (`2026-10`), a quarter (`2026-Q3`) or a fiscal year (`FY2026`); the current
+    /// month when omitted. Malformed or future periods are `BAD_USER_INPUT`.
+    async fn experience(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
+    ) -> Result<crate::graphql::journey::LifeEventExperience> {
+        let period = crate::graphql::experience::period(period)?;
+        let minimum = crate::graphql::experience::min_responses(ctx);
+        let journey = reader(ctx)?
+            .live()
+            .life_event_experience(self.0.id, period, minimum)
+            .await
+            .gql()?;
+        Ok(crate::graphql::journey::LifeEventExperience(journey))
+    }
+
     /// Its journey stages, in the order residents go through them.
     #[graphql(
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::STAGES, child_complexity)"

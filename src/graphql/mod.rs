@@ -12,6 +12,7 @@ pub mod enums;
 pub mod error;
 pub mod experience;
 pub mod feedback;
+pub mod journey;
 pub mod jurisdiction;
 pub mod life_event;
 pub mod limits;

@@ -17,6 +17,7 @@ mod feedback;
 mod graphiql;
 mod health;
 mod identity;
+mod journey;
 mod limits;
 mod loaders;
 mod pagination;

@@ -171,15 +171,7 @@ impl Service {
         ctx: &Context<'_>,
         #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
     ) -> Result<crate::graphql::experience::ServiceExperience> {
-        let period = match period {
-            Some(text) => crate::catalog::experience::Period::parse(
-                "period",
-                &text,
-                chrono::Utc::now().date_naive(),
-            )
-            .gql()?,
-            None => crate::catalog::experience::Period::this_month(),
-        };
+        let period = crate::graphql::experience::period(period)?;
         let minimum = crate::graphql::experience::min_responses(ctx);
         let experience = reader(ctx)?
             .live()

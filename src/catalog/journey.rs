@@ -1,0 +1,340 @@
+//! A life event's journey as residents experience it: for each stage in order, its
+//! services with their feedback scores and abandonment, the stage's own pooled score, and
+//! the **experience gaps** (the stages and the hand-offs between consecutive stages where
+//! residents fare worst), ranked, each with the reason it ranks there.
+//!
+//! Ranking (see [`rank_gaps`]): every candidate gets a severity from 0 to 1, and the list is
+//! sorted by it, worst first (ties: the earlier stage first):
+//! - `LOW_SATISFACTION`, a stage whose figures are shown: (5 - mean satisfaction) / 4;
+//! - `HIGH_ABANDONMENT`, a stage whose services reported transactions: the share of the
+//!   transactions started that were abandoned;
+//! - `SATISFACTION_DROP`, two consecutive stages both with figures shown, where the mean
+//!   satisfaction falls from one to the next: the fall / 4.
+//!
+//! Candidates of severity 0 are left out. Figures below the minimum number of responses
+//! are withheld (and make no candidate), as everywhere else.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::catalog::Catalog;
+use crate::catalog::error::CatalogResult;
+use crate::catalog::experience::{GroupSums, Period, Scores, Sums, scores, sums_by};
+use crate::catalog::records;
+use crate::entity::{feedback, ux_metric};
+
+/// How one service of a stage fared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceJourneyScore {
+    /// The service's row id.
+    pub service_id: i32,
+    /// Its feedback over the period.
+    pub scores: Scores,
+    /// Transactions started, as its agency reported them for the period.
+    pub started: i64,
+    /// The share of them abandoned (`None` when none were reported).
+    pub abandonment_rate: Option<f64>,
+}
+
+/// How one stage fared: its services, and their feedback and transactions pooled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageExperience {
+    /// The stage.
+    pub stage: records::JourneyStage,
+    /// Its services, in the stage's order.
+    pub services: Vec<ServiceJourneyScore>,
+    /// The feedback on all its services together.
+    pub scores: Scores,
+    /// Transactions started on all its services together.
+    pub started: i64,
+    /// The share of them abandoned.
+    pub abandonment_rate: Option<f64>,
+}
+
+/// Why a gap ranks where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapKind {
+    /// Residents are dissatisfied at this stage.
+    LowSatisfaction,
+    /// Residents give up at this stage.
+    HighAbandonment,
+    /// Satisfaction falls from this stage to the next.
+    SatisfactionDrop,
+}
+
+/// One experience gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// What kind of gap.
+    pub kind: GapKind,
+    /// The stage (for a drop, the stage it falls from), as an index into the stages.
+    pub stage: usize,
+    /// For a drop, the stage it falls to.
+    pub next_stage: Option<usize>,
+    /// How bad, 0 to 1 (see the module documentation).
+    pub severity: f64,
+    /// The figures behind it, in a sentence.
+    pub reason: String,
+}
+
+/// A life event's journey over a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JourneyExperience {
+    /// The period.
+    pub period: Period,
+    /// Every stage, in journey order.
+    pub stages: Vec<StageExperience>,
+    /// The gaps, worst first.
+    pub gaps: Vec<Gap>,
+}
+
+/// Adds two nullable sums (SQL's SUM of no rows is NULL).
+fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    }
+}
+
+fn pool(a: Sums, b: Sums) -> Sums {
+    (
+        a.0 + b.0,
+        add(a.1, b.1),
+        add(a.2, b.2),
+        a.3 + b.3,
+        add(a.4, b.4),
+    )
+}
+
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// The gaps of `stages`, worst first (see the module documentation).
+pub fn rank_gaps(stages: &[StageExperience]) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        if let Some(satisfaction) = stage.scores.satisfaction {
+            gaps.push(Gap {
+                kind: GapKind::LowSatisfaction,
+                stage: i,
+                next_stage: None,
+                severity: (5.0 - satisfaction) / 4.0,
+                reason: format!(
+                    "mean satisfaction {satisfaction:.1} of 5 over {} responses at \"{}\"",
+                    stage.scores.responses, stage.stage.name
+                ),
+            });
+        }
+        if let Some(rate) = stage.abandonment_rate {
+            gaps.push(Gap {
+                kind: GapKind::HighAbandonment,
+                stage: i,
+                next_stage: None,
+                severity: rate,
+                reason: format!(
+                    "{:.0}% of the {} transactions started at \"{}\" were abandoned",
+                    rate * 100.0,
+                    stage.started,
+                    stage.stage.name
+                ),
+            });
+        }
+        if let Some(next) = stages.get(i + 1)
+            && let (Some(from), Some(to)) = (stage.scores.satisfaction, next.scores.satisfaction)
+            && to < from
+        {
+            gaps.push(Gap {
+                kind: GapKind::SatisfactionDrop,
+                stage: i,
+                next_stage: Some(i + 1),
+                severity: (from - to) / 4.0,
+                reason: format!(
+                    "mean satisfaction falls from {from:.1} at \"{}\" to {to:.1} at \"{}\"",
+                    stage.stage.name, next.stage.name
+                ),
+            });
+        }
+    }
+    gaps.retain(|g| g.severity > 0.0);
+    gaps.sort_by(|a, b| {
+        b.severity
+            .total_cmp(&a.severity)
+            .then(a.stage.cmp(&b.stage))
+    });
+    gaps
+}
+
+impl Catalog {
+    /// Life event `life_event_id`'s journey over `period`, from the feedback on and the
+    /// transactions of its published services, figures shown from `minimum` responses.
+    pub async fn life_event_experience(
+        &self,
+        life_event_id: i32,
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<JourneyExperience> {
+        let stages = self
+            .stages_of_life_events(&[life_event_id])
+            .await?
+            .remove(&life_event_id)
+            .unwrap_or_default();
+        let stage_ids: Vec<i32> = stages.iter().map(|s| s.id).collect();
+        let mut links = self.service_links_of_stages(&stage_ids).await?;
+        let service_ids: Vec<i32> = links.values().flatten().map(|l| l.service_id).collect();
+        let feedback = self.feedback_sums_by_service(&service_ids, period).await?;
+        let transactions = self.transactions_by_service(&service_ids, period).await?;
+        let stages: Vec<StageExperience> = stages
+            .into_iter()
+            .map(|stage| {
+                let mut pooled: Sums = (0, None, None, 0, None);
+                let (mut started, mut abandoned) = (0, 0);
+                let services = links
+                    .remove(&stage.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|link| {
+                        let sums = feedback
+                            .get(&link.service_id)
+                            .copied()
+                            .unwrap_or((0, None, None, 0, None));
+                        pooled = pool(pooled, sums);
+                        let (s, a) = transactions
+                            .get(&link.service_id)
+                            .copied()
+                            .unwrap_or((0, 0));
+                        (started, abandoned) = (started + s, abandoned + a);
+                        ServiceJourneyScore {
+                            service_id: link.service_id,
+                            scores: scores(sums, minimum),
+                            started: s,
+                            abandonment_rate: share(a, s),
+                        }
+                    })
+                    .collect();
+                StageExperience {
+                    stage,
+                    services,
+                    scores: scores(pooled, minimum),
+                    started,
+                    abandonment_rate: share(abandoned, started),
+                }
+            })
+            .collect();
+        let gaps = rank_gaps(&stages);
+        Ok(JourneyExperience {
+            period,
+            stages,
+            gaps,
+        })
+    }
+
+    /// The feedback sums of each of `service_ids` over `period`, by service id.
+    async fn feedback_sums_by_service(
+        &self,
+        service_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, Sums>> {
+        let rows: Vec<GroupSums<i32>> = sums_by(feedback::Column::ServiceId, period)
+            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, n, s, happy, tn, t)| (id, (n, s, happy, tn, t)))
+            .collect())
+    }
+
+    /// The transactions started and abandoned of each of `service_ids` over `period`,
+    /// every channel together, by service id.
+    async fn transactions_by_service(
+        &self,
+        service_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, (i64, i64)>> {
+        let rows: Vec<(i32, i64, i64)> = ux_metric::Entity::find()
+            .select_only()
+            .column(ux_metric::Column::ServiceId)
+            .column_as(Expr::cust("CAST(SUM(started) AS BIGINT)"), "started")
+            .column_as(Expr::cust("CAST(SUM(abandoned) AS BIGINT)"), "abandoned")
+            .filter(ux_metric::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(ux_metric::Column::Month.gte(period.start))
+            .filter(ux_metric::Column::Month.lt(period.end))
+            .group_by(ux_metric::Column::ServiceId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|(id, s, a)| (id, (s, a))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GapKind, StageExperience, rank_gaps};
+    use crate::catalog::experience::Scores;
+
+    fn stage(name: &str, satisfaction: Option<f64>, abandonment: Option<f64>) -> StageExperience {
+        StageExperience {
+            stage: crate::entity::journey_stage::Model {
+                id: 0,
+                life_event_id: 1,
+                position: 0,
+                slug: name.to_lowercase(),
+                name: name.to_owned(),
+                description: String::new(),
+            },
+            services: Vec::new(),
+            scores: Scores {
+                responses: 20,
+                satisfaction,
+                csat: None,
+                trust: None,
+                withheld: satisfaction.is_none().then(|| "fewer".to_owned()),
+            },
+            started: 100,
+            abandonment_rate: abandonment,
+        }
+    }
+
+    #[test]
+    fn gaps_rank_by_severity_with_their_reasons() {
+        let stages = [
+            stage("Income", Some(4.2), Some(0.10)),
+            stage("Housing", Some(2.2), Some(0.40)),
+            stage("Health", None, None),
+            stage("Support", Some(4.8), None),
+        ];
+        let gaps = rank_gaps(&stages);
+        let ranked: Vec<(GapKind, usize, Option<usize>)> = gaps
+            .iter()
+            .map(|g| (g.kind, g.stage, g.next_stage))
+            .collect();
+        assert_eq!(
+            ranked,
+            [
+                // Housing: (5 - 2.2) / 4 = 0.7
+                (GapKind::LowSatisfaction, 1, None),
+                // Income to Housing: (4.2 - 2.2) / 4 = 0.5
+                (GapKind::SatisfactionDrop, 0, Some(1)),
+                (GapKind::HighAbandonment, 1, None),
+                // Income: (5 - 4.2) / 4 = 0.2
+                (GapKind::LowSatisfaction, 0, None),
+                (GapKind::HighAbandonment, 0, None),
+                // Support: 0.05; no drop into or out of Health, whose figures are withheld.
+                (GapKind::LowSatisfaction, 3, None),
+            ]
+        );
+        assert!((gaps[0].severity - 0.7).abs() < 1e-9);
+        assert_eq!(
+            gaps[1].reason,
+            "mean satisfaction falls from 4.2 at \"Income\" to 2.2 at \"Housing\""
+        );
+        assert_eq!(
+            gaps[2].reason,
+            "40% of the 100 transactions started at \"Housing\" were abandoned"
+        );
+    }
+}

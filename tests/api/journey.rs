@@ -1,0 +1,184 @@
+//! A life event's journey as residents experience it: each stage's services with their
+//! scores and abandonment, the stage's pooled score, and the experience gaps ranked worst
+//! first, on a small data set whose figures are worked out by hand.
+
+use civic_catalog::config::Limits;
+use serde_json::{Value, json};
+
+use crate::helpers::{Caller, TestApp};
+
+const JOURNEY: &str = r#"query($period: String) { lifeEvent(slug: "job-loss") { experience(period: $period) {
+    period { start end }
+    stages { stage { slug } started abandonmentRate scores { responses satisfaction csat withheld }
+      services { service { slug } started abandonmentRate scores { responses satisfaction withheld } } }
+    gaps { kind stage { slug } nextStage { slug } severity reason } } } }"#;
+
+async fn id_of(app: &TestApp, slug: &str) -> Value {
+    app.data(
+        &format!(r#"{{ service(slug: "{slug}") {{ id }} }}"#),
+        json!({}),
+    )
+    .await["service"]["id"]
+        .clone()
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9)
+}
+
+#[tokio::test]
+async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
+    let mut app = TestApp::seeded_with(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 2,
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await;
+    app.keys = Some(crate::helpers::keys(&app).await);
+    let submit = r#"mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { field message } } }"#;
+    for (slug, kind, ratings) in [
+        ("nys-unemployment-insurance", "ONLINE_FORM", &[4, 4, 5][..]),
+        ("nys-snap", "ONLINE_FORM", &[3]),
+        ("nys-heap", "ONLINE_FORM", &[2, 1]),
+        ("nyc-one-shot-deal", "ONLINE_FORM", &[2, 3]),
+        ("nys-career-centers", "IN_PERSON", &[5, 4]),
+    ] {
+        let service = id_of(&app, slug).await;
+        for satisfaction in ratings {
+            let input = json!({ "serviceId": service, "channelKind": kind,
+                "satisfaction": satisfaction, "language": "en" });
+            let body = app.graphql(submit, json!({ "input": input })).await;
+            assert_eq!(
+                body["data"]["feedbackSubmit"]["userErrors"],
+                json!([]),
+                "{body}"
+            );
+        }
+    }
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let report = r#"mutation($input: UxMetricsReportInput!) { uxMetricsReport(input: $input) { userErrors { field message } } }"#;
+    for (slug, [started, completed, failed, abandoned]) in [
+        ("nys-heap", [100, 50, 10, 40]),
+        ("nys-unemployment-insurance", [200, 180, 10, 10]),
+    ] {
+        let input = json!({ "serviceId": id_of(&app, slug).await, "channelKind": "ONLINE_FORM",
+            "month": month, "started": started, "completed": completed, "failed": failed,
+            "abandoned": abandoned });
+        let body = app
+            .as_(Caller::Admin)
+            .graphql(report, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            body["data"]["uxMetricsReport"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+
+    let data = app.data(JOURNEY, json!({ "period": month })).await;
+    let journey = &data["lifeEvent"]["experience"];
+    let stages = journey["stages"].as_array().unwrap();
+    let slugs: Vec<&str> = stages
+        .iter()
+        .map(|s| s["stage"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slugs,
+        [
+            "replace-income",
+            "keep-your-home",
+            "stay-healthy",
+            "find-next-job"
+        ]
+    );
+
+    // Replace lost income: 4, 4, 5 and 3 pooled: mean 4.0, CSAT 3 of 4.
+    let income = &stages[0];
+    assert_eq!(income["scores"]["responses"], 4);
+    assert!(close(&income["scores"]["satisfaction"], 4.0), "{income}");
+    assert!(close(&income["scores"]["csat"], 0.75), "{income}");
+    assert_eq!(income["started"], 200);
+    assert!(close(&income["abandonmentRate"], 0.05), "{income}");
+    let service = |stage: &Value, slug: &str| -> Value {
+        stage["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service"]["slug"] == slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("{slug} in {stage}"))
+    };
+    let snap = service(income, "nys-snap");
+    assert_eq!(snap["scores"]["responses"], 1);
+    assert!(
+        snap["scores"]["satisfaction"].is_null(),
+        "one response is withheld: {snap}"
+    );
+    assert!(snap["abandonmentRate"].is_null());
+    let ui = service(income, "nys-unemployment-insurance");
+    assert!(close(&ui["scores"]["satisfaction"], 13.0 / 3.0), "{ui}");
+    // Keep your home: 2, 1, 2, 3: mean 2.0; 40 of 100 abandoned.
+    let home = &stages[1];
+    assert!(close(&home["scores"]["satisfaction"], 2.0), "{home}");
+    assert!(close(&home["abandonmentRate"], 0.4), "{home}");
+    assert!(close(
+        &service(home, "nys-heap")["scores"]["satisfaction"],
+        1.5
+    ));
+    // Stay healthy: no responses, so nothing is shown and no gap is made of it.
+    assert_eq!(stages[2]["scores"]["responses"], 0);
+    assert!(stages[2]["scores"]["withheld"].is_string());
+    assert!(stages[2]["abandonmentRate"].is_null());
+
+    let gaps: Vec<(String, String, Value, f64)> = journey["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["kind"].as_str().unwrap().to_owned(),
+                g["stage"]["slug"].as_str().unwrap().to_owned(),
+                g["nextStage"]["slug"].clone(),
+                g["severity"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("LOW_SATISFACTION", "keep-your-home", Value::Null, 0.75),
+        (
+            "SATISFACTION_DROP",
+            "replace-income",
+            json!("keep-your-home"),
+            0.5,
+        ),
+        ("HIGH_ABANDONMENT", "keep-your-home", Value::Null, 0.4),
+        ("LOW_SATISFACTION", "replace-income", Value::Null, 0.25),
+        ("LOW_SATISFACTION", "find-next-job", Value::Null, 0.125),
+        ("HIGH_ABANDONMENT", "replace-income", Value::Null, 0.05),
+    ];
+    assert_eq!(gaps.len(), expected.len(), "{gaps:?}");
+    for ((kind, stage, next, severity), (k, s, n, v)) in gaps.iter().zip(expected) {
+        assert_eq!(
+            (kind.as_str(), stage.as_str(), next),
+            (k, s, &n),
+            "{gaps:?}"
+        );
+        assert!((severity - v).abs() < 1e-9, "{gaps:?}");
+    }
+    assert_eq!(
+        journey["gaps"][1]["reason"],
+        "mean satisfaction falls from 4.0 at \"Replace lost income\" to 2.0 at \"Keep your home and utilities\""
+    );
+
+    // Another month has nothing; a malformed or future period is refused.
+    let empty = app.data(JOURNEY, json!({ "period": "2026-01" })).await;
+    assert_eq!(empty["lifeEvent"]["experience"]["gaps"], json!([]));
+    for bad in ["2026-13", "next month", "2999-Q1"] {
+        let error = app.error(JOURNEY, json!({ "period": bad })).await;
+        assert_eq!(
+            error["extensions"]["code"], "BAD_USER_INPUT",
+            "{bad}: {error}"
+        );
+    }
+}
