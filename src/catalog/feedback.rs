@@ -8,10 +8,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, Q
 
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::redact::redact;
+use crate::catalog::service::channels::require_offered;
 use crate::catalog::service::published;
 use crate::catalog::types::{ChannelKind, CxDriver, Drivers, EntryPoint, Slug};
 use crate::catalog::{Catalog, validate};
-use crate::entity::{channel, feedback, journey_stage, life_event, life_event_service, service};
+use crate::entity::{feedback, journey_stage, life_event, life_event_service, service};
 
 /// The longest comment, in characters.
 pub const MAX_COMMENT: usize = 2_000;
@@ -117,21 +118,7 @@ impl Catalog {
             .one(db)
             .await?
             .ok_or_else(|| CatalogError::not_found("serviceId", "service"))?;
-        let offered = channel::Entity::find()
-            .filter(channel::Column::ServiceId.eq(service.id))
-            .filter(channel::Column::Kind.eq(input.channel_kind))
-            .one(db)
-            .await?;
-        if offered.is_none() {
-            return Err(CatalogError::bad_input(
-                "channelKind",
-                format!(
-                    "`{}` does not offer {}",
-                    service.slug,
-                    input.channel_kind.as_str()
-                ),
-            ));
-        }
+        require_offered(db, &service, input.channel_kind).await?;
         let (life_event_id, journey_stage_id) = self
             .feedback_journey(&service, &input.life_event, &input.stage)
             .await?;

@@ -17,8 +17,9 @@ use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::experience::Period;
 use crate::catalog::principal::{Operation, Principal, authorize};
+use crate::catalog::service::channels::require_offered;
 use crate::catalog::types::{ChannelKind, TouchpointCategory};
-use crate::entity::{channel, service, ux_metric};
+use crate::entity::{service, ux_metric};
 
 /// The longest time to complete a report may give: a year, in seconds.
 const MAX_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
@@ -289,21 +290,7 @@ impl Catalog {
             .await?
             .ok_or_else(|| CatalogError::not_found("serviceId", "service"))?;
         let key = authorize(principal, Operation::ReportMetrics, service.agency_id)?;
-        let offered = channel::Entity::find()
-            .filter(channel::Column::ServiceId.eq(service.id))
-            .filter(channel::Column::Kind.eq(input.channel_kind))
-            .one(&txn)
-            .await?;
-        if offered.is_none() {
-            return Err(CatalogError::bad_input(
-                "channelKind",
-                format!(
-                    "`{}` does not offer {}",
-                    service.slug,
-                    input.channel_kind.as_str()
-                ),
-            ));
-        }
+        require_offered(&txn, &service, input.channel_kind).await?;
         let existing = ux_metric::Entity::find()
             .filter(ux_metric::Column::ServiceId.eq(service.id))
             .filter(ux_metric::Column::ChannelKind.eq(input.channel_kind))

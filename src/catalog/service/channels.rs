@@ -34,6 +34,26 @@ pub struct ChannelChanges {
     pub languages: Option<Vec<String>>,
 }
 
+/// Refuses, at `channelKind`, a kind of channel `service` does not offer.
+pub(crate) async fn require_offered(
+    db: &impl ConnectionTrait,
+    service: &service::Model,
+    kind: ChannelKind,
+) -> CatalogResult<()> {
+    let offered = channel::Entity::find()
+        .filter(channel::Column::ServiceId.eq(service.id))
+        .filter(channel::Column::Kind.eq(kind))
+        .one(db)
+        .await?;
+    match offered {
+        Some(_) => Ok(()),
+        None => Err(CatalogError::bad_input(
+            "channelKind",
+            format!("`{}` does not offer {}", service.slug, kind.as_str()),
+        )),
+    }
+}
+
 /// The codes of every language the catalog knows.
 pub(crate) async fn language_codes(db: &impl ConnectionTrait) -> CatalogResult<HashSet<String>> {
     Ok(language::Entity::find()
