@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::types::{ChannelKind, CxDriver};
+use crate::catalog::types::{ChannelKind, CxDriver, EntryPoint, TouchpointCategory};
 use crate::entity::feedback;
 
 /// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
@@ -107,6 +107,15 @@ pub struct ServiceExperience {
     /// Each A-11 driver's share of responses naming it as having gone well and as not
     /// having gone well (0 to 1), in `CxDriver` order; empty when the figures are withheld.
     pub drivers: Vec<(CxDriver, f64, f64)>,
+    /// By touchpoint category (digital, physical, human), pooling its channel kinds.
+    pub by_category: Vec<(TouchpointCategory, Scores)>,
+    /// By the journey stage residents said they were at, the stages with responses.
+    pub by_stage: Vec<(crate::catalog::records::JourneyStage, Scores)>,
+    /// How residents found the service: each entry point with its responses, most first;
+    /// empty when the figures are withheld.
+    pub entry_points: Vec<(EntryPoint, u64)>,
+    /// Month by month (the first day of each month with responses), in order.
+    pub trend: Vec<(NaiveDate, Scores)>,
     /// What the agency's systems measured over the period, by channel kind.
     pub ux_metrics: Vec<crate::catalog::ux_metrics::UxMetrics>,
 }
@@ -114,6 +123,24 @@ pub struct ServiceExperience {
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
 /// the 4-and-5 answers, the trust answers and the sum of trust.
 pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
+
+/// The sums of no responses.
+pub(crate) const NO_SUMS: Sums = (0, None, None, 0, None);
+
+/// Two groups' [`Sums`] as one (SQL's SUM of no rows is NULL).
+pub(crate) fn pool(a: Sums, b: Sums) -> Sums {
+    let add = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    };
+    (
+        a.0 + b.0,
+        add(a.1, b.1),
+        add(a.2, b.2),
+        a.3 + b.3,
+        add(a.4, b.4),
+    )
+}
 
 /// A group's key with its [`Sums`].
 pub(crate) type GroupSums<K> = (K, i64, Option<i64>, Option<i64>, i64, Option<i64>);
@@ -181,42 +208,122 @@ impl Catalog {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut total: Sums = (0, None, None, 0, None);
-        let add = |a: Option<i64>, b: Option<i64>| match (a, b) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
-        };
+        let mut total = NO_SUMS;
+        let mut categories: Vec<(TouchpointCategory, Sums)> = Vec::new();
         let mut by_channel = Vec::with_capacity(rows.len());
         for (kind, count, satisfaction, satisfied, trust_count, trust) in rows {
-            total = (
-                total.0 + count,
-                add(total.1, satisfaction),
-                add(total.2, satisfied),
-                total.3 + trust_count,
-                add(total.4, trust),
-            );
-            by_channel.push((
-                kind,
-                scores(
-                    (count, satisfaction, satisfied, trust_count, trust),
-                    minimum,
-                ),
-            ));
+            let sums = (count, satisfaction, satisfied, trust_count, trust);
+            total = pool(total, sums);
+            match categories.iter_mut().find(|(c, _)| *c == kind.category()) {
+                Some((_, pooled)) => *pooled = pool(*pooled, sums),
+                None => categories.push((kind.category(), sums)),
+            }
+            by_channel.push((kind, scores(sums, minimum)));
         }
         by_channel.sort_by_key(|(kind, _)| *kind);
+        categories.sort_by_key(|(category, _)| *category);
+        let by_category = categories
+            .into_iter()
+            .map(|(category, sums)| (category, scores(sums, minimum)))
+            .collect();
         let overall = scores(total, minimum);
         let drivers = if overall.withheld.is_some() {
             Vec::new()
         } else {
             self.driver_shares(service_id, period, total.0).await?
         };
+        let entry_points = match overall.withheld {
+            Some(_) => Vec::new(),
+            None => self.entry_points(service_id, period).await?,
+        };
         Ok(ServiceExperience {
             period,
             overall,
             by_channel,
+            by_category,
+            by_stage: self.stage_scores(service_id, period, minimum).await?,
+            entry_points,
+            trend: self.monthly_trend(service_id, period, minimum).await?,
             drivers,
             ux_metrics: self.service_ux_metrics(service_id, period).await?,
         })
+    }
+
+    /// The scores by the journey stage residents answered at, in the stages' order.
+    async fn stage_scores(
+        &self,
+        service_id: i32,
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<Vec<(crate::catalog::records::JourneyStage, Scores)>> {
+        let rows: Vec<GroupSums<Option<i32>>> = sums_by(feedback::Column::JourneyStageId, period)
+            .filter(feedback::Column::ServiceId.eq(service_id))
+            .filter(feedback::Column::JourneyStageId.is_not_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i32> = rows.iter().filter_map(|r| r.0).collect();
+        let stages = self.stages_by_ids(&ids).await?;
+        let mut by_stage: Vec<_> = rows
+            .into_iter()
+            .filter_map(|(id, n, s, h, tn, t)| {
+                let stage = stages.get(&id?)?.clone();
+                Some((stage, scores((n, s, h, tn, t), minimum)))
+            })
+            .collect();
+        by_stage.sort_by_key(|(stage, _)| (stage.life_event_id, stage.position, stage.id));
+        Ok(by_stage)
+    }
+
+    /// How many responses came through each entry point, most first.
+    async fn entry_points(
+        &self,
+        service_id: i32,
+        period: Period,
+    ) -> CatalogResult<Vec<(EntryPoint, u64)>> {
+        let rows: Vec<(Option<EntryPoint>, i64)> = feedback::Entity::find()
+            .select_only()
+            .column(feedback::Column::EntryPoint)
+            .column_as(feedback::Column::Id.count(), "responses")
+            .filter(feedback::Column::ServiceId.eq(service_id))
+            .filter(feedback::Column::EntryPoint.is_not_null())
+            .filter(feedback::Column::SubmittedOn.gte(period.start))
+            .filter(feedback::Column::SubmittedOn.lt(period.end))
+            .group_by(feedback::Column::EntryPoint)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut points: Vec<(EntryPoint, u64)> = rows
+            .into_iter()
+            .filter_map(|(point, n)| Some((point?, u64::try_from(n).unwrap_or(0))))
+            .collect();
+        points.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(points)
+    }
+
+    /// The scores month by month: the database sums each day, the days are added into
+    /// their months here (the same on SQLite and PostgreSQL, which name months apart).
+    async fn monthly_trend(
+        &self,
+        service_id: i32,
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<Vec<(NaiveDate, Scores)>> {
+        let days: Vec<GroupSums<NaiveDate>> = sums_by(feedback::Column::SubmittedOn, period)
+            .filter(feedback::Column::ServiceId.eq(service_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut months: std::collections::BTreeMap<NaiveDate, Sums> = Default::default();
+        for (day, n, s, h, tn, t) in days {
+            let month = day.with_day(1).unwrap_or(day);
+            let pooled = months.entry(month).or_insert(NO_SUMS);
+            *pooled = pool(*pooled, (n, s, h, tn, t));
+        }
+        Ok(months
+            .into_iter()
+            .map(|(month, sums)| (month, scores(sums, minimum)))
+            .collect())
     }
 
     /// Each driver's positive and negative share of `responses`, counted by the database.

@@ -21,7 +21,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
-use crate::catalog::experience::{GroupSums, Period, Scores, Sums, scores, sums_by};
+use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
 use crate::catalog::records;
 use crate::entity::{feedback, ux_metric};
 
@@ -88,24 +88,6 @@ pub struct JourneyExperience {
     pub stages: Vec<StageExperience>,
     /// The gaps, worst first.
     pub gaps: Vec<Gap>,
-}
-
-/// Adds two nullable sums (SQL's SUM of no rows is NULL).
-fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
-    }
-}
-
-fn pool(a: Sums, b: Sums) -> Sums {
-    (
-        a.0 + b.0,
-        add(a.1, b.1),
-        add(a.2, b.2),
-        a.3 + b.3,
-        add(a.4, b.4),
-    )
 }
 
 fn share(part: i64, whole: i64) -> Option<f64> {
@@ -189,17 +171,14 @@ impl Catalog {
         let stages: Vec<StageExperience> = stages
             .into_iter()
             .map(|stage| {
-                let mut pooled: Sums = (0, None, None, 0, None);
+                let mut pooled: Sums = NO_SUMS;
                 let (mut started, mut abandoned) = (0, 0);
                 let services = links
                     .remove(&stage.id)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|link| {
-                        let sums = feedback
-                            .get(&link.service_id)
-                            .copied()
-                            .unwrap_or((0, None, None, 0, None));
+                        let sums = feedback.get(&link.service_id).copied().unwrap_or(NO_SUMS);
                         pooled = pool(pooled, sums);
                         let (s, a) = transactions
                             .get(&link.service_id)

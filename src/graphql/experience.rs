@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 
 use crate::catalog::experience::{Period, Scores, ServiceExperience as Experience};
-use crate::graphql::enums::{ChannelKind, CxDriver, TouchpointCategory};
+use crate::graphql::enums::{ChannelKind, CxDriver, EntryPoint, TouchpointCategory};
 use crate::graphql::scalars::Date;
 
 /// The fewest responses a public figure is computed from (`--min-responses`).
@@ -67,6 +67,44 @@ pub struct ChannelExperience {
     pub scores: ExperienceScores,
 }
 
+/// The experience through one touchpoint category.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CategoryExperience {
+    /// Digital, physical or human.
+    pub category: TouchpointCategory,
+    /// The figures.
+    pub scores: ExperienceScores,
+}
+
+/// The experience at one journey stage.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct StageScores {
+    /// The stage residents said they were at.
+    pub stage: crate::graphql::life_event::JourneyStage,
+    /// The figures.
+    pub scores: ExperienceScores,
+}
+
+/// How many residents found a service one way.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct EntryPointShare {
+    /// The way they found it.
+    pub entry_point: EntryPoint,
+    /// The responses that named it.
+    pub responses: u64,
+    /// Their share of all the period's responses, 0 to 1.
+    pub share: f64,
+}
+
+/// The experience in one month.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct MonthScores {
+    /// The month, e.g. `2026-10`.
+    pub month: String,
+    /// The figures.
+    pub scores: ExperienceScores,
+}
+
 /// How often residents named an A-11 driver as having gone well or not.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct DriverShare {
@@ -123,6 +161,62 @@ impl ServiceExperience {
             .map(|(kind, scores)| ChannelExperience {
                 channel_kind: (*kind).into(),
                 category: kind.category().into(),
+                scores: scores.clone().into(),
+            })
+            .collect()
+    }
+
+    /// By touchpoint category (digital, physical, human), pooling its kinds of channel.
+    async fn by_category(&self) -> Vec<CategoryExperience> {
+        self.0
+            .by_category
+            .iter()
+            .map(|(category, scores)| CategoryExperience {
+                category: (*category).into(),
+                scores: scores.clone().into(),
+            })
+            .collect()
+    }
+
+    /// By the journey stage residents said they were at, the stages with responses.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::SERVICE_LIFE_EVENTS * crate::graphql::limits::caps::STAGES, child_complexity)"
+    )]
+    async fn by_stage(&self) -> Vec<StageScores> {
+        self.0
+            .by_stage
+            .iter()
+            .map(|(stage, scores)| StageScores {
+                stage: crate::graphql::life_event::JourneyStage(stage.clone()),
+                scores: scores.clone().into(),
+            })
+            .collect()
+    }
+
+    /// How residents found the service, most responses first; empty when the period's
+    /// figures are withheld.
+    async fn entry_points(&self) -> Vec<EntryPointShare> {
+        let responses = self.0.overall.responses.max(1) as f64;
+        self.0
+            .entry_points
+            .iter()
+            .map(|(point, n)| EntryPointShare {
+                entry_point: (*point).into(),
+                responses: *n,
+                share: *n as f64 / responses,
+            })
+            .collect()
+    }
+
+    /// Month by month, the months of the period with responses, in order; each month's
+    /// figures are withheld below the minimum on their own.
+    #[graphql(complexity = "crate::graphql::limits::list(12, child_complexity)")]
+    async fn trend(&self) -> Vec<MonthScores> {
+        self.0
+            .trend
+            .iter()
+            .map(|(month, scores)| MonthScores {
+                month: month.format("%Y-%m").to_string(),
                 scores: scores.clone().into(),
             })
             .collect()

@@ -338,3 +338,96 @@ async fn a_service_experience_is_computed_by_the_database_and_withheld_below_the
     assert!(old["overall"]["satisfaction"].is_null());
     assert_eq!(old["byChannel"], json!([]));
 }
+
+#[tokio::test]
+async fn a_service_experience_breaks_down_by_category_stage_entry_point_and_month() {
+    use civic_catalog::entity::enums::{ChannelKind, Drivers};
+    use civic_catalog::entity::service;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+    let app = TestApp::seeded_with(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 2,
+        ..Limits::default()
+    })
+    .await;
+    let service = service_id(&app, "nys-unemployment-insurance").await;
+    for (kind, satisfaction, stage, entry) in [
+        ("ONLINE_FORM", 5, Some("replace-income"), Some("PORTAL")),
+        ("WEBSITE", 3, Some("replace-income"), Some("SEARCH_ENGINE")),
+        ("PHONE", 1, None, Some("PORTAL")),
+        ("PHONE", 2, None, None),
+    ] {
+        let input = json!({ "serviceId": service, "channelKind": kind, "satisfaction": satisfaction,
+            "lifeEvent": stage.map(|_| "job-loss"), "stage": stage, "entryPoint": entry, "language": "en" });
+        let body = app.graphql(SUBMIT, json!({ "input": input })).await;
+        assert_eq!(
+            body["data"]["feedbackSubmit"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+    let query = r#"query($period: String) { service(slug: "nys-unemployment-insurance") { experience(period: $period) {
+        byCategory { category scores { responses satisfaction } }
+        byStage { stage { slug } scores { responses satisfaction } }
+        entryPoints { entryPoint responses share }
+        trend { month scores { responses satisfaction withheld } } } } }"#;
+    let data = app.data(query, json!({})).await;
+    let experience = &data["service"]["experience"];
+    assert_eq!(
+        experience["byCategory"],
+        json!([
+            { "category": "DIGITAL", "scores": { "responses": 2, "satisfaction": 4.0 } },
+            { "category": "HUMAN", "scores": { "responses": 2, "satisfaction": 1.5 } },
+        ])
+    );
+    assert_eq!(
+        experience["byStage"],
+        json!([{ "stage": { "slug": "replace-income" }, "scores": { "responses": 2, "satisfaction": 4.0 } }])
+    );
+    assert_eq!(
+        experience["entryPoints"],
+        json!([
+            { "entryPoint": "PORTAL", "responses": 2, "share": 0.5 },
+            { "entryPoint": "SEARCH_ENGINE", "responses": 1, "share": 0.25 },
+        ])
+    );
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    assert_eq!(
+        experience["trend"],
+        json!([{ "month": month, "scores": { "responses": 4, "satisfaction": 2.75, "withheld": null } }])
+    );
+
+    // Earlier months (written as a past survey import would have): one month each.
+    let row = service::Entity::find()
+        .filter(service::Column::Slug.eq("nys-unemployment-insurance"))
+        .one(app.catalog.connection())
+        .await
+        .unwrap()
+        .unwrap();
+    for (day, satisfaction) in [((7, 3), 4), ((7, 28), 2), ((8, 9), 5)] {
+        feedback::ActiveModel {
+            service_id: Set(row.id),
+            channel_kind: Set(ChannelKind::OnlineForm),
+            satisfaction: Set(satisfaction),
+            positive_drivers: Set(Drivers(Vec::new())),
+            negative_drivers: Set(Drivers(Vec::new())),
+            language: Set("en".into()),
+            submitted_on: Set(chrono::NaiveDate::from_ymd_opt(2026, day.0, day.1).unwrap()),
+            ..Default::default()
+        }
+        .insert(app.catalog.connection())
+        .await
+        .unwrap();
+    }
+    let quarter = app.data(query, json!({ "period": "2026-Q3" })).await;
+    assert_eq!(
+        quarter["service"]["experience"]["trend"],
+        json!([
+            { "month": "2026-07", "scores": { "responses": 2, "satisfaction": 3.0, "withheld": null } },
+            { "month": "2026-08", "scores": { "responses": 1, "satisfaction": null,
+              "withheld": "fewer than 2 responses: figures are withheld so no one can be singled out" } },
+        ])
+    );
+    // No entry point was recorded in those months; none is made up.
+    assert_eq!(quarter["service"]["experience"]["entryPoints"], json!([]));
+}
