@@ -204,3 +204,36 @@ impl Catalog {
         Ok((Some(event.id), stage_id))
     }
 }
+
+/// The most comments one read returns.
+pub const MAX_COMMENTS: u64 = 100;
+
+impl Catalog {
+    /// The newest `limit` (at most [`MAX_COMMENTS`]) responses with a comment on `service`
+    /// over `period`, newest first, for its agency's editors, reviewers and admins only
+    /// (comments are redacted when stored, yet still the residents' own words).
+    pub async fn feedback_comments(
+        &self,
+        principal: &crate::catalog::principal::Principal,
+        service: &service::Model,
+        period: crate::catalog::experience::Period,
+        limit: u64,
+    ) -> CatalogResult<Vec<feedback::Model>> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        crate::catalog::principal::require_agency_staff(
+            principal,
+            service.agency_id,
+            "residents' comments",
+        )?;
+        Ok(feedback::Entity::find()
+            .filter(feedback::Column::ServiceId.eq(service.id))
+            .filter(feedback::Column::Comment.is_not_null())
+            .filter(feedback::Column::SubmittedOn.gte(period.start))
+            .filter(feedback::Column::SubmittedOn.lt(period.end))
+            .order_by_desc(feedback::Column::SubmittedOn)
+            .order_by_desc(feedback::Column::Id)
+            .limit(limit.min(MAX_COMMENTS))
+            .all(&self.db)
+            .await?)
+    }
+}

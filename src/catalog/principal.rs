@@ -44,6 +44,27 @@ pub(crate) fn require_admin<'a>(
     }
 }
 
+/// The key behind `principal` when it may read an agency's internal records (its services'
+/// history, residents' comments): ADMIN and REVIEWER keys, and EDITOR keys of that agency.
+/// `what` names the records in the refusal ("its history").
+pub(crate) fn require_agency_staff<'a>(
+    principal: &'a Principal,
+    agency_id: i32,
+    what: &str,
+) -> CatalogResult<&'a KeyPrincipal> {
+    match principal {
+        Principal::Key(key) if key.role != Role::Editor || key.agency_id == Some(agency_id) => {
+            Ok(key)
+        }
+        Principal::Key(_) => Err(CatalogError::Forbidden {
+            message: format!("only this agency's editors, reviewers and admins see {what}"),
+        }),
+        Principal::Anonymous => Err(CatalogError::Unauthenticated {
+            message: format!("{what} needs an API key: send `Authorization: Bearer <token>`"),
+        }),
+    }
+}
+
 /// What a caller wants to do to a service of some agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {

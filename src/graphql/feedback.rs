@@ -150,3 +150,77 @@ impl FeedbackMutation {
         })
     }
 }
+
+/// One resident's response with a comment, as the service's agency reads it (redacted:
+/// e-mail addresses, phone numbers, social security and card numbers were removed before
+/// it was stored). Nothing in it identifies the resident.
+#[derive(Debug, Clone)]
+pub struct FeedbackComment(pub crate::entity::feedback::Model);
+
+/// One resident's response with a comment, as the service's agency reads it.
+#[Object]
+impl FeedbackComment {
+    /// The day it was given.
+    async fn submitted_on(&self) -> Date {
+        Date(self.0.submitted_on)
+    }
+
+    /// The kind of channel it was about.
+    async fn channel_kind(&self) -> ChannelKind {
+        self.0.channel_kind.into()
+    }
+
+    /// Overall satisfaction, 1 to 5.
+    async fn satisfaction(&self) -> i32 {
+        self.0.satisfaction.into()
+    }
+
+    /// The answer to the trust question, 1 to 5, if given.
+    async fn trust(&self) -> Option<i32> {
+        self.0.trust.map(Into::into)
+    }
+
+    /// What went well.
+    async fn positive_drivers(&self) -> Vec<CxDriver> {
+        self.0
+            .positive_drivers
+            .0
+            .iter()
+            .map(|d| (*d).into())
+            .collect()
+    }
+
+    /// What did not go well.
+    async fn negative_drivers(&self) -> Vec<CxDriver> {
+        self.0
+            .negative_drivers
+            .0
+            .iter()
+            .map(|d| (*d).into())
+            .collect()
+    }
+
+    /// The journey stage the resident was at, if they said.
+    async fn stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::graphql::life_event::JourneyStage>> {
+        let Some(id) = self.0.journey_stage_id else {
+            return Ok(None);
+        };
+        let stage = crate::graphql::context::loader(ctx)?
+            .load_one(crate::graphql::loaders::StageById(id))
+            .await?;
+        Ok(stage.map(crate::graphql::life_event::JourneyStage))
+    }
+
+    /// The comment, redacted.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+
+    /// The language the resident answered in.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+}

@@ -431,3 +431,60 @@ async fn a_service_experience_breaks_down_by_category_stage_entry_point_and_mont
     // No entry point was recorded in those months; none is made up.
     assert_eq!(quarter["service"]["experience"]["entryPoints"], json!([]));
 }
+
+#[tokio::test]
+async fn residents_comments_are_read_only_by_the_agencys_editors_reviewers_and_admins() {
+    use crate::helpers::Caller;
+    let app = TestApp::with_keys().await;
+    let service = service_id(&app, "nys-unemployment-insurance").await;
+    for comment in [
+        Some("The form timed out twice; call me at 518-555-0142"),
+        None,
+        Some("Clear steps, thank you"),
+    ] {
+        let input = json!({ "serviceId": service, "channelKind": "ONLINE_FORM",
+            "satisfaction": 3, "stage": "replace-income", "lifeEvent": "job-loss",
+            "comment": comment, "language": "en" });
+        let body = app.graphql(SUBMIT, json!({ "input": input })).await;
+        assert_eq!(
+            body["data"]["feedbackSubmit"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+    let query = r#"{ service(slug: "nys-unemployment-insurance") { name
+        feedbackComments { comment satisfaction channelKind language stage { slug } } } }"#;
+    for (caller, code) in [
+        (Caller::Anonymous, "UNAUTHENTICATED"),
+        (Caller::ForeignEditor, "FORBIDDEN"),
+    ] {
+        let body = app.as_(caller).graphql(query, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{caller:?}: {body}"
+        );
+        assert!(
+            body["data"]["service"]["feedbackComments"].is_null(),
+            "{body}"
+        );
+        assert!(
+            body["data"]["service"]["name"].is_string(),
+            "the rest stands: {body}"
+        );
+    }
+    for caller in [Caller::Editor, Caller::Reviewer, Caller::Admin] {
+        let body = app.as_(caller).graphql(query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{caller:?}: {body}");
+        let comments = &body["data"]["service"]["feedbackComments"];
+        assert_eq!(
+            *comments,
+            json!([
+                { "comment": "Clear steps, thank you", "satisfaction": 3, "channelKind": "ONLINE_FORM",
+                  "language": "en", "stage": { "slug": "replace-income" } },
+                { "comment": "The form timed out twice; call me at [phone]", "satisfaction": 3,
+                  "channelKind": "ONLINE_FORM", "language": "en", "stage": { "slug": "replace-income" } },
+            ]),
+            "{caller:?}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::catalog::Catalog;
-use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::error::CatalogResult;
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::Principal;
 use crate::catalog::service::write::record_id;
@@ -17,7 +17,7 @@ use crate::catalog::service::{
     RelatedService, RuleGroup, ServiceFilter, points_at_published, visible_to,
 };
 use crate::catalog::store::{by_id, group_by, link, text_search};
-use crate::catalog::types::{RelationDirection, Role, ServiceStatus, Slug};
+use crate::catalog::types::{RelationDirection, ServiceStatus, Slug};
 use crate::entity::{
     agency, audit_event, channel, eligibility_rule, eligibility_rule_group, language, life_event,
     life_event_service, required_document, service, service_jurisdiction, service_language,
@@ -420,21 +420,11 @@ impl Catalog {
         service: &service::Model,
     ) -> CatalogResult<Vec<audit_event::Model>> {
         use sea_orm::{QueryOrder, QuerySelect};
-        match principal {
-            Principal::Key(key)
-                if key.role != Role::Editor || key.agency_id == Some(service.agency_id) => {}
-            Principal::Key(_) => {
-                return Err(CatalogError::Forbidden {
-                    message: "only this agency's editors, reviewers and admins see its history"
-                        .into(),
-                });
-            }
-            Principal::Anonymous => {
-                return Err(CatalogError::Unauthenticated {
-                    message: "a service's history needs an API key".into(),
-                });
-            }
-        }
+        crate::catalog::principal::require_agency_staff(
+            principal,
+            service.agency_id,
+            "a service's history",
+        )?;
         Ok(audit_event::Entity::find()
             .filter(audit_event::Column::RecordType.eq("Service"))
             .filter(audit_event::Column::RecordId.eq(record_id(service)))

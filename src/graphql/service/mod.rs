@@ -163,6 +163,36 @@ impl Service {
         ))
     }
 
+    /// Residents' comments on it over `period` (as `experience` takes it), newest first,
+    /// redacted as stored. Visible to ADMIN and REVIEWER keys, and to EDITOR keys of its
+    /// agency; `null`, with an `UNAUTHENTICATED` or `FORBIDDEN` error, for other callers.
+    #[graphql(
+        complexity = "crate::graphql::limits::list(usize::try_from(first.unwrap_or(20).clamp(1, 100)).unwrap_or(100), child_complexity)"
+    )]
+    async fn feedback_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`; the current month when omitted.")]
+        period: Option<String>,
+        #[graphql(desc = "How many comments to return: 1 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
+    ) -> Result<Option<Vec<crate::graphql::feedback::FeedbackComment>>> {
+        let period = crate::graphql::experience::period(period)?;
+        let limit = u64::try_from(first.unwrap_or(20).clamp(1, 100)).unwrap_or(20);
+        let comments = reader(ctx)?
+            .live()
+            .feedback_comments(principal(ctx), &self.0, period, limit)
+            .await
+            .gql()?;
+        Ok(Some(
+            comments
+                .into_iter()
+                .map(crate::graphql::feedback::FeedbackComment)
+                .collect(),
+        ))
+    }
+
     /// How residents experienced it over `period`, from their feedback: a month
     /// (`2026-10`), a quarter (`2026-Q3`) or a fiscal year (`FY2026`, April to March); the
     /// current month when omitted. Malformed or future periods are `BAD_USER_INPUT`.
