@@ -2,6 +2,8 @@
 //! database over a period, shown only from a minimum number of responses so that no one
 //! can single out a resident.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
@@ -123,6 +125,40 @@ pub struct ServiceExperience {
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
 /// the 4-and-5 answers, the trust answers and the sum of trust.
 pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
+
+/// One service's driver mentions, as the database counts them: `p_` as having gone well,
+/// `n_` as not (typed columns: SQLite gives computed columns no type to read JSON by).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DriverCounts {
+    service_id: i32,
+    p_effectiveness: Option<i64>,
+    n_effectiveness: Option<i64>,
+    p_ease: Option<i64>,
+    n_ease: Option<i64>,
+    p_efficiency: Option<i64>,
+    n_efficiency: Option<i64>,
+    p_transparency: Option<i64>,
+    n_transparency: Option<i64>,
+    p_employee: Option<i64>,
+    n_employee: Option<i64>,
+    p_humanity: Option<i64>,
+    n_humanity: Option<i64>,
+}
+
+impl DriverCounts {
+    /// The (positive, negative) mentions of `driver`.
+    fn of(&self, driver: CxDriver) -> (i64, i64) {
+        let (p, n) = match driver {
+            CxDriver::Effectiveness => (self.p_effectiveness, self.n_effectiveness),
+            CxDriver::Ease => (self.p_ease, self.n_ease),
+            CxDriver::Efficiency => (self.p_efficiency, self.n_efficiency),
+            CxDriver::Transparency => (self.p_transparency, self.n_transparency),
+            CxDriver::Employee => (self.p_employee, self.n_employee),
+            CxDriver::Humanity => (self.p_humanity, self.n_humanity),
+        };
+        (p.unwrap_or(0), n.unwrap_or(0))
+    }
+}
 
 /// The sums of no responses.
 pub(crate) const NO_SUMS: Sums = (0, None, None, 0, None);
@@ -333,6 +369,28 @@ impl Catalog {
         period: Period,
         responses: i64,
     ) -> CatalogResult<Vec<(CxDriver, f64, f64)>> {
+        let counts = self
+            .driver_counts(&[service_id], period)
+            .await?
+            .remove(&service_id)
+            .unwrap_or_default();
+        let n = responses.max(1) as f64;
+        Ok(CxDriver::ALL
+            .iter()
+            .map(|d| {
+                let (positive, negative) = counts.get(d).copied().unwrap_or((0, 0));
+                (*d, positive as f64 / n, negative as f64 / n)
+            })
+            .collect())
+    }
+
+    /// How many responses named each driver as having gone well and as not, by service,
+    /// counted by the database.
+    pub(crate) async fn driver_counts(
+        &self,
+        service_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, HashMap<CxDriver, (i64, i64)>>> {
         // Stored sets are comma-separated with no spaces; the commas around both sides make
         // `EASE` match only EASE.
         let count = |column: &str, driver: CxDriver| {
@@ -343,38 +401,23 @@ impl Catalog {
         };
         let mut select = feedback::Entity::find()
             .select_only()
-            .filter(feedback::Column::ServiceId.eq(service_id))
+            .column(feedback::Column::ServiceId)
+            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
             .filter(feedback::Column::SubmittedOn.gte(period.start))
-            .filter(feedback::Column::SubmittedOn.lt(period.end));
+            .filter(feedback::Column::SubmittedOn.lt(period.end))
+            .group_by(feedback::Column::ServiceId);
         for driver in CxDriver::ALL {
+            let name = driver.as_str().to_lowercase();
             select = select
-                .column_as(
-                    count("positive_drivers", *driver),
-                    format!("p_{}", driver.as_str()),
-                )
-                .column_as(
-                    count("negative_drivers", *driver),
-                    format!("n_{}", driver.as_str()),
-                );
+                .column_as(count("positive_drivers", *driver), format!("p_{name}"))
+                .column_as(count("negative_drivers", *driver), format!("n_{name}"));
         }
-        let Some(row) = select.into_json().one(&self.db).await? else {
-            return Ok(Vec::new());
-        };
-        let n = responses.max(1) as f64;
-        let share = |key: String| {
-            row.get(&key)
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or(0.0)
-                / n
-        };
-        Ok(CxDriver::ALL
-            .iter()
-            .map(|d| {
-                (
-                    *d,
-                    share(format!("p_{}", d.as_str())),
-                    share(format!("n_{}", d.as_str())),
-                )
+        let rows = select.into_model::<DriverCounts>().all(&self.db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let counts = CxDriver::ALL.iter().map(|d| (*d, row.of(*d))).collect();
+                (row.service_id, counts)
             })
             .collect())
     }

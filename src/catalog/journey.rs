@@ -16,14 +16,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
 use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
 use crate::catalog::records;
-use crate::entity::{feedback, ux_metric};
+use crate::entity::feedback;
 
 /// How one service of a stage fared.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,16 +179,17 @@ impl Catalog {
                     .map(|link| {
                         let sums = feedback.get(&link.service_id).copied().unwrap_or(NO_SUMS);
                         pooled = pool(pooled, sums);
-                        let (s, a) = transactions
+                        let counted = transactions
                             .get(&link.service_id)
                             .copied()
-                            .unwrap_or((0, 0));
-                        (started, abandoned) = (started + s, abandoned + a);
+                            .unwrap_or_default();
+                        (started, abandoned) =
+                            (started + counted.started, abandoned + counted.abandoned);
                         ServiceJourneyScore {
                             service_id: link.service_id,
                             scores: scores(sums, minimum),
-                            started: s,
-                            abandonment_rate: share(a, s),
+                            started: counted.started,
+                            abandonment_rate: counted.abandonment_rate(),
                         }
                     })
                     .collect();
@@ -225,28 +225,6 @@ impl Catalog {
             .into_iter()
             .map(|(id, n, s, happy, tn, t)| (id, (n, s, happy, tn, t)))
             .collect())
-    }
-
-    /// The transactions started and abandoned of each of `service_ids` over `period`,
-    /// every channel together, by service id.
-    async fn transactions_by_service(
-        &self,
-        service_ids: &[i32],
-        period: Period,
-    ) -> CatalogResult<HashMap<i32, (i64, i64)>> {
-        let rows: Vec<(i32, i64, i64)> = ux_metric::Entity::find()
-            .select_only()
-            .column(ux_metric::Column::ServiceId)
-            .column_as(Expr::cust("CAST(SUM(started) AS BIGINT)"), "started")
-            .column_as(Expr::cust("CAST(SUM(abandoned) AS BIGINT)"), "abandoned")
-            .filter(ux_metric::Column::ServiceId.is_in(service_ids.to_vec()))
-            .filter(ux_metric::Column::Month.gte(period.start))
-            .filter(ux_metric::Column::Month.lt(period.end))
-            .group_by(ux_metric::Column::ServiceId)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|(id, s, a)| (id, (s, a))).collect())
     }
 }
 

@@ -30,6 +30,7 @@ pub mod reader;
 pub mod recommend;
 pub mod records;
 pub mod redact;
+pub mod scorecard;
 pub mod service;
 pub mod snapshot;
 pub mod store;

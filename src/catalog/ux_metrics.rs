@@ -5,6 +5,8 @@
 //! service, channel kind and month: re-reporting a month replaces it, and both are audited.
 //! Rates are derived from the counts when read, never reported.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -52,31 +54,20 @@ pub struct UxMetricsInput {
     pub median_clicks: Option<f64>,
 }
 
-/// Measurements over some months of one service through one kind of channel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UxMetrics {
-    /// The kind of channel.
-    pub channel_kind: ChannelKind,
-    /// The months reported.
-    pub months: u32,
-    /// Transactions started.
+/// Transactions counted over some time, with the rates derived from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Transactions {
+    /// Started.
     pub started: i64,
-    /// Transactions completed.
+    /// Completed.
     pub completed: i64,
-    /// Transactions that ended in an error.
+    /// Ended in an error.
     pub failed: i64,
-    /// Transactions left unfinished.
+    /// Left unfinished.
     pub abandoned: i64,
-    /// The median time to complete; over several months, the months' medians weighted by
-    /// the transactions each completed.
-    pub median_seconds: Option<f64>,
-    /// The 90th-percentile time to complete, weighted the same way.
-    pub p90_seconds: Option<f64>,
-    /// The median clicks to complete, weighted the same way (digital channels only).
-    pub median_clicks: Option<f64>,
 }
 
-impl UxMetrics {
+impl Transactions {
     fn share(&self, part: i64) -> Option<f64> {
         (self.started > 0).then(|| part as f64 / self.started as f64)
     }
@@ -95,6 +86,38 @@ impl UxMetrics {
     pub fn abandonment_rate(&self) -> Option<f64> {
         self.share(self.abandoned)
     }
+}
+
+/// Both counts together.
+impl std::ops::Add for Transactions {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            started: self.started + other.started,
+            completed: self.completed + other.completed,
+            failed: self.failed + other.failed,
+            abandoned: self.abandoned + other.abandoned,
+        }
+    }
+}
+
+/// Measurements over some months of one service through one kind of channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UxMetrics {
+    /// The kind of channel.
+    pub channel_kind: ChannelKind,
+    /// The months reported.
+    pub months: u32,
+    /// The transactions.
+    pub transactions: Transactions,
+    /// The median time to complete; over several months, the months' medians weighted by
+    /// the transactions each completed.
+    pub median_seconds: Option<f64>,
+    /// The 90th-percentile time to complete, weighted the same way.
+    pub p90_seconds: Option<f64>,
+    /// The median clicks to complete, weighted the same way (digital channels only).
+    pub median_clicks: Option<f64>,
 }
 
 /// What a report recorded.
@@ -213,10 +236,12 @@ fn checked(input: &UxMetricsInput) -> CatalogResult<UxMetrics> {
     Ok(UxMetrics {
         channel_kind: input.channel_kind,
         months: 1,
-        started,
-        completed,
-        failed,
-        abandoned,
+        transactions: Transactions {
+            started,
+            completed,
+            failed,
+            abandoned,
+        },
         median_seconds,
         p90_seconds,
         median_clicks,
@@ -227,10 +252,12 @@ fn from_row(row: &ux_metric::Model) -> UxMetrics {
     UxMetrics {
         channel_kind: row.channel_kind,
         months: 1,
-        started: row.started,
-        completed: row.completed,
-        failed: row.failed,
-        abandoned: row.abandoned,
+        transactions: Transactions {
+            started: row.started,
+            completed: row.completed,
+            failed: row.failed,
+            abandoned: row.abandoned,
+        },
         median_seconds: row.median_seconds,
         p90_seconds: row.p90_seconds,
         median_clicks: row.median_clicks,
@@ -302,10 +329,10 @@ impl Catalog {
             service_id: Set(service.id),
             channel_kind: Set(input.channel_kind),
             month: Set(first_day),
-            started: Set(metrics.started),
-            completed: Set(metrics.completed),
-            failed: Set(metrics.failed),
-            abandoned: Set(metrics.abandoned),
+            started: Set(metrics.transactions.started),
+            completed: Set(metrics.transactions.completed),
+            failed: Set(metrics.transactions.failed),
+            abandoned: Set(metrics.transactions.abandoned),
             median_seconds: Set(metrics.median_seconds),
             p90_seconds: Set(metrics.p90_seconds),
             median_clicks: Set(metrics.median_clicks),
@@ -381,10 +408,12 @@ impl Catalog {
             .map(|row| UxMetrics {
                 channel_kind: row.channel_kind,
                 months: u32::try_from(row.months).unwrap_or(u32::MAX),
-                started: row.started,
-                completed: row.completed,
-                failed: row.failed,
-                abandoned: row.abandoned,
+                transactions: Transactions {
+                    started: row.started,
+                    completed: row.completed,
+                    failed: row.failed,
+                    abandoned: row.abandoned,
+                },
                 median_seconds: mean(row.median_seconds, row.median_seconds_n),
                 p90_seconds: mean(row.p90_seconds, row.p90_seconds_n),
                 median_clicks: mean(row.median_clicks, row.median_clicks_n),
@@ -392,5 +421,41 @@ impl Catalog {
             .collect();
         metrics.sort_by_key(|m| m.channel_kind);
         Ok(metrics)
+    }
+
+    /// The transactions of each of `service_ids` over `period`, every channel together,
+    /// summed by the database, by service id.
+    pub(crate) async fn transactions_by_service(
+        &self,
+        service_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, Transactions>> {
+        let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));
+        let rows: Vec<(i32, i64, i64, i64, i64)> = ux_metric::Entity::find()
+            .select_only()
+            .column(ux_metric::Column::ServiceId)
+            .column_as(sum("started"), "started")
+            .column_as(sum("completed"), "completed")
+            .column_as(sum("failed"), "failed")
+            .column_as(sum("abandoned"), "abandoned")
+            .filter(ux_metric::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(ux_metric::Column::Month.gte(period.start))
+            .filter(ux_metric::Column::Month.lt(period.end))
+            .group_by(ux_metric::Column::ServiceId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, started, completed, failed, abandoned)| {
+                let counted = Transactions {
+                    started,
+                    completed,
+                    failed,
+                    abandoned,
+                };
+                (id, counted)
+            })
+            .collect())
     }
 }

@@ -39,6 +39,32 @@ impl Agency {
         &self.0.slug
     }
 
+    /// How its residents fared over `period` (a month `2026-10`, a quarter `2026-Q3` or a
+    /// fiscal year `FY2026`; the current month when omitted): each published service with
+    /// its scores, top negative driver and transactions. For ADMIN and REVIEWER keys;
+    /// `null`, with an `UNAUTHENTICATED` or `FORBIDDEN` error, for other callers.
+    async fn experience(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
+    ) -> Result<Option<crate::graphql::scorecard::AgencyExperience>> {
+        let period = crate::graphql::experience::period(period)?;
+        let minimum = crate::graphql::experience::min_responses(ctx);
+        let experience = reader(ctx)?
+            .live()
+            .agency_experience(
+                crate::graphql::context::principal(ctx),
+                self.0.id,
+                period,
+                minimum,
+            )
+            .await
+            .gql()?;
+        Ok(Some(crate::graphql::scorecard::AgencyExperience(
+            experience,
+        )))
+    }
+
     /// Its revision number, which grows by one with every change (its CSSP designation
     /// included). Pass it back as `expectedVersion` when you edit what you read.
     async fn version(&self) -> i32 {

@@ -22,6 +22,7 @@ pub mod nulls;
 pub mod payload;
 pub mod recommend;
 pub mod scalars;
+pub mod scorecard;
 pub mod service;
 pub mod ux_metrics;
 pub mod viewer;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     viewer::ViewerQuery,
     audit::AuditQuery,
     changes::ChangesQuery,
+    scorecard::ScorecardQuery,
 );
 
 /// Every change to the catalog. Each mutation needs an API key (`Authorization: Bearer`).

@@ -63,37 +63,37 @@ impl UxMetrics {
 
     /// Transactions started.
     async fn started(&self) -> i64 {
-        self.0.started
+        self.0.transactions.started
     }
 
     /// Transactions completed.
     async fn completed(&self) -> i64 {
-        self.0.completed
+        self.0.transactions.completed
     }
 
     /// Transactions that ended in an error.
     async fn failed(&self) -> i64 {
-        self.0.failed
+        self.0.transactions.failed
     }
 
     /// Transactions left unfinished.
     async fn abandoned(&self) -> i64 {
-        self.0.abandoned
+        self.0.transactions.abandoned
     }
 
     /// Completed over started, 0 to 1 (`null` when nothing started).
     async fn success_rate(&self) -> Option<f64> {
-        self.0.success_rate()
+        self.0.transactions.success_rate()
     }
 
     /// Failed over started, 0 to 1.
     async fn error_rate(&self) -> Option<f64> {
-        self.0.error_rate()
+        self.0.transactions.error_rate()
     }
 
     /// Abandoned over started, 0 to 1.
     async fn abandonment_rate(&self) -> Option<f64> {
-        self.0.abandonment_rate()
+        self.0.transactions.abandonment_rate()
     }
 
     /// The median time to complete, in seconds. Over several months, the months' medians

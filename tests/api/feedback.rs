@@ -313,6 +313,31 @@ async fn a_service_experience_is_computed_by_the_database_and_withheld_below_the
                 .unwrap()
                 .contains("fewer than 3 responses")
         );
+        // Each driver's share of the six responses, as having gone well and not.
+        let drivers: Vec<(String, f64, f64)> = experience["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let share = |k: &str| d[k].as_f64().unwrap() * 6.0;
+                (
+                    d["driver"].as_str().unwrap().to_owned(),
+                    share("positive"),
+                    share("negative"),
+                )
+            })
+            .collect();
+        let named = |name: &str| {
+            drivers
+                .iter()
+                .find(|d| d.0 == name)
+                .map(|d| (d.1.round() as i64, d.2.round() as i64))
+        };
+        assert_eq!(named("EASE"), Some((2, 0)), "{drivers:?}");
+        assert_eq!(named("EFFICIENCY"), Some((1, 1)), "{drivers:?}");
+        assert_eq!(named("TRANSPARENCY"), Some((0, 2)), "{drivers:?}");
+        assert_eq!(named("EFFECTIVENESS"), Some((0, 1)), "{drivers:?}");
+        assert_eq!(named("EMPLOYEE"), Some((1, 0)), "{drivers:?}");
         assert!(
             experience["period"]["start"]
                 .as_str()

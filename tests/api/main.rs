@@ -24,6 +24,7 @@ mod pagination;
 mod readme;
 mod recommend;
 mod schema;
+mod scorecard;
 mod seed;
 mod snapshot;
 mod text;

@@ -1,0 +1,272 @@
+//! How an agency's residents fare, for the state CX office: each of its published services
+//! with its feedback scores, its most named negative driver and the transactions its
+//! systems counted, and the agency's own pooled figures; and the **CSSP scorecard**, every
+//! Critical State Service Provider side by side, sortable. For ADMIN and REVIEWER keys
+//! only; figures below the minimum number of responses are withheld as everywhere else.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::catalog::Catalog;
+use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
+use crate::catalog::principal::Principal;
+use crate::catalog::records;
+use crate::catalog::service::published;
+use crate::catalog::types::{CxDriver, Role};
+use crate::catalog::ux_metrics::Transactions;
+use crate::entity::{cssp_designation, feedback, service};
+
+/// How one service fared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceScorecard {
+    /// The service's row id.
+    pub service_id: i32,
+    /// Its feedback.
+    pub scores: Scores,
+    /// The driver residents most often said did not go well (`None` when none did, or the
+    /// figures are withheld).
+    pub top_negative_driver: Option<CxDriver>,
+    /// Its transactions, every channel together.
+    pub transactions: Transactions,
+}
+
+/// How one agency fared over a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyExperience {
+    /// The agency.
+    pub agency: records::Agency,
+    /// Whether it is a CSSP.
+    pub cssp: bool,
+    /// Its published services, by name.
+    pub services: Vec<ServiceScorecard>,
+    /// The feedback on all its services together.
+    pub scores: Scores,
+    /// The driver most often named as not having gone well across its services.
+    pub top_negative_driver: Option<CxDriver>,
+    /// All its services' transactions together.
+    pub transactions: Transactions,
+}
+
+/// What the scorecard is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScorecardOrder {
+    /// CSAT (the share of 4 and 5 answers).
+    Csat,
+    /// Mean trust.
+    Trust,
+    /// Responses.
+    Responses,
+    /// The share of transactions abandoned.
+    AbandonmentRate,
+    /// The agency's name.
+    Name,
+}
+
+/// The oversight key behind `principal`: ADMIN or REVIEWER.
+fn require_oversight(principal: &Principal) -> CatalogResult<()> {
+    match principal {
+        Principal::Key(key) if matches!(key.role, Role::Admin | Role::Reviewer) => Ok(()),
+        Principal::Key(key) => Err(CatalogError::Forbidden {
+            message: format!(
+                "only ADMIN and REVIEWER keys read agencies' experience; this is a {} key",
+                key.role.as_str()
+            ),
+        }),
+        Principal::Anonymous => Err(CatalogError::unauthenticated(
+            "agencies' experience needs an ADMIN or REVIEWER key: send `Authorization: Bearer <token>`",
+        )),
+    }
+}
+
+/// The driver with the most negative mentions in `counts` (ties: `CxDriver` order).
+fn top_negative(counts: &HashMap<CxDriver, (i64, i64)>) -> Option<CxDriver> {
+    CxDriver::ALL
+        .iter()
+        .filter_map(|d| counts.get(d).map(|(_, negative)| (*d, *negative)))
+        .filter(|(_, negative)| *negative > 0)
+        .fold(None, |best: Option<(CxDriver, i64)>, (d, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((d, n)),
+        })
+        .map(|(d, _)| d)
+}
+
+/// `figure` of `a` against `b`, missing figures last whichever the direction.
+fn by_figure(a: Option<f64>, b: Option<f64>, descending: bool) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) if descending => b.total_cmp(&a),
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// Sorts `agencies` by `order` (`descending` or not), then by name.
+pub fn sort_scorecard(agencies: &mut [AgencyExperience], order: ScorecardOrder, descending: bool) {
+    agencies.sort_by(|a, b| {
+        let first = match order {
+            ScorecardOrder::Csat => by_figure(a.scores.csat, b.scores.csat, descending),
+            ScorecardOrder::Trust => by_figure(a.scores.trust, b.scores.trust, descending),
+            ScorecardOrder::Responses => {
+                let ord = a.scores.responses.cmp(&b.scores.responses);
+                if descending { ord.reverse() } else { ord }
+            }
+            ScorecardOrder::AbandonmentRate => by_figure(
+                a.transactions.abandonment_rate(),
+                b.transactions.abandonment_rate(),
+                descending,
+            ),
+            ScorecardOrder::Name => {
+                let ord = a.agency.name.cmp(&b.agency.name);
+                if descending { ord.reverse() } else { ord }
+            }
+        };
+        first.then_with(|| a.agency.name.cmp(&b.agency.name))
+    });
+}
+
+impl Catalog {
+    /// How agency `agency_id` fared over `period`, for an ADMIN or REVIEWER `principal`.
+    pub async fn agency_experience(
+        &self,
+        principal: &Principal,
+        agency_id: i32,
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<AgencyExperience> {
+        require_oversight(principal)?;
+        let mut all = self
+            .agencies_experience(&[agency_id], period, minimum)
+            .await?;
+        all.pop()
+            .ok_or_else(|| CatalogError::not_found("agency", "agency"))
+    }
+
+    /// Every CSSP agency over `period`, sorted by `order`, for an ADMIN or REVIEWER.
+    pub async fn cssp_scorecard(
+        &self,
+        principal: &Principal,
+        period: Period,
+        minimum: u64,
+        (order, descending): (ScorecardOrder, bool),
+    ) -> CatalogResult<Vec<AgencyExperience>> {
+        require_oversight(principal)?;
+        let ids: Vec<i32> = cssp_designation::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.agency_id)
+            .collect();
+        let mut agencies = self.agencies_experience(&ids, period, minimum).await?;
+        sort_scorecard(&mut agencies, order, descending);
+        Ok(agencies)
+    }
+
+    /// How each of `agency_ids` fared (the ones that exist), with sums from the database.
+    async fn agencies_experience(
+        &self,
+        agency_ids: &[i32],
+        period: Period,
+        minimum: u64,
+    ) -> CatalogResult<Vec<AgencyExperience>> {
+        let agencies = self.agencies_by_ids(agency_ids).await?;
+        let cssps = self.cssp_of_agencies(agency_ids).await?;
+        let services = service::Entity::find()
+            .filter(service::Column::AgencyId.is_in(agency_ids.to_vec()))
+            .filter(published())
+            .filter(service::Column::RevisionOfId.is_null())
+            .order_by_asc(service::Column::Name)
+            .order_by_asc(service::Column::Id)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i32> = services.iter().map(|s| s.id).collect();
+        let feedback: HashMap<i32, Sums> = {
+            let rows: Vec<GroupSums<i32>> = sums_by(feedback::Column::ServiceId, period)
+                .filter(feedback::Column::ServiceId.is_in(ids.clone()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            rows.into_iter()
+                .map(|(id, n, s, h, tn, t)| (id, (n, s, h, tn, t)))
+                .collect()
+        };
+        let drivers = self.driver_counts(&ids, period).await?;
+        let transactions = self.transactions_by_service(&ids, period).await?;
+        let mut out = Vec::with_capacity(agencies.len());
+        for &agency_id in agency_ids {
+            let Some(agency) = agencies.get(&agency_id) else {
+                continue;
+            };
+            let (mut pooled, mut counted) = (NO_SUMS, Transactions::default());
+            let mut negatives: HashMap<CxDriver, (i64, i64)> = HashMap::new();
+            let mut scorecards = Vec::new();
+            for service in services.iter().filter(|s| s.agency_id == agency_id) {
+                let sums = feedback.get(&service.id).copied().unwrap_or(NO_SUMS);
+                let service_drivers = drivers.get(&service.id).cloned().unwrap_or_default();
+                for (driver, (p, n)) in &service_drivers {
+                    let entry = negatives.entry(*driver).or_default();
+                    *entry = (entry.0 + p, entry.1 + n);
+                }
+                let service_transactions =
+                    transactions.get(&service.id).copied().unwrap_or_default();
+                pooled = pool(pooled, sums);
+                counted = counted + service_transactions;
+                let scores = scores(sums, minimum);
+                scorecards.push(ServiceScorecard {
+                    service_id: service.id,
+                    top_negative_driver: scores
+                        .withheld
+                        .is_none()
+                        .then(|| top_negative(&service_drivers))
+                        .flatten(),
+                    scores,
+                    transactions: service_transactions,
+                });
+            }
+            let scores = scores(pooled, minimum);
+            out.push(AgencyExperience {
+                agency: agency.clone(),
+                cssp: cssps.contains_key(&agency_id),
+                services: scorecards,
+                top_negative_driver: scores
+                    .withheld
+                    .is_none()
+                    .then(|| top_negative(&negatives))
+                    .flatten(),
+                scores,
+                transactions: counted,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::top_negative;
+    use crate::catalog::types::CxDriver;
+
+    #[test]
+    fn the_top_negative_driver_is_the_most_named_first_in_order_on_ties() {
+        let counts: HashMap<CxDriver, (i64, i64)> = [
+            (CxDriver::Ease, (9, 2)),
+            (CxDriver::Transparency, (0, 3)),
+            (CxDriver::Efficiency, (0, 3)),
+        ]
+        .into_iter()
+        .collect();
+        let first_of_the_tied = CxDriver::ALL
+            .iter()
+            .copied()
+            .find(|d| matches!(d, CxDriver::Transparency | CxDriver::Efficiency));
+        assert_eq!(top_negative(&counts), first_of_the_tied);
+        assert_eq!(top_negative(&HashMap::new()), None);
+        let only_positive = [(CxDriver::Ease, (4, 0))].into_iter().collect();
+        assert_eq!(top_negative(&only_positive), None);
+    }
+}
