@@ -20,19 +20,10 @@ async fn stored(app: &TestApp) -> Vec<feedback::Model> {
         .unwrap()
 }
 
-async fn service_id(app: &TestApp, slug: &str) -> Value {
-    app.data(
-        &format!(r#"{{ service(slug: "{slug}") {{ id }} }}"#),
-        json!({}),
-    )
-    .await["service"]["id"]
-        .clone()
-}
-
 /// A valid submission on unemployment insurance, at the job-loss journey's first stage.
 async fn valid(app: &TestApp) -> Value {
     json!({
-        "serviceId": service_id(app, "nys-unemployment-insurance").await,
+        "serviceId": app.service_id("nys-unemployment-insurance").await,
         "channelKind": "ONLINE_FORM",
         "lifeEvent": "job-loss",
         "stage": "replace-income",
@@ -68,7 +59,7 @@ async fn anyone_may_submit_feedback_and_its_comment_is_stored_redacted() {
     assert!(row.life_event_id.is_some() && row.journey_stage_id.is_some());
     // Only the lifeEvent and stage are optional; a bare submission works too.
     let bare = json!({
-        "serviceId": service_id(&app, "nys-snap").await,
+        "serviceId": app.service_id("nys-snap").await,
         "channelKind": "WEBSITE", "satisfaction": 5, "language": "es"
     });
     let body = app.graphql(SUBMIT, json!({ "input": bare })).await;
@@ -242,7 +233,7 @@ async fn a_service_experience_is_computed_by_the_database_and_withheld_below_the
         ..Limits::default()
     })
     .await;
-    let service = service_id(&app, "nys-unemployment-insurance").await;
+    let service = app.service_id("nys-unemployment-insurance").await;
     for (kind, satisfaction, trust, good, bad) in [
         (
             "ONLINE_FORM",
@@ -375,7 +366,7 @@ async fn a_service_experience_breaks_down_by_category_stage_entry_point_and_mont
         ..Limits::default()
     })
     .await;
-    let service = service_id(&app, "nys-unemployment-insurance").await;
+    let service = app.service_id("nys-unemployment-insurance").await;
     for (kind, satisfaction, stage, entry) in [
         ("ONLINE_FORM", 5, Some("replace-income"), Some("PORTAL")),
         ("WEBSITE", 3, Some("replace-income"), Some("SEARCH_ENGINE")),
@@ -461,7 +452,7 @@ async fn a_service_experience_breaks_down_by_category_stage_entry_point_and_mont
 async fn residents_comments_are_read_only_by_the_agencys_editors_reviewers_and_admins() {
     use crate::helpers::Caller;
     let app = TestApp::with_keys().await;
-    let service = service_id(&app, "nys-unemployment-insurance").await;
+    let service = app.service_id("nys-unemployment-insurance").await;
     for comment in [
         Some("The form timed out twice; call me at 518-555-0142"),
         None,

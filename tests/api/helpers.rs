@@ -295,6 +295,24 @@ impl TestApp {
         app
     }
 
+    /// An app over the seeded New York catalog serving with `limits`, with a key for each
+    /// role.
+    pub async fn with_keys_and(limits: Limits) -> Self {
+        let mut app = Self::seeded_with(limits).await;
+        app.keys = Some(keys(&app).await);
+        app
+    }
+
+    /// The global id of the published service `slug`.
+    pub async fn service_id(&self, slug: &str) -> Value {
+        self.data(
+            &format!(r#"{{ service(slug: "{slug}") {{ id }} }}"#),
+            json!({}),
+        )
+        .await["service"]["id"]
+            .clone()
+    }
+
     /// The keys of [`TestApp::with_keys`].
     pub fn keys(&self) -> &Keys {
         self.keys.as_ref().expect("made with TestApp::with_keys")

@@ -13,29 +13,19 @@ const JOURNEY: &str = r#"query($period: String) { lifeEvent(slug: "job-loss") { 
       services { service { slug } started abandonmentRate scores { responses satisfaction withheld } } }
     gaps { kind stage { slug } nextStage { slug } severity reason } } } }"#;
 
-async fn id_of(app: &TestApp, slug: &str) -> Value {
-    app.data(
-        &format!(r#"{{ service(slug: "{slug}") {{ id }} }}"#),
-        json!({}),
-    )
-    .await["service"]["id"]
-        .clone()
-}
-
 fn close(value: &Value, expected: f64) -> bool {
     value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9)
 }
 
 #[tokio::test]
 async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
-    let mut app = TestApp::seeded_with(Limits {
+    let app = TestApp::with_keys_and(Limits {
         feedback_rate_limit: 0,
         min_responses: 2,
         public_revision_poll_ms: 0,
         ..Limits::default()
     })
     .await;
-    app.keys = Some(crate::helpers::keys(&app).await);
     let submit = r#"mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { field message } } }"#;
     for (slug, kind, ratings) in [
         ("nys-unemployment-insurance", "ONLINE_FORM", &[4, 4, 5][..]),
@@ -44,7 +34,7 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
         ("nyc-one-shot-deal", "ONLINE_FORM", &[2, 3]),
         ("nys-career-centers", "IN_PERSON", &[5, 4]),
     ] {
-        let service = id_of(&app, slug).await;
+        let service = app.service_id(slug).await;
         for satisfaction in ratings {
             let input = json!({ "serviceId": service, "channelKind": kind,
                 "satisfaction": satisfaction, "language": "en" });
@@ -62,7 +52,7 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
         ("nys-heap", [100, 50, 10, 40]),
         ("nys-unemployment-insurance", [200, 180, 10, 10]),
     ] {
-        let input = json!({ "serviceId": id_of(&app, slug).await, "channelKind": "ONLINE_FORM",
+        let input = json!({ "serviceId": app.service_id(slug).await, "channelKind": "ONLINE_FORM",
             "month": month, "started": started, "completed": completed, "failed": failed,
             "abandoned": abandoned });
         let body = app

@@ -6,25 +6,15 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Caller, TestApp};
 
-async fn id_of(app: &TestApp, slug: &str) -> Value {
-    app.data(
-        &format!(r#"{{ service(slug: "{slug}") {{ id }} }}"#),
-        json!({}),
-    )
-    .await["service"]["id"]
-        .clone()
-}
-
 #[tokio::test]
 async fn the_cx_office_reads_agencies_side_by_side() {
-    let mut app = TestApp::seeded_with(Limits {
+    let app = TestApp::with_keys_and(Limits {
         feedback_rate_limit: 0,
         min_responses: 2,
         public_revision_poll_ms: 0,
         ..Limits::default()
     })
     .await;
-    app.keys = Some(crate::helpers::keys(&app).await);
     let submit = r#"mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { message } } }"#;
     for (slug, satisfaction, negative) in [
         ("nys-unemployment-insurance", 5, json!([])),
@@ -38,7 +28,7 @@ async fn the_cx_office_reads_agencies_side_by_side() {
         ("nys-heap", 5, json!([])),
         ("nys-heap", 4, json!([])),
     ] {
-        let input = json!({ "serviceId": id_of(&app, slug).await, "channelKind": "ONLINE_FORM",
+        let input = json!({ "serviceId": app.service_id(slug).await, "channelKind": "ONLINE_FORM",
             "satisfaction": satisfaction, "negativeDrivers": negative, "language": "en" });
         let body = app.graphql(submit, json!({ "input": input })).await;
         assert_eq!(
@@ -49,7 +39,7 @@ async fn the_cx_office_reads_agencies_side_by_side() {
     }
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let report = r#"mutation($input: UxMetricsReportInput!) { uxMetricsReport(input: $input) { userErrors { message } } }"#;
-    let input = json!({ "serviceId": id_of(&app, "nys-unemployment-insurance").await,
+    let input = json!({ "serviceId": app.service_id("nys-unemployment-insurance").await,
         "channelKind": "ONLINE_FORM", "month": month, "started": 100, "completed": 60,
         "failed": 10, "abandoned": 30 });
     let body = app

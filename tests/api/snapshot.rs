@@ -321,12 +321,11 @@ async fn the_http_benchmark_drives_the_real_server_and_its_ceiling_without_error
 #[tokio::test]
 async fn with_a_poll_interval_public_reads_skip_the_revision_check_yet_see_this_servers_changes_at_once()
  {
-    let mut app = TestApp::seeded_with(civic_catalog::config::Limits {
+    let app = TestApp::with_keys_and(civic_catalog::config::Limits {
         public_revision_poll_ms: 60_000,
         ..civic_catalog::config::Limits::default()
     })
     .await;
-    app.keys = Some(crate::helpers::keys(&app).await);
     let query = r#"{ service(slug: "nys-snap") { id name } }"#;
     let seen = app.data(query, json!({})).await;
     let id = seen["service"]["id"].clone();

@@ -17,15 +17,6 @@ const EXPERIENCE: &str = r#"query($period: String) { service(slug: "nys-unemploy
     experience(period: $period) { uxMetrics { channelKind category months started completed failed abandoned
       successRate errorRate abandonmentRate medianSecondsToComplete p90SecondsToComplete medianClicksToComplete } } } }"#;
 
-async fn service_id(app: &TestApp) -> Value {
-    app.data(
-        r#"{ service(slug: "nys-unemployment-insurance") { id } }"#,
-        json!({}),
-    )
-    .await["service"]["id"]
-        .clone()
-}
-
 /// A report of `month` through `kind` with the counts and measures given.
 fn report(id: &Value, kind: &str, month: &str, counts: [i64; 4], measures: [Value; 3]) -> Value {
     let [started, completed, failed, abandoned] = counts;
@@ -56,7 +47,7 @@ fn close(value: &Value, expected: f64) -> bool {
 #[tokio::test]
 async fn an_agency_reports_months_and_the_experience_derives_rates_and_weighted_times() {
     let app = TestApp::with_keys().await;
-    let id = service_id(&app).await;
+    let id = app.service_id("nys-unemployment-insurance").await;
     let editor = app.as_(Caller::Editor);
     let july = editor
         .graphql(
@@ -186,7 +177,7 @@ async fn an_agency_reports_months_and_the_experience_derives_rates_and_weighted_
 #[tokio::test]
 async fn a_bad_report_is_refused_with_its_field_and_nothing_is_stored() {
     let app = TestApp::with_keys().await;
-    let id = service_id(&app).await;
+    let id = app.service_id("nys-unemployment-insurance").await;
     let good = [json!(600), json!(1500), json!(12)];
     let cases = [
         (
@@ -308,7 +299,7 @@ async fn a_bad_report_is_refused_with_its_field_and_nothing_is_stored() {
 #[tokio::test]
 async fn only_the_agencys_editors_and_admins_may_report() {
     let app = TestApp::with_keys().await;
-    let id = service_id(&app).await;
+    let id = app.service_id("nys-unemployment-insurance").await;
     let input = report(
         &id,
         "PHONE",
