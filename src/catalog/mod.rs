@@ -18,6 +18,7 @@ pub mod criterion;
 pub mod eligibility;
 pub mod error;
 pub mod experience;
+pub mod export;
 pub mod feedback;
 pub mod import;
 pub mod journey;

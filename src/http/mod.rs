@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod cache;
+pub mod export;
 pub mod graphiql;
 pub mod persisted;
 pub mod rate;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
     }
     let router = router
         .route("/graphql", any(graphql).layer(shed))
+        .route("/export/feedback.csv", get(export::feedback_csv))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));

@@ -504,3 +504,104 @@ async fn residents_comments_are_read_only_by_the_agencys_editors_reviewers_and_a
         );
     }
 }
+
+#[tokio::test]
+async fn an_agencys_feedback_exports_as_streamed_csv_to_its_staff_only() {
+    let app = TestApp::with_keys_and(Limits {
+        feedback_rate_limit: 0,
+        ..Limits::default()
+    })
+    .await;
+    let ui = app.service_id("nys-unemployment-insurance").await;
+    for (satisfaction, comment) in [
+        (
+            2,
+            Some("Waited, then \"try again\", then a call to 518-555-0142"),
+        ),
+        (5, Some("=HYPERLINK(\"http://x\")")),
+        (4, None),
+    ] {
+        let input = json!({ "serviceId": ui, "channelKind": "ONLINE_FORM", "satisfaction": satisfaction,
+            "lifeEvent": "job-loss", "stage": "replace-income", "negativeDrivers": ["EFFICIENCY", "EASE"],
+            "comment": comment, "language": "en" });
+        let body = app.graphql(SUBMIT, json!({ "input": input })).await;
+        assert_eq!(
+            body["data"]["feedbackSubmit"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+    // Another agency's feedback is not in this export.
+    let snap = json!({ "serviceId": app.service_id("nys-snap").await, "channelKind": "ONLINE_FORM",
+        "satisfaction": 1, "language": "en" });
+    app.graphql(SUBMIT, json!({ "input": snap })).await;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let get = |token: Option<String>, query: String| {
+        let mut request = app
+            .client
+            .get(format!("{}/export/feedback.csv?{query}", app.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let query = format!("agency=nys-dol&period={month}");
+    let response = get(Some(app.keys().editor.clone()), query.clone())
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let csv = response.text().await.unwrap();
+    let expected = format!(
+        "submitted_on,service,channel_kind,life_event,stage,satisfaction,trust,positive_drivers,negative_drivers,entry_point,language,comment\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,2,,,EASE EFFICIENCY,,en,\"Waited, then \"\"try again\"\", then a call to [phone]\"\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,5,,,EASE EFFICIENCY,,en,\"'=HYPERLINK(\"\"http://x\"\")\"\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,4,,,EASE EFFICIENCY,,en,\r\n"
+    );
+    assert_eq!(csv, expected);
+    // Reviewers and admins may export it too; nobody else.
+    for token in [&app.keys().reviewer, &app.keys().admin] {
+        let response = get(Some(token.clone()), query.clone()).await.unwrap();
+        assert_eq!(response.text().await.unwrap(), expected);
+    }
+    for (token, query, status, code) in [
+        (None, query.clone(), 401, "UNAUTHENTICATED"),
+        (
+            Some(app.keys().foreign_editor.clone()),
+            query.clone(),
+            403,
+            "FORBIDDEN",
+        ),
+        (
+            Some(app.keys().editor.clone()),
+            "agency=no-such-agency".to_owned(),
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            Some(app.keys().editor.clone()),
+            "agency=nys-dol&period=2026-13".to_owned(),
+            400,
+            "BAD_USER_INPUT",
+        ),
+        (
+            Some(app.keys().editor.clone()),
+            "period=2026-10".to_owned(),
+            400,
+            "BAD_USER_INPUT",
+        ),
+    ] {
+        let response = get(token, query.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{query}: {body}"
+        );
+    }
+}
