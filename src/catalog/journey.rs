@@ -22,6 +22,7 @@ use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
 use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
 use crate::catalog::records;
+use crate::catalog::ux_metrics::Transactions;
 use crate::entity::feedback;
 
 /// How one service of a stage fared.
@@ -87,10 +88,6 @@ pub struct JourneyExperience {
     pub stages: Vec<StageExperience>,
     /// The gaps, worst first.
     pub gaps: Vec<Gap>,
-}
-
-fn share(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 /// The gaps of `stages`, worst first (see the module documentation).
@@ -171,7 +168,7 @@ impl Catalog {
             .into_iter()
             .map(|stage| {
                 let mut pooled: Sums = NO_SUMS;
-                let (mut started, mut abandoned) = (0, 0);
+                let mut stage_transactions = Transactions::default();
                 let services = links
                     .remove(&stage.id)
                     .unwrap_or_default()
@@ -183,8 +180,7 @@ impl Catalog {
                             .get(&link.service_id)
                             .copied()
                             .unwrap_or_default();
-                        (started, abandoned) =
-                            (started + counted.started, abandoned + counted.abandoned);
+                        stage_transactions = stage_transactions + counted;
                         ServiceJourneyScore {
                             service_id: link.service_id,
                             scores: scores(sums, minimum),
@@ -197,8 +193,8 @@ impl Catalog {
                     stage,
                     services,
                     scores: scores(pooled, minimum),
-                    started,
-                    abandonment_rate: share(abandoned, started),
+                    started: stage_transactions.started,
+                    abandonment_rate: stage_transactions.abandonment_rate(),
                 }
             })
             .collect();

@@ -313,6 +313,38 @@ impl TestApp {
             .clone()
     }
 
+    /// Submits feedback `input` anonymously, as a portal would, and asserts it was
+    /// recorded.
+    pub async fn submit_feedback(&self, input: Value) {
+        let body = self
+            .graphql(
+                "mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { field message } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["feedbackSubmit"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+
+    /// Reports UX metrics `input` with the ADMIN key and asserts they were recorded.
+    pub async fn report_ux_metrics(&self, input: Value) {
+        let body = self
+            .as_(Caller::Admin)
+            .graphql(
+                "mutation($input: UxMetricsReportInput!) { uxMetricsReport(input: $input) { userErrors { field message } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["uxMetricsReport"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+
     /// The keys of [`TestApp::with_keys`].
     pub fn keys(&self) -> &Keys {
         self.keys.as_ref().expect("made with TestApp::with_keys")

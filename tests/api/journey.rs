@@ -5,7 +5,7 @@
 use civic_catalog::config::Limits;
 use serde_json::{Value, json};
 
-use crate::helpers::{Caller, TestApp};
+use crate::helpers::TestApp;
 
 const JOURNEY: &str = r#"query($period: String) { lifeEvent(slug: "job-loss") { experience(period: $period) {
     period { start end }
@@ -26,7 +26,6 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
         ..Limits::default()
     })
     .await;
-    let submit = r#"mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { field message } } }"#;
     for (slug, kind, ratings) in [
         ("nys-unemployment-insurance", "ONLINE_FORM", &[4, 4, 5][..]),
         ("nys-snap", "ONLINE_FORM", &[3]),
@@ -38,16 +37,10 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
         for satisfaction in ratings {
             let input = json!({ "serviceId": service, "channelKind": kind,
                 "satisfaction": satisfaction, "language": "en" });
-            let body = app.graphql(submit, json!({ "input": input })).await;
-            assert_eq!(
-                body["data"]["feedbackSubmit"]["userErrors"],
-                json!([]),
-                "{body}"
-            );
+            app.submit_feedback(input).await;
         }
     }
     let month = chrono::Utc::now().format("%Y-%m").to_string();
-    let report = r#"mutation($input: UxMetricsReportInput!) { uxMetricsReport(input: $input) { userErrors { field message } } }"#;
     for (slug, [started, completed, failed, abandoned]) in [
         ("nys-heap", [100, 50, 10, 40]),
         ("nys-unemployment-insurance", [200, 180, 10, 10]),
@@ -55,15 +48,7 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
         let input = json!({ "serviceId": app.service_id(slug).await, "channelKind": "ONLINE_FORM",
             "month": month, "started": started, "completed": completed, "failed": failed,
             "abandoned": abandoned });
-        let body = app
-            .as_(Caller::Admin)
-            .graphql(report, json!({ "input": input }))
-            .await;
-        assert_eq!(
-            body["data"]["uxMetricsReport"]["userErrors"],
-            json!([]),
-            "{body}"
-        );
+        app.report_ux_metrics(input).await;
     }
 
     let data = app.data(JOURNEY, json!({ "period": month })).await;

@@ -15,7 +15,6 @@ async fn the_cx_office_reads_agencies_side_by_side() {
         ..Limits::default()
     })
     .await;
-    let submit = r#"mutation($input: FeedbackSubmitInput!) { feedbackSubmit(input: $input) { userErrors { message } } }"#;
     for (slug, satisfaction, negative) in [
         ("nys-unemployment-insurance", 5, json!([])),
         (
@@ -30,27 +29,13 @@ async fn the_cx_office_reads_agencies_side_by_side() {
     ] {
         let input = json!({ "serviceId": app.service_id(slug).await, "channelKind": "ONLINE_FORM",
             "satisfaction": satisfaction, "negativeDrivers": negative, "language": "en" });
-        let body = app.graphql(submit, json!({ "input": input })).await;
-        assert_eq!(
-            body["data"]["feedbackSubmit"]["userErrors"],
-            json!([]),
-            "{body}"
-        );
+        app.submit_feedback(input).await;
     }
     let month = chrono::Utc::now().format("%Y-%m").to_string();
-    let report = r#"mutation($input: UxMetricsReportInput!) { uxMetricsReport(input: $input) { userErrors { message } } }"#;
     let input = json!({ "serviceId": app.service_id("nys-unemployment-insurance").await,
         "channelKind": "ONLINE_FORM", "month": month, "started": 100, "completed": 60,
         "failed": 10, "abandoned": 30 });
-    let body = app
-        .as_(Caller::Admin)
-        .graphql(report, json!({ "input": input }))
-        .await;
-    assert_eq!(
-        body["data"]["uxMetricsReport"]["userErrors"],
-        json!([]),
-        "{body}"
-    );
+    app.report_ux_metrics(input).await;
 
     let agency = r#"{ agency(slug: "nys-dol") { name experience {
         cssp scores { responses satisfaction csat } topNegativeDriver
