@@ -11,7 +11,7 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::catalog::{Catalog, import};
-use crate::cli::{BenchTarget, Cli, Command, KeysAction};
+use crate::cli::{BenchTarget, Cli, Command, KeysAction, SyntheticAction};
 use crate::config::{DatabaseConfig, Limits};
 use crate::graphql::{build_schema, sdl};
 use crate::http::answers::AnswerCache;
@@ -416,7 +416,34 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 "catalog loaded"
             );
         }
-        Command::Serve { bind, limits } => {
+        Command::Synthetic { action } => {
+            let catalog = Catalog::new(open(&cli.database_url, &metrics).await?);
+            match action {
+                SyntheticAction::Load => {
+                    let report = catalog
+                        .load_synthetic_experience()
+                        .await
+                        .map_err(|e| e.for_operator())?;
+                    tracing::info!(
+                        feedback = report.feedback,
+                        ux_metrics = report.ux_metrics,
+                        "synthetic experience set loaded"
+                    );
+                }
+                SyntheticAction::Remove => {
+                    catalog
+                        .remove_synthetic_experience()
+                        .await
+                        .map_err(|e| e.for_operator())?;
+                    tracing::info!("synthetic experience set removed");
+                }
+            }
+        }
+        Command::Serve {
+            bind,
+            limits,
+            synthetic_experience,
+        } => {
             // Bind first: a taken port is reported before any migration or seeding runs.
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
@@ -434,6 +461,17 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                     services = report.services_created,
                     "seeded the New York catalog"
                 );
+                if synthetic_experience {
+                    let report = catalog
+                        .load_synthetic_experience()
+                        .await
+                        .map_err(|e| e.for_operator())?;
+                    tracing::info!(
+                        feedback = report.feedback,
+                        ux_metrics = report.ux_metrics,
+                        "loaded the synthetic experience set (marked synthetic; remove it with `civic-catalog synthetic remove`)"
+                    );
+                }
             }
             tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql and GraphiQL at /");
             let router = app_router(catalog, metrics, limits.clone())?;

@@ -48,6 +48,16 @@ pub enum Command {
         /// Limits on requests and clients.
         #[command(flatten)]
         limits: Limits,
+        /// On a first run (an empty catalog), also load the synthetic demonstration set of
+        /// feedback and UX metrics, marked synthetic everywhere it shows; `false` for a
+        /// production database.
+        #[arg(
+            long,
+            env = "SYNTHETIC_EXPERIENCE",
+            default_value_t = true,
+            action = clap::ArgAction::Set
+        )]
+        synthetic_experience: bool,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -56,6 +66,13 @@ pub enum Command {
         /// A JSON catalog document of the same shape as the shipped one.
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+    /// Load or remove the synthetic demonstration set of feedback and UX metrics (twelve
+    /// months and the current one, for the published catalog; real data is left alone).
+    Synthetic {
+        /// What to do with the set.
+        #[command(subcommand)]
+        action: SyntheticAction,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -95,6 +112,15 @@ pub enum KeysAction {
         /// The key's id, as `keys list` shows it.
         id: i32,
     },
+}
+
+/// What `synthetic` does.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SyntheticAction {
+    /// Load the set, replacing an earlier synthetic set.
+    Load,
+    /// Remove the set.
+    Remove,
 }
 
 /// What `bench` measures.

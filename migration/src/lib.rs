@@ -13,6 +13,7 @@ mod m20261125_000006_editing;
 mod m20261202_000007_public_revision;
 mod m20261202_000008_feedback;
 mod m20261202_000009_ux_metrics;
+mod m20261203_000010_synthetic_experience;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_public_revision::Migration),
             Box::new(m20261202_000008_feedback::Migration),
             Box::new(m20261202_000009_ux_metrics::Migration),
+            Box::new(m20261203_000010_synthetic_experience::Migration),
         ]
     }
 }

@@ -120,6 +120,8 @@ pub struct ServiceExperience {
     pub trend: Vec<(NaiveDate, Scores)>,
     /// What the agency's systems measured over the period, by channel kind.
     pub ux_metrics: Vec<crate::catalog::ux_metrics::UxMetrics>,
+    /// Whether the period holds synthetic demonstration data ([`crate::catalog::synthetic`]).
+    pub synthetic: bool,
 }
 
 /// One group's sums, as the database computes them: responses, the sum of satisfaction,
@@ -282,6 +284,7 @@ impl Catalog {
             trend: self.monthly_trend(service_id, period, minimum).await?,
             drivers,
             ux_metrics: self.service_ux_metrics(service_id, period).await?,
+            synthetic: self.holds_synthetic(period).await?,
         })
     }
 

@@ -138,6 +138,7 @@ impl Catalog {
             language: Set(language),
             page_url: Set(page_url.map(|u| u.as_str().to_owned())),
             submitted_on: Set(submitted_on),
+            synthetic: Set(false),
         }
         .insert(db)
         .await?;

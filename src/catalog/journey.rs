@@ -16,12 +16,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
 use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
 use crate::catalog::records;
+use crate::catalog::types::{ChannelKind, TouchpointCategory};
 use crate::catalog::ux_metrics::Transactions;
 use crate::entity::feedback;
 
@@ -51,6 +52,9 @@ pub struct StageExperience {
     pub started: i64,
     /// The share of them abandoned.
     pub abandonment_rate: Option<f64>,
+    /// The touchpoint mix: its services' feedback by touchpoint category (digital,
+    /// physical, human), the categories with responses, in order.
+    pub by_category: Vec<(TouchpointCategory, Scores)>,
 }
 
 /// Why a gap ranks where it does.
@@ -88,6 +92,8 @@ pub struct JourneyExperience {
     pub stages: Vec<StageExperience>,
     /// The gaps, worst first.
     pub gaps: Vec<Gap>,
+    /// Whether the period holds synthetic demonstration data ([`crate::catalog::synthetic`]).
+    pub synthetic: bool,
 }
 
 /// The gaps of `stages`, worst first (see the module documentation).
@@ -163,12 +169,14 @@ impl Catalog {
         let mut links = self.service_links_of_stages(&stage_ids).await?;
         let service_ids: Vec<i32> = links.values().flatten().map(|l| l.service_id).collect();
         let feedback = self.feedback_sums_by_service(&service_ids, period).await?;
+        let by_kind = self.feedback_sums_by_kind(&service_ids, period).await?;
         let transactions = self.transactions_by_service(&service_ids, period).await?;
         let stages: Vec<StageExperience> = stages
             .into_iter()
             .map(|stage| {
                 let mut pooled: Sums = NO_SUMS;
                 let mut stage_transactions = Transactions::default();
+                let mut categories: Vec<(TouchpointCategory, Sums)> = Vec::new();
                 let services = links
                     .remove(&stage.id)
                     .unwrap_or_default()
@@ -176,6 +184,12 @@ impl Catalog {
                     .map(|link| {
                         let sums = feedback.get(&link.service_id).copied().unwrap_or(NO_SUMS);
                         pooled = pool(pooled, sums);
+                        for (kind, sums) in by_kind.get(&link.service_id).into_iter().flatten() {
+                            match categories.iter_mut().find(|(c, _)| *c == kind.category()) {
+                                Some((_, pooled)) => *pooled = pool(*pooled, *sums),
+                                None => categories.push((kind.category(), *sums)),
+                            }
+                        }
                         let counted = transactions
                             .get(&link.service_id)
                             .copied()
@@ -189,7 +203,12 @@ impl Catalog {
                         }
                     })
                     .collect();
+                categories.sort_by_key(|(category, _)| *category);
                 StageExperience {
+                    by_category: categories
+                        .into_iter()
+                        .map(|(category, sums)| (category, scores(sums, minimum)))
+                        .collect(),
                     stage,
                     services,
                     scores: scores(pooled, minimum),
@@ -203,11 +222,12 @@ impl Catalog {
             period,
             stages,
             gaps,
+            synthetic: self.holds_synthetic(period).await?,
         })
     }
 
     /// The feedback sums of each of `service_ids` over `period`, by service id.
-    async fn feedback_sums_by_service(
+    pub(crate) async fn feedback_sums_by_service(
         &self,
         service_ids: &[i32],
         period: Period,
@@ -221,6 +241,41 @@ impl Catalog {
             .into_iter()
             .map(|(id, n, s, happy, tn, t)| (id, (n, s, happy, tn, t)))
             .collect())
+    }
+}
+
+impl Catalog {
+    /// The feedback sums of each of `service_ids` over `period`, by service id and then by
+    /// channel kind.
+    async fn feedback_sums_by_kind(
+        &self,
+        service_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, Vec<(ChannelKind, Sums)>>> {
+        type Row = (
+            ChannelKind,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            i64,
+            Option<i64>,
+            i32,
+        );
+        let rows: Vec<Row> = sums_by(feedback::Column::ChannelKind, period)
+            .column(feedback::Column::ServiceId)
+            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
+            .group_by(feedback::Column::ServiceId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut by_service: HashMap<i32, Vec<(ChannelKind, Sums)>> = HashMap::new();
+        for (kind, n, s, happy, tn, t, service_id) in rows {
+            by_service
+                .entry(service_id)
+                .or_default()
+                .push((kind, (n, s, happy, tn, t)));
+        }
+        Ok(by_service)
     }
 }
 
@@ -249,6 +304,7 @@ mod tests {
             },
             started: 100,
             abandonment_rate: abandonment,
+            by_category: Vec::new(),
         }
     }
 

@@ -35,6 +35,7 @@ pub mod scorecard;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod synthetic;
 pub mod types;
 pub mod ux_metrics;
 pub mod validate;

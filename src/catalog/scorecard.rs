@@ -10,13 +10,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
+use crate::catalog::experience::{NO_SUMS, Period, Scores, pool, scores};
 use crate::catalog::principal::Principal;
 use crate::catalog::records;
 use crate::catalog::service::published;
 use crate::catalog::types::{CxDriver, Role};
 use crate::catalog::ux_metrics::Transactions;
-use crate::entity::{cssp_designation, feedback, service};
+use crate::entity::{cssp_designation, service};
 
 /// How one service fared.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,8 @@ pub struct AgencyExperience {
     pub top_negative_driver: Option<CxDriver>,
     /// All its services' transactions together.
     pub transactions: Transactions,
+    /// Whether the period holds synthetic demonstration data ([`crate::catalog::synthetic`]).
+    pub synthetic: bool,
 }
 
 /// What the scorecard is sorted by.
@@ -183,16 +185,8 @@ impl Catalog {
             .all(&self.db)
             .await?;
         let ids: Vec<i32> = services.iter().map(|s| s.id).collect();
-        let feedback: HashMap<i32, Sums> = {
-            let rows: Vec<GroupSums<i32>> = sums_by(feedback::Column::ServiceId, period)
-                .filter(feedback::Column::ServiceId.is_in(ids.clone()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            rows.into_iter()
-                .map(|(id, n, s, h, tn, t)| (id, (n, s, h, tn, t)))
-                .collect()
-        };
+        let feedback = self.feedback_sums_by_service(&ids, period).await?;
+        let synthetic = self.holds_synthetic(period).await?;
         let drivers = self.driver_counts(&ids, period).await?;
         let transactions = self.transactions_by_service(&ids, period).await?;
         let mut out = Vec::with_capacity(agencies.len());
@@ -238,6 +232,7 @@ impl Catalog {
                     .flatten(),
                 scores,
                 transactions: counted,
+                synthetic,
             });
         }
         Ok(out)

@@ -337,6 +337,7 @@ impl Catalog {
             p90_seconds: Set(metrics.p90_seconds),
             median_clicks: Set(metrics.median_clicks),
             reported_at: Set(Utc::now()),
+            synthetic: Set(false),
         };
         let stored = match &existing {
             Some(old) => {

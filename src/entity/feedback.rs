@@ -25,6 +25,8 @@ pub struct Model {
     pub language: String,
     pub page_url: Option<String>,
     pub submitted_on: Date,
+    /// Part of the synthetic demonstration set, not a resident's answer or an agency's report.
+    pub synthetic: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub struct Model {
     /// Digital channels only.
     pub median_clicks: Option<f64>,
     pub reported_at: DateTimeUtc,
+    /// Part of the synthetic demonstration set, not a resident's answer or an agency's report.
+    pub synthetic: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

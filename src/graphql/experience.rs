@@ -128,6 +128,12 @@ impl ServiceExperience {
         self.0.period.into()
     }
 
+    /// Whether the period holds synthetic demonstration data (the set `serve` loads on a
+    /// first run): figures that include it describe no real resident.
+    async fn synthetic(&self) -> bool {
+        self.0.synthetic
+    }
+
     /// All responses of the period.
     async fn overall(&self) -> ExperienceScores {
         self.0.overall.clone().into()
@@ -168,14 +174,7 @@ impl ServiceExperience {
 
     /// By touchpoint category (digital, physical, human), pooling its kinds of channel.
     async fn by_category(&self) -> Vec<CategoryExperience> {
-        self.0
-            .by_category
-            .iter()
-            .map(|(category, scores)| CategoryExperience {
-                category: (*category).into(),
-                scores: scores.clone().into(),
-            })
-            .collect()
+        categories(&self.0.by_category)
     }
 
     /// By the journey stage residents said they were at, the stages with responses.
@@ -251,4 +250,17 @@ pub fn period(text: Option<String>) -> async_graphql::Result<Period> {
 /// The minimum number of responses in force for this request.
 pub fn min_responses(ctx: &Context<'_>) -> u64 {
     ctx.data_opt::<MinResponses>().map_or(10, |m| m.0)
+}
+
+/// Figures by touchpoint category, as GraphQL objects.
+pub fn categories(
+    by_category: &[(crate::catalog::types::TouchpointCategory, Scores)],
+) -> Vec<CategoryExperience> {
+    by_category
+        .iter()
+        .map(|(category, scores)| CategoryExperience {
+            category: (*category).into(),
+            scores: scores.clone().into(),
+        })
+        .collect()
 }

@@ -28,6 +28,12 @@ impl LifeEventExperience {
         self.0.period.into()
     }
 
+    /// Whether the period holds synthetic demonstration data (the set `serve` loads on a
+    /// first run): figures that include it describe no real resident.
+    async fn synthetic(&self) -> bool {
+        self.0.synthetic
+    }
+
     /// Every stage, in journey order.
     #[graphql(
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::STAGES, child_complexity)"
@@ -84,6 +90,14 @@ impl StageExperience {
     /// The share of them abandoned (`null` when none were reported).
     async fn abandonment_rate(&self) -> Option<f64> {
         self.0.abandonment_rate
+    }
+
+    /// The touchpoint mix: its services' feedback by touchpoint category (digital,
+    /// physical, human), the categories with responses, each withheld on its own below the
+    /// minimum.
+    #[graphql(complexity = "crate::graphql::limits::list(3, child_complexity)")]
+    async fn by_category(&self) -> Vec<crate::graphql::experience::CategoryExperience> {
+        crate::graphql::experience::categories(&self.0.by_category)
     }
 
     /// Its services, each with its own figures.

@@ -91,6 +91,12 @@ impl AgencyExperience {
         TransactionCounts(self.0.transactions)
     }
 
+    /// Whether the period holds synthetic demonstration data (the set `serve` loads on a
+    /// first run): figures that include it describe no real resident.
+    async fn synthetic(&self) -> bool {
+        self.0.synthetic
+    }
+
     /// Each published service, by name.
     #[graphql(complexity = "crate::graphql::limits::list(500, child_complexity)")]
     async fn services(&self) -> Vec<ServiceScorecard> {

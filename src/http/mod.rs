@@ -5,6 +5,7 @@ pub mod answers;
 pub mod cache;
 pub mod export;
 pub mod graphiql;
+pub mod journey_map;
 pub mod persisted;
 pub mod rate;
 pub mod serve;
@@ -74,6 +75,8 @@ pub fn router(state: AppState) -> Router {
     let router = router
         .route("/graphql", any(graphql).layer(shed))
         .route("/export/feedback.csv", get(export::feedback_csv))
+        .route("/cx/life-events/{slug}", get(journey_map::life_event_page))
+        .route("/cx/services/{slug}", get(journey_map::service_page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));

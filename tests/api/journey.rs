@@ -17,8 +17,9 @@ fn close(value: &Value, expected: f64) -> bool {
     value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9)
 }
 
-#[tokio::test]
-async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
+/// An app whose job-loss journey has this month's small hand-computed data set: figures
+/// shown from 2 responses.
+async fn journey_app() -> (TestApp, String) {
     let app = TestApp::with_keys_and(Limits {
         feedback_rate_limit: 0,
         min_responses: 2,
@@ -50,7 +51,12 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
             "abandoned": abandoned });
         app.report_ux_metrics(input).await;
     }
+    (app, month)
+}
 
+#[tokio::test]
+async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
+    let (app, month) = journey_app().await;
     let data = app.data(JOURNEY, json!({ "period": month })).await;
     let journey = &data["lifeEvent"]["experience"];
     let stages = journey["stages"].as_array().unwrap();
@@ -155,5 +161,96 @@ async fn the_job_loss_journey_ranks_its_gaps_from_the_figures() {
             error["extensions"]["code"], "BAD_USER_INPUT",
             "{bad}: {error}"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_journey_map_page_draws_the_stages_figures_and_gaps() {
+    let (app, month) = journey_app().await;
+    let (status, content_type, html) = app
+        .get(&format!("/cx/life-events/job-loss?period={month}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(content_type, "text/html; charset=utf-8");
+    // The stages left to right, in journey order, in the map itself.
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let at = |text: &str| {
+        svg.find(text)
+            .unwrap_or_else(|| panic!("{text} not in the map: {svg}"))
+    };
+    assert!(at("1. Replace lost income") < at("2. Keep your home"));
+    assert!(at("2. Keep your home") < at("3. Stay healthy and covered"));
+    assert!(at("3. Stay healthy") < at("4. Find your next job"));
+    // Each mark carries its figure: income 4.0 (4 responses), home 2.0 and 40% abandoned,
+    // healthy withheld (no responses), the touchpoint mix by category.
+    for text in [
+        "4.0 of 5",
+        "4 responses",
+        "2.0 of 5",
+        "40% abandoned of 100 started",
+        "5% abandoned of 200 started",
+        "withheld: 0 responses",
+        "Digital 100%: 4.0 of 5",
+        "Physical 100%: 4.5 of 5",
+        // The three worst gaps are highlighted on the map, the drop on its line.
+        "GAP 1: low satisfaction",
+        "GAP 3: high abandonment",
+        "GAP 2: drop of 2.0",
+    ] {
+        at(text);
+    }
+    assert!(!svg.contains("GAP 4"), "only the three worst: {svg}");
+    // Under the map: every gap with its reason, and each service's figures.
+    assert!(html.contains(
+        "mean satisfaction falls from 4.0 at &quot;Replace lost income&quot; to 2.0 at \
+         &quot;Keep your home and utilities&quot;"
+    ));
+    assert!(html.contains("1.5 of 5 (2 responses)"), "HEAP");
+    assert!(html.contains("withheld (1 responses)"), "SNAP");
+    assert!(!html.contains("Synthetic demonstration data"));
+    // No script, nothing from elsewhere.
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src="));
+
+    // One service's page.
+    let (status, _, html) = app
+        .get(&format!("/cx/services/nys-heap?period={month}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Home Energy Assistance Program"), "{html}");
+    assert!(
+        html.contains("Overall:</strong> 1.5 of 5 (2 responses)"),
+        "{html}"
+    );
+    assert!(html.contains("ONLINE_FORM (Digital)"), "{html}");
+    assert!(html.contains("<td class=\"n\">100</td><td class=\"n\">50%</td><td class=\"n\">10%</td><td class=\"n\">40%</td>"), "{html}");
+
+    // Mistakes are pages too, with their status.
+    for (path, expected, text) in [
+        ("/cx/life-events/no-such-event", 404, "life event not found"),
+        ("/cx/services/no-such-service", 404, "service not found"),
+        (
+            "/cx/life-events/job-loss?period=2026-13",
+            400,
+            "is not a period",
+        ),
+        (
+            "/cx/life-events/job-loss?period=2999-Q1",
+            400,
+            "has not begun yet",
+        ),
+        (
+            "/cx/services/nys-heap?period=%3Cscript%3E",
+            400,
+            "`&lt;script&gt;` is not a period",
+        ),
+    ] {
+        let (status, content_type, html) = app.get(path).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (expected, "text/html; charset=utf-8"),
+            "{path}"
+        );
+        assert!(html.contains(text), "{path}: {html}");
     }
 }

@@ -27,6 +27,7 @@ mod schema;
 mod scorecard;
 mod seed;
 mod snapshot;
+mod synthetic;
 mod text;
 mod transport;
 mod ux_metrics;
