@@ -1,8 +1,9 @@
 //! `GET /export/feedback.csv?agency=nys-dol&period=2026-Q3`: one agency's feedback as CSV
 //! (RFC 4180, UTF-8, a header row), streamed row by row from the database, so an export of
-//! any size is never held in memory. For keys that may read the agency's comments: its
-//! EDITORs, REVIEWERs and ADMINs. Cells that a spreadsheet would run as a formula get a
-//! leading `'`.
+//! any size is never held in memory; and `GET /export/a11.csv?agency=nys-dol&period=2026-Q3`,
+//! its quarter in the shape of the OMB A-11 quarterly submission. For keys that may read the
+//! agency's comments: its EDITORs, REVIEWERs and ADMINs. Cells that a spreadsheet would run
+//! as a formula get a leading `'`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use super::transport::{self, Media};
 use super::{AppState, rate};
 use crate::catalog::CatalogError;
 use crate::catalog::experience::Period;
-use crate::catalog::export::COLUMNS;
+use crate::catalog::export::{A11_COLUMNS, COLUMNS};
 
 /// One CSV record: each cell quoted when it holds a comma, quote or line break, and
 /// defused when a spreadsheet would read it as a formula.
@@ -60,6 +61,74 @@ fn refusal(err: CatalogError) -> Response {
     transport::respond(Media::Json, status, &response)
 }
 
+/// An export request from a caller known and within the rate limit: who, which agency,
+/// which period (the current month when not given).
+struct ExportRequest {
+    principal: crate::catalog::principal::Principal,
+    agency: String,
+    period: Result<Period, CatalogError>,
+    verdict: Option<rate::Verdict>,
+}
+
+impl ExportRequest {
+    /// Authenticates and rate-limits the request, or answers it with the refusal.
+    async fn read(
+        state: &AppState,
+        peer: SocketAddr,
+        params: &HashMap<String, String>,
+        headers: &HeaderMap,
+    ) -> Result<Self, Response> {
+        let principal = super::authenticate(state, headers)
+            .await
+            .map_err(|refused| refused(Media::Json))?;
+        let address = rate::client_address(
+            headers,
+            peer.ip(),
+            state.limits.trusted_proxy_header.as_deref(),
+        );
+        let verdict = state.rates.check(rate::Client::of(&principal, address));
+        if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
+            return Err(super::with_rate(Response::default(), Media::Json, verdict));
+        }
+        let period = match params.get("period") {
+            Some(text) => Period::parse("period", text, chrono::Utc::now().date_naive()),
+            None => Ok(Period::this_month()),
+        };
+        Ok(Self {
+            principal,
+            agency: params.get("agency").cloned().unwrap_or_default(),
+            period,
+            verdict,
+        })
+    }
+
+    /// `body` as a CSV attachment named `name`, with the rate limit's headers.
+    fn csv(self, body: Body, name: &str) -> Response {
+        let mut response = Response::new(body);
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{name}-{}.csv\"",
+            self.agency
+        )) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        super::with_rate(response, Media::Json, self.verdict)
+    }
+
+    /// The refusal of `err`, with the rate limit's headers.
+    fn refuse(self, err: CatalogError) -> Response {
+        super::with_rate(refusal(err), Media::Json, self.verdict)
+    }
+}
+
 /// `GET /export/feedback.csv`.
 pub async fn feedback_csv(
     State(state): State<AppState>,
@@ -67,36 +136,22 @@ pub async fn feedback_csv(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let principal = match super::authenticate(&state, &headers).await {
-        Ok(principal) => principal,
-        Err(refused) => return refused(Media::Json),
+    let request = match ExportRequest::read(&state, peer, &params, &headers).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
     };
-    let address = rate::client_address(
-        &headers,
-        peer.ip(),
-        state.limits.trusted_proxy_header.as_deref(),
-    );
-    let verdict = state.rates.check(rate::Client::of(&principal, address));
-    if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
-        return super::with_rate(Response::default(), Media::Json, verdict);
-    }
-    let period = match params.get("period") {
-        Some(text) => Period::parse("period", text, chrono::Utc::now().date_naive()),
-        None => Ok(Period::this_month()),
-    };
-    let agency = params.get("agency").map_or("", String::as_str);
-    let export = match period {
+    let export = match &request.period {
         Ok(period) => {
             state
                 .catalog
-                .feedback_export(&principal, agency, period)
+                .feedback_export(&request.principal, &request.agency, *period)
                 .await
         }
-        Err(err) => Err(err),
+        Err(err) => Err(err.clone()),
     };
     let export = match export {
         Ok(export) => export,
-        Err(err) => return super::with_rate(refusal(err), Media::Json, verdict),
+        Err(err) => return request.refuse(err),
     };
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let catalog = state.catalog.clone();
@@ -131,22 +186,40 @@ pub async fn feedback_csv(
     let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     });
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"feedback-{agency}.csv\""))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
+    request.csv(Body::from_stream(body), "feedback")
+}
+
+/// `GET /export/a11.csv`: the agency's quarter in the A-11 submission's shape. Its rows are
+/// counts the database computed (a few per service and channel), so it is written whole.
+pub async fn a11_csv(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let request = match ExportRequest::read(&state, peer, &params, &headers).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
+    let export = match &request.period {
+        Ok(period) => {
+            state
+                .catalog
+                .a11_export(&request.principal, &request.agency, *period)
+                .await
+        }
+        Err(err) => Err(err.clone()),
+    };
+    match export {
+        Ok(export) => {
+            let mut csv = record(&A11_COLUMNS);
+            for row in &export.rows {
+                csv.push_str(&record(row));
+            }
+            request.csv(Body::from(csv), "a11")
+        }
+        Err(err) => request.refuse(err),
     }
-    super::with_rate(response, Media::Json, verdict)
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     let router = router
         .route("/graphql", any(graphql).layer(shed))
         .route("/export/feedback.csv", get(export::feedback_csv))
+        .route("/export/a11.csv", get(export::a11_csv))
         .route("/cx/life-events/{slug}", get(journey_map::life_event_page))
         .route("/cx/services/{slug}", get(journey_map::service_page))
         .route("/healthz", get(|| async { "ok" }))

@@ -558,10 +558,10 @@ async fn an_agencys_feedback_exports_as_streamed_csv_to_its_staff_only() {
     let today = chrono::Utc::now().date_naive().to_string();
     let csv = response.text().await.unwrap();
     let expected = format!(
-        "submitted_on,service,channel_kind,life_event,stage,satisfaction,trust,positive_drivers,negative_drivers,entry_point,language,comment\r\n\
-         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,2,,,EASE EFFICIENCY,,en,\"Waited, then \"\"try again\"\", then a call to [phone]\"\r\n\
-         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,5,,,EASE EFFICIENCY,,en,\"'=HYPERLINK(\"\"http://x\"\")\"\r\n\
-         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,4,,,EASE EFFICIENCY,,en,\r\n"
+        "submitted_on,service,channel_kind,life_event,stage,satisfaction,trust,positive_drivers,negative_drivers,entry_point,language,comment,synthetic\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,2,,,EASE EFFICIENCY,,en,\"Waited, then \"\"try again\"\", then a call to [phone]\",false\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,5,,,EASE EFFICIENCY,,en,\"'=HYPERLINK(\"\"http://x\"\")\",false\r\n\
+         {today},nys-unemployment-insurance,ONLINE_FORM,job-loss,replace-income,4,,,EASE EFFICIENCY,,en,,false\r\n"
     );
     assert_eq!(csv, expected);
     // Reviewers and admins may export it too; nobody else.
@@ -603,5 +603,181 @@ async fn an_agencys_feedback_exports_as_streamed_csv_to_its_staff_only() {
             body["errors"][0]["extensions"]["code"], code,
             "{query}: {body}"
         );
+    }
+}
+
+#[tokio::test]
+async fn an_agencys_quarter_exports_in_the_a11_submission_shape() {
+    use chrono::Datelike;
+    let app = TestApp::with_keys_and(Limits {
+        feedback_rate_limit: 0,
+        ..Limits::default()
+    })
+    .await;
+    let ui = app.service_id("nys-unemployment-insurance").await;
+    let centers = app.service_id("nys-career-centers").await;
+    for (service, kind, satisfaction, trust, positive, negative) in [
+        (
+            &ui,
+            "ONLINE_FORM",
+            2,
+            Some(3),
+            json!([]),
+            json!(["EFFICIENCY", "EASE"]),
+        ),
+        (&ui, "ONLINE_FORM", 5, Some(5), json!(["EASE"]), json!([])),
+        (&ui, "ONLINE_FORM", 4, None, json!([]), json!([])),
+        (&ui, "PHONE", 1, Some(1), json!([]), json!(["EMPLOYEE"])),
+        (
+            &centers,
+            "IN_PERSON",
+            5,
+            None,
+            json!(["EMPLOYEE", "HUMANITY"]),
+            json!([]),
+        ),
+    ] {
+        app.submit_feedback(json!({ "serviceId": service, "channelKind": kind,
+            "satisfaction": satisfaction, "trust": trust, "positiveDrivers": positive,
+            "negativeDrivers": negative, "language": "en" }))
+            .await;
+    }
+    // Another agency's answers stay out.
+    app.submit_feedback(json!({ "serviceId": app.service_id("nys-snap").await,
+        "channelKind": "ONLINE_FORM", "satisfaction": 1, "language": "en" }))
+        .await;
+    let today = chrono::Utc::now().date_naive();
+    let month = today.format("%Y-%m").to_string();
+    for (kind, started) in [("ONLINE_FORM", 200), ("WEBSITE", 50)] {
+        app.report_ux_metrics(
+            json!({ "serviceId": ui, "channelKind": kind, "month": month,
+            "started": started, "completed": started / 2, "failed": 0, "abandoned": 0 }),
+        )
+        .await;
+    }
+
+    let q = today.month0() / 3 + 1;
+    let period = format!("{}-Q{q}", today.year());
+    // The federal fiscal year starts in October: October-December is next year's Q1.
+    let (fy, fq) = if q == 4 {
+        (today.year() + 1, 1)
+    } else {
+        (today.year(), q + 1)
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(today.year(), 3 * q - 2, 1).unwrap();
+    let end = start
+        .checked_add_months(chrono::Months::new(3))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let get = |token: Option<String>, query: String| {
+        let mut request = app
+            .client
+            .get(format!("{}/export/a11.csv?{query}", app.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let query = format!("agency=nys-dol&period={period}");
+    let response = get(Some(app.keys().editor.clone()), query.clone())
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "fiscal_year,quarter,period_start,period_end,agency,service,channel,volume_of_customers,\
+         volume_of_respondents,question,answer_1,answer_2,answer_3,answer_4,answer_5,went_well,\
+         did_not_go_well,synthetic"
+    );
+    let prefix = format!("{fy},{fq},{start},{end},nys-dol,");
+    let rows: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or_else(|| panic!("{l}")))
+        .collect();
+    // Career centers in person (8 questions), then unemployment insurance by channel kind:
+    // its website (customers, no answers), online form and phone (8 questions each).
+    assert_eq!(rows.len(), 8 + 1 + 8 + 8, "{csv}");
+    let drivers = [
+        "effectiveness",
+        "ease",
+        "efficiency",
+        "transparency",
+        "employee",
+        "humanity",
+    ];
+    let questions: Vec<String> = ["satisfaction", "trust"]
+        .iter()
+        .chain(drivers.iter())
+        .map(|q| q.to_string())
+        .collect();
+    let expected_questions: Vec<String> = questions
+        .iter()
+        .cloned()
+        .chain([String::new()])
+        .chain(questions.iter().cloned())
+        .chain(questions.iter().cloned())
+        .collect();
+    let asked: Vec<String> = rows
+        .iter()
+        .map(|r| r.split(',').nth(4).unwrap().to_owned())
+        .collect();
+    assert_eq!(asked, expected_questions);
+    for expected in [
+        "nys-career-centers,IN_PERSON,,1,satisfaction,0,0,0,0,1,,,false",
+        "nys-career-centers,IN_PERSON,,1,trust,0,0,0,0,0,,,false",
+        "nys-career-centers,IN_PERSON,,1,employee,,,,,,1,0,false",
+        "nys-career-centers,IN_PERSON,,1,humanity,,,,,,1,0,false",
+        "nys-unemployment-insurance,WEBSITE,50,0,,,,,,,,,false",
+        "nys-unemployment-insurance,ONLINE_FORM,200,3,satisfaction,0,1,0,1,1,,,false",
+        "nys-unemployment-insurance,ONLINE_FORM,200,3,trust,0,0,1,0,1,,,false",
+        "nys-unemployment-insurance,ONLINE_FORM,200,3,ease,,,,,,1,1,false",
+        "nys-unemployment-insurance,ONLINE_FORM,200,3,efficiency,,,,,,0,1,false",
+        "nys-unemployment-insurance,ONLINE_FORM,200,3,transparency,,,,,,0,0,false",
+        "nys-unemployment-insurance,PHONE,,1,satisfaction,1,0,0,0,0,,,false",
+        "nys-unemployment-insurance,PHONE,,1,employee,,,,,,0,1,false",
+    ] {
+        assert!(rows.contains(&expected), "{expected} not in\n{csv}");
+    }
+
+    // The submission is quarterly; the same keys as the feedback export may read it.
+    for (token, query, status, code) in [
+        (
+            Some(app.keys().editor.clone()),
+            format!("agency=nys-dol&period={month}"),
+            400,
+            "BAD_USER_INPUT",
+        ),
+        (
+            Some(app.keys().editor.clone()),
+            format!("agency=nys-dol&period=FY{}", today.year()),
+            400,
+            "BAD_USER_INPUT",
+        ),
+        (None, query.clone(), 401, "UNAUTHENTICATED"),
+        (
+            Some(app.keys().foreign_editor.clone()),
+            query.clone(),
+            403,
+            "FORBIDDEN",
+        ),
+    ] {
+        let response = get(token, query.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{query}: {body}"
+        );
+    }
+    for token in [&app.keys().reviewer, &app.keys().admin] {
+        let response = get(Some(token.clone()), query.clone()).await.unwrap();
+        assert_eq!(response.text().await.unwrap(), csv);
     }
 }
