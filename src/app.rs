@@ -298,6 +298,61 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             }
         }
         Command::Bench {
+            target:
+                BenchTarget::Experience {
+                    services,
+                    responses,
+                    requests,
+                    submit_seconds,
+                },
+        } => {
+            let db = open(&cli.database_url, &metrics).await?;
+            let options = crate::bench::ExperienceOptions {
+                services: services.max(1),
+                responses,
+                requests: requests.max(1),
+                submit_seconds,
+            };
+            let report = crate::bench::experience(db, options).await?;
+            println!(
+                "bench experience: {} services, {} feedback responses, {} UX-metric months, {}\n\
+                 generate catalog: {:.1?}\ngenerate feedback and metrics: {:.1?}\n",
+                options.services,
+                report.responses,
+                report.ux_months,
+                if cli.database_url.is_postgres() {
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                },
+                report.generate_catalog,
+                report.generate_experience
+            );
+            println!(
+                "{:<36} {:>10} {:>10} {:>10} {:>9}",
+                "read (one at a time)", "p50", "p99", "max", "bytes"
+            );
+            for r in &report.reads {
+                println!(
+                    "{:<36} {:>10.2?} {:>10.2?} {:>10.2?} {:>9}",
+                    r.query, r.p50, r.p99, r.max, r.bytes
+                );
+            }
+            println!(
+                "\n{:<36} {:>10} {:>10} {:>10}",
+                "feedbackSubmit", "stored", "per s", "p99"
+            );
+            for s in &report.submits {
+                println!(
+                    "{:<36} {:>10} {:>10.0} {:>10.2?}",
+                    format!("{} at a time", s.concurrency),
+                    s.submitted,
+                    s.per_second,
+                    s.p99
+                );
+            }
+        }
+        Command::Bench {
             target: BenchTarget::Import { services, batch },
         } => {
             let db = open(&cli.database_url, &metrics).await?;

@@ -167,6 +167,23 @@ pub enum BenchTarget {
         #[arg(long)]
         peer: Option<std::net::SocketAddr>,
     },
+    /// The CX reads at scale: a million feedback responses and twelve months of UX metrics
+    /// over a generated catalog; csspScorecard, lifeEvent.experience and service.experience
+    /// through the GraphQL stack, and feedbackSubmit throughput.
+    Experience {
+        /// Published services to generate.
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        /// Feedback responses to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        responses: usize,
+        /// Requests to time for each read and period.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Seconds of feedbackSubmit at each concurrency (1 and 8).
+        #[arg(long, default_value_t = 5.0)]
+        submit_seconds: f64,
+    },
     /// Replay the requests that once took the server down, and time their refusals
     /// (seeds the New York catalog into an empty database first).
     Attacks {

@@ -14,6 +14,11 @@ mod m20261202_000007_public_revision;
 mod m20261202_000008_feedback;
 mod m20261202_000009_ux_metrics;
 mod m20261203_000010_synthetic_experience;
+mod m20261203_000011_feedback_month;
+
+pub use m20261203_000011_feedback_month::{
+    COUNTS as FEEDBACK_MONTH_COUNTS, rollup_sql as feedback_month_rollup_sql,
+};
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -32,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_feedback::Migration),
             Box::new(m20261202_000009_ux_metrics::Migration),
             Box::new(m20261203_000010_synthetic_experience::Migration),
+            Box::new(m20261203_000011_feedback_month::Migration),
         ]
     }
 }

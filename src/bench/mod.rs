@@ -23,8 +23,10 @@ use crate::entity::{
 use crate::graphql::{as_caller, build_schema};
 
 mod attacks;
+mod experience;
 mod http;
 pub use attacks::{Refusal, attack_refusals, nested_relations};
+pub use experience::{ExperienceOptions, ExperienceReport, run as experience};
 pub use http::{Comparison, HttpOptions, HttpReport, Round, run as http};
 
 /// The size of a synthetic catalog.
@@ -68,6 +70,14 @@ where
         A::Entity::insert_many(chunk).exec(db).await?;
     }
     Ok(())
+}
+
+/// The `q` quantile of sorted `samples` (zero when there are none).
+fn quantile(samples: &[Duration], q: f64) -> Duration {
+    samples
+        .get(((samples.len() as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 fn id(i: usize) -> i32 {
@@ -442,12 +452,7 @@ pub async fn run(
         }
     }
     samples.sort();
-    let pick = |q: f64| {
-        samples
-            .get(((samples.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    };
+    let pick = |q: f64| quantile(&samples, q);
     let total: Duration = samples.iter().sum();
     Ok(Report {
         generate,

@@ -10,8 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::feedback_month::{in_period, sums_by as month_sums, total};
 use crate::catalog::types::{ChannelKind, CxDriver, EntryPoint, TouchpointCategory};
-use crate::entity::feedback;
+use crate::entity::{feedback, feedback_month};
 
 /// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
 /// State fiscal year (`FY2026`: 1 April 2025 to 31 March 2026).
@@ -241,8 +242,8 @@ impl Catalog {
         period: Period,
         minimum: u64,
     ) -> CatalogResult<ServiceExperience> {
-        let rows: Vec<ChannelSums> = sums_by(feedback::Column::ChannelKind, period)
-            .filter(feedback::Column::ServiceId.eq(service_id))
+        let rows: Vec<ChannelSums> = month_sums(feedback_month::Column::ChannelKind, period)
+            .filter(feedback_month::Column::ServiceId.eq(service_id))
             .into_tuple()
             .all(&self.db)
             .await?;
@@ -340,28 +341,23 @@ impl Catalog {
         Ok(points)
     }
 
-    /// The scores month by month: the database sums each day, the days are added into
-    /// their months here (the same on SQLite and PostgreSQL, which name months apart).
+    /// The scores month by month, from the monthly rollups.
     async fn monthly_trend(
         &self,
         service_id: i32,
         period: Period,
         minimum: u64,
     ) -> CatalogResult<Vec<(NaiveDate, Scores)>> {
-        let days: Vec<GroupSums<NaiveDate>> = sums_by(feedback::Column::SubmittedOn, period)
-            .filter(feedback::Column::ServiceId.eq(service_id))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut months: std::collections::BTreeMap<NaiveDate, Sums> = Default::default();
-        for (day, n, s, h, tn, t) in days {
-            let month = day.with_day(1).unwrap_or(day);
-            let pooled = months.entry(month).or_insert(NO_SUMS);
-            *pooled = pool(*pooled, (n, s, h, tn, t));
-        }
+        let mut months: Vec<GroupSums<NaiveDate>> =
+            month_sums(feedback_month::Column::Month, period)
+                .filter(feedback_month::Column::ServiceId.eq(service_id))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+        months.sort_by_key(|m| m.0);
         Ok(months
             .into_iter()
-            .map(|(month, sums)| (month, scores(sums, minimum)))
+            .map(|(month, n, s, h, tn, t)| (month, scores((n, s, h, tn, t), minimum)))
             .collect())
     }
 
@@ -388,32 +384,24 @@ impl Catalog {
     }
 
     /// How many responses named each driver as having gone well and as not, by service,
-    /// counted by the database.
+    /// summed by the database from the monthly rollups.
     pub(crate) async fn driver_counts(
         &self,
         service_ids: &[i32],
         period: Period,
     ) -> CatalogResult<HashMap<i32, HashMap<CxDriver, (i64, i64)>>> {
-        // Stored sets are comma-separated with no spaces; the commas around both sides make
-        // `EASE` match only EASE.
-        let count = |column: &str, driver: CxDriver| {
-            Expr::cust(format!(
-                "SUM(CASE WHEN ',' || {column} || ',' LIKE '%,{},%' THEN 1 ELSE 0 END)",
-                driver.as_str()
-            ))
-        };
-        let mut select = feedback::Entity::find()
+        let mut select = feedback_month::Entity::find()
             .select_only()
-            .column(feedback::Column::ServiceId)
-            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
-            .filter(feedback::Column::SubmittedOn.gte(period.start))
-            .filter(feedback::Column::SubmittedOn.lt(period.end))
-            .group_by(feedback::Column::ServiceId);
+            .column(feedback_month::Column::ServiceId)
+            .filter(feedback_month::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(in_period(period))
+            .group_by(feedback_month::Column::ServiceId);
         for driver in CxDriver::ALL {
             let name = driver.as_str().to_lowercase();
-            select = select
-                .column_as(count("positive_drivers", *driver), format!("p_{name}"))
-                .column_as(count("negative_drivers", *driver), format!("n_{name}"));
+            for prefix in ["p", "n"] {
+                let column = format!("{prefix}_{name}");
+                select = select.column_as(total(&column), column);
+            }
         }
         let rows = select.into_model::<DriverCounts>().all(&self.db).await?;
         Ok(rows

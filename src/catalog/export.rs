@@ -13,9 +13,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::experience::Period;
+use crate::catalog::feedback_month::{in_period, total};
 use crate::catalog::principal::{Principal, require_agency_staff};
 use crate::catalog::types::{ChannelKind, CxDriver, Slug};
-use crate::entity::{feedback, journey_stage, life_event, service, ux_metric};
+use crate::entity::{feedback, feedback_month, journey_stage, life_event, service, ux_metric};
 
 /// The columns of the export, in order.
 pub const COLUMNS: [&str; 13] = [
@@ -162,7 +163,8 @@ pub const A11_COLUMNS: [&str; 18] = [
     "synthetic",
 ];
 
-/// One service and channel's answers in a quarter, counted by the database.
+/// One service and channel's answers in a quarter, summed by the database from the monthly
+/// rollups.
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
 struct AnswerCounts {
     service_id: i32,
@@ -247,43 +249,29 @@ impl Catalog {
         }
         let export = self.feedback_export(principal, agency, period).await?;
         let ids: Vec<i32> = export.services.keys().copied().collect();
-        let sum = |condition: String| {
-            Expr::cust(format!(
-                "CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT)"
-            ))
-        };
-        let mut select = feedback::Entity::find()
+        let mut select = feedback_month::Entity::find()
             .select_only()
-            .column(feedback::Column::ServiceId)
-            .column(feedback::Column::ChannelKind)
-            .column_as(feedback::Column::Id.count(), "respondents")
-            .column_as(sum("synthetic".to_owned()), "synthetic");
+            .column(feedback_month::Column::ServiceId)
+            .column(feedback_month::Column::ChannelKind)
+            .column_as(total("responses"), "respondents");
+        let mut counts = vec!["synthetic".to_owned()];
         for answer in 1..=5 {
-            select = select
-                .column_as(
-                    sum(format!("satisfaction = {answer}")),
-                    format!("s{answer}"),
-                )
-                .column_as(sum(format!("trust = {answer}")), format!("t{answer}"));
+            counts.push(format!("s{answer}"));
+            counts.push(format!("t{answer}"));
         }
         for driver in CxDriver::ALL {
             let name = driver.as_str().to_lowercase();
-            for (prefix, column) in [("p", "positive_drivers"), ("n", "negative_drivers")] {
-                select = select.column_as(
-                    sum(format!(
-                        "',' || {column} || ',' LIKE '%,{},%'",
-                        driver.as_str()
-                    )),
-                    format!("{prefix}_{name}"),
-                );
-            }
+            counts.push(format!("p_{name}"));
+            counts.push(format!("n_{name}"));
+        }
+        for column in counts {
+            select = select.column_as(total(&column), column);
         }
         let answers = select
-            .filter(feedback::Column::ServiceId.is_in(ids.clone()))
-            .filter(feedback::Column::SubmittedOn.gte(period.start))
-            .filter(feedback::Column::SubmittedOn.lt(period.end))
-            .group_by(feedback::Column::ServiceId)
-            .group_by(feedback::Column::ChannelKind)
+            .filter(feedback_month::Column::ServiceId.is_in(ids.clone()))
+            .filter(in_period(period))
+            .group_by(feedback_month::Column::ServiceId)
+            .group_by(feedback_month::Column::ChannelKind)
             .into_model::<AnswerCounts>()
             .all(&self.db)
             .await?;
@@ -292,7 +280,10 @@ impl Catalog {
             .column(ux_metric::Column::ServiceId)
             .column(ux_metric::Column::ChannelKind)
             .column_as(Expr::cust("CAST(SUM(started) AS BIGINT)"), "started")
-            .column_as(sum("synthetic".to_owned()), "synthetic")
+            .column_as(
+                Expr::cust("CAST(SUM(CASE WHEN synthetic THEN 1 ELSE 0 END) AS BIGINT)"),
+                "synthetic",
+            )
             .filter(ux_metric::Column::ServiceId.is_in(ids))
             .filter(ux_metric::Column::Month.gte(period.start))
             .filter(ux_metric::Column::Month.lt(period.end))

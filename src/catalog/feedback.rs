@@ -4,7 +4,10 @@
 //! the resident, and the comment is redacted before it is stored (see [`super::redact`]).
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::redact::redact;
@@ -123,7 +126,8 @@ impl Catalog {
             .feedback_journey(&service, &input.life_event, &input.stage)
             .await?;
         let submitted_on = Utc::now().date_naive();
-        feedback::ActiveModel {
+        let txn = self.db.begin().await?;
+        let stored = feedback::ActiveModel {
             id: NotSet,
             service_id: Set(service.id),
             channel_kind: Set(input.channel_kind),
@@ -140,8 +144,11 @@ impl Catalog {
             submitted_on: Set(submitted_on),
             synthetic: Set(false),
         }
-        .insert(db)
+        .insert(&txn)
         .await?;
+        crate::catalog::feedback_month::add(&txn, &stored).await?;
+        // Feedback is not catalog state: no revision moves, so a plain commit.
+        txn.commit().await?;
         Ok(FeedbackReceipt {
             submitted_on,
             comment_redacted: comment.is_some_and(|(_, redacted)| redacted),

@@ -20,11 +20,12 @@ use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
-use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores, sums_by};
+use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores};
+use crate::catalog::feedback_month::sums_by as month_sums;
 use crate::catalog::records;
 use crate::catalog::types::{ChannelKind, TouchpointCategory};
 use crate::catalog::ux_metrics::Transactions;
-use crate::entity::feedback;
+use crate::entity::feedback_month;
 
 /// How one service of a stage fared.
 #[derive(Debug, Clone, PartialEq)]
@@ -232,8 +233,8 @@ impl Catalog {
         service_ids: &[i32],
         period: Period,
     ) -> CatalogResult<HashMap<i32, Sums>> {
-        let rows: Vec<GroupSums<i32>> = sums_by(feedback::Column::ServiceId, period)
-            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
+        let rows: Vec<GroupSums<i32>> = month_sums(feedback_month::Column::ServiceId, period)
+            .filter(feedback_month::Column::ServiceId.is_in(service_ids.to_vec()))
             .into_tuple()
             .all(&self.db)
             .await?;
@@ -261,10 +262,10 @@ impl Catalog {
             Option<i64>,
             i32,
         );
-        let rows: Vec<Row> = sums_by(feedback::Column::ChannelKind, period)
-            .column(feedback::Column::ServiceId)
-            .filter(feedback::Column::ServiceId.is_in(service_ids.to_vec()))
-            .group_by(feedback::Column::ServiceId)
+        let rows: Vec<Row> = month_sums(feedback_month::Column::ChannelKind, period)
+            .column(feedback_month::Column::ServiceId)
+            .filter(feedback_month::Column::ServiceId.is_in(service_ids.to_vec()))
+            .group_by(feedback_month::Column::ServiceId)
             .into_tuple()
             .all(&self.db)
             .await?;

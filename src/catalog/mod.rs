@@ -20,6 +20,7 @@ pub mod error;
 pub mod experience;
 pub mod export;
 pub mod feedback;
+pub mod feedback_month;
 pub mod import;
 pub mod journey;
 pub mod jurisdiction;

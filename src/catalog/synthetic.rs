@@ -43,10 +43,10 @@ pub struct SyntheticReport {
 /// A deterministic pseudo-random sequence (SplitMix64): the set must be the same on every
 /// machine and run, so no system randomness.
 #[derive(Debug, Clone)]
-struct Sequence(u64);
+pub(crate) struct Sequence(pub(crate) u64);
 
 impl Sequence {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -55,12 +55,12 @@ impl Sequence {
     }
 
     /// A number in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
@@ -357,6 +357,7 @@ impl Catalog {
         remove_synthetic(&txn).await?;
         insert_all(&txn, responses.into_iter()).await?;
         insert_all(&txn, metrics.into_iter()).await?;
+        crate::catalog::feedback_month::rebuild(&txn).await?;
         self.commit(txn).await?;
         Ok(report)
     }
@@ -365,6 +366,7 @@ impl Catalog {
     pub async fn remove_synthetic_experience(&self) -> CatalogResult<()> {
         let txn = self.begin_private_write().await?;
         remove_synthetic(&txn).await?;
+        crate::catalog::feedback_month::rebuild(&txn).await?;
         self.commit(txn).await
     }
 

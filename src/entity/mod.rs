@@ -12,6 +12,7 @@ pub mod eligibility_rule;
 pub mod eligibility_rule_group;
 pub mod enums;
 pub mod feedback;
+pub mod feedback_month;
 pub mod journey_stage;
 pub mod jurisdiction;
 pub mod language;

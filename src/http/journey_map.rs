@@ -668,18 +668,6 @@ fn page_period(
     Ok(PagePeriod { text, period })
 }
 
-/// The rate limit's verdict on an anonymous page request.
-fn rate_verdict(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Option<rate::Verdict> {
-    let address = rate::client_address(
-        headers,
-        peer.ip(),
-        state.limits.trusted_proxy_header.as_deref(),
-    );
-    state
-        .rates
-        .check(rate::Client::of(&Principal::Anonymous, address))
-}
-
 /// `GET /cx/life-events/{slug}`.
 pub async fn life_event_page(
     State(state): State<AppState>,
@@ -688,12 +676,8 @@ pub async fn life_event_page(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let verdict = rate_verdict(&state, peer, &headers);
-    if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
-        return super::with_rate(Response::default(), Media::Json, verdict);
-    }
     let today = Utc::now().date_naive();
-    let answer = async {
+    let render = async {
         let period = page_period(&params, today)?;
         let reader = Reader::new(&state.catalog, &Principal::Anonymous);
         let event = reader
@@ -711,12 +695,33 @@ pub async fn life_event_page(
             .flat_map(|s| s.services.iter().map(|x| x.service_id))
             .collect();
         let names = service_names(&reader, &ids).await?;
-        Ok::<_, CatalogError>(life_event_html(
+        Ok(life_event_html(
             &event, &period, &journey, &names, today, minimum,
         ))
+    };
+    answer_page(&state, peer, &headers, render).await
+}
+
+/// The page `render` makes, or the page saying why not; an anonymous request, rate-limited
+/// as `/graphql` is (`render` does not run for a refused one).
+async fn answer_page(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    render: impl Future<Output = Result<String, CatalogError>>,
+) -> Response {
+    let address = rate::client_address(
+        headers,
+        peer.ip(),
+        state.limits.trusted_proxy_header.as_deref(),
+    );
+    let verdict = state
+        .rates
+        .check(rate::Client::of(&Principal::Anonymous, address));
+    if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
+        return super::with_rate(Response::default(), Media::Json, verdict);
     }
-    .await;
-    let response = match answer {
+    let response = match render.await {
         Ok(html) => html_response(StatusCode::OK, html, state.limits.cache_max_age_secs),
         Err(err) => error_page(err),
     };
@@ -751,12 +756,8 @@ pub async fn service_page(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let verdict = rate_verdict(&state, peer, &headers);
-    if verdict.as_ref().is_some_and(|v| v.retry_after.is_some()) {
-        return super::with_rate(Response::default(), Media::Json, verdict);
-    }
     let today = Utc::now().date_naive();
-    let answer = async {
+    let render = async {
         let period = page_period(&params, today)?;
         let reader = Reader::new(&state.catalog, &Principal::Anonymous);
         let service = reader
@@ -773,7 +774,7 @@ pub async fn service_page(
             .catalog
             .service_experience(service.id, period.period, minimum)
             .await?;
-        Ok::<_, CatalogError>(service_html(
+        Ok(service_html(
             &service,
             &agency,
             &period,
@@ -781,13 +782,8 @@ pub async fn service_page(
             today,
             minimum,
         ))
-    }
-    .await;
-    let response = match answer {
-        Ok(html) => html_response(StatusCode::OK, html, state.limits.cache_max_age_secs),
-        Err(err) => error_page(err),
     };
-    super::with_rate(response, Media::Json, verdict)
+    answer_page(&state, peer, &headers, render).await
 }
 
 #[cfg(test)]

@@ -137,3 +137,86 @@ async fn the_cx_office_reads_agencies_side_by_side() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
+    let app = TestApp::empty().await;
+    let options = civic_catalog::bench::ExperienceOptions {
+        services: 80,
+        responses: 3_000,
+        requests: 3,
+        submit_seconds: 0.2,
+    };
+    let db = app.catalog.connection().clone();
+    let report = civic_catalog::bench::experience(db.clone(), options)
+        .await
+        .unwrap();
+    assert_eq!(report.responses, 3_000);
+    assert!(report.ux_months > 80, "{report:?}");
+    let reads: Vec<&str> = report
+        .reads
+        .iter()
+        .map(|r| r.query.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            "csspScorecard",
+            "lifeEvent.experience",
+            "service.experience",
+            "csspScorecard",
+            "lifeEvent.experience",
+            "service.experience"
+        ]
+    );
+    for read in &report.reads {
+        assert!(read.p50 <= read.p99 && read.p99 <= read.max, "{read:?}");
+        assert!(read.bytes > 200, "{read:?}");
+    }
+    assert_eq!(
+        report
+            .submits
+            .iter()
+            .map(|s| s.concurrency)
+            .collect::<Vec<_>>(),
+        [1, 8]
+    );
+    assert!(report.submits.iter().all(|s| s.submitted > 0));
+    let submitted: usize = report.submits.iter().map(|s| s.submitted).sum();
+
+    // What it generated is real data the API reads: every response is there, counted once
+    // (the generated ones over the last twelve months and this one, the submitted ones
+    // today), and ten agencies are CSSPs.
+    let admin = crate::helpers::keys_on_empty(&app).await;
+    let today = chrono::Utc::now().date_naive();
+    let mut total = 0;
+    let mut cards = 0;
+    for quarter in 0..6 {
+        let day = today
+            .checked_sub_months(chrono::Months::new(3 * quarter))
+            .unwrap();
+        use chrono::Datelike;
+        let period = format!("{}-Q{}", day.year(), day.month0() / 3 + 1);
+        let body = app
+            .with_token(&admin)
+            .graphql(
+                "query($p: String) { csspScorecard(period: $p) { synthetic services { scores { responses } } } }",
+                json!({ "p": period }),
+            )
+            .await;
+        let agencies = body["data"]["csspScorecard"].as_array().unwrap().clone();
+        cards = agencies.len();
+        for agency in agencies {
+            for service in agency["services"].as_array().unwrap() {
+                total += service["scores"]["responses"].as_u64().unwrap();
+            }
+        }
+    }
+    assert_eq!(cards, 10);
+    // Five quarters and this one cover the thirteen months; CSSP agencies hold a fifth of
+    // the services, so roughly a fifth of the responses.
+    let all = (3_000 + submitted) as u64;
+    assert!(total > all / 10 && total < all / 2, "{total} of {all}");
+    // A second run refuses to mix with existing data.
+    assert!(civic_catalog::bench::experience(db, options).await.is_err());
+}

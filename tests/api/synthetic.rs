@@ -137,6 +137,14 @@ async fn the_synthetic_set_tells_the_job_loss_gap_and_says_it_is_synthetic() {
         mixed["service"]["experience"]["overall"]["responses"],
         synthetic_now + 1
     );
+    // The monthly rollups a submission adds itself to are what a rebuild from every row
+    // gives.
+    let full = r#"query($period: String) { service(slug: "nys-heap") { experience(period: $period) {
+        overall { responses satisfaction csat trust } byChannel { channelKind scores { responses satisfaction } }
+        drivers { driver positive negative } trend { month scores { responses satisfaction } } } } }"#;
+    let incremental = app.data(full, this_month.clone()).await;
+    app.catalog.rebuild_feedback_months().await.unwrap();
+    assert_eq!(app.data(full, this_month.clone()).await, incremental);
     app.catalog.remove_synthetic_experience().await.unwrap();
     let real = app.data(SERVICE, this_month).await;
     assert_eq!(real["service"]["experience"]["synthetic"], false);
