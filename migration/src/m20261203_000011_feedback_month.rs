@@ -67,9 +67,15 @@ impl MigrationTrait for Migration {
         crate::indexes::create_indexes(
             manager,
             "feedback_month",
-            &[(true, &["service_id", "channel_kind", "month"])],
+            &[
+                (true, &["service_id", "channel_kind", "month"]),
+                (false, &["month", "service_id"]),
+            ],
         )
         .await?;
+        // Reads over many services (an agency's, every CSSP's) take a period's months first.
+        crate::indexes::create_indexes(manager, "ux_metric", &[(false, &["month", "service_id"])])
+            .await?;
         let month = match manager.get_database_backend() {
             DbBackend::Postgres => "CAST(date_trunc('month', submitted_on) AS DATE)",
             _ => "date(submitted_on, 'start of month')",
@@ -83,6 +89,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
+            .drop_index(
+                Index::drop()
+                    .name("ix_ux_metric_month_service_id")
+                    .table("ux_metric")
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .drop_table(Table::drop().table("feedback_month").to_owned())
             .await
     }
@@ -90,7 +104,8 @@ impl MigrationTrait for Migration {
 
 /// The statement that rolls every feedback row up by service, channel kind and month
 /// (`month` is the database's expression for a row's first day of the month). The
-/// application runs the same statement to rebuild the rollups after a bulk load.
+/// application runs the same statement to rebuild the rollups after a bulk load. Rows go in
+/// month by month, as they would as the months pass, so a period's rows sit together.
 pub fn rollup_sql(month: &str) -> String {
     let count = |condition: &str| format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)");
     let mut columns = vec![
@@ -124,7 +139,7 @@ pub fn rollup_sql(month: &str) -> String {
     format!(
         "INSERT INTO feedback_month (service_id, channel_kind, month, {}) \
          SELECT service_id, channel_kind, {month}, {} FROM feedback \
-         GROUP BY service_id, channel_kind, {month}",
+         GROUP BY service_id, channel_kind, {month} ORDER BY {month}",
         COUNTS.join(", "),
         columns.join(", ")
     )

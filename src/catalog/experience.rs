@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::feedback_month::{in_period, sums_by as month_sums, total};
+use crate::catalog::feedback_month::{Services, in_period, sums_by as month_sums, total};
 use crate::catalog::types::{ChannelKind, CxDriver, EntryPoint, TouchpointCategory};
 use crate::entity::{feedback, feedback_month};
 
@@ -369,7 +369,7 @@ impl Catalog {
         responses: i64,
     ) -> CatalogResult<Vec<(CxDriver, f64, f64)>> {
         let counts = self
-            .driver_counts(&[service_id], period)
+            .driver_counts(Services::Ids(&[service_id]), period)
             .await?
             .remove(&service_id)
             .unwrap_or_default();
@@ -387,13 +387,13 @@ impl Catalog {
     /// summed by the database from the monthly rollups.
     pub(crate) async fn driver_counts(
         &self,
-        service_ids: &[i32],
+        services: Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, HashMap<CxDriver, (i64, i64)>>> {
         let mut select = feedback_month::Entity::find()
             .select_only()
             .column(feedback_month::Column::ServiceId)
-            .filter(feedback_month::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(services.condition(feedback_month::Column::ServiceId))
             .filter(in_period(period))
             .group_by(feedback_month::Column::ServiceId);
         for driver in CxDriver::ALL {

@@ -10,12 +10,12 @@ use sea_orm::{
 };
 
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::records;
 use crate::catalog::redact::redact;
-use crate::catalog::service::channels::require_offered;
-use crate::catalog::service::published;
+use crate::catalog::snapshot::Snapshot;
 use crate::catalog::types::{ChannelKind, CxDriver, Drivers, EntryPoint, Slug};
 use crate::catalog::{Catalog, validate};
-use crate::entity::{feedback, journey_stage, life_event, life_event_service, service};
+use crate::entity::feedback;
 
 /// The longest comment, in characters.
 pub const MAX_COMMENT: usize = 2_000;
@@ -115,16 +115,29 @@ impl Catalog {
                 ),
             ));
         }
-        let service = service::Entity::find_by_id(input.service_id)
-            .filter(published())
-            .filter(service::Column::RevisionOfId.is_null())
-            .one(db)
-            .await?
+        // What residents can give feedback on is what they can see: the published snapshot
+        // answers every check without a statement.
+        let snapshot = self.published().await?;
+        let service = snapshot
+            .services_by_ids(&[input.service_id])
+            .remove(&input.service_id)
             .ok_or_else(|| CatalogError::not_found("serviceId", "service"))?;
-        require_offered(db, &service, input.channel_kind).await?;
-        let (life_event_id, journey_stage_id) = self
-            .feedback_journey(&service, &input.life_event, &input.stage)
-            .await?;
+        let offered = snapshot
+            .channels_of_services(&[service.id])
+            .remove(&service.id)
+            .unwrap_or_default();
+        if !offered.iter().any(|c| c.kind == input.channel_kind) {
+            return Err(CatalogError::bad_input(
+                "channelKind",
+                format!(
+                    "`{}` does not offer {}",
+                    service.slug,
+                    input.channel_kind.as_str()
+                ),
+            ));
+        }
+        let (life_event_id, journey_stage_id) =
+            feedback_journey(&snapshot, &service, &input.life_event, &input.stage)?;
         let submitted_on = Utc::now().date_naive();
         let txn = self.db.begin().await?;
         let stored = feedback::ActiveModel {
@@ -154,63 +167,6 @@ impl Catalog {
             comment_redacted: comment.is_some_and(|(_, redacted)| redacted),
         })
     }
-
-    /// The life event and stage a submission names, checked: the stage belongs to the life
-    /// event, and the service is linked to it.
-    async fn feedback_journey(
-        &self,
-        service: &service::Model,
-        event: &Option<String>,
-        stage: &Option<String>,
-    ) -> CatalogResult<(Option<i32>, Option<i32>)> {
-        let Some(event) = event else {
-            return match stage {
-                Some(_) => Err(CatalogError::bad_input(
-                    "stage",
-                    "a stage needs its lifeEvent",
-                )),
-                None => Ok((None, None)),
-            };
-        };
-        let slug = Slug::parse("lifeEvent", event)?;
-        let event = life_event::Entity::find()
-            .filter(life_event::Column::Slug.eq(slug.as_str()))
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| {
-                CatalogError::bad_input("lifeEvent", format!("unknown life event `{slug}`"))
-            })?;
-        let linked = life_event_service::Entity::find()
-            .filter(life_event_service::Column::LifeEventId.eq(event.id))
-            .filter(life_event_service::Column::ServiceId.eq(service.id))
-            .one(&self.db)
-            .await?;
-        if linked.is_none() {
-            return Err(CatalogError::bad_input(
-                "lifeEvent",
-                format!("`{}` is not linked to `{slug}`", service.slug),
-            ));
-        }
-        let stage_id = match stage {
-            None => None,
-            Some(stage) => {
-                let stage_slug = Slug::parse("stage", stage)?;
-                let found = journey_stage::Entity::find()
-                    .filter(journey_stage::Column::LifeEventId.eq(event.id))
-                    .filter(journey_stage::Column::Slug.eq(stage_slug.as_str()))
-                    .one(&self.db)
-                    .await?
-                    .ok_or_else(|| {
-                        CatalogError::bad_input(
-                            "stage",
-                            format!("`{slug}` has no stage `{stage_slug}`"),
-                        )
-                    })?;
-                Some(found.id)
-            }
-        };
-        Ok((Some(event.id), stage_id))
-    }
 }
 
 /// The most comments one read returns.
@@ -223,7 +179,7 @@ impl Catalog {
     pub async fn feedback_comments(
         &self,
         principal: &crate::catalog::principal::Principal,
-        service: &service::Model,
+        service: &records::Service,
         period: crate::catalog::experience::Period,
         limit: u64,
     ) -> CatalogResult<Vec<feedback::Model>> {
@@ -244,4 +200,59 @@ impl Catalog {
             .all(&self.db)
             .await?)
     }
+}
+
+/// The life event and stage a submission names, checked against the published snapshot:
+/// the stage belongs to the life event, and the service is linked to it.
+fn feedback_journey(
+    snapshot: &Snapshot,
+    service: &records::Service,
+    event: &Option<String>,
+    stage: &Option<String>,
+) -> CatalogResult<(Option<i32>, Option<i32>)> {
+    let Some(event) = event else {
+        return match stage {
+            Some(_) => Err(CatalogError::bad_input(
+                "stage",
+                "a stage needs its lifeEvent",
+            )),
+            None => Ok((None, None)),
+        };
+    };
+    let slug = Slug::parse("lifeEvent", event)?;
+    let event = snapshot.life_event_by_slug(&slug).ok_or_else(|| {
+        CatalogError::bad_input("lifeEvent", format!("unknown life event `{slug}`"))
+    })?;
+    let linked = snapshot
+        .life_event_links_of_services(&[service.id])
+        .remove(&service.id)
+        .unwrap_or_default()
+        .iter()
+        .any(|link| link.life_event_id == event.id);
+    if !linked {
+        return Err(CatalogError::bad_input(
+            "lifeEvent",
+            format!("`{}` is not linked to `{slug}`", service.slug),
+        ));
+    }
+    let stage_id = match stage {
+        None => None,
+        Some(stage) => {
+            let stage_slug = Slug::parse("stage", stage)?;
+            let found = snapshot
+                .stages_of_life_events(&[event.id])
+                .remove(&event.id)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|s| s.slug == stage_slug.as_str())
+                .ok_or_else(|| {
+                    CatalogError::bad_input(
+                        "stage",
+                        format!("`{slug}` has no stage `{stage_slug}`"),
+                    )
+                })?;
+            Some(found.id)
+        }
+    };
+    Ok((Some(event.id), stage_id))
 }

@@ -9,7 +9,7 @@ use chrono::Datelike;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable,
-    QueryFilter, QuerySelect, Select, Set, TransactionTrait,
+    QueryFilter, QuerySelect, QueryTrait, Select, Set, TransactionTrait,
 };
 
 use crate::catalog::Catalog;
@@ -124,6 +124,39 @@ pub(crate) fn in_period(period: Period) -> sea_orm::Condition {
 /// `CAST(SUM(column) AS BIGINT)`, for reading a rollup column's total.
 pub(crate) fn total(column: &str) -> sea_orm::sea_query::SimpleExpr {
     Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"))
+}
+
+/// Which services a read over many of them covers: a few by id, or every published
+/// service of some agencies (a subquery the database joins, where a list of thousands of
+/// ids would be tested row by row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Services<'a> {
+    /// These services.
+    Ids(&'a [i32]),
+    /// Every published service of these agencies.
+    OfAgencies(&'a [i32]),
+}
+
+impl Services<'_> {
+    /// The condition that `column` (a service id) names one of these services.
+    pub(crate) fn condition(self, column: impl ColumnTrait) -> sea_orm::Condition {
+        use crate::entity::service;
+        let condition = sea_orm::Condition::all();
+        match self {
+            Self::Ids(ids) => condition.add(column.is_in(ids.iter().copied())),
+            Self::OfAgencies(agencies) => condition.add(
+                column.in_subquery(
+                    service::Entity::find()
+                        .select_only()
+                        .column(service::Column::Id)
+                        .filter(service::Column::AgencyId.is_in(agencies.iter().copied()))
+                        .filter(crate::catalog::service::published())
+                        .filter(service::Column::RevisionOfId.is_null())
+                        .into_query(),
+                ),
+            ),
+        }
+    }
 }
 
 impl Catalog {

@@ -21,7 +21,7 @@ use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
 use crate::catalog::experience::{GroupSums, NO_SUMS, Period, Scores, Sums, pool, scores};
-use crate::catalog::feedback_month::sums_by as month_sums;
+use crate::catalog::feedback_month::{Services, sums_by as month_sums};
 use crate::catalog::records;
 use crate::catalog::types::{ChannelKind, TouchpointCategory};
 use crate::catalog::ux_metrics::Transactions;
@@ -169,9 +169,13 @@ impl Catalog {
         let stage_ids: Vec<i32> = stages.iter().map(|s| s.id).collect();
         let mut links = self.service_links_of_stages(&stage_ids).await?;
         let service_ids: Vec<i32> = links.values().flatten().map(|l| l.service_id).collect();
-        let feedback = self.feedback_sums_by_service(&service_ids, period).await?;
+        let feedback = self
+            .feedback_sums_by_service(Services::Ids(&service_ids), period)
+            .await?;
         let by_kind = self.feedback_sums_by_kind(&service_ids, period).await?;
-        let transactions = self.transactions_by_service(&service_ids, period).await?;
+        let transactions = self
+            .transactions_by_service(Services::Ids(&service_ids), period)
+            .await?;
         let stages: Vec<StageExperience> = stages
             .into_iter()
             .map(|stage| {
@@ -227,14 +231,14 @@ impl Catalog {
         })
     }
 
-    /// The feedback sums of each of `service_ids` over `period`, by service id.
+    /// The feedback sums of each of `services` over `period`, by service id.
     pub(crate) async fn feedback_sums_by_service(
         &self,
-        service_ids: &[i32],
+        services: Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, Sums>> {
         let rows: Vec<GroupSums<i32>> = month_sums(feedback_month::Column::ServiceId, period)
-            .filter(feedback_month::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(services.condition(feedback_month::Column::ServiceId))
             .into_tuple()
             .all(&self.db)
             .await?;

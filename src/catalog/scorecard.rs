@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::experience::{NO_SUMS, Period, Scores, pool, scores};
+use crate::catalog::feedback_month::Services;
 use crate::catalog::principal::Principal;
 use crate::catalog::records;
 use crate::catalog::service::published;
@@ -184,11 +185,11 @@ impl Catalog {
             .order_by_asc(service::Column::Id)
             .all(&self.db)
             .await?;
-        let ids: Vec<i32> = services.iter().map(|s| s.id).collect();
-        let feedback = self.feedback_sums_by_service(&ids, period).await?;
+        let covered = Services::OfAgencies(agency_ids);
+        let feedback = self.feedback_sums_by_service(covered, period).await?;
         let synthetic = self.holds_synthetic(period).await?;
-        let drivers = self.driver_counts(&ids, period).await?;
-        let transactions = self.transactions_by_service(&ids, period).await?;
+        let drivers = self.driver_counts(covered, period).await?;
+        let transactions = self.transactions_by_service(covered, period).await?;
         let mut out = Vec::with_capacity(agencies.len());
         for &agency_id in agency_ids {
             let Some(agency) = agencies.get(&agency_id) else {

@@ -424,11 +424,11 @@ impl Catalog {
         Ok(metrics)
     }
 
-    /// The transactions of each of `service_ids` over `period`, every channel together,
+    /// The transactions of each of `services` over `period`, every channel together,
     /// summed by the database, by service id.
     pub(crate) async fn transactions_by_service(
         &self,
-        service_ids: &[i32],
+        services: crate::catalog::feedback_month::Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, Transactions>> {
         let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));
@@ -439,7 +439,7 @@ impl Catalog {
             .column_as(sum("completed"), "completed")
             .column_as(sum("failed"), "failed")
             .column_as(sum("abandoned"), "abandoned")
-            .filter(ux_metric::Column::ServiceId.is_in(service_ids.to_vec()))
+            .filter(services.condition(ux_metric::Column::ServiceId))
             .filter(ux_metric::Column::Month.gte(period.start))
             .filter(ux_metric::Column::Month.lt(period.end))
             .group_by(ux_metric::Column::ServiceId)

@@ -254,3 +254,22 @@ async fn the_journey_map_page_draws_the_stages_figures_and_gaps() {
         assert!(html.contains(text), "{path}: {html}");
     }
 }
+
+#[tokio::test]
+async fn the_cx_pages_count_against_the_anonymous_rate_limit() {
+    let app = TestApp::seeded_with(Limits {
+        rate_limit_anonymous: 2,
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await;
+    for path in ["/cx/life-events/job-loss", "/cx/services/nys-heap"] {
+        let (status, _, _) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    // The third request from this address within the minute is refused before any read.
+    let (status, content_type, body) = app.get("/cx/life-events/job-loss").await;
+    assert_eq!(status, 429, "{body}");
+    assert!(content_type.starts_with("application/"), "{content_type}");
+    assert!(body.contains("RATE_LIMITED"), "{body}");
+}
