@@ -266,26 +266,37 @@ impl Catalog {
             .map(|(category, sums)| (category, scores(sums, minimum)))
             .collect();
         let overall = scores(total, minimum);
-        let drivers = if overall.withheld.is_some() {
-            Vec::new()
-        } else {
-            self.driver_shares(service_id, period, total.0).await?
-        };
-        let entry_points = match overall.withheld {
-            Some(_) => Vec::new(),
-            None => self.entry_points(service_id, period).await?,
-        };
+        let shown = overall.withheld.is_none();
+        // Independent reads: the database runs them side by side.
+        let (drivers, entry_points, by_stage, trend, ux_metrics, synthetic) = tokio::try_join!(
+            async {
+                match shown {
+                    true => self.driver_shares(service_id, period, total.0).await,
+                    false => Ok(Vec::new()),
+                }
+            },
+            async {
+                match shown {
+                    true => self.entry_points(service_id, period).await,
+                    false => Ok(Vec::new()),
+                }
+            },
+            self.stage_scores(service_id, period, minimum),
+            self.monthly_trend(service_id, period, minimum),
+            self.service_ux_metrics(service_id, period),
+            self.holds_synthetic(period),
+        )?;
         Ok(ServiceExperience {
             period,
             overall,
             by_channel,
             by_category,
-            by_stage: self.stage_scores(service_id, period, minimum).await?,
+            by_stage,
             entry_points,
-            trend: self.monthly_trend(service_id, period, minimum).await?,
+            trend,
             drivers,
-            ux_metrics: self.service_ux_metrics(service_id, period).await?,
-            synthetic: self.holds_synthetic(period).await?,
+            ux_metrics,
+            synthetic,
         })
     }
 

@@ -169,13 +169,14 @@ impl Catalog {
         let stage_ids: Vec<i32> = stages.iter().map(|s| s.id).collect();
         let mut links = self.service_links_of_stages(&stage_ids).await?;
         let service_ids: Vec<i32> = links.values().flatten().map(|l| l.service_id).collect();
-        let feedback = self
-            .feedback_sums_by_service(Services::Ids(&service_ids), period)
-            .await?;
-        let by_kind = self.feedback_sums_by_kind(&service_ids, period).await?;
-        let transactions = self
-            .transactions_by_service(Services::Ids(&service_ids), period)
-            .await?;
+        let covered = Services::Ids(&service_ids);
+        // Independent aggregates: the database runs them side by side.
+        let (feedback, by_kind, transactions, synthetic) = tokio::try_join!(
+            self.feedback_sums_by_service(covered, period),
+            self.feedback_sums_by_kind(&service_ids, period),
+            self.transactions_by_service(covered, period),
+            self.holds_synthetic(period),
+        )?;
         let stages: Vec<StageExperience> = stages
             .into_iter()
             .map(|stage| {
@@ -227,7 +228,7 @@ impl Catalog {
             period,
             stages,
             gaps,
-            synthetic: self.holds_synthetic(period).await?,
+            synthetic,
         })
     }
 

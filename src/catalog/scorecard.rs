@@ -186,10 +186,13 @@ impl Catalog {
             .all(&self.db)
             .await?;
         let covered = Services::OfAgencies(agency_ids);
-        let feedback = self.feedback_sums_by_service(covered, period).await?;
-        let synthetic = self.holds_synthetic(period).await?;
-        let drivers = self.driver_counts(covered, period).await?;
-        let transactions = self.transactions_by_service(covered, period).await?;
+        // Independent aggregates: the database runs them side by side.
+        let (feedback, synthetic, drivers, transactions) = tokio::try_join!(
+            self.feedback_sums_by_service(covered, period),
+            self.holds_synthetic(period),
+            self.driver_counts(covered, period),
+            self.transactions_by_service(covered, period),
+        )?;
         let mut out = Vec::with_capacity(agencies.len());
         for &agency_id in agency_ids {
             let Some(agency) = agencies.get(&agency_id) else {

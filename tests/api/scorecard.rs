@@ -162,9 +162,11 @@ async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
         reads,
         [
             "csspScorecard",
+            "csspScorecard+services",
             "lifeEvent.experience",
             "service.experience",
             "csspScorecard",
+            "csspScorecard+services",
             "lifeEvent.experience",
             "service.experience"
         ]
