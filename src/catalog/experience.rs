@@ -149,6 +149,11 @@ struct DriverCounts {
 }
 
 impl DriverCounts {
+    /// Every driver's (positive, negative) mentions.
+    fn by_driver(&self) -> HashMap<CxDriver, (i64, i64)> {
+        CxDriver::ALL.iter().map(|d| (*d, self.of(*d))).collect()
+    }
+
     /// The (positive, negative) mentions of `driver`.
     fn of(&self, driver: CxDriver) -> (i64, i64) {
         let (p, n) = match driver {
@@ -401,28 +406,76 @@ impl Catalog {
         services: Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, HashMap<CxDriver, (i64, i64)>>> {
-        let mut select = feedback_month::Entity::find()
+        let select = feedback_month::Entity::find()
             .select_only()
             .column(feedback_month::Column::ServiceId)
             .filter(services.condition(feedback_month::Column::ServiceId))
             .filter(in_period(period))
             .group_by(feedback_month::Column::ServiceId);
-        for driver in CxDriver::ALL {
-            let name = driver.as_str().to_lowercase();
-            for prefix in ["p", "n"] {
-                let column = format!("{prefix}_{name}");
-                select = select.column_as(total(&column), column);
-            }
-        }
-        let rows = select.into_model::<DriverCounts>().all(&self.db).await?;
+        let rows = with_driver_totals(select)
+            .into_model::<DriverCounts>()
+            .all(&self.db)
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let counts = CxDriver::ALL.iter().map(|d| (*d, row.of(*d))).collect();
-                (row.service_id, counts)
+            .map(|row| (row.service_id, row.by_driver()))
+            .collect())
+    }
+
+    /// Each of `services`' feedback [`Sums`] and driver mentions over `period`, by service
+    /// id, in one pass over the monthly rollups.
+    pub(crate) async fn feedback_and_drivers(
+        &self,
+        services: Services<'_>,
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, (Sums, HashMap<CxDriver, (i64, i64)>)>> {
+        let select = month_sums(feedback_month::Column::ServiceId, period)
+            .filter(services.condition(feedback_month::Column::ServiceId));
+        let rows = with_driver_totals(select)
+            .into_model::<ServiceFeedback>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let sums = (
+                    r.responses,
+                    r.satisfaction,
+                    r.satisfied,
+                    r.trust_count,
+                    r.trust,
+                );
+                (r.service_id, (sums, r.drivers.by_driver()))
             })
             .collect())
     }
+}
+
+/// `select` over the rollups with each driver's totals as `p_<driver>` and `n_<driver>`.
+fn with_driver_totals(
+    mut select: sea_orm::Select<feedback_month::Entity>,
+) -> sea_orm::Select<feedback_month::Entity> {
+    for driver in CxDriver::ALL {
+        let name = driver.as_str().to_lowercase();
+        for prefix in ["p", "n"] {
+            let column = format!("{prefix}_{name}");
+            select = select.column_as(total(&column), column);
+        }
+    }
+    select
+}
+
+/// One service's feedback sums and driver mentions, as one rollup query reads them.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ServiceFeedback {
+    service_id: i32,
+    responses: i64,
+    satisfaction: Option<i64>,
+    satisfied: Option<i64>,
+    trust_count: i64,
+    trust: Option<i64>,
+    #[sea_orm(nested)]
+    drivers: DriverCounts,
 }
 
 #[cfg(test)]

@@ -187,10 +187,9 @@ impl Catalog {
             .await?;
         let covered = Services::OfAgencies(agency_ids);
         // Independent aggregates: the database runs them side by side.
-        let (feedback, synthetic, drivers, transactions) = tokio::try_join!(
-            self.feedback_sums_by_service(covered, period),
+        let (feedback, synthetic, transactions) = tokio::try_join!(
+            self.feedback_and_drivers(covered, period),
             self.holds_synthetic(period),
-            self.driver_counts(covered, period),
             self.transactions_by_service(covered, period),
         )?;
         let mut out = Vec::with_capacity(agencies.len());
@@ -202,8 +201,10 @@ impl Catalog {
             let mut negatives: HashMap<CxDriver, (i64, i64)> = HashMap::new();
             let mut scorecards = Vec::new();
             for service in services.iter().filter(|s| s.agency_id == agency_id) {
-                let sums = feedback.get(&service.id).copied().unwrap_or(NO_SUMS);
-                let service_drivers = drivers.get(&service.id).cloned().unwrap_or_default();
+                let (sums, service_drivers) = feedback
+                    .get(&service.id)
+                    .cloned()
+                    .unwrap_or((NO_SUMS, HashMap::new()));
                 for (driver, (p, n)) in &service_drivers {
                     let entry = negatives.entry(*driver).or_default();
                     *entry = (entry.0 + p, entry.1 + n);
