@@ -132,7 +132,7 @@ pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
 /// One service's driver mentions, as the database counts them: `p_` as having gone well,
 /// `n_` as not (typed columns: SQLite gives computed columns no type to read JSON by).
 #[derive(Debug, sea_orm::FromQueryResult)]
-struct DriverCounts {
+pub(crate) struct DriverCounts {
     service_id: i32,
     p_effectiveness: Option<i64>,
     n_effectiveness: Option<i64>,
@@ -155,7 +155,7 @@ impl DriverCounts {
     }
 
     /// The (positive, negative) mentions of `driver`.
-    fn of(&self, driver: CxDriver) -> (i64, i64) {
+    pub(crate) fn of(&self, driver: CxDriver) -> (i64, i64) {
         let (p, n) = match driver {
             CxDriver::Effectiveness => (self.p_effectiveness, self.n_effectiveness),
             CxDriver::Ease => (self.p_ease, self.n_ease),

@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::experience::DriverCounts;
 use crate::catalog::experience::Period;
 use crate::catalog::feedback_month::{in_period, total};
 use crate::catalog::principal::{Principal, require_agency_staff};
@@ -39,7 +40,6 @@ pub const COLUMNS: [&str; 13] = [
 #[derive(Debug, Clone)]
 pub struct FeedbackExport {
     period: Period,
-    agency: String,
     services: HashMap<i32, String>,
     life_events: HashMap<i32, String>,
     stages: HashMap<i32, String>,
@@ -88,20 +88,7 @@ impl Catalog {
         agency: &str,
         period: Period,
     ) -> CatalogResult<FeedbackExport> {
-        let slug = Slug::parse("agency", agency)?;
-        let agency = self
-            .agency_by_slug(&slug)
-            .await?
-            .ok_or_else(|| CatalogError::not_found("agency", "agency"))?;
-        require_agency_staff(principal, agency.id, "residents' feedback")?;
-        let services = service::Entity::find()
-            .filter(service::Column::AgencyId.eq(agency.id))
-            .filter(service::Column::RevisionOfId.is_null())
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.slug))
-            .collect();
+        let (_, services) = self.exported_services(principal, agency).await?;
         let life_events = life_event::Entity::find()
             .all(&self.db)
             .await?
@@ -116,11 +103,34 @@ impl Catalog {
             .collect();
         Ok(FeedbackExport {
             period,
-            agency: agency.slug.clone(),
             services,
             life_events,
             stages,
         })
+    }
+
+    /// Agency `agency`'s slug and its services' slugs by id, for `principal` (the agency's
+    /// EDITOR, a REVIEWER or an ADMIN), or why not.
+    async fn exported_services(
+        &self,
+        principal: &Principal,
+        agency: &str,
+    ) -> CatalogResult<(String, HashMap<i32, String>)> {
+        let slug = Slug::parse("agency", agency)?;
+        let agency = self
+            .agency_by_slug(&slug)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("agency", "agency"))?;
+        require_agency_staff(principal, agency.id, "residents' feedback")?;
+        let services = service::Entity::find()
+            .filter(service::Column::AgencyId.eq(agency.id))
+            .filter(service::Column::RevisionOfId.is_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.slug))
+            .collect();
+        Ok((agency.slug, services))
     }
 
     /// The export's rows, oldest first, as the database sends them.
@@ -165,7 +175,7 @@ pub const A11_COLUMNS: [&str; 18] = [
 
 /// One service and channel's answers in a quarter, summed by the database from the monthly
 /// rollups.
-#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+#[derive(Debug, sea_orm::FromQueryResult)]
 struct AnswerCounts {
     service_id: i32,
     channel_kind: ChannelKind,
@@ -181,31 +191,9 @@ struct AnswerCounts {
     t3: i64,
     t4: i64,
     t5: i64,
-    p_effectiveness: i64,
-    n_effectiveness: i64,
-    p_ease: i64,
-    n_ease: i64,
-    p_efficiency: i64,
-    n_efficiency: i64,
-    p_transparency: i64,
-    n_transparency: i64,
-    p_employee: i64,
-    n_employee: i64,
-    p_humanity: i64,
-    n_humanity: i64,
-}
-
-impl AnswerCounts {
-    fn driver(&self, driver: CxDriver) -> (i64, i64) {
-        match driver {
-            CxDriver::Effectiveness => (self.p_effectiveness, self.n_effectiveness),
-            CxDriver::Ease => (self.p_ease, self.n_ease),
-            CxDriver::Efficiency => (self.p_efficiency, self.n_efficiency),
-            CxDriver::Transparency => (self.p_transparency, self.n_transparency),
-            CxDriver::Employee => (self.p_employee, self.n_employee),
-            CxDriver::Humanity => (self.p_humanity, self.n_humanity),
-        }
-    }
+    /// Each driver's mentions.
+    #[sea_orm(nested)]
+    drivers: DriverCounts,
 }
 
 /// An agency's quarter in the shape of the OMB A-11 Section 280 quarterly submission: for
@@ -247,8 +235,8 @@ impl Catalog {
                 "the A-11 submission is quarterly: give a quarter, such as 2026-Q3",
             ));
         }
-        let export = self.feedback_export(principal, agency, period).await?;
-        let ids: Vec<i32> = export.services.keys().copied().collect();
+        let (agency, services) = self.exported_services(principal, agency).await?;
+        let ids: Vec<i32> = services.keys().copied().collect();
         let mut select = feedback_month::Entity::find()
             .select_only()
             .column(feedback_month::Column::ServiceId)
@@ -292,7 +280,7 @@ impl Catalog {
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(a11_rows(&export, &answers, &customers))
+        Ok(a11_rows(period, &agency, &services, &answers, &customers))
     }
 }
 
@@ -302,15 +290,17 @@ type Group<'a> = (Option<&'a AnswerCounts>, Option<i64>, bool);
 
 /// The export's rows from the database's counts.
 fn a11_rows(
-    export: &FeedbackExport,
+    period: Period,
+    agency: &str,
+    services: &HashMap<i32, String>,
     answers: &[AnswerCounts],
     customers: &[(i32, ChannelKind, i64, i64)],
 ) -> A11Export {
-    let (fiscal_year, quarter) = federal_quarter(export.period.start);
-    let last_day = export.period.end.pred_opt().unwrap_or(export.period.end);
+    let (fiscal_year, quarter) = federal_quarter(period.start);
+    let last_day = period.end.pred_opt().unwrap_or(period.end);
     // Every service and channel with answers or customers, in slug and kind order.
     let mut groups: BTreeMap<(String, ChannelKind), Group> = BTreeMap::new();
-    let slug = |id: i32| export.services.get(&id).cloned().unwrap_or_default();
+    let slug = |id: i32| services.get(&id).cloned().unwrap_or_default();
     for counts in answers {
         let entry = groups
             .entry((slug(counts.service_id), counts.channel_kind))
@@ -331,9 +321,9 @@ fn a11_rows(
             [
                 fiscal_year.to_string(),
                 quarter.to_string(),
-                export.period.start.to_string(),
+                period.start.to_string(),
                 last_day.to_string(),
-                export.agency.clone(),
+                agency.to_owned(),
                 service.clone(),
                 kind.as_str().to_owned(),
                 cell(customers),
@@ -364,7 +354,7 @@ fn a11_rows(
             rows.push(row(
                 &driver.as_str().to_lowercase(),
                 [None; 5],
-                Some(c.driver(*driver)),
+                Some(c.drivers.of(*driver)),
             ));
         }
     }
