@@ -266,9 +266,27 @@ impl Reader {
         include_ineligible: bool,
         request: &PageRequest,
     ) -> CatalogResult<RecommendationPage> {
-        self.index()
-            .await?
-            .recommend_page(situation, include_ineligible, request)
+        let mut result =
+            self.index()
+                .await?
+                .recommend_page(situation, include_ineligible, request)?;
+        if let Self::Live(catalog, viewer) = self {
+            // A key reads the database, where a service may have been taken down since the
+            // index's revision: it is left out rather than failing the page. (The public's
+            // index and records come from one snapshot.)
+            let ids: Vec<i32> = result
+                .page
+                .items
+                .iter()
+                .map(|(_, r)| r.service_id)
+                .collect();
+            let present = catalog.services_by_ids(&ids, viewer).await?;
+            result
+                .page
+                .items
+                .retain(|(_, r)| present.contains_key(&r.service_id));
+        }
+        Ok(result)
     }
 
     /// The eligibility questions still worth asking, most decisive first, with the index

@@ -19,6 +19,8 @@ use crate::catalog::agency::{AgencyChanges, AgencyInput, CsspInput};
 use crate::catalog::records;
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{AgencyFilter as DomainFilter, CatalogError, PageRequest};
+use crate::graphql::experience::{min_responses, period as period_of};
+use crate::graphql::scorecard::AgencyExperience;
 
 /// A government agency that owns services or delivers them with a partner, e.g. the New
 /// York State Department of Labor.
@@ -48,21 +50,12 @@ impl Agency {
         ctx: &Context<'_>,
         #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
     ) -> Result<Option<crate::graphql::scorecard::AgencyExperience>> {
-        let period = crate::graphql::experience::period(period)?;
-        let minimum = crate::graphql::experience::min_responses(ctx);
-        let experience = reader(ctx)?
-            .live()
-            .agency_experience(
-                crate::graphql::context::principal(ctx),
-                self.0.id,
-                period,
-                minimum,
-            )
-            .await
-            .gql()?;
-        Ok(Some(crate::graphql::scorecard::AgencyExperience(
-            experience,
-        )))
+        let (period, minimum) = (period_of(period)?, min_responses(ctx));
+        let experience =
+            reader(ctx)?
+                .live()
+                .agency_experience(principal(ctx), self.0.id, period, minimum);
+        Ok(Some(AgencyExperience(experience.await.gql()?)))
     }
 
     /// Its revision number, which grows by one with every change (its CSSP designation
@@ -224,6 +217,23 @@ pub struct AgencyFilter {
     pub search: Option<String>,
 }
 
+impl TryFrom<AgencyFilter> for DomainFilter {
+    type Error = async_graphql::Error;
+
+    fn try_from(filter: AgencyFilter) -> Result<Self> {
+        Ok(Self {
+            jurisdiction: filter
+                .jurisdiction
+                .as_deref()
+                .map(|c| JurisdictionCode::parse("filter.jurisdiction", c))
+                .transpose()
+                .gql()?,
+            cssp: filter.cssp,
+            search: filter.search,
+        })
+    }
+}
+
 /// Root fields for agencies.
 #[derive(Default)]
 pub struct AgencyQuery;
@@ -249,17 +259,7 @@ impl AgencyQuery {
         #[graphql(desc = "Narrow the list.")] filter: Option<AgencyFilter>,
     ) -> Result<AgencyConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let filter = filter.unwrap_or_default();
-        let domain = DomainFilter {
-            jurisdiction: filter
-                .jurisdiction
-                .as_deref()
-                .map(|c| JurisdictionCode::parse("filter.jurisdiction", c))
-                .transpose()
-                .gql()?,
-            cssp: filter.cssp,
-            search: filter.search,
-        };
+        let domain = DomainFilter::try_from(filter.unwrap_or_default())?;
         let page = reader(ctx)?.agencies(&domain, &request).await.gql()?;
         Ok(AgencyConnection::from_page(page, Agency))
     }

@@ -6,6 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use super::context::{catalog, principal};
 use super::payload::{UserError, on_row, outcome};
 use crate::catalog::CatalogError;
+use crate::catalog::api_key::CreatedKey;
 use crate::catalog::types::Slug;
 
 /// An API key as listed: never its token.
@@ -74,6 +75,18 @@ pub struct ApiKeyCreatePayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl ApiKeyCreatePayload {
+    fn from(result: Result<CreatedKey, CatalogError>) -> Result<Self> {
+        let (created, user_errors) = outcome(result)?;
+        let (api_key, token) = created.map(|c| (c.summary.into(), c.token)).unzip();
+        Ok(Self {
+            api_key,
+            token,
+            user_errors,
+        })
+    }
+}
+
 /// Which key to revoke.
 #[derive(InputObject, Debug, Clone)]
 pub struct ApiKeyRevokeInput {
@@ -111,13 +124,7 @@ impl ApiKeyMutation {
                 .await
         })
         .await?;
-        let (created, user_errors) = outcome(result)?;
-        let (api_key, token) = created.map(|c| (c.summary.into(), c.token)).unzip();
-        Ok(ApiKeyCreatePayload {
-            api_key,
-            token,
-            user_errors,
-        })
+        ApiKeyCreatePayload::from(result)
     }
 
     /// Revokes an API key (ADMIN); its token stops working at once.

@@ -39,6 +39,27 @@ impl PageInfo {
     }
 }
 
+/// A page's edges as (cursor, node), with its page info and total count: the parts of every
+/// connection type.
+pub fn edges<M, N>(page: Page<M>, wrap: impl Fn(M) -> N) -> (Vec<(String, N)>, PageInfo, i32) {
+    let edges: Vec<(String, N)> = page
+        .items
+        .into_iter()
+        .map(|(cursor, item)| (cursor.encode(), wrap(item)))
+        .collect();
+    let page_info = PageInfo::new(
+        page.has_next_page,
+        page.has_previous_page,
+        edges.first().map(|e| &e.0),
+        edges.last().map(|e| &e.0),
+    );
+    (
+        edges,
+        page_info,
+        i32::try_from(page.total_count).unwrap_or(i32::MAX),
+    )
+}
+
 /// Declares a connection type and its edge type for one node type.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $plural:literal) => {
@@ -68,24 +89,15 @@ macro_rules! connection {
         impl $connection {
             /// Wraps a catalog page, turning each item into its GraphQL type.
             pub fn from_page<M>(page: Page<M>, wrap: impl Fn(M) -> $node) -> Self {
-                let edges: Vec<$edge> = page
-                    .items
-                    .into_iter()
-                    .map(|(cursor, item)| $edge {
-                        cursor: cursor.encode(),
-                        node: wrap(item),
-                    })
-                    .collect();
+                let (edges, page_info, total_count) = edges(page, wrap);
                 Self {
-                    nodes: edges.iter().map(|e| e.node.clone()).collect(),
-                    page_info: PageInfo::new(
-                        page.has_next_page,
-                        page.has_previous_page,
-                        edges.first().map(|e| &e.cursor),
-                        edges.last().map(|e| &e.cursor),
-                    ),
-                    total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
-                    edges,
+                    nodes: edges.iter().map(|e| e.1.clone()).collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info,
+                    total_count,
                 }
             }
         }

@@ -114,6 +114,21 @@ impl FeedbackSubmitInput {
     }
 }
 
+/// Lets a submission through the per-address feedback limit, or refuses it with
+/// `RATE_LIMITED`.
+fn admit(ctx: &Context<'_>) -> Result<()> {
+    let address = ctx
+        .data_opt::<ClientAddress>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.0);
+    if ctx.data::<FeedbackGate>()?.admit(address) {
+        return Ok(());
+    }
+    Err(
+        async_graphql::Error::new("too many submissions from this address: try again in a minute")
+            .extend_with(|_, e| e.set("code", "RATE_LIMITED")),
+    )
+}
+
 /// Voice of the Customer mutations.
 #[derive(Default)]
 pub struct FeedbackMutation;
@@ -129,15 +144,7 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The feedback.")] input: FeedbackSubmitInput,
     ) -> Result<FeedbackSubmitPayload> {
-        let address = ctx
-            .data_opt::<ClientAddress>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.0);
-        if !ctx.data::<FeedbackGate>()?.admit(address) {
-            return Err(async_graphql::Error::new(
-                "too many submissions from this address: try again in a minute",
-            )
-            .extend_with(|_, e| e.set("code", "RATE_LIMITED")));
-        }
+        admit(ctx)?;
         let id = crate::graphql::node::row_id("serviceId", &input.service_id, NodeKind::Service);
         let result = on_row(ctx, id, async |catalog, _, row| {
             catalog.submit_feedback(input.into_command(row)).await

@@ -367,6 +367,16 @@ pub struct LifeEventUpdateInput {
     pub eu_code: Option<String>,
 }
 
+impl From<LifeEventUpdateInput> for TextChanges {
+    fn from(input: LifeEventUpdateInput) -> Self {
+        Self {
+            name: input.name,
+            description: input.description,
+            eu_code: input.eu_code,
+        }
+    }
+}
+
 record_payload!(
     /// The result of `lifeEventUpdate`.
     LifeEventUpdatePayload { life_event: LifeEvent }
@@ -405,6 +415,16 @@ pub struct JourneyStageUpdateInput {
     pub name: Option<String>,
     /// A new description.
     pub description: Option<String>,
+}
+
+impl From<JourneyStageUpdateInput> for TextChanges {
+    fn from(input: JourneyStageUpdateInput) -> Self {
+        Self {
+            name: input.name,
+            description: input.description,
+            eu_code: None,
+        }
+    }
 }
 
 stage_payload!(
@@ -511,11 +531,7 @@ impl LifeEventMutation {
         #[graphql(desc = "The life event and the changes.")] input: LifeEventUpdateInput,
     ) -> Result<LifeEventUpdatePayload> {
         let (row, version) = (life_event_row("id", &input.id), input.expected_version);
-        let changes = TextChanges {
-            name: input.name,
-            description: input.description,
-            eu_code: input.eu_code,
-        };
+        let changes = TextChanges::from(input);
         let result = on_row(ctx, row, async |catalog, who, row| {
             catalog.update_life_event(who, row, version, changes).await
         })
@@ -546,11 +562,7 @@ impl LifeEventMutation {
         #[graphql(desc = "The stage and the changes.")] input: JourneyStageUpdateInput,
     ) -> Result<JourneyStageUpdatePayload> {
         let (row, version) = (stage_row("id", &input.id), input.expected_version);
-        let changes = TextChanges {
-            name: input.name,
-            description: input.description,
-            eu_code: None,
-        };
+        let changes = TextChanges::from(input);
         let result = on_row(ctx, row, async |catalog, who, row| {
             catalog.update_stage(who, row, version, changes).await
         })

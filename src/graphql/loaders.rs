@@ -40,6 +40,21 @@ pub fn new_loaders(reader: Reader) -> Loaders {
     .delay(Duration::ZERO)
 }
 
+/// The values of `keys` through the loader, in the keys' order; keys it finds nothing for
+/// are left out.
+pub async fn load_in_order<K>(
+    loaders: &Loaders,
+    keys: impl Iterator<Item = K>,
+) -> Result<Vec<<CatalogLoader as Loader<K>>::Value>, CatalogError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    CatalogLoader: Loader<K, Error = CatalogError>,
+{
+    let keys: Vec<K> = keys.collect();
+    let mut found = loaders.load_many(keys.iter().cloned()).await?;
+    Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
+}
+
 /// Declares a batch key type and its `Loader` impl over a catalog method that takes ids
 /// and returns a map by id.
 macro_rules! batch {

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
 
-use super::connection::PageInfo;
+use super::connection::{PageInfo, edges};
 use super::context::loader;
 use super::context::reader;
 use super::criterion::{Criterion, CriterionOption};
@@ -14,9 +14,9 @@ use super::life_event::{JourneyStage, LifeEvent};
 use super::loaders::{CriterionById, LifeEventById, ServiceById, StageById};
 use super::scalars::{Date, Json};
 use super::service::Service;
+use crate::catalog::PageRequest;
 use crate::catalog::eligibility::CriterionShape;
-use crate::catalog::recommend::{self, Check, Question, Reason, ResidentSituation};
-use crate::catalog::{Cursor, PageRequest};
+use crate::catalog::recommend::{self, Check, Explained, Question, Reason, ResidentSituation};
 
 /// A resident's answer to one eligibility criterion.
 #[derive(InputObject, Debug, Clone)]
@@ -45,6 +45,17 @@ pub struct RecommendationInput {
     /// Also return services the answers rule out, ranked last, marked `INELIGIBLE`.
     #[graphql(default)]
     pub include_ineligible: bool,
+}
+
+impl From<RecommendationInput> for ResidentSituation {
+    fn from(input: RecommendationInput) -> Self {
+        situation(
+            input.life_events,
+            input.jurisdiction,
+            input.answers,
+            input.as_of,
+        )
+    }
 }
 
 fn situation(
@@ -137,35 +148,27 @@ pub struct Eligibility {
 
 /// Why a service is recommended, in words a resident understands, with the data behind it.
 #[derive(Debug, Clone)]
-pub struct RecommendationReason {
-    reason: Reason,
-    /// The name of the related service, for the text.
-    related_name: Option<String>,
-    life_event_name: Option<String>,
-}
+pub struct RecommendationReason(Explained);
 
 /// Why a service is recommended, in words a resident understands, with the data behind it.
 #[Object]
 impl RecommendationReason {
     /// What kind of reason this is.
     async fn kind(&self) -> ReasonKind {
-        match self.reason {
+        match self.0.reason {
             Reason::LifeEvent { .. } => ReasonKind::LifeEvent,
             Reason::RelatedService { .. } => ReasonKind::RelatedService,
         }
     }
 
     /// The reason as a sentence to show residents.
-    async fn text(&self) -> String {
-        self.reason.sentence(
-            self.life_event_name.as_deref(),
-            self.related_name.as_deref(),
-        )
+    async fn text(&self) -> &str {
+        &self.0.text
     }
 
     /// The life event that links the service (for `LIFE_EVENT` reasons).
     async fn life_event(&self, ctx: &Context<'_>) -> Result<Option<LifeEvent>> {
-        let Reason::LifeEvent { life_event_id, .. } = self.reason else {
+        let Reason::LifeEvent { life_event_id, .. } = self.0.reason else {
             return Ok(None);
         };
         Ok(loader(ctx)?
@@ -176,7 +179,7 @@ impl RecommendationReason {
 
     /// The journey stage of the link (for `LIFE_EVENT` reasons).
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<JourneyStage>> {
-        let Reason::LifeEvent { stage_id, .. } = self.reason else {
+        let Reason::LifeEvent { stage_id, .. } = self.0.reason else {
             return Ok(None);
         };
         Ok(loader(ctx)?
@@ -187,7 +190,7 @@ impl RecommendationReason {
 
     /// How central the service is to the life event (for `LIFE_EVENT` reasons).
     async fn relevance(&self) -> Option<Relevance> {
-        match self.reason {
+        match self.0.reason {
             Reason::LifeEvent { relevance, .. } => Some(relevance.into()),
             Reason::RelatedService { .. } => None,
         }
@@ -195,7 +198,7 @@ impl RecommendationReason {
 
     /// The recommended service this one is related to (for `RELATED_SERVICE` reasons).
     async fn related_service(&self, ctx: &Context<'_>) -> Result<Option<Service>> {
-        let Reason::RelatedService { service_id, .. } = self.reason else {
+        let Reason::RelatedService { service_id, .. } = self.0.reason else {
             return Ok(None);
         };
         Ok(loader(ctx)?
@@ -206,7 +209,7 @@ impl RecommendationReason {
 
     /// How that service relates to this one (for `RELATED_SERVICE` reasons).
     async fn relation_kind(&self) -> Option<RelationKind> {
-        match self.reason {
+        match self.0.reason {
             Reason::RelatedService { kind, .. } => Some(kind.into()),
             Reason::LifeEvent { .. } => None,
         }
@@ -214,7 +217,7 @@ impl RecommendationReason {
 
     /// The reason recorded in the catalog, without the lead-in of `text`.
     async fn detail(&self) -> &str {
-        match &self.reason {
+        match &self.0.reason {
             Reason::LifeEvent { reason, .. } | Reason::RelatedService { reason, .. } => reason,
         }
     }
@@ -222,45 +225,7 @@ impl RecommendationReason {
 
 /// One recommended service, with its rank, eligibility and reasons.
 #[derive(Debug, Clone)]
-pub struct Recommendation {
-    inner: recommend::Recommendation,
-    names: std::sync::Arc<NameBook>,
-}
-
-/// Names used in reason texts, looked up once per page.
-#[derive(Debug, Default)]
-struct NameBook {
-    services: std::collections::HashMap<i32, std::sync::Arc<str>>,
-    life_events: std::collections::HashMap<i32, String>,
-}
-
-/// The names a page's reasons mention: related services (from the result) and life events
-/// (through the loader).
-async fn name_book(
-    ctx: &Context<'_>,
-    items: &[(Cursor, recommend::Recommendation)],
-    service_names: &std::collections::HashMap<i32, std::sync::Arc<str>>,
-) -> Result<NameBook> {
-    let mut book = NameBook::default();
-    let mut life_events = Vec::new();
-    for reason in items.iter().flat_map(|(_, r)| r.reasons.iter()) {
-        match reason {
-            Reason::RelatedService { service_id, .. } => {
-                if let Some(name) = service_names.get(service_id) {
-                    book.services
-                        .insert(*service_id, std::sync::Arc::clone(name));
-                }
-            }
-            Reason::LifeEvent { life_event_id, .. } => {
-                life_events.push(LifeEventById(*life_event_id))
-            }
-        }
-    }
-    for (key, event) in loader(ctx)?.load_many(life_events).await? {
-        book.life_events.insert(key.0, event.name);
-    }
-    Ok(book)
-}
+pub struct Recommendation(recommend::Recommendation<Explained>);
 
 /// One recommended service, with its rank, eligibility and reasons.
 #[Object]
@@ -268,27 +233,27 @@ impl Recommendation {
     /// The service.
     async fn service(&self, ctx: &Context<'_>) -> Result<Service> {
         let found = loader(ctx)?
-            .load_one(ServiceById(self.inner.service_id))
+            .load_one(ServiceById(self.0.service_id))
             .await?;
         integrity(found, "recommended service").map(Service)
     }
 
     /// Its score: higher is more relevant (see the README for how it is computed).
     async fn score(&self) -> f64 {
-        self.inner.score
+        self.0.score
     }
 
     /// Its position in the whole result, from 1.
     async fn rank(&self) -> i32 {
-        i32::try_from(self.inner.rank).unwrap_or(i32::MAX)
+        i32::try_from(self.0.rank).unwrap_or(i32::MAX)
     }
 
     /// Whether the resident can get it, from the answers given.
     async fn eligibility(&self) -> Eligibility {
         Eligibility {
-            status: self.inner.eligibility.into(),
+            status: self.0.eligibility.into(),
             checks: self
-                .inner
+                .0
                 .checks
                 .iter()
                 .take(crate::graphql::limits::caps::CHECKS)
@@ -304,31 +269,18 @@ impl Recommendation {
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::REASONS, child_complexity)"
     )]
     async fn reasons(&self) -> Vec<RecommendationReason> {
-        self.inner
+        self.0
             .reasons
             .iter()
             .take(crate::graphql::limits::caps::REASONS)
-            .map(|reason| RecommendationReason {
-                related_name: match reason {
-                    Reason::RelatedService { service_id, .. } => {
-                        self.names.services.get(service_id).map(|n| n.to_string())
-                    }
-                    Reason::LifeEvent { .. } => None,
-                },
-                life_event_name: match reason {
-                    Reason::LifeEvent { life_event_id, .. } => {
-                        self.names.life_events.get(life_event_id).cloned()
-                    }
-                    Reason::RelatedService { .. } => None,
-                },
-                reason: reason.clone(),
-            })
+            .cloned()
+            .map(RecommendationReason)
             .collect()
     }
 
     /// The journey stage it belongs to in this result, to group the list by stage.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<JourneyStage>> {
-        let Some(stage) = self.inner.stage_id else {
+        let Some(stage) = self.0.stage_id else {
             return Ok(None);
         };
         Ok(loader(ctx)?
@@ -393,6 +345,27 @@ pub struct RecommendationConnection {
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::REASONS, child_complexity)"
     )]
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
+}
+
+impl From<recommend::RecommendationPage> for RecommendationConnection {
+    fn from(result: recommend::RecommendationPage) -> Self {
+        let (edges, page_info, total_count) = edges(result.page, Recommendation);
+        Self {
+            nodes: edges.iter().map(|e| e.1.clone()).collect(),
+            edges: edges
+                .into_iter()
+                .map(|(cursor, node)| RecommendationEdge { cursor, node })
+                .collect(),
+            page_info,
+            total_count,
+            suggested_life_events: result
+                .suggested_life_events
+                .into_iter()
+                .take(crate::graphql::limits::caps::REASONS)
+                .map(SuggestedLifeEvent)
+                .collect(),
+        }
+    }
 }
 
 /// A criterion worth asking next.
@@ -469,53 +442,11 @@ impl RecommendationQuery {
     ) -> Result<RecommendationConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
         let include = input.include_ineligible;
-        let situation = situation(
-            input.life_events,
-            input.jurisdiction,
-            input.answers,
-            input.as_of,
-        );
         let result = reader(ctx)?
-            .recommend(&situation, include, &request)
+            .recommend(&input.into(), include, &request)
             .await
             .gql_in("input")?;
-        let mut page = result.page;
-        // A service taken down after the index was read is left out rather than failing
-        // the page; the loader keeps what it loaded for the `service` fields.
-        let present = loader(ctx)?
-            .load_many(page.items.iter().map(|(_, r)| ServiceById(r.service_id)))
-            .await?;
-        page.items
-            .retain(|(_, r)| present.contains_key(&ServiceById(r.service_id)));
-        let names = std::sync::Arc::new(name_book(ctx, &page.items, &result.names).await?);
-        let edges: Vec<RecommendationEdge> = page
-            .items
-            .into_iter()
-            .map(|(cursor, inner)| RecommendationEdge {
-                cursor: cursor.encode(),
-                node: Recommendation {
-                    inner,
-                    names: std::sync::Arc::clone(&names),
-                },
-            })
-            .collect();
-        Ok(RecommendationConnection {
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
-            page_info: PageInfo::new(
-                page.has_next_page,
-                page.has_previous_page,
-                edges.first().map(|e| &e.cursor),
-                edges.last().map(|e| &e.cursor),
-            ),
-            total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
-            edges,
-            suggested_life_events: result
-                .suggested_life_events
-                .into_iter()
-                .take(crate::graphql::limits::caps::REASONS)
-                .map(SuggestedLifeEvent)
-                .collect(),
-        })
+        Ok(result.into())
     }
 
     /// The eligibility criteria still worth asking a resident, most decisive first: the

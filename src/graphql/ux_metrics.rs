@@ -4,7 +4,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use crate::catalog::ux_metrics::{UxMetrics as Metrics, UxMetricsInput};
+use crate::catalog::CatalogError;
+use crate::catalog::ux_metrics::{UxMetrics as Metrics, UxMetricsInput, UxMetricsReported};
 use crate::graphql::enums::{ChannelKind, TouchpointCategory};
 use crate::graphql::node::NodeKind;
 use crate::graphql::payload::{UserError, on_row, outcome};
@@ -127,6 +128,37 @@ pub struct UxMetricsReportPayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl UxMetricsReportInput {
+    fn into_command(self, service_id: i32) -> UxMetricsInput {
+        UxMetricsInput {
+            service_id,
+            channel_kind: self.channel_kind.into(),
+            month: self.month,
+            started: self.started.into(),
+            completed: self.completed.into(),
+            failed: self.failed.into(),
+            abandoned: self.abandoned.into(),
+            median_seconds: self.median_seconds_to_complete,
+            p90_seconds: self.p90_seconds_to_complete,
+            median_clicks: self.median_clicks_to_complete,
+        }
+    }
+}
+
+impl UxMetricsReportPayload {
+    fn from(result: Result<UxMetricsReported, CatalogError>) -> Result<Self> {
+        let (reported, user_errors) = outcome(result)?;
+        Ok(Self {
+            month: reported
+                .as_ref()
+                .map(|r| r.month.format("%Y-%m").to_string()),
+            replaced: reported.as_ref().map(|r| r.replaced),
+            ux_metrics: reported.map(|r| UxMetrics(r.metrics)),
+            user_errors,
+        })
+    }
+}
+
 /// UX metrics mutations.
 #[derive(Default)]
 pub struct UxMetricsMutation;
@@ -144,29 +176,10 @@ impl UxMetricsMutation {
     ) -> Result<UxMetricsReportPayload> {
         let id = crate::graphql::node::row_id("serviceId", &input.service_id, NodeKind::Service);
         let result = on_row(ctx, id, async |catalog, principal, row| {
-            let command = UxMetricsInput {
-                service_id: row,
-                channel_kind: input.channel_kind.into(),
-                month: input.month,
-                started: input.started.into(),
-                completed: input.completed.into(),
-                failed: input.failed.into(),
-                abandoned: input.abandoned.into(),
-                median_seconds: input.median_seconds_to_complete,
-                p90_seconds: input.p90_seconds_to_complete,
-                median_clicks: input.median_clicks_to_complete,
-            };
+            let command = input.into_command(row);
             catalog.report_ux_metrics(principal, command).await
         })
         .await?;
-        let (reported, user_errors) = outcome(result)?;
-        Ok(UxMetricsReportPayload {
-            month: reported
-                .as_ref()
-                .map(|r| r.month.format("%Y-%m").to_string()),
-            replaced: reported.as_ref().map(|r| r.replaced),
-            ux_metrics: reported.map(|r| UxMetrics(r.metrics)),
-            user_errors,
-        })
+        UxMetricsReportPayload::from(result)
     }
 }

@@ -40,6 +40,8 @@ pub(super) struct Link {
 /// The published catalog, as recommendations need it.
 pub struct Index {
     pub(super) life_events: HashMap<String, i32>,
+    /// Life-event names by id, for the reasons' sentences.
+    pub(super) life_event_names: HashMap<i32, Arc<str>>,
     pub(super) related_life_events: HashMap<i32, Vec<(i32, String)>>,
     pub(super) stage_positions: HashMap<i32, i32>,
     pub(super) links: HashMap<i32, Vec<Link>>,
@@ -174,9 +176,12 @@ impl Catalog {
             })
             .collect();
 
-        let life_events = life_event::Entity::find()
-            .all(db)
-            .await?
+        let life_event_rows = life_event::Entity::find().all(db).await?;
+        let life_event_names = life_event_rows
+            .iter()
+            .map(|e| (e.id, Arc::from(e.name.as_str())))
+            .collect();
+        let life_events = life_event_rows
             .into_iter()
             .map(|e| (e.slug, e.id))
             .collect();
@@ -200,6 +205,7 @@ impl Catalog {
 
         Ok(Index {
             life_events,
+            life_event_names,
             related_life_events,
             stage_positions,
             links,

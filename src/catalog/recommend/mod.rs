@@ -27,7 +27,6 @@
 mod index;
 mod rank;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -126,9 +125,10 @@ impl Reason {
     }
 }
 
-/// One recommended service.
+/// One recommended service. Ranking gives its reasons as data (`Reason`); a page gives each
+/// the sentence residents read too (`Explained`).
 #[derive(Debug, Clone)]
-pub struct Recommendation {
+pub struct Recommendation<R = Reason> {
     pub service_id: i32,
     pub service_name: Arc<str>,
     pub score: f64,
@@ -136,9 +136,40 @@ pub struct Recommendation {
     pub rank: u32,
     pub eligibility: EligibilityStatus,
     pub checks: Vec<Check>,
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<R>,
     /// The journey stage the service belongs to in this result.
     pub stage_id: Option<i32>,
+}
+
+/// A reason with the sentence residents read, naming the life event or the related service
+/// it refers to.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub reason: Reason,
+    pub text: String,
+}
+
+impl Recommendation {
+    /// The same recommendation with each reason given its sentence by `explain`.
+    fn explained(self, explain: impl Fn(&Reason) -> String) -> Recommendation<Explained> {
+        Recommendation {
+            reasons: self
+                .reasons
+                .into_iter()
+                .map(|reason| Explained {
+                    text: explain(&reason),
+                    reason,
+                })
+                .collect(),
+            service_id: self.service_id,
+            service_name: self.service_name,
+            score: self.score,
+            rank: self.rank,
+            eligibility: self.eligibility,
+            checks: self.checks,
+            stage_id: self.stage_id,
+        }
+    }
 }
 
 /// A life event the resident may also be going through.
@@ -154,8 +185,6 @@ pub struct SuggestedLifeEvent {
 #[derive(Debug, Clone)]
 pub struct Recommendations {
     pub items: Vec<Recommendation>,
-    /// The names of the services the items' reasons refer to, by id.
-    pub names: HashMap<i32, Arc<str>>,
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
 }
 
@@ -163,9 +192,7 @@ pub struct Recommendations {
 #[derive(Debug, Clone)]
 pub struct RecommendationPage {
     /// The page's recommendations, each with its cursor, and where the page sits.
-    pub page: Page<Recommendation>,
-    /// The names of the services the reasons refer to, by id.
-    pub names: HashMap<i32, Arc<str>>,
+    pub page: Page<Recommendation<Explained>>,
     pub suggested_life_events: Vec<SuggestedLifeEvent>,
 }
 
@@ -196,18 +223,30 @@ impl Index {
         request: &PageRequest,
     ) -> CatalogResult<RecommendationPage> {
         let result = self.recommend(situation, include_ineligible)?;
+        let page = Page::slice(
+            result.items,
+            request,
+            |r| r.service_id,
+            |r| Cursor {
+                name: r.service_name.to_string(),
+                id: r.service_id,
+            },
+        );
         Ok(RecommendationPage {
-            page: Page::slice(
-                result.items,
-                request,
-                |r| r.service_id,
-                |r| Cursor {
-                    name: r.service_name.to_string(),
-                    id: r.service_id,
-                },
-            ),
-            names: result.names,
+            page: page.map(|r| r.explained(|reason| self.sentence(reason))),
             suggested_life_events: result.suggested_life_events,
         })
+    }
+
+    /// `reason` as the sentence residents read, with the names of what it refers to.
+    fn sentence(&self, reason: &Reason) -> String {
+        match reason {
+            Reason::LifeEvent { life_event_id, .. } => {
+                reason.sentence(self.life_event_names.get(life_event_id).map(|n| &**n), None)
+            }
+            Reason::RelatedService { service_id, .. } => {
+                reason.sentence(None, self.services.get(service_id).map(|s| &*s.name))
+            }
+        }
     }
 }

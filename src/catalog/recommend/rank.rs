@@ -265,15 +265,6 @@ impl Index {
                 r
             })
             .collect();
-        let mut names = HashMap::new();
-        for reason in items.iter().flat_map(|r| r.reasons.iter()) {
-            if let Reason::RelatedService { service_id, .. } = reason
-                && let Some(s) = self.services.get(service_id)
-            {
-                names.insert(*service_id, Arc::clone(&s.name));
-            }
-        }
-
         let mut seen: HashSet<i32> = resolved.life_events.iter().copied().collect();
         let mut suggested = Vec::new();
         for life_event in &resolved.life_events {
@@ -294,7 +285,6 @@ impl Index {
         }
         Ok(Recommendations {
             items,
-            names,
             suggested_life_events: suggested,
         })
     }
@@ -408,6 +398,10 @@ mod tests {
             life_events: HashMap::from([
                 ("job-loss".into(), JOB_LOSS),
                 ("new-baby".into(), NEW_BABY),
+            ]),
+            life_event_names: HashMap::from([
+                (JOB_LOSS, Arc::from("Losing a job")),
+                (NEW_BABY, Arc::from("Having a baby")),
             ]),
             related_life_events: HashMap::from([(
                 JOB_LOSS,
@@ -535,12 +529,33 @@ mod tests {
                 ..
             }]
         ));
-        assert_eq!(
-            result.names.get(&1).map(|n| &**n),
-            Some("Unemployment insurance")
-        );
         assert_eq!(result.suggested_life_events.len(), 1);
         assert_eq!(result.suggested_life_events[0].life_event_id, NEW_BABY);
+    }
+
+    #[test]
+    fn a_page_gives_each_reason_its_sentence_with_the_names_it_refers_to() {
+        let request = crate::catalog::PageRequest::parse(Some(20), None, None, None).unwrap();
+        let page = index()
+            .recommend_page(&situation(&["job-loss"], "US-NY", None), false, &request)
+            .unwrap()
+            .page;
+        let texts = |id: i32| -> Vec<String> {
+            page.items
+                .iter()
+                .find(|(_, r)| r.service_id == id)
+                .unwrap()
+                .1
+                .reasons
+                .iter()
+                .map(|e| e.text.clone())
+                .collect()
+        };
+        assert_eq!(
+            texts(4),
+            ["Often needed with Unemployment insurance: talk to someone"]
+        );
+        assert_eq!(texts(2), ["Losing a job: because"]);
     }
 
     #[test]

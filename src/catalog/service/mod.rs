@@ -67,6 +67,18 @@ pub struct RuleGroup {
     pub rules: Vec<eligibility_rule::Model>,
 }
 
+impl RuleGroup {
+    /// Its rules, in order, each with its group's mode and position.
+    pub fn into_rules(
+        self,
+    ) -> impl Iterator<Item = (eligibility_rule::Model, super::types::RuleGroupMode, i32)> {
+        let (mode, position) = (self.group.mode, self.group.position);
+        self.rules
+            .into_iter()
+            .map(move |rule| (rule, mode, position))
+    }
+}
+
 /// The condition every publicly visible service meets: published and not deleted.
 pub(crate) fn published() -> Condition {
     Condition::all()

@@ -8,11 +8,12 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
 use crate::catalog::records;
-use crate::catalog::service::RelatedService;
+use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::types as domain;
 use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{Cursor, Page, PageRequest, ServiceFilter as DomainFilter};
 use crate::graphql::agency::Agency;
+use crate::graphql::audit::AuditEvent;
 use crate::graphql::connection::ServiceConnection;
 use crate::graphql::context::catalog;
 use crate::graphql::context::loader;
@@ -24,13 +25,17 @@ use crate::graphql::enums::{
     ServiceStatus, TouchpointCategory,
 };
 use crate::graphql::error::GqlResult;
+use crate::graphql::experience::{ServiceExperience, min_responses, period as period_of};
+use crate::graphql::feedback::FeedbackComment;
 use crate::graphql::integrity;
 use crate::graphql::jurisdiction::Jurisdiction;
 use crate::graphql::life_event::{JourneyStage, LifeEvent};
+use crate::graphql::limits::caps;
 use crate::graphql::loaders::{
     AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
     JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
     RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
+    load_in_order,
 };
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::scalars::{DateTime, Json};
@@ -150,17 +155,9 @@ impl Service {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<Vec<crate::graphql::audit::AuditEvent>>> {
-        let events = catalog(ctx)?
-            .service_history(principal(ctx), &self.0)
-            .await
-            .gql()?;
-        Ok(Some(
-            events
-                .into_iter()
-                .take(crate::graphql::limits::caps::HISTORY)
-                .map(crate::graphql::audit::AuditEvent)
-                .collect(),
-        ))
+        let events = catalog(ctx)?.service_history(principal(ctx), &self.0).await;
+        let newest = events.gql()?.into_iter().take(caps::HISTORY);
+        Ok(Some(newest.map(AuditEvent).collect()))
     }
 
     /// Residents' comments on it over `period` (as `experience` takes it), newest first,
@@ -178,17 +175,18 @@ impl Service {
             i32,
         >,
     ) -> Result<Option<Vec<crate::graphql::feedback::FeedbackComment>>> {
-        let period = crate::graphql::experience::period(period)?;
+        let period = period_of(period)?;
         let limit = u64::try_from(first.unwrap_or(20).clamp(1, 100)).unwrap_or(20);
-        let comments = reader(ctx)?
-            .live()
-            .feedback_comments(principal(ctx), &self.0, period, limit)
-            .await
-            .gql()?;
+        let comments =
+            reader(ctx)?
+                .live()
+                .feedback_comments(principal(ctx), &self.0, period, limit);
         Ok(Some(
             comments
+                .await
+                .gql()?
                 .into_iter()
-                .map(crate::graphql::feedback::FeedbackComment)
+                .map(FeedbackComment)
                 .collect(),
         ))
     }
@@ -201,14 +199,11 @@ impl Service {
         ctx: &Context<'_>,
         #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
     ) -> Result<crate::graphql::experience::ServiceExperience> {
-        let period = crate::graphql::experience::period(period)?;
-        let minimum = crate::graphql::experience::min_responses(ctx);
+        let (period, minimum) = (period_of(period)?, min_responses(ctx));
         let experience = reader(ctx)?
             .live()
-            .service_experience(self.0.id, period, minimum)
-            .await
-            .gql()?;
-        Ok(crate::graphql::experience::ServiceExperience(experience))
+            .service_experience(self.0.id, period, minimum);
+        Ok(ServiceExperience(experience.await.gql()?))
     }
 
     /// The agency that owns it.
@@ -223,18 +218,9 @@ impl Service {
     )]
     async fn partner_agencies(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
         let loader = loader(ctx)?;
-        let ids = loader
-            .load_one(PartnersOfService(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let mut found = loader
-            .load_many(ids.iter().map(|&id| AgencyById(id)))
-            .await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(&AgencyById(*id)))
-            .map(Agency)
-            .collect())
+        let ids = loader.load_one(PartnersOfService(self.0.id)).await?;
+        let agencies = load_in_order(loader, ids.into_iter().flatten().map(AgencyById)).await?;
+        Ok(agencies.into_iter().map(Agency).collect())
     }
 
     /// The jurisdictions whose residents it serves.
@@ -243,18 +229,9 @@ impl Service {
     )]
     async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<Jurisdiction>> {
         let loader = loader(ctx)?;
-        let ids = loader
-            .load_one(JurisdictionsOfService(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let mut found = loader
-            .load_many(ids.iter().map(|&id| JurisdictionById(id)))
-            .await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(&JurisdictionById(*id)))
-            .map(Jurisdiction)
-            .collect())
+        let ids = loader.load_one(JurisdictionsOfService(self.0.id)).await?;
+        let places = load_in_order(loader, ids.into_iter().flatten().map(JurisdictionById)).await?;
+        Ok(places.into_iter().map(Jurisdiction).collect())
     }
 
     /// How to reach it: websites, phone lines, offices and more, in the order to offer them.
@@ -270,18 +247,11 @@ impl Service {
             .load_one(ChannelsOfService(self.0.id))
             .await?
             .unwrap_or_default();
-        let kinds: Option<Vec<&str>> = kinds.map(|ks| {
-            ks.into_iter()
-                .map(|k| domain::ChannelKind::from(k).as_str())
-                .collect()
-        });
+        let kinds: Option<Vec<domain::ChannelKind>> =
+            kinds.map(|ks| ks.into_iter().map(Into::into).collect());
         Ok(channels
             .into_iter()
-            .filter(|c| {
-                kinds
-                    .as_ref()
-                    .is_none_or(|ks| ks.contains(&c.kind.as_str()))
-            })
+            .filter(|c| kinds.as_ref().is_none_or(|ks| ks.contains(&c.kind)))
             .map(Channel)
             .collect())
     }
@@ -339,14 +309,11 @@ impl Service {
             .unwrap_or_default();
         Ok(groups
             .into_iter()
-            .flat_map(|g| {
-                let mode = g.group.mode;
-                let position = g.group.position;
-                g.rules.into_iter().map(move |rule| EligibilityRule {
-                    rule,
-                    group_mode: mode,
-                    group_position: position,
-                })
+            .flat_map(RuleGroup::into_rules)
+            .map(|(rule, group_mode, group_position)| EligibilityRule {
+                rule,
+                group_mode,
+                group_position,
             })
             .collect())
     }

@@ -382,11 +382,8 @@ impl ServiceMutation {
             .into_iter()
             .map(ServiceFields::from)
             .collect();
-        let result = match catalog(ctx)?.import_services(principal(ctx), docs).await {
-            Ok(imported) => imported,
-            Err(err) => Err(vec![err]),
-        };
-        let (rows, user_errors) = outcome_all(result)?;
+        let result = catalog(ctx)?.import_services(principal(ctx), docs).await;
+        let (rows, user_errors) = outcome_all(result.unwrap_or_else(|err| Err(vec![err])))?;
         Ok(ServicesImportPayload {
             services: rows.into_iter().flatten().map(Service).collect(),
             user_errors,
