@@ -3,8 +3,6 @@
 //! commits; a refused one is `UNAUTHENTICATED` or `FORBIDDEN` and commits nothing, which
 //! the catalog revision shows (every committed write moves it) along with the audit trail.
 
-use civic_catalog::entity::audit_event;
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -328,12 +326,7 @@ async fn every_role_against_every_part_admin_and_key_mutation() {
         ("reviewer", Some(&keys.reviewer)),
         ("admin", Some(&keys.admin)),
     ];
-    let audits = async || {
-        audit_event::Entity::find()
-            .count(app.catalog.connection())
-            .await
-            .unwrap()
-    };
+    let audits = async || app.audit_count().await;
     let mut n = 0;
     for (name, needs, allowed, input) in cases() {
         for (caller, token) in callers {

@@ -345,6 +345,52 @@ impl TestApp {
         );
     }
 
+    /// How many events the audit trail holds, as an ADMIN reads it through the API.
+    pub async fn audit_count(&self) -> i64 {
+        let body = self
+            .as_(Caller::Admin)
+            .graphql("{ auditEvents(first: 0) { totalCount } }", json!({}))
+            .await;
+        body["data"]["auditEvents"]["totalCount"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("audit count: {body}"))
+    }
+
+    /// How many services the catalog holds in any status, as an ADMIN reads it through the
+    /// API.
+    pub async fn service_count(&self) -> i64 {
+        let mut total = 0;
+        for status in ["DRAFT", "IN_REVIEW", "PUBLISHED", "ARCHIVED"] {
+            let body = self
+                .as_(Caller::Admin)
+                .graphql(
+                    "query($s: ServiceStatus) { services(first: 0, filter: { status: $s }) { totalCount } }",
+                    json!({ "s": status }),
+                )
+                .await;
+            total += body["data"]["services"]["totalCount"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("service count: {body}"));
+        }
+        total
+    }
+
+    /// The service `slug` as an ADMIN reads it through the API, in any status: its id,
+    /// status, version, text, timestamps and pending revision (`null` when there is none).
+    /// What a refused request must leave as it was.
+    pub async fn service_as_admin(&self, slug: &str) -> Value {
+        let body = self
+            .as_(Caller::Admin)
+            .graphql(
+                "query($s: String!) { service(slug: $s) { id status version name summary description
+                    eligibilitySummary updatedAt publishedAt pendingRevision { status version name } } }",
+                json!({ "s": slug }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["service"].clone()
+    }
+
     /// The keys of [`TestApp::with_keys`].
     pub fn keys(&self) -> &Keys {
         self.keys.as_ref().expect("made with TestApp::with_keys")

@@ -1,7 +1,7 @@
 //! Partner agencies create services; reviewers publish them; everything is audited; each
 //! role may do exactly what the authorization rule says, and a refusal changes nothing.
 
-use civic_catalog::entity::{audit_event, service};
+use civic_catalog::entity::service;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -174,10 +174,7 @@ async fn a_partner_registers_a_service_and_a_reviewer_publishes_it() {
 #[tokio::test]
 async fn fixable_mistakes_are_user_errors_and_change_nothing() {
     let app = TestApp::with_keys().await;
-    let audit_before = audit_event::Entity::find()
-        .count(app.catalog.connection())
-        .await
-        .unwrap();
+    let audit_before = app.audit_count().await;
     let taken = app
         .as_(Caller::Editor)
         .graphql(
@@ -215,13 +212,7 @@ async fn fixable_mistakes_are_user_errors_and_change_nothing() {
         invalid["data"]["serviceCreate"]["userErrors"][0]["field"],
         json!(["input", "channels"])
     );
-    assert_eq!(
-        audit_event::Entity::find()
-            .count(app.catalog.connection())
-            .await
-            .unwrap(),
-        audit_before
-    );
+    assert_eq!(app.audit_count().await, audit_before);
 
     let created = app
         .as_(Caller::Editor)
@@ -269,16 +260,10 @@ async fn fixable_mistakes_are_user_errors_and_change_nothing() {
         unknown["data"]["servicePublish"]["userErrors"][0]["code"],
         "NOT_FOUND"
     );
-    let row = service::Entity::find()
-        .all(app.catalog.connection())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.slug == "stale-test")
-        .unwrap();
+    let row = app.service_as_admin("stale-test").await;
     assert_eq!(
-        (row.version, row.name.as_str(), row.status.as_str()),
-        (1, "New stale-test", "DRAFT")
+        (&row["version"], &row["name"], &row["status"]),
+        (&json!(1), &json!("New stale-test"), &json!("DRAFT"))
     );
 }
 
@@ -356,15 +341,7 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
                 code == "FORBIDDEN" || code == "UNAUTHENTICATED",
                 "{caller} create: {body}"
             );
-            let exists = app.catalog.connection();
-            assert!(
-                service::Entity::find()
-                    .all(exists)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .all(|s| s.slug != slug)
-            );
+            assert!(app.service_as_admin(&slug).await.is_null());
         }
         for (op, state) in operations {
             n += 1;
@@ -398,22 +375,13 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
                     "setup {name}: {body}"
                 );
             }
-            let before_row = service::Entity::find()
-                .all(app.catalog.connection())
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|s| s.slug == slug)
-                .unwrap();
-            let audits = audit_event::Entity::find()
-                .count(app.catalog.connection())
-                .await
-                .unwrap();
+            let before_row = app.service_as_admin(&slug).await;
+            let audits = app.audit_count().await;
             let (name, query, input) = match op {
                 "update" => (
                     "serviceUpdate",
                     UPDATE.to_owned(),
-                    json!({ "id": id, "expectedVersion": before_row.version, "name": "Changed" }),
+                    json!({ "id": id, "expectedVersion": before_row["version"], "name": "Changed" }),
                 ),
                 "submit" => (
                     "serviceSubmitForReview",
@@ -442,27 +410,19 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
                 ),
             };
             let body = gql_as(&app, token, &query, json!({ "input": input })).await;
-            let after_row = service::Entity::find()
-                .all(app.catalog.connection())
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|s| s.slug == slug)
-                .unwrap();
+            let after_row = app.service_as_admin(&slug).await;
             if allowed(caller, op) {
                 assert_eq!(
                     body["data"][name]["userErrors"],
                     json!([]),
                     "{caller} {op}: {body}"
                 );
-                assert_eq!(after_row.version, before_row.version + 1, "{caller} {op}");
                 assert_eq!(
-                    audit_event::Entity::find()
-                        .count(app.catalog.connection())
-                        .await
-                        .unwrap(),
-                    audits + 1
+                    after_row["version"].as_i64(),
+                    before_row["version"].as_i64().map(|v| v + 1),
+                    "{caller} {op}"
                 );
+                assert_eq!(app.audit_count().await, audits + 1);
             } else {
                 let code = body["errors"][0]["extensions"]["code"]
                     .as_str()
@@ -475,14 +435,7 @@ async fn the_authorization_matrix_holds_and_refusals_change_nothing() {
                 };
                 assert_eq!(code, expected, "{caller} {op}: {body}");
                 assert_eq!(after_row, before_row, "{caller} {op} changed the service");
-                assert_eq!(
-                    audit_event::Entity::find()
-                        .count(app.catalog.connection())
-                        .await
-                        .unwrap(),
-                    audits,
-                    "{caller} {op} wrote audit"
-                );
+                assert_eq!(app.audit_count().await, audits, "{caller} {op} wrote audit");
             }
         }
     }
@@ -998,10 +951,7 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
     assert_eq!(payload["services"][49]["slug"], "bulk-49");
     assert_eq!(payload["services"][0]["status"], "DRAFT");
 
-    let count_before = service::Entity::find()
-        .count(app.catalog.connection())
-        .await
-        .unwrap();
+    let count_before = app.service_count().await;
     let mut bad: Vec<Value> = (0..5)
         .map(|i| new_service(&format!("more-{i}"), "nys-dol"))
         .collect();
@@ -1042,14 +992,7 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
             json!(["input", "services", "4", "name"])
         ]
     );
-    assert_eq!(
-        service::Entity::find()
-            .count(app.catalog.connection())
-            .await
-            .unwrap(),
-        count_before,
-        "nothing written"
-    );
+    assert_eq!(app.service_count().await, count_before, "nothing written");
 
     // One foreign item forbids the whole import; size is bounded.
     let mixed = vec![
@@ -1072,13 +1015,7 @@ async fn bulk_import_is_all_or_nothing_with_every_mistake_reported() {
         body["data"]["servicesImport"]["userErrors"][0]["field"],
         json!(["input", "services"])
     );
-    assert_eq!(
-        service::Entity::find()
-            .count(app.catalog.connection())
-            .await
-            .unwrap(),
-        count_before
-    );
+    assert_eq!(app.service_count().await, count_before);
 }
 
 #[tokio::test]
