@@ -15,6 +15,7 @@ mod m20261202_000008_feedback;
 mod m20261202_000009_ux_metrics;
 mod m20261203_000010_synthetic_experience;
 mod m20261203_000011_feedback_month;
+mod m20261203_000012_reference_tables;
 
 pub use m20261203_000011_feedback_month::{
     COUNTS as FEEDBACK_MONTH_COUNTS, rollup_sql as feedback_month_rollup_sql,
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_ux_metrics::Migration),
             Box::new(m20261203_000010_synthetic_experience::Migration),
             Box::new(m20261203_000011_feedback_month::Migration),
+            Box::new(m20261203_000012_reference_tables::Migration),
         ]
     }
 }

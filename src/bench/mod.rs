@@ -163,6 +163,7 @@ pub async fn generate(
                     options: Set((kind == CriterionKind::Select).then(|| options.clone())),
                     unit: Set(None),
                     version: Set(1),
+                    income_period: Set(None),
                 }
             })
             .collect(),

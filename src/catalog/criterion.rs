@@ -15,7 +15,7 @@ use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
 use crate::catalog::store::{UniqueKey, by_id, changed, insert_unique};
-use crate::catalog::types::{CriterionKind, Slug};
+use crate::catalog::types::{CriterionKind, IncomePeriod, Slug};
 use crate::catalog::validate::{max, max_items};
 use crate::catalog::{Catalog, validate};
 use crate::entity::{criterion, eligibility_rule, service};
@@ -29,6 +29,9 @@ pub struct CriterionInput {
     pub kind: CriterionKind,
     pub options: Vec<CriterionOption>,
     pub unit: Option<String>,
+    /// For an income criterion (NUMBER), the period the income is counted over; fixed once
+    /// created, as income rules depend on it.
+    pub income_period: Option<IncomePeriod>,
 }
 
 /// Changes to a criterion; its key and kind are fixed, as rules depend on them.
@@ -44,7 +47,7 @@ pub struct CriterionChanges {
 pub(crate) fn criterion_json(c: &criterion::Model) -> Value {
     json!({ "key": c.key, "label": c.label, "description": c.description, "kind": c.kind,
             "options": c.options.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok()),
-            "unit": c.unit, "version": c.version })
+            "unit": c.unit, "incomePeriod": c.income_period, "version": c.version })
 }
 
 /// Checks a criterion's options against its kind: SELECT and MULTI_SELECT take 1 to 100
@@ -60,6 +63,7 @@ pub struct NewCriterion {
     /// The options as stored (JSON), for SELECT and MULTI_SELECT criteria.
     pub options: Option<String>,
     pub unit: Option<String>,
+    pub income_period: Option<IncomePeriod>,
 }
 
 impl TryFrom<CriterionInput> for NewCriterion {
@@ -73,6 +77,15 @@ impl TryFrom<CriterionInput> for NewCriterion {
             kind: input.kind,
             options: check_options(input.kind, &input.options)?,
             unit: validate::optional("unit", input.unit.as_deref(), max::UNIT)?,
+            income_period: match input.income_period {
+                Some(_) if input.kind != CriterionKind::Number => {
+                    return Err(CatalogError::bad_input(
+                        "incomePeriod",
+                        "only a NUMBER criterion holds an income",
+                    ));
+                }
+                period => period,
+            },
         })
     }
 }
@@ -162,6 +175,7 @@ impl Catalog {
             kind,
             options,
             unit,
+            income_period,
         } = NewCriterion::try_from(input)?;
         let txn = self.begin_write().await?;
         let row = criterion::ActiveModel {
@@ -173,6 +187,7 @@ impl Catalog {
             options: Set(options),
             unit: Set(unit),
             version: Set(1),
+            income_period: Set(income_period),
         };
         let created = insert_unique(
             &txn,

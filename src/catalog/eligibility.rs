@@ -11,7 +11,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde_json::Value;
 
 use super::error::CatalogError;
-use super::types::{CriterionKind, RuleGroupMode, RuleOperator, truncate};
+use super::reference::{Tables, convert};
+use super::types::{CriterionKind, IncomePeriod, RuleGroupMode, RuleOperator, truncate};
 use crate::entity::criterion;
 
 /// One allowed answer of a SELECT or MULTI_SELECT criterion.
@@ -35,6 +36,8 @@ pub struct CriterionShape {
     pub kind: CriterionKind,
     /// The allowed answers of a SELECT or MULTI_SELECT criterion.
     pub options: Vec<CriterionOption>,
+    /// For an income criterion, the period the income is counted over.
+    pub income_period: Option<IncomePeriod>,
 }
 
 impl CriterionShape {
@@ -51,6 +54,7 @@ impl CriterionShape {
             label: label.to_owned(),
             kind,
             options,
+            income_period: row.income_period,
         })
     }
 
@@ -183,6 +187,8 @@ pub enum RuleValue {
     /// A whole number of years, months or days.
     Count(u32),
     Options(Vec<String>),
+    /// A percent of a reference table's amount for the resident's household size.
+    Table { table: String, percent: f64 },
 }
 
 /// A rule ready to evaluate.
@@ -203,7 +209,13 @@ fn fits(operator: RuleOperator, kind: CriterionKind) -> bool {
         O::IsTrue | O::IsFalse => kind == K::Boolean,
         O::OneOf | O::NoneOf => matches!(kind, K::Select | K::MultiSelect),
         O::AllOf => kind == K::MultiSelect,
-        O::Lt | O::Lte | O::Gt | O::Gte | O::Between => kind == K::Number,
+        O::Lt
+        | O::Lte
+        | O::Gt
+        | O::Gte
+        | O::Between
+        | O::AtMostPercentOfTable
+        | O::AtLeastPercentOfTable => kind == K::Number,
         O::Before
         | O::OnOrAfter
         | O::AtLeastYearsAgo
@@ -230,6 +242,16 @@ impl Rule {
                     operator.as_str(),
                     criterion.key,
                     criterion.kind.as_str()
+                ),
+            ));
+        }
+        if operator.is_table() && criterion.income_period.is_none() {
+            return Err(CatalogError::bad_input(
+                format!("{field}.operator"),
+                format!(
+                    "{} compares an income, and `{}` is not an income criterion (it has no incomePeriod)",
+                    operator.as_str(),
+                    criterion.key
                 ),
             ));
         }
@@ -283,6 +305,26 @@ impl Rule {
                     return Err(bad("[low, high] with low <= high"));
                 }
                 RuleValue::Range(low, high)
+            }
+            O::AtMostPercentOfTable | O::AtLeastPercentOfTable => {
+                let shape = "{\"table\": \"<table key>\", \"percent\": <above 0, at most 1000>}";
+                let table = value
+                    .get("table")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(shape))?;
+                let table = super::types::Slug::parse(&format!("{vfield}.table"), table)?;
+                let percent = value
+                    .get("percent")
+                    .and_then(Value::as_f64)
+                    .filter(|p| p.is_finite() && *p > 0.0 && *p <= 1000.0)
+                    .ok_or_else(|| bad(shape))?;
+                if value.as_object().is_some_and(|o| o.len() != 2) {
+                    return Err(bad(shape));
+                }
+                RuleValue::Table {
+                    table: table.as_str().to_owned(),
+                    percent,
+                }
             }
             O::Before | O::OnOrAfter => RuleValue::Date(parse_date(&vfield, value)?),
             O::AtLeastYearsAgo | O::LessThanYearsAgo | O::WithinLastDays | O::WithinLastMonths => {
@@ -400,9 +442,181 @@ impl Rule {
             (O::LessThanYearsAgo, RuleValue::Count(n)) => format!("less than {n} years ago"),
             (O::WithinLastDays, RuleValue::Count(n)) => format!("within the last {n} days"),
             (O::WithinLastMonths, RuleValue::Count(n)) => format!("within the last {n} months"),
+            (O::AtMostPercentOfTable, RuleValue::Table { table, percent }) => format!(
+                "at most {}% of `{table}` for the household's size",
+                number(*percent)
+            ),
+            (O::AtLeastPercentOfTable, RuleValue::Table { table, percent }) => format!(
+                "at least {}% of `{table}` for the household's size",
+                number(*percent)
+            ),
             (op, _) => op.as_str().to_lowercase(),
         };
         format!("{}: {words}", criterion.label)
+    }
+}
+
+/// What a table rule held the resident's income against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub table_key: String,
+    pub table_name: String,
+    /// The first day of the table version used.
+    pub effective_from: NaiveDate,
+    pub household_size: u32,
+    pub percent: f64,
+    /// The percent of the table's amount for the household, over `period`.
+    pub amount: f64,
+    /// The income criterion's period.
+    pub period: IncomePeriod,
+    pub source_url: String,
+}
+
+/// What evaluating a rule may need beyond its own answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub as_of: NaiveDate,
+    /// The resident's household size, when answered.
+    pub household_size: Option<u32>,
+    pub tables: &'a Tables,
+}
+
+/// One rule checked against a resident's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// For a table rule: the amount compared with, when the household size is known.
+    pub threshold: Option<Threshold>,
+    /// For a table rule: the comparison in the resident's terms, with its figures (other
+    /// rules' text does not depend on the answers: see [`Rule::describe`]).
+    pub text: Option<String>,
+    /// Whether the rule waits on the household size.
+    pub needs_household_size: bool,
+}
+
+/// An amount of money as residents read it: `$2,100` or `$3,064.75`.
+pub fn money(amount: f64) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let (whole, fraction) = (cents / 100, cents % 100);
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    if fraction == 0 {
+        format!("{sign}${grouped}")
+    } else {
+        format!("{sign}${grouped}.{:02}", fraction.abs())
+    }
+}
+
+fn per(period: IncomePeriod) -> &'static str {
+    match period {
+        IncomePeriod::Monthly => "a month",
+        IncomePeriod::Annual => "a year",
+    }
+}
+
+impl Rule {
+    /// Checks the rule against `answer` with `facts`: what the recommendations run.
+    pub fn check(
+        &self,
+        criterion: &CriterionShape,
+        answer: Option<&Answer>,
+        facts: &Facts<'_>,
+    ) -> Verdict {
+        let RuleValue::Table { table, percent } = &self.value else {
+            return Verdict {
+                outcome: self.evaluate(answer, facts.as_of),
+                threshold: None,
+                text: None,
+                needs_household_size: false,
+            };
+        };
+        let at_most = self.operator == RuleOperator::AtMostPercentOfTable;
+        let period = criterion.income_period.unwrap_or(IncomePeriod::Monthly);
+        let pct = if percent.fract() == 0.0 {
+            format!("{percent:.0}%")
+        } else {
+            format!("{percent}%")
+        };
+        let bound = if at_most { "at most" } else { "at least" };
+        let unscreened = |text: String, needs_household_size| Verdict {
+            outcome: Outcome::Unanswered,
+            threshold: None,
+            text: Some(format!("{}: {text}", criterion.label)),
+            needs_household_size,
+        };
+        let found = facts.tables.get(table);
+        let Some((source, version)) = found.and_then(|t| Some((t, t.in_force(facts.as_of)?)))
+        else {
+            return unscreened(
+                format!(
+                    "{bound} {pct} of `{table}`, which has no version in force on {}",
+                    facts.as_of
+                ),
+                false,
+            );
+        };
+        let name = &source.name;
+        let Some((size, amount)) = facts
+            .household_size
+            .and_then(|size| Some((size, version.amount(size)?)))
+        else {
+            return unscreened(
+                format!("{bound} {pct} of the {name} for your household's size"),
+                true,
+            );
+        };
+        let amount = convert(amount * percent / 100.0, source.period, period);
+        let threshold = Threshold {
+            table_key: source.key.clone(),
+            table_name: name.clone(),
+            effective_from: version.effective_from,
+            household_size: size,
+            percent: *percent,
+            amount,
+            period,
+            source_url: version.source_url.clone(),
+        };
+        let people = if size == 1 { "person" } else { "people" };
+        let limit = format!(
+            "{pct} of the {name} for {size} {people} ({} {}; figures in force from {})",
+            money(amount),
+            per(period),
+            version.effective_from
+        );
+        // Amounts compare to the cent, so a resident exactly at the limit meets it.
+        let cents = |x: f64| (x * 100.0).round() as i64;
+        let (outcome, text) = match answer {
+            Some(Answer::Number(income)) => {
+                let met = if at_most {
+                    cents(*income) <= cents(amount)
+                } else {
+                    cents(*income) >= cents(amount)
+                };
+                let verb = match (at_most, met) {
+                    (true, true) => "is at most",
+                    (true, false) => "is more than",
+                    (false, true) => "is at least",
+                    (false, false) => "is less than",
+                };
+                let outcome = if met { Outcome::Met } else { Outcome::NotMet };
+                let said = format!("{} {} {verb} {limit}", money(*income), per(period));
+                (outcome, said)
+            }
+            _ => (Outcome::Unanswered, format!("{bound} {limit}")),
+        };
+        Verdict {
+            outcome,
+            threshold: Some(threshold),
+            text: Some(format!("{}: {text}", criterion.label)),
+            needs_household_size: false,
+        }
     }
 }
 

@@ -32,6 +32,7 @@ pub mod reader;
 pub mod recommend;
 pub mod records;
 pub mod redact;
+pub mod reference;
 pub mod scorecard;
 pub mod service;
 pub mod snapshot;

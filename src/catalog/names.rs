@@ -29,6 +29,8 @@ pub(crate) struct Names {
     /// `scheme:code`.
     pub(crate) terms: HashMap<String, i32>,
     pub(crate) criteria: HashMap<String, (i32, CriterionShape)>,
+    /// Reference table keys.
+    pub(crate) tables: std::collections::HashSet<String>,
     /// Slug to (id, jurisdiction id).
     pub(crate) agencies: HashMap<String, (i32, i32)>,
     pub(crate) life_events: HashMap<String, i32>,
@@ -75,6 +77,7 @@ impl Names {
             names.terms.insert(format!("{}:{}", t.scheme, t.code), t.id);
         }
         names.criteria = criteria_by_key(txn).await?;
+        names.tables = crate::catalog::reference::table_keys(txn).await?;
         for a in agency::Entity::find().all(txn).await? {
             names.agencies.insert(a.slug, (a.id, a.jurisdiction_id));
         }
@@ -296,6 +299,7 @@ impl Names {
             &format!("{path}.eligibility"),
             &doc.eligibility,
             &self.criteria,
+            &self.tables,
         )?;
         Ok(ServiceChildren {
             partners,

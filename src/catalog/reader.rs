@@ -258,6 +258,14 @@ impl Reader {
         }
     }
 
+    /// Every reference table with its versions, by key.
+    pub async fn reference_tables(&self) -> CatalogResult<Vec<Arc<super::reference::Table>>> {
+        match self {
+            Self::Live(catalog, _) => catalog.reference_tables().await,
+            Self::Public(public) => Ok(public.get().await?.index.reference_tables()),
+        }
+    }
+
     /// The recommendations page `request` asks for (always from a published index: the
     /// snapshot's, or the current one for a key).
     pub async fn recommend(

@@ -140,8 +140,9 @@ pub(crate) fn truncate(value: &str) -> String {
 }
 
 pub use crate::entity::enums::{
-    ChannelKind, CriterionKind, CxDriver, Drivers, EntryPoint, JurisdictionKind, Languages,
-    RelationKind, Relevance, Role, RuleGroupMode, RuleOperator, ServiceStatus, TouchpointCategory,
+    ChannelKind, CriterionKind, CxDriver, Drivers, EntryPoint, IncomePeriod, JurisdictionKind,
+    Languages, RelationKind, Relevance, Role, RuleGroupMode, RuleOperator, ServiceStatus,
+    TouchpointCategory,
 };
 
 /// Which way a service relation points, seen from the service being read.

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use super::enums::CriterionKind;
+use super::enums::{CriterionKind, IncomePeriod};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "criterion")]
@@ -18,6 +18,8 @@ pub struct Model {
     pub options: Option<String>,
     pub unit: Option<String>,
     pub version: i32,
+    /// For an income criterion, the period the income is counted over.
+    pub income_period: Option<IncomePeriod>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -164,8 +164,22 @@ text_enum!(
         LessThanYearsAgo => "LESS_THAN_YEARS_AGO",
         WithinLastDays => "WITHIN_LAST_DAYS",
         WithinLastMonths => "WITHIN_LAST_MONTHS",
+        AtMostPercentOfTable => "AT_MOST_PERCENT_OF_TABLE",
+        AtLeastPercentOfTable => "AT_LEAST_PERCENT_OF_TABLE",
     }
 );
+
+text_enum!(
+    /// The period an income, or a reference table's amounts, is counted over.
+    IncomePeriod { Monthly => "MONTHLY", Annual => "ANNUAL" }
+);
+
+impl RuleOperator {
+    /// Whether it compares an income with a percent of a reference table.
+    pub fn is_table(self) -> bool {
+        matches!(self, Self::AtMostPercentOfTable | Self::AtLeastPercentOfTable)
+    }
+}
 
 text_enum!(
     /// What an API key may do.

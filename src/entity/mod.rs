@@ -19,6 +19,8 @@ pub mod language;
 pub mod life_event;
 pub mod life_event_relation;
 pub mod life_event_service;
+pub mod reference_table;
+pub mod reference_table_version;
 pub mod required_document;
 pub mod service;
 pub mod service_jurisdiction;

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::CriterionConnection;
 use super::context::{catalog, principal, reader};
-use super::enums::CriterionKind;
+use super::enums::{CriterionKind, IncomePeriod};
 use super::error::GqlResult;
 use super::node::{NodeKind, global_id, row_id};
 use super::payload::{on_row, record_payload};
@@ -83,6 +83,12 @@ impl Criterion {
     /// The unit of a `NUMBER` answer, e.g. `USD per year` or `people`.
     async fn unit(&self) -> Option<&str> {
         self.0.unit.as_deref()
+    }
+
+    /// For an income criterion: the period the income is counted over. Only income
+    /// criteria take `AT_MOST_PERCENT_OF_TABLE` and `AT_LEAST_PERCENT_OF_TABLE` rules.
+    async fn income_period(&self) -> Option<IncomePeriod> {
+        self.0.income_period.map(Into::into)
     }
 }
 
@@ -164,6 +170,9 @@ pub struct CriterionCreateInput {
     pub options: Vec<CriterionOptionInput>,
     /// The unit of a NUMBER answer, e.g. `USD per month`.
     pub unit: Option<String>,
+    /// For a NUMBER criterion that holds an income: the period it is counted over, so
+    /// rules can compare it with a reference table. Fixed once created.
+    pub income_period: Option<IncomePeriod>,
 }
 
 record_payload!(
@@ -207,6 +216,7 @@ impl From<CriterionCreateInput> for CriterionInput {
             kind: input.kind.into(),
             options: options(input.options),
             unit: input.unit,
+            income_period: input.income_period.map(Into::into),
         }
     }
 }

@@ -177,6 +177,23 @@ pub enum RuleOperator {
     WithinLastDays,
     /// The date falls within this many months before the evaluation date.
     WithinLastMonths,
+    /// The income is at most `percent` percent of a reference table's amount for the
+    /// resident's household size, in the version in force on the evaluation date. Value:
+    /// `{"table": "hhs-poverty-guidelines", "percent": 138}`. Only for income criteria.
+    AtMostPercentOfTable,
+    /// The income is at least `percent` percent of the table's amount (a floor), as
+    /// `AT_MOST_PERCENT_OF_TABLE` takes it.
+    AtLeastPercentOfTable,
+}
+
+/// The period an income, or a reference table's amounts, is counted over.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::IncomePeriod")]
+pub enum IncomePeriod {
+    /// Per calendar month.
+    Monthly,
+    /// Per year.
+    Annual,
 }
 
 /// The basis on which the state CX office designated an agency a Critical State Service

@@ -21,6 +21,7 @@ pub mod node;
 pub mod nulls;
 pub mod payload;
 pub mod recommend;
+pub mod reference;
 pub mod scalars;
 pub mod scorecard;
 pub mod service;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     agency::AgencyQuery,
     jurisdiction::JurisdictionQuery,
     criterion::CriterionQuery,
+    reference::ReferenceTableQuery,
     recommend::RecommendationQuery,
     viewer::ViewerQuery,
     audit::AuditQuery,
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     agency::AgencyMutation,
     life_event::LifeEventMutation,
     criterion::CriterionMutation,
+    reference::ReferenceTableMutation,
     feedback::FeedbackMutation,
     ux_metrics::UxMetricsMutation,
 );

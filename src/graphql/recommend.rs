@@ -15,7 +15,7 @@ use super::loaders::{CriterionById, LifeEventById, ServiceById, StageById};
 use super::scalars::{Date, Json};
 use super::service::Service;
 use crate::catalog::PageRequest;
-use crate::catalog::eligibility::CriterionShape;
+use crate::catalog::eligibility::{CriterionShape, Threshold};
 use crate::catalog::recommend::{self, Check, Explained, Question, Reason, ResidentSituation};
 
 /// A resident's answer to one eligibility criterion.
@@ -131,6 +131,61 @@ impl EligibilityCheck {
     /// How the rule came out.
     async fn outcome(&self) -> CheckOutcome {
         self.0.outcome.into()
+    }
+
+    /// For an income rule: the amount the income is compared with, and where it comes
+    /// from; `null` for other rules, and until the household size is answered.
+    async fn threshold(&self) -> Option<IncomeThreshold> {
+        self.0.threshold.clone().map(IncomeThreshold)
+    }
+}
+
+/// The amount an income rule compares a resident's income with.
+#[derive(Debug, Clone)]
+pub struct IncomeThreshold(Threshold);
+
+/// The amount an income rule compares a resident's income with.
+#[Object]
+impl IncomeThreshold {
+    /// The reference table's key, e.g. `hhs-poverty-guidelines`.
+    async fn table_key(&self) -> &str {
+        &self.0.table_key
+    }
+
+    /// The reference table's name.
+    async fn table_name(&self) -> &str {
+        &self.0.table_name
+    }
+
+    /// The first day of the table version used: the one in force on `asOf`.
+    async fn effective_from(&self) -> Date {
+        Date(self.0.effective_from)
+    }
+
+    /// The household size the amount is for.
+    async fn household_size(&self) -> i32 {
+        i32::try_from(self.0.household_size).unwrap_or(i32::MAX)
+    }
+
+    /// The percent of the table's amount the rule allows (or requires, for a floor).
+    async fn percent(&self) -> f64 {
+        self.0.percent
+    }
+
+    /// The threshold itself: `percent` of the table's amount for the household, over
+    /// `period`.
+    async fn amount(&self) -> f64 {
+        self.0.amount
+    }
+
+    /// The period of `amount`: the income criterion's.
+    async fn period(&self) -> super::enums::IncomePeriod {
+        self.0.period.into()
+    }
+
+    /// Where the table's figures come from.
+    async fn source_url(&self) -> &str {
+        &self.0.source_url
     }
 }
 

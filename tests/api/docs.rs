@@ -51,7 +51,8 @@ async fn identifiers(app: &TestApp) -> HashSet<String> {
             "{ agencies(first: 100) { totalCount nodes { slug } }
                services(first: 100) { totalCount nodes { slug } }
                lifeEvents(first: 100) { totalCount nodes { slug stages { slug } } }
-               criteria(first: 100) { totalCount nodes { key options { value } } } }",
+               criteria(first: 100) { totalCount nodes { key options { value } } }
+               referenceTables { key } }",
             json!({}),
         )
         .await;
@@ -75,6 +76,9 @@ async fn identifiers(app: &TestApp) -> HashSet<String> {
                 .iter()
                 .map(|s| text(s, "slug")),
         );
+    }
+    for table in data["referenceTables"].as_array().unwrap() {
+        known.insert(text(table, "key"));
     }
     for criterion in nodes(&data["criteria"]) {
         known.insert(text(&criterion, "key"));

@@ -27,6 +27,7 @@ fn criterion(kind: CriterionKind) -> CriterionShape {
         } else {
             Vec::new()
         },
+        income_period: None,
     }
 }
 

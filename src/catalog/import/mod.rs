@@ -18,13 +18,16 @@ use crate::catalog::criterion::{CriterionInput, NewCriterion};
 use crate::catalog::eligibility::{CriterionOption, CriterionShape};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::jurisdiction::{JurisdictionInput, NewJurisdiction};
+use crate::catalog::reference::{NewTableVersion, TableVersionInput, put_version};
 use crate::catalog::life_event::{LifeEventInput, NewLifeEvent, StageInput};
 use crate::catalog::names::{Names, resolve};
 use crate::catalog::service::children::write_children;
 use crate::catalog::service::fields::ServiceFields;
 use crate::catalog::service::write::service_row;
 use crate::catalog::store::{bump_if_changed, insert_all, upsert};
-use crate::catalog::types::{CriterionKind, JurisdictionKind, RelationKind, parse_enum};
+use crate::catalog::types::{
+    CriterionKind, IncomePeriod, JurisdictionKind, RelationKind, parse_enum,
+};
 use crate::entity::{
     agency, criterion, cssp_designation, journey_stage, jurisdiction, language, life_event,
     life_event_relation, service, service_relation, taxonomy_term,
@@ -47,6 +50,8 @@ pub struct CatalogDocument {
     #[serde(default)]
     pub taxonomy: Vec<TermDoc>,
     #[serde(default)]
+    pub reference_tables: Vec<ReferenceTableDoc>,
+    #[serde(default)]
     pub criteria: Vec<CriterionDoc>,
     #[serde(default)]
     pub agencies: Vec<AgencyDoc>,
@@ -56,6 +61,31 @@ pub struct CatalogDocument {
     pub services: Vec<ServiceFields>,
     #[serde(default)]
     pub relations: Vec<RelationDoc>,
+}
+
+/// A reference table with its versions (see `catalog::reference`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReferenceTableDoc {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// `MONTHLY` or `ANNUAL`.
+    pub period: String,
+    pub versions: Vec<TableVersionDoc>,
+}
+
+/// One version of a reference table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TableVersionDoc {
+    pub effective_from: String,
+    pub amounts: Vec<f64>,
+    pub additional_person: f64,
+    pub source_url: String,
+    /// Where the figures come from, in our words; not loaded.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,6 +126,9 @@ pub struct CriterionDoc {
     pub options: Option<Vec<CriterionOption>>,
     #[serde(default)]
     pub unit: Option<String>,
+    /// `MONTHLY` or `ANNUAL` for an income criterion.
+    #[serde(default)]
+    pub income_period: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -240,6 +273,10 @@ impl<'a> Loader<'a> {
         }
         for (i, t) in doc.taxonomy.iter().enumerate() {
             self.term(&format!("taxonomy[{i}]"), t).await?;
+        }
+        for (i, t) in doc.reference_tables.iter().enumerate() {
+            self.reference_table(&format!("referenceTables[{i}]"), t)
+                .await?;
         }
         for (i, c) in doc.criteria.iter().enumerate() {
             self.criterion(&format!("criteria[{i}]"), c).await?;
@@ -411,6 +448,14 @@ impl<'a> Loader<'a> {
             kind,
             options: doc.options.clone().unwrap_or_default(),
             unit: doc.unit.clone(),
+            income_period: doc
+                .income_period
+                .as_deref()
+                .map(|p| {
+                    parse_enum("incomePeriod", p, IncomePeriod::ALL, |k| k.as_str())
+                })
+                .transpose()
+                .map_err(|e| e.under(path))?,
         })
         .map_err(|e| e.under(path))?;
         let key = criterion.key.as_str();
@@ -427,11 +472,36 @@ impl<'a> Loader<'a> {
             options: criterion.options,
             unit: criterion.unit,
             version: existing.as_ref().map_or(1, |e| e.version),
+            income_period: criterion.income_period,
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let shape = CriterionShape::from_row(&desired)?;
         let id = upsert::<criterion::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
         self.names.criteria.insert(key.to_owned(), (id, shape));
+        Ok(())
+    }
+
+    /// A reference table entry: each version checked and set as `referenceTableSet` does.
+    async fn reference_table(&mut self, path: &str, doc: &ReferenceTableDoc) -> CatalogResult<()> {
+        let period = parse_enum("period", &doc.period, IncomePeriod::ALL, |k| k.as_str())
+            .map_err(|e| e.under(path))?;
+        for (i, v) in doc.versions.iter().enumerate() {
+            let new = NewTableVersion::try_from(TableVersionInput {
+                key: doc.key.clone(),
+                name: doc.name.clone(),
+                description: doc.description.clone(),
+                period,
+                effective_from: v.effective_from.clone(),
+                amounts: v.amounts.clone(),
+                additional_person: v.additional_person,
+                source_url: v.source_url.clone(),
+            })
+            .map_err(|e| e.under(&format!("{path}.versions[{i}]")))?;
+            put_version(self.txn, &new, self.now.date_naive())
+                .await
+                .map_err(|e| e.under(&format!("{path}.versions[{i}]")))?;
+        }
+        self.names.tables.insert(doc.key.clone());
         Ok(())
     }
 

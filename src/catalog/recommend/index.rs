@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::catalog::Catalog;
 use crate::catalog::eligibility::{CriterionShape, Rule};
+use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables, load_tables};
 use crate::catalog::error::CatalogResult;
 use crate::catalog::types::{RelationKind, Relevance, RuleGroupMode, ServiceStatus};
 use crate::entity::{
@@ -50,9 +51,20 @@ pub struct Index {
     pub(super) chains: HashMap<String, Vec<i32>>,
     pub(super) criteria: HashMap<String, (i32, CriterionShape)>,
     pub(super) criterion_shapes: HashMap<i32, CriterionShape>,
+    /// Reference tables by key, for income rules.
+    pub(super) tables: Tables,
+    /// The id of the household-size criterion, which table amounts are looked up by.
+    pub(super) household_size: Option<i32>,
 }
 
 impl Index {
+    /// Every reference table the index holds, by key.
+    pub fn reference_tables(&self) -> Vec<Arc<crate::catalog::reference::Table>> {
+        let mut tables: Vec<_> = self.tables.values().cloned().collect();
+        tables.sort_by(|a, b| a.key.cmp(&b.key));
+        tables
+    }
+
     /// The kind and options of a criterion, by id.
     pub fn criterion_shape(&self, criterion_id: i32) -> Option<&CriterionShape> {
         self.criterion_shapes.get(&criterion_id)
@@ -203,7 +215,10 @@ impl Catalog {
             .map(|s| (s.id, s.position))
             .collect();
 
+        let household_size = criteria.get(HOUSEHOLD_SIZE).map(|(id, _)| *id);
         Ok(Index {
+            tables: load_tables(db).await?,
+            household_size,
             life_events,
             life_event_names,
             related_life_events,

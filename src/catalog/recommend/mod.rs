@@ -33,7 +33,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::Catalog;
-use super::eligibility::Outcome;
+use super::eligibility::{Outcome, Threshold};
 use super::error::CatalogResult;
 use super::page::{Cursor, Page, PageRequest};
 use super::types::{RelationKind, Relevance};
@@ -74,10 +74,15 @@ pub enum EligibilityStatus {
 pub struct Check {
     /// The criterion the rule is about.
     pub criterion_id: i32,
-    /// The rule in plain words (shared with the index).
+    /// The rule in plain words; for an income rule, the comparison with its figures.
     pub rule: Arc<str>,
     /// How it came out.
     pub outcome: Outcome,
+    /// For an income rule: the amount the income was compared with, when known.
+    pub threshold: Option<Threshold>,
+    /// The criteria still unanswered that the rule needs (its own, and the household size
+    /// for an income rule).
+    pub open: Vec<i32>,
 }
 
 /// Why a service is recommended.

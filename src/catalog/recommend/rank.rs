@@ -12,7 +12,8 @@ use super::{
     Check, EligibilityStatus, MAX_ANSWERS, MAX_LIFE_EVENTS, Question, Reason, Recommendation,
     Recommendations, ResidentSituation, SuggestedLifeEvent,
 };
-use crate::catalog::eligibility::{Answer, Outcome, combine};
+use crate::catalog::eligibility::{Answer, Facts, Outcome, Verdict, combine};
+use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroupMode, Slug};
 
@@ -79,6 +80,15 @@ impl Index {
                 )
             })?;
             let answer = Answer::parse(&format!("answers[{i}].value"), shape, value)?;
+            if key == HOUSEHOLD_SIZE
+                && let Answer::Number(n) = answer
+                && (n.fract() != 0.0 || !(1.0..=100.0).contains(&n))
+            {
+                return Err(CatalogError::bad_input(
+                    format!("answers[{i}].value"),
+                    "a household has a whole number of people, from 1 to 100",
+                ));
+            }
             if answers.insert(*id, answer).is_some() {
                 return Err(CatalogError::bad_input(
                     format!("answers[{i}].criterion"),
@@ -182,17 +192,46 @@ impl Index {
         };
         let mut checks = Vec::new();
         let mut group_outcomes = Vec::new();
+        let size = self.household_size.and_then(|id| resolved.answers.get(&id));
+        let facts = Facts {
+            as_of,
+            household_size: match size {
+                Some(Answer::Number(n)) => Some(*n as u32),
+                _ => None,
+            },
+            tables: &self.tables,
+        };
         for (mode, rules) in &service.groups {
             let mut outcomes = Vec::with_capacity(rules.len());
             for rule in rules {
-                let outcome = rule
-                    .rule
-                    .evaluate(resolved.answers.get(&rule.criterion_id), as_of);
-                outcomes.push(outcome);
+                let answer = resolved.answers.get(&rule.criterion_id);
+                let verdict = match self.criterion_shapes.get(&rule.criterion_id) {
+                    Some(shape) if rule.rule.operator.is_table() => {
+                        rule.rule.check(shape, answer, &facts)
+                    }
+                    _ => Verdict {
+                        outcome: rule.rule.evaluate(answer, as_of),
+                        threshold: None,
+                        text: None,
+                        needs_household_size: false,
+                    },
+                };
+                let mut open = Vec::new();
+                if verdict.outcome == Outcome::Unanswered {
+                    open.extend(answer.is_none().then_some(rule.criterion_id));
+                    if verdict.needs_household_size {
+                        open.extend(self.household_size.filter(|_| size.is_none()));
+                    }
+                }
+                outcomes.push(verdict.outcome);
                 checks.push(Check {
                     criterion_id: rule.criterion_id,
-                    rule: Arc::clone(&rule.description),
-                    outcome,
+                    rule: verdict
+                        .text
+                        .map_or_else(|| Arc::clone(&rule.description), Arc::from),
+                    outcome: verdict.outcome,
+                    threshold: verdict.threshold,
+                    open,
                 });
             }
             group_outcomes.push(combine(*mode, outcomes));
@@ -300,7 +339,7 @@ impl Index {
             let open: HashSet<i32> = checks
                 .iter()
                 .filter(|c| c.outcome == Outcome::Unanswered)
-                .map(|c| c.criterion_id)
+                .flat_map(|c| c.open.iter().copied())
                 .collect();
             for criterion_id in open {
                 *counts.entry(criterion_id).or_default() += 1;
@@ -393,6 +432,7 @@ mod tests {
             label: "How many people live in your household?".into(),
             kind: CriterionKind::Number,
             options: Vec::new(),
+            income_period: None,
         };
         Index {
             life_events: HashMap::from([
@@ -438,6 +478,8 @@ mod tests {
             ]),
             criteria: HashMap::from([("household-size".into(), (HOUSEHOLD_SIZE, size.clone()))]),
             criterion_shapes: HashMap::from([(HOUSEHOLD_SIZE, size)]),
+            tables: HashMap::new(),
+            household_size: Some(HOUSEHOLD_SIZE),
         }
     }
 

@@ -1,7 +1,7 @@
 //! A service's structured eligibility rules: validated against their criteria, replaced as a
 //! whole, and compared so an unchanged set is not rewritten.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -9,7 +9,8 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::catalog::eligibility::{CriterionShape, Rule};
+use crate::catalog::eligibility::{CriterionShape, Rule, RuleValue};
+use crate::catalog::reference::table_keys;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::names::criteria_by_key;
 use crate::catalog::principal::Principal;
@@ -43,6 +44,7 @@ pub(crate) fn check_rule_groups(
     path: &str,
     groups: &[RuleGroupFields],
     criteria: &HashMap<String, (i32, CriterionShape)>,
+    tables: &HashSet<String>,
 ) -> CatalogResult<Vec<RuleGroupRow>> {
     validate::count(path, groups.len(), 0, max_items::RULE_GROUPS)?;
     let mut rows = Vec::new();
@@ -75,7 +77,15 @@ pub(crate) fn check_rule_groups(
                 RuleOperator::ALL,
                 |k| k.as_str(),
             )?;
-            Rule::parse(&rpath, shape, operator, &rule.value)?;
+            let parsed = Rule::parse(&rpath, shape, operator, &rule.value)?;
+            if let RuleValue::Table { table, .. } = &parsed.value
+                && !tables.contains(table)
+            {
+                return Err(CatalogError::bad_input(
+                    format!("{rpath}.value.table"),
+                    format!("unknown reference table `{table}`"),
+                ));
+            }
             group_rules.push((*criterion, operator, rule.value.to_string()));
         }
         rows.push((
@@ -182,7 +192,8 @@ impl Catalog {
                 "service.eligibilitySet",
                 async |txn, work| {
                     let criteria = criteria_by_key(txn).await?;
-                    let rows = check_rule_groups("groups", &groups, &criteria)?;
+                    let tables = table_keys(txn).await?;
+                    let rows = check_rule_groups("groups", &groups, &criteria, &tables)?;
                     let before = current_rules(txn, work.id).await?;
                     replace_rules(txn, work.id, &rows).await?;
                     Ok(Edited {
