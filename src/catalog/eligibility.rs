@@ -188,7 +188,10 @@ pub enum RuleValue {
     Count(u32),
     Options(Vec<String>),
     /// A percent of a reference table's amount for the resident's household size.
-    Table { table: String, percent: f64 },
+    Table {
+        table: String,
+        percent: f64,
+    },
 }
 
 /// A rule ready to evaluate.

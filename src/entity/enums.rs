@@ -177,7 +177,10 @@ text_enum!(
 impl RuleOperator {
     /// Whether it compares an income with a percent of a reference table.
     pub fn is_table(self) -> bool {
-        matches!(self, Self::AtMostPercentOfTable | Self::AtLeastPercentOfTable)
+        matches!(
+            self,
+            Self::AtMostPercentOfTable | Self::AtLeastPercentOfTable
+        )
     }
 }
 

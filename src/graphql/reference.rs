@@ -147,7 +147,9 @@ pub struct ReferenceTableDeletePayload {
     pub user_errors: Vec<super::payload::UserError>,
 }
 
-fn set_payload(result: Result<Arc<reference::Table>, CatalogError>) -> Result<ReferenceTableSetPayload> {
+fn set_payload(
+    result: Result<Arc<reference::Table>, CatalogError>,
+) -> Result<ReferenceTableSetPayload> {
     let (table, user_errors) = outcome(result)?;
     Ok(ReferenceTableSetPayload {
         reference_table: table.map(ReferenceTable),

@@ -17,6 +17,7 @@ mod feedback;
 mod graphiql;
 mod health;
 mod identity;
+mod income;
 mod journey;
 mod limits;
 mod loaders;

@@ -18,9 +18,9 @@ use crate::catalog::criterion::{CriterionInput, NewCriterion};
 use crate::catalog::eligibility::{CriterionOption, CriterionShape};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::jurisdiction::{JurisdictionInput, NewJurisdiction};
-use crate::catalog::reference::{NewTableVersion, TableVersionInput, put_version};
 use crate::catalog::life_event::{LifeEventInput, NewLifeEvent, StageInput};
 use crate::catalog::names::{Names, resolve};
+use crate::catalog::reference::{NewTableVersion, TableVersionInput, put_version};
 use crate::catalog::service::children::write_children;
 use crate::catalog::service::fields::ServiceFields;
 use crate::catalog::service::write::service_row;
@@ -451,9 +451,7 @@ impl<'a> Loader<'a> {
             income_period: doc
                 .income_period
                 .as_deref()
-                .map(|p| {
-                    parse_enum("incomePeriod", p, IncomePeriod::ALL, |k| k.as_str())
-                })
+                .map(|p| parse_enum("incomePeriod", p, IncomePeriod::ALL, |k| k.as_str()))
                 .transpose()
                 .map_err(|e| e.under(path))?,
         })

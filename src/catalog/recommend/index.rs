@@ -8,8 +8,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::catalog::Catalog;
 use crate::catalog::eligibility::{CriterionShape, Rule};
-use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables, load_tables};
 use crate::catalog::error::CatalogResult;
+use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables, load_tables};
 use crate::catalog::types::{RelationKind, Relevance, RuleGroupMode, ServiceStatus};
 use crate::entity::{
     criterion, eligibility_rule, eligibility_rule_group, journey_stage, jurisdiction, life_event,

@@ -13,8 +13,8 @@ use super::{
     Recommendations, ResidentSituation, SuggestedLifeEvent,
 };
 use crate::catalog::eligibility::{Answer, Facts, Outcome, Verdict, combine};
-use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroupMode, Slug};
 
 /// A request's inputs, checked against the index.

@@ -10,10 +10,10 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use crate::catalog::eligibility::{CriterionShape, Rule, RuleValue};
-use crate::catalog::reference::table_keys;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::names::criteria_by_key;
 use crate::catalog::principal::Principal;
+use crate::catalog::reference::table_keys;
 use crate::catalog::service::fields::RuleGroupFields;
 use crate::catalog::service::write::Edited;
 use crate::catalog::store::{insert_all, position};
