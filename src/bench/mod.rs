@@ -12,13 +12,15 @@ use serde_json::json;
 
 use crate::catalog::Catalog;
 use crate::catalog::reader::Reader;
+use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::types::{
-    ChannelKind, CriterionKind, JurisdictionKind, RelationKind, Relevance, RuleGroupMode,
-    RuleOperator, ServiceStatus, TouchpointCategory,
+    ChannelKind, CriterionKind, IncomePeriod, JurisdictionKind, RelationKind, Relevance,
+    RuleGroupMode, RuleOperator, ServiceStatus, TouchpointCategory,
 };
 use crate::entity::{
     agency, channel, criterion, eligibility_rule, eligibility_rule_group, journey_stage,
-    jurisdiction, life_event, life_event_service, service, service_jurisdiction, service_relation,
+    jurisdiction, life_event, life_event_service, reference_table, reference_table_version,
+    service, service_jurisdiction, service_relation,
 };
 use crate::graphql::{as_caller, build_schema};
 
@@ -79,6 +81,9 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
         .copied()
         .unwrap_or_default()
 }
+
+/// The reference table the generated income rules compare with.
+const BENCH_TABLE: &str = "bench-guideline";
 
 fn id(i: usize) -> i32 {
     i32::try_from(i + 1).unwrap_or(i32::MAX)
@@ -163,11 +168,49 @@ pub async fn generate(
                     options: Set((kind == CriterionKind::Select).then(|| options.clone())),
                     unit: Set(None),
                     version: Set(1),
-                    income_period: Set(None),
+                    // NUMBER criteria are monthly incomes, which half their rules compare
+                    // with the reference table below.
+                    income_period: Set(
+                        (kind == CriterionKind::Number).then_some(IncomePeriod::Monthly)
+                    ),
                 }
             })
+            .chain(std::iter::once(criterion::ActiveModel {
+                id: Set(id(shape.criteria)),
+                key: Set(HOUSEHOLD_SIZE.into()),
+                label: Set("How many people live in your household?".into()),
+                description: Set("Synthetic household size.".into()),
+                kind: Set(CriterionKind::Number),
+                options: Set(None),
+                unit: Set(None),
+                version: Set(1),
+                income_period: Set(None),
+            }))
             .collect(),
     )
+    .await?;
+    reference_table::ActiveModel {
+        id: Set(1),
+        key: Set(BENCH_TABLE.into()),
+        name: Set("Synthetic poverty guideline".into()),
+        description: Set("Yearly amounts by household size.".into()),
+        period: Set(IncomePeriod::Annual),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    reference_table_version::ActiveModel {
+        id: Set(1),
+        table_id: Set(1),
+        effective_from: Set(chrono::NaiveDate::from_ymd_opt(2025, 1, 15).unwrap_or_default()),
+        amounts: Set("[15650,21150,26650,32150,37650,43150,48650,54150]".into()),
+        additional_person: Set(5500.0),
+        source_url: Set(
+            "https://aspe.hhs.gov/topics/poverty-economic-mobility/poverty-guidelines".into(),
+        ),
+        created_at: Set(now),
+    }
+    .insert(db)
     .await?;
     insert_chunks(
         db,
@@ -333,6 +376,10 @@ pub async fn generate(
         for j in 0..(1 + i % 3) {
             let c = (i * 13 + j * 5) % shape.criteria;
             let (operator, value) = match kinds[c % kinds.len()] {
+                CriterionKind::Number if i % 2 == 0 => (
+                    RuleOperator::AtMostPercentOfTable,
+                    json!({ "table": BENCH_TABLE, "percent": 100 + (i % 30) * 10 }),
+                ),
                 CriterionKind::Number => (RuleOperator::Lte, json!(1000 + (i % 50) * 100)),
                 CriterionKind::Boolean => (RuleOperator::IsTrue, json!(null)),
                 CriterionKind::Select => (RuleOperator::OneOf, json!(["o1", "o2"])),
@@ -361,6 +408,8 @@ pub async fn generate(
             "journey_stage",
             "service",
             "eligibility_rule_group",
+            "reference_table",
+            "reference_table_version",
         ] {
             db.execute_unprepared(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
@@ -407,9 +456,11 @@ fn recommendation_variables(i: usize, shape: Shape) -> serde_json::Value {
             json!({ "criterion": format!("criterion-{c}"), "value": value })
         })
         .collect::<Vec<_>>();
+    let size = (i % 3 != 0).then(|| json!({ "criterion": HOUSEHOLD_SIZE, "value": 1 + i % 8 }));
     let mut seen = std::collections::HashSet::new();
     let answers: Vec<_> = answers
         .into_iter()
+        .chain(size)
         .filter(|a| seen.insert(a["criterion"].to_string()))
         .collect();
     json!({ "input": {
