@@ -456,7 +456,8 @@ fn recommendation_variables(i: usize, shape: Shape) -> serde_json::Value {
             json!({ "criterion": format!("criterion-{c}"), "value": value })
         })
         .collect::<Vec<_>>();
-    let size = (i % 3 != 0).then(|| json!({ "criterion": HOUSEHOLD_SIZE, "value": 1 + i % 8 }));
+    let size =
+        (!i.is_multiple_of(3)).then(|| json!({ "criterion": HOUSEHOLD_SIZE, "value": 1 + i % 8 }));
     let mut seen = std::collections::HashSet::new();
     let answers: Vec<_> = answers
         .into_iter()
