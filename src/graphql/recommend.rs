@@ -85,6 +85,9 @@ pub enum EligibilityStatus {
     Ineligible,
     /// Nothing rules the resident out, but some rule is unanswered.
     Unknown,
+    /// The catalog holds no eligibility rules for the service: the agency decides (see its
+    /// `eligibilitySummary`). Never called eligible.
+    NotScreened,
 }
 
 /// How one rule came out against the resident's answers.

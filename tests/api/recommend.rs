@@ -218,12 +218,16 @@ async fn ranking_deduplication_expansion_and_jurisdictions() {
         )
         .await;
     let list = recommendations(&data);
-    // both: two SUPPORTING links (5 + 5) + eligible (3) = 13 ties with core-a (10 + 3) and
-    // comes first in the catalog's order; supporting-a has one link and an unanswered rule
-    // (5); complement is only related, so it ranks below every directly linked service.
+    // core-a: CORE (10) + eligible (3) = 13; both: two SUPPORTING links (5 + 5) and no rules,
+    // so not screened and nothing more = 10; supporting-a has one link and an unanswered
+    // rule (5); complement is only related, so it ranks below every directly linked service.
     assert_eq!(
         slugs(&list),
-        ["both", "core-a", "supporting-a", "complement"]
+        ["core-a", "both", "supporting-a", "complement"]
+    );
+    assert_eq!(
+        find(&list, "both").unwrap()["eligibility"]["status"],
+        "NOT_SCREENED"
     );
     let both = find(&list, "both").unwrap();
     assert_eq!(
@@ -231,7 +235,7 @@ async fn ranking_deduplication_expansion_and_jurisdictions() {
         2,
         "one entry, both reasons"
     );
-    assert_eq!(both["score"], 13.0);
+    assert_eq!(both["score"], 10.0);
     assert_eq!(find(&list, "core-a").unwrap()["score"], 13.0);
     assert_eq!(find(&list, "supporting-a").unwrap()["score"], 5.0);
     let complement = find(&list, "complement").unwrap();
@@ -510,4 +514,40 @@ async fn draft_edits_keep_the_recommendation_index_and_a_publish_rebuilds_it() {
     assert_eq!(published["service"]["status"], "PUBLISHED", "{published}");
     assert!(statements_of_a_recommendation(&app).await > warm + 5);
     assert_eq!(statements_of_a_recommendation(&app).await, warm);
+}
+
+#[tokio::test]
+async fn with_nothing_answered_the_core_services_lead_and_none_is_called_eligible() {
+    let app = TestApp::seeded().await;
+    let query = r#"query($input: RecommendationInput!) { recommendServices(input: $input, first: 100) {
+        nodes { rank service { slug } eligibility { status } reasons { relevance } } } }"#;
+    let input =
+        json!({ "lifeEvents": ["job-loss"], "jurisdiction": "US-NY-NYC", "asOf": "2026-11-24" });
+    let data = app.data(query, json!({ "input": input })).await;
+    let list = data["recommendServices"]["nodes"].as_array().unwrap();
+    let core = |r: &Value| {
+        r["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|reason| reason["relevance"] == "CORE")
+    };
+    let first_non_core = list.iter().position(|r| !core(r)).unwrap();
+    assert!(
+        list[first_non_core..].iter().all(|r| !core(r)),
+        "every CORE service ranks before the others: {list:#?}"
+    );
+    let ui = find(list, "nys-unemployment-insurance").unwrap();
+    assert!(ui["rank"].as_i64().unwrap() <= 3, "{ui}");
+    assert!(
+        list.iter()
+            .all(|r| r["eligibility"]["status"] != "ELIGIBLE"),
+        "nothing answered, nothing eligible"
+    );
+    let medicaid = find(list, "nys-medicaid").unwrap();
+    assert_eq!(medicaid["eligibility"]["status"], "UNKNOWN");
+    let notify = list
+        .iter()
+        .find(|r| r["eligibility"]["status"] == "NOT_SCREENED");
+    assert!(notify.is_some(), "services without rules are NOT_SCREENED");
 }

@@ -14,8 +14,9 @@
 //! - a service reached only through relations: +2 for each REQUIRES, COMPLEMENTS or
 //!   FOLLOW_UP relation from a directly linked service (a directly linked service lists such
 //!   relations among its reasons, without extra score);
-//! - eligibility: +3 when ELIGIBLE (a service without structured rules is eligible to every
-//!   resident of the jurisdictions it serves), -20 when INELIGIBLE (shown only on request).
+//! - eligibility: +3 when ELIGIBLE (every rule answered and met), -20 when INELIGIBLE (shown
+//!   only on request); nothing for UNKNOWN or NOT_SCREENED (a service without structured
+//!   rules, which the catalog cannot call eligible), so those rank by relevance alone.
 //!
 //! Directly linked services always rank above services reached only through relations; ties
 //! break on journey-stage position, then the catalog's order within the stage (the order of
@@ -67,6 +68,9 @@ pub enum EligibilityStatus {
     Ineligible,
     /// Nothing fails, but something is unanswered.
     Unknown,
+    /// The catalog holds no eligibility rules for it: the agency decides, and nothing is
+    /// said either way.
+    NotScreened,
 }
 
 /// One rule checked against the resident's answers.

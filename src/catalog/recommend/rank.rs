@@ -190,6 +190,9 @@ impl Index {
         let Some(service) = self.services.get(&service_id) else {
             return (EligibilityStatus::Unknown, Vec::new());
         };
+        if service.groups.is_empty() {
+            return (EligibilityStatus::NotScreened, Vec::new());
+        }
         let mut checks = Vec::new();
         let mut group_outcomes = Vec::new();
         let size = self.household_size.and_then(|id| resolved.answers.get(&id));
@@ -259,7 +262,7 @@ impl Index {
             let score = candidate.score
                 + match eligibility {
                     EligibilityStatus::Eligible => 3.0,
-                    EligibilityStatus::Unknown => 0.0,
+                    EligibilityStatus::Unknown | EligibilityStatus::NotScreened => 0.0,
                     EligibilityStatus::Ineligible => -20.0,
                 };
             let position = candidate
@@ -510,9 +513,10 @@ mod tests {
             .into_iter()
             .map(|(name, _)| name)
             .collect();
-        // Unemployment insurance: CORE +10, no rules so ELIGIBLE +3 = 13; job training: CORE
-        // +10, its rule unanswered = 10; heating help: SUPPORTING +5 +3 = 8; the helpline
-        // is reached only through a relation, so it comes after every linked service.
+        // Unemployment insurance: CORE +10, no rules so NOT_SCREENED, nothing more = 10; job
+        // training: CORE +10, its rule unanswered = 10, after it in the stage's order;
+        // heating help: SUPPORTING +5; the helpline is reached only through a relation, so
+        // it comes after every linked service.
         assert_eq!(
             names,
             [
@@ -531,7 +535,31 @@ mod tests {
         let city = ranked(&situation(&["job-loss"], "US-NY-NYC", None), false);
         assert!(
             city.iter()
-                .any(|(name, score)| name == "City rent help" && *score == 13.0)
+                .any(|(name, score)| name == "City rent help" && *score == 10.0)
+        );
+    }
+
+    #[test]
+    fn a_service_without_rules_is_not_screened_and_ranks_by_relevance_alone() {
+        let result = index()
+            .recommend(&situation(&["job-loss"], "US-NY", None), false)
+            .unwrap();
+        let status = |name: &str| {
+            let r = result
+                .items
+                .iter()
+                .find(|r| &*r.service_name == name)
+                .unwrap();
+            (r.eligibility, r.score)
+        };
+        assert_eq!(
+            status("Unemployment insurance"),
+            (EligibilityStatus::NotScreened, 10.0)
+        );
+        assert_eq!(status("Job training"), (EligibilityStatus::Unknown, 10.0));
+        assert_eq!(
+            status("Heating help"),
+            (EligibilityStatus::NotScreened, 5.0)
         );
     }
 
