@@ -468,6 +468,13 @@ impl EligibilityQuestion {
     async fn decides(&self) -> i32 {
         i32::try_from(self.question.decides).unwrap_or(i32::MAX)
     }
+
+    /// The summed relevance score of those services (their life-event links and
+    /// relations, as `score` counts them without eligibility): the list's order, so the
+    /// first question is the one that may settle the most of what ranks highest.
+    async fn relevance(&self) -> f64 {
+        self.question.relevance
+    }
 }
 
 /// Root fields for recommendations.
@@ -508,8 +515,9 @@ impl RecommendationQuery {
     }
 
     /// The eligibility criteria still worth asking a resident, most decisive first: the
-    /// criterion that could decide the most still-undecided candidate services. Answered
-    /// criteria are not returned. Ask the first, add the answer, and ask again.
+    /// criterion whose answer may settle the most relevance (the summed `relevance` of the
+    /// still-undecided candidate services with a rule on it, then how many they are).
+    /// Answered criteria are not returned. Ask the first, add the answer, and ask again.
     #[graphql(
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::QUESTIONS, child_complexity)"
     )]

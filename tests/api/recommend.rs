@@ -354,7 +354,7 @@ async fn recommendations_page_with_cursors() {
 
 const QUESTIONS: &str = r#"query($events: [String!]!, $j: String!, $answers: [AnswerInput!]!) {
   eligibilityQuestions(lifeEvents: $events, jurisdiction: $j, answers: $answers, asOf: "2026-01-01") {
-    decides kind options { value } criterion { key label }
+    decides relevance kind options { value } criterion { key label }
   }
 }"#;
 
@@ -371,10 +371,20 @@ async fn eligibility_questions_come_most_decisive_first() {
         .iter()
         .map(|q| q["criterion"]["key"].as_str().unwrap())
         .collect();
-    // renter decides supporting-a and complement; age and veteran one service each.
-    assert_eq!(keys, ["renter", "age", "veteran"]);
-    assert_eq!(data["eligibilityQuestions"][0]["decides"], 2);
-    assert_eq!(data["eligibilityQuestions"][0]["kind"], "BOOLEAN");
+    // age and veteran each decide one CORE service (relevance 10); renter decides two, but
+    // a SUPPORTING one (5) and one only related (2): 7. Relevance comes first, then how
+    // many services, then the key.
+    assert_eq!(keys, ["age", "veteran", "renter"]);
+    let questions = &data["eligibilityQuestions"];
+    assert_eq!(
+        (&questions[0]["decides"], &questions[0]["relevance"]),
+        (&json!(1), &json!(10.0))
+    );
+    assert_eq!(
+        (&questions[2]["decides"], &questions[2]["relevance"]),
+        (&json!(2), &json!(7.0))
+    );
+    assert_eq!(questions[2]["kind"], "BOOLEAN");
     let data = app
         .data(
             QUESTIONS,

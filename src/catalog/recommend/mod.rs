@@ -18,6 +18,10 @@
 //!   only on request); nothing for UNKNOWN or NOT_SCREENED (a service without structured
 //!   rules, which the catalog cannot call eligible), so those rank by relevance alone.
 //!
+//! The next eligibility question is the unanswered criterion whose answer may settle the
+//! most relevance: the summed relevance score of the undecided services with a rule on it,
+//! then the number of those services, then its key.
+//!
 //! Directly linked services always rank above services reached only through relations; ties
 //! break on journey-stage position, then the catalog's order within the stage (the order of
 //! the life-event page), then name, then id.
@@ -206,11 +210,14 @@ pub struct RecommendationPage {
 }
 
 /// A criterion worth asking next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Question {
     pub criterion_id: i32,
     /// How many still-undecided candidate services have a rule on it.
     pub decides: u32,
+    /// The summed relevance score of those services (life-event links and relations, not
+    /// eligibility): how much of the ranked list its answer may settle.
+    pub relevance: f64,
 }
 
 impl Catalog {

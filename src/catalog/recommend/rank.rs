@@ -333,9 +333,9 @@ impl Index {
 
     pub(crate) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
         let resolved = self.resolve(situation)?;
-        let mut counts: HashMap<i32, u32> = HashMap::new();
-        for service_id in self.candidates(&resolved).keys() {
-            let (status, checks) = self.eligibility(*service_id, &resolved, situation.as_of);
+        let mut counts: HashMap<i32, (u32, f64)> = HashMap::new();
+        for (service_id, candidate) in self.candidates(&resolved) {
+            let (status, checks) = self.eligibility(service_id, &resolved, situation.as_of);
             if status != EligibilityStatus::Unknown {
                 continue;
             }
@@ -345,7 +345,9 @@ impl Index {
                 .flat_map(|c| c.open.iter().copied())
                 .collect();
             for criterion_id in open {
-                *counts.entry(criterion_id).or_default() += 1;
+                let entry = counts.entry(criterion_id).or_default();
+                entry.0 += 1;
+                entry.1 += candidate.score;
             }
         }
         let key = |id: &i32| {
@@ -356,14 +358,16 @@ impl Index {
         };
         let mut questions: Vec<Question> = counts
             .into_iter()
-            .map(|(criterion_id, decides)| Question {
+            .map(|(criterion_id, (decides, relevance))| Question {
                 criterion_id,
                 decides,
+                relevance,
             })
             .collect();
         questions.sort_by(|a, b| {
-            b.decides
-                .cmp(&a.decides)
+            b.relevance
+                .total_cmp(&a.relevance)
+                .then_with(|| b.decides.cmp(&a.decides))
                 .then_with(|| key(&a.criterion_id).cmp(&key(&b.criterion_id)))
         });
         Ok(questions)
