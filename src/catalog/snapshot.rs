@@ -375,24 +375,26 @@ impl Snapshot {
             keys.map(|k| k.iter().map(|c| c.id).collect())
                 .unwrap_or_default()
         };
-        let agency = filter.agency.as_ref().map(|slug| {
-            let id = self
-                .agencies
-                .by_key
-                .get(slug.as_str())
-                .copied()
-                .unwrap_or(0);
-            ids_of(self.parts.service_keys_of_agencies.get(&id))
-        });
-        let life_event = filter.life_event.as_ref().map(|slug| {
-            let id = self
-                .life_events
-                .by_key
-                .get(slug.as_str())
-                .copied()
-                .unwrap_or(0);
-            ids_of(self.parts.service_keys_of_life_events.get(&id))
-        });
+        let agency = filter
+            .agency
+            .as_ref()
+            .map(|slug| {
+                let id = known(self.agencies.by_key.get(slug.as_str()), "agency", slug)?;
+                CatalogResult::Ok(ids_of(self.parts.service_keys_of_agencies.get(&id)))
+            })
+            .transpose()?;
+        let life_event = filter
+            .life_event
+            .as_ref()
+            .map(|slug| {
+                let id = known(
+                    self.life_events.by_key.get(slug.as_str()),
+                    "lifeEvent",
+                    slug,
+                )?;
+                CatalogResult::Ok(ids_of(self.parts.service_keys_of_life_events.get(&id)))
+            })
+            .transpose()?;
         let chain = filter
             .jurisdiction
             .as_ref()
@@ -589,6 +591,23 @@ impl Catalog {
             "the published catalog kept changing during {BUILD_ATTEMPTS} snapshot builds"
         )))
     }
+}
+
+/// The id a filter's slug names, or `BAD_USER_INPUT` on `filter.<field>` when nothing has it.
+pub(crate) fn known(id: Option<&i32>, field: &str, slug: &Slug) -> CatalogResult<i32> {
+    id.copied().ok_or_else(|| {
+        CatalogError::bad_input(
+            format!("filter.{field}"),
+            format!(
+                "unknown {} `{slug}`",
+                if field == "agency" {
+                    "agency"
+                } else {
+                    "life event"
+                }
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Caller, TestApp};
 
 const RECOMMEND: &str = r#"query($input: RecommendationInput!, $first: Int, $after: String) {
   recommendServices(input: $input, first: $first, after: $after) {
@@ -560,4 +560,44 @@ async fn with_nothing_answered_the_core_services_lead_and_none_is_called_eligibl
         .iter()
         .find(|r| r["eligibility"]["status"] == "NOT_SCREENED");
     assert!(notify.is_some(), "services without rules are NOT_SCREENED");
+}
+
+#[tokio::test]
+async fn unknown_agency_and_life_event_filters_are_bad_input_for_the_public_and_for_keys() {
+    let app = TestApp::with_keys().await;
+    let query = "query($f: ServiceFilter) { services(first: 5, filter: $f) { totalCount } }";
+    for caller in [Caller::Anonymous, Caller::Admin] {
+        for (filter, field, message) in [
+            (
+                json!({ "agency": "nys-department-of-nothing" }),
+                "filter.agency",
+                "unknown agency `nys-department-of-nothing`",
+            ),
+            (
+                json!({ "lifeEvent": "winning-the-lottery" }),
+                "filter.lifeEvent",
+                "unknown life event `winning-the-lottery`",
+            ),
+        ] {
+            let body = app.as_(caller).graphql(query, json!({ "f": filter })).await;
+            let error = &body["errors"][0];
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "{caller:?}: {body}"
+            );
+            assert_eq!(error["extensions"]["field"], field, "{body}");
+            assert_eq!(error["message"], message, "{body}");
+        }
+        let known = app
+            .as_(caller)
+            .graphql(
+                query,
+                json!({ "f": { "agency": "nys-dol", "lifeEvent": "job-loss" } }),
+            )
+            .await;
+        assert!(
+            known["data"]["services"]["totalCount"].as_i64().unwrap() > 0,
+            "{known}"
+        );
+    }
 }

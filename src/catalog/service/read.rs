@@ -47,6 +47,11 @@ impl Catalog {
             .filter(visible_to(viewer))
             .filter(service::Column::RevisionOfId.is_null());
         if let Some(slug) = &filter.agency {
+            let found = agency::Entity::find()
+                .filter(agency::Column::Slug.eq(slug.as_str()))
+                .one(&self.db)
+                .await?;
+            crate::catalog::snapshot::known(found.map(|a| a.id).as_ref(), "agency", slug)?;
             let agency_ids = Query::select()
                 .column(agency::Column::Id)
                 .from(agency::Entity)
@@ -69,6 +74,11 @@ impl Catalog {
             );
         }
         if let Some(slug) = &filter.life_event {
+            let found = life_event::Entity::find()
+                .filter(life_event::Column::Slug.eq(slug.as_str()))
+                .one(&self.db)
+                .await?;
+            crate::catalog::snapshot::known(found.map(|e| e.id).as_ref(), "lifeEvent", slug)?;
             select = select.filter(
                 service::Column::Id.in_subquery(
                     Query::select()

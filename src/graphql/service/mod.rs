@@ -615,9 +615,11 @@ impl TaxonomyTerm {
 /// Narrows the service list. Every field given must match.
 #[derive(InputObject, Debug, Default)]
 pub struct ServiceFilter {
-    /// Only services owned by, or delivered in partnership with, the agency with this slug.
+    /// Only services owned by, or delivered in partnership with, the agency with this slug
+    /// (an unknown slug is `BAD_USER_INPUT`).
     pub agency: Option<String>,
-    /// Only services linked to the life event with this slug.
+    /// Only services linked to the life event with this slug (an unknown slug is
+    /// `BAD_USER_INPUT`).
     pub life_event: Option<String>,
     /// Only services available to a resident of this jurisdiction (by code): those serving
     /// it or any jurisdiction above it. `US-NY-NYC` includes New York State and federal
