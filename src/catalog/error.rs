@@ -145,6 +145,37 @@ impl CatalogError {
         }
     }
 
+    /// Whether the caller can fix it by changing the input (a user error on a mutation),
+    /// rather than by authenticating, getting permission or waiting for us.
+    pub fn is_fixable(&self) -> bool {
+        matches!(
+            self,
+            Self::BadInput { .. } | Self::NotFound { .. } | Self::Conflict { .. }
+        )
+    }
+
+    /// The same error about the item at `field` of a list (a bulk command answers for each
+    /// item where it sits in the list, not at the field of the single command).
+    pub fn placed_at(self, field: &str) -> Self {
+        let field = field.to_owned();
+        match self {
+            Self::BadInput { message, .. } => Self::BadInput { field, message },
+            Self::NotFound { what, .. } => Self::NotFound { field, what },
+            Self::Conflict {
+                code,
+                message,
+                existing,
+                ..
+            } => Self::Conflict {
+                field,
+                code,
+                message,
+                existing,
+            },
+            other => other,
+        }
+    }
+
     /// An `Internal` error carrying a detail for the logs.
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::Internal {

@@ -1171,3 +1171,91 @@ async fn the_audit_filter_is_checked_after_the_caller() {
         "{dol}"
     );
 }
+
+/// Runs a bulk workflow step (`servicesSubmitForReview`, `servicesPublish`) as `caller` and
+/// returns the whole body.
+async fn bulk(app: &TestApp, caller: Caller, name: &str, ids: Value) -> Value {
+    let query = format!(
+        "mutation($input: ServicesStepInput!) {{ {name}(input: $input) {{ services {{ slug status }} userErrors {{ field message code }} }} }}"
+    );
+    app.as_(caller)
+        .graphql(&query, json!({ "input": { "ids": ids } }))
+        .await
+}
+
+#[tokio::test]
+async fn services_move_through_review_in_bulk_all_or_nothing_each_audited() {
+    let app = TestApp::with_keys().await;
+    let mut ids = Vec::new();
+    for slug in ["bulk-a", "bulk-b", "bulk-c", "bulk-d"] {
+        ids.push(create_draft(&app, Caller::Editor, slug, "nys-dol").await);
+    }
+    let audits = app.audit_count().await;
+    let submitted = bulk(
+        &app,
+        Caller::Editor,
+        "servicesSubmitForReview",
+        json!(ids[..3]),
+    )
+    .await;
+    let payload = &submitted["data"]["servicesSubmitForReview"];
+    assert_eq!(payload["userErrors"], json!([]), "{submitted}");
+    assert_eq!(
+        payload["services"],
+        json!([{ "slug": "bulk-a", "status": "IN_REVIEW" }, { "slug": "bulk-b", "status": "IN_REVIEW" },
+               { "slug": "bulk-c", "status": "IN_REVIEW" }])
+    );
+    assert_eq!(app.audit_count().await, audits + 3, "one event each");
+
+    // One malformed id and one draft: every mistake named where it sits, nothing written.
+    let mixed = json!([ids[0], ids[1], "not-an-id", ids[3]]);
+    let refused = bulk(&app, Caller::Reviewer, "servicesPublish", mixed).await;
+    let payload = &refused["data"]["servicesPublish"];
+    assert_eq!(payload["services"], json!([]), "{refused}");
+    let errors: Vec<(Value, Value)> = payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].clone(), e["code"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (json!(["input", "ids", "2"]), json!("INVALID")),
+            (json!(["input", "ids", "3"]), json!("INVALID_TRANSITION")),
+        ]
+    );
+    assert_eq!(app.audit_count().await, audits + 3);
+    assert_eq!(app.service_as_admin("bulk-a").await["status"], "IN_REVIEW");
+
+    let published = bulk(&app, Caller::Reviewer, "servicesPublish", json!(ids[..3])).await;
+    assert_eq!(
+        published["data"]["servicesPublish"]["userErrors"],
+        json!([]),
+        "{published}"
+    );
+    assert_eq!(app.audit_count().await, audits + 6);
+    let public = app
+        .data(r#"{ service(slug: "bulk-b") { status } }"#, json!({}))
+        .await;
+    assert_eq!(public["service"]["status"], "PUBLISHED");
+
+    // Permissions hold for every item; an empty list is a user error.
+    let foreign = bulk(
+        &app,
+        Caller::ForeignEditor,
+        "servicesSubmitForReview",
+        json!([ids[3]]),
+    )
+    .await;
+    assert_eq!(
+        foreign["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{foreign}"
+    );
+    let empty = bulk(&app, Caller::Editor, "servicesSubmitForReview", json!([])).await;
+    assert_eq!(
+        empty["data"]["servicesSubmitForReview"]["userErrors"][0]["field"],
+        json!(["input", "ids"])
+    );
+    assert_eq!(app.service_as_admin("bulk-d").await["status"], "DRAFT");
+}

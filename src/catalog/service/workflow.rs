@@ -3,7 +3,7 @@
 //! transaction.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
 use crate::catalog::principal::{Operation, Principal, authorize};
@@ -12,6 +12,9 @@ use crate::catalog::types::ServiceStatus;
 use crate::catalog::validate::max;
 use crate::catalog::{Catalog, validate};
 use crate::entity::service;
+
+/// The most services one bulk step may move.
+pub const MAX_BULK: usize = 500;
 
 /// A workflow step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +72,50 @@ impl Catalog {
         step: Transition,
     ) -> CatalogResult<service::Model> {
         let txn = self.begin_private_write().await?;
-        let live = Catalog::service_for_command(&txn, ("id", id)).await?;
+        let moved = Self::transition_in(&txn, principal, id, &step).await?;
+        self.commit(txn).await?;
+        Ok(moved)
+    }
+
+    /// Moves each of `ids` one step, all or nothing (`servicesSubmitForReview`,
+    /// `servicesPublish`): every refusal comes back under `ids[<index>]`, and nothing is
+    /// written unless every one can move. Each service gets its own audit event. The outer
+    /// error is one nobody can fix by changing the list (internal, or too many ids).
+    pub async fn transition_services(
+        &self,
+        principal: &Principal,
+        ids: &[CatalogResult<i32>],
+        step: Transition,
+    ) -> CatalogResult<Result<Vec<service::Model>, Vec<CatalogError>>> {
+        validate::count("ids", ids.len(), 1, MAX_BULK)?;
+        let txn = self.begin_private_write().await?;
+        let (mut moved, mut refused) = (Vec::new(), Vec::new());
+        for (i, id) in ids.iter().enumerate() {
+            let at = format!("ids[{i}]");
+            let result = match id {
+                Ok(id) => Self::transition_in(&txn, principal, *id, &step).await,
+                Err(err) => Err(err.clone()),
+            };
+            match result {
+                Ok(service) => moved.push(service),
+                Err(err) if err.is_fixable() => refused.push(err.placed_at(&at)),
+                Err(err) => return Err(err),
+            }
+        }
+        if !refused.is_empty() {
+            return Ok(Err(refused));
+        }
+        self.commit(txn).await?;
+        Ok(Ok(moved))
+    }
+
+    async fn transition_in(
+        txn: &DatabaseTransaction,
+        principal: &Principal,
+        id: i32,
+        step: &Transition,
+    ) -> CatalogResult<service::Model> {
+        let live = Catalog::service_for_command(txn, ("id", id)).await?;
         let key = authorize(principal, step.operation(), live.agency_id)?;
         let comment = match &step {
             Transition::RequestChanges { comment } => {
@@ -77,11 +123,11 @@ impl Catalog {
             }
             _ => None,
         };
-        let pending = match step {
+        let pending = match *step {
             Transition::Submit | Transition::Publish | Transition::RequestChanges { .. }
                 if live.status == ServiceStatus::Published =>
             {
-                super::revision::pending(&txn, live.id).await?
+                super::revision::pending(txn, live.id).await?
             }
             _ => None,
         };
@@ -105,14 +151,14 @@ impl Catalog {
         })?;
         // Residents see the change when it publishes, or takes down, a published service.
         if to == ServiceStatus::Published || live.status == ServiceStatus::Published {
-            Catalog::touch_public(&txn).await?;
+            Catalog::touch_public(txn).await?;
         }
         let now = Utc::now();
         let updated = match (&pending, to) {
             (Some(rev), ServiceStatus::Published) => {
-                let published = super::revision::apply(&txn, &live, rev, now).await?;
+                let published = super::revision::apply(txn, &live, rev, now).await?;
                 audit(
-                    &txn,
+                    txn,
                     key,
                     step.action(),
                     Some(&live),
@@ -130,17 +176,17 @@ impl Catalog {
                 if to == ServiceStatus::Published && current.published_at.is_none() {
                     active.published_at = Set(Some(now));
                 }
-                let updated = active.update(&txn).await?;
+                let updated = active.update(txn).await?;
                 let discarded = match to {
-                    ServiceStatus::Archived => super::revision::pending(&txn, live.id).await?,
+                    ServiceStatus::Archived => super::revision::pending(txn, live.id).await?,
                     _ => None,
                 };
                 if let Some(rev) = &discarded {
-                    super::revision::discard(&txn, rev).await?;
+                    super::revision::discard(txn, rev).await?;
                 }
                 let note = discarded.map(|_| "its pending revision was discarded");
                 audit(
-                    &txn,
+                    txn,
                     key,
                     step.action(),
                     Some(current),
@@ -151,7 +197,6 @@ impl Catalog {
                 updated
             }
         };
-        self.commit(txn).await?;
         // A step on a pending revision answers with the service, which shows the revision.
         if updated.revision_of_id.is_some() {
             return Ok(live);

@@ -199,6 +199,40 @@ pub struct ServicesImportPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// Services to move one workflow step together.
+#[derive(InputObject, Debug, Clone)]
+pub struct ServicesStepInput {
+    /// The services' global ids, 1 to 500.
+    pub ids: Vec<ID>,
+}
+
+/// The result of a bulk workflow step.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServicesStepPayload {
+    /// The services after the step, in input order; empty when `userErrors` is not.
+    pub services: Vec<Service>,
+    /// Every service that cannot take the step, under `["input", "ids", "<index>"]`;
+    /// nothing was written when this is not empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Moves every service of `input` one step, all or nothing.
+async fn steps(
+    ctx: &Context<'_>,
+    input: ServicesStepInput,
+    step: Transition,
+) -> Result<ServicesStepPayload> {
+    let ids: Vec<_> = input.ids.iter().map(service_row).collect();
+    let result = catalog(ctx)?
+        .transition_services(principal(ctx), &ids, step)
+        .await;
+    let (rows, user_errors) = outcome_all(result.unwrap_or_else(|err| Err(vec![err])))?;
+    Ok(ServicesStepPayload {
+        services: rows.into_iter().flatten().map(Service).collect(),
+        user_errors,
+    })
+}
+
 record_payload!(
     /// The result of `serviceCreate`.
     ServiceCreatePayload { service: Service }
@@ -414,6 +448,27 @@ impl ServiceMutation {
         #[graphql(desc = "The service.")] input: ServiceSubmitForReviewInput,
     ) -> Result<ServiceSubmitForReviewPayload> {
         ServiceSubmitForReviewPayload::from(step(ctx, &input.id, Transition::Submit).await?)
+    }
+
+    /// Submits several services for review at once, all or nothing: each as
+    /// `serviceSubmitForReview` would, each with its own audit event (EDITOR of every
+    /// service's agency, or ADMIN).
+    async fn services_submit_for_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The services.")] input: ServicesStepInput,
+    ) -> Result<ServicesStepPayload> {
+        steps(ctx, input, Transition::Submit).await
+    }
+
+    /// Publishes several services `IN_REVIEW` at once, all or nothing: each as
+    /// `servicePublish` would, each with its own audit event (REVIEWER or ADMIN).
+    async fn services_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The services.")] input: ServicesStepInput,
+    ) -> Result<ServicesStepPayload> {
+        steps(ctx, input, Transition::Publish).await
     }
 
     /// Publishes a service `IN_REVIEW` (REVIEWER or ADMIN).
