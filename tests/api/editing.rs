@@ -498,10 +498,14 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
             json!({ "input": { "id": id } }),
         )
         .await;
+    // The answer is the revision that was submitted, not the published service.
     assert_eq!(
         submitted["data"]["serviceSubmitForReview"]["service"]["status"],
-        "PUBLISHED"
+        "IN_REVIEW",
+        "{submitted}"
     );
+    let published = read(&app, Some(&keys.reviewer), "dol-revised").await;
+    assert_eq!(published["status"], "PUBLISHED");
     let in_review = read(&app, Some(&keys.reviewer), "dol-revised").await;
     assert_eq!(in_review["pendingRevision"]["status"], "IN_REVIEW");
     let locked = mutate(&app, t, "serviceUpdate", "service { id }",

@@ -197,10 +197,8 @@ impl Catalog {
                 updated
             }
         };
-        // A step on a pending revision answers with the service, which shows the revision.
-        if updated.revision_of_id.is_some() {
-            return Ok(live);
-        }
+        // A step on a pending revision answers with the revision it moved (publishing one
+        // answers with the service it became).
         Ok(updated)
     }
 }

@@ -441,7 +441,9 @@ impl ServiceMutation {
         ServiceUpdatePayload::from(result, Service)
     }
 
-    /// Submits a `DRAFT` for review (EDITOR of its agency, or ADMIN).
+    /// Submits a `DRAFT` for review (EDITOR of its agency, or ADMIN). For a published
+    /// service with a pending revision, submits the revision and answers with it
+    /// (`isPendingRevision: true`, `status: IN_REVIEW`); the service stays published.
     async fn service_submit_for_review(
         &self,
         ctx: &Context<'_>,
