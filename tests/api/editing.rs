@@ -500,8 +500,7 @@ async fn editing_a_published_service_makes_a_pending_revision_residents_do_not_s
         .await;
     // The answer is the revision that was submitted, not the published service.
     assert_eq!(
-        submitted["data"]["serviceSubmitForReview"]["service"]["status"],
-        "IN_REVIEW",
+        submitted["data"]["serviceSubmitForReview"]["service"]["status"], "IN_REVIEW",
         "{submitted}"
     );
     let published = read(&app, Some(&keys.reviewer), "dol-revised").await;
