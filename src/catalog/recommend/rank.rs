@@ -208,11 +208,10 @@ impl Index {
             let mut outcomes = Vec::with_capacity(rules.len());
             for rule in rules {
                 let answer = resolved.answers.get(&rule.criterion_id);
+                // Every indexed rule has its criterion's shape; `check` evaluates any rule.
                 let verdict = match self.criterion_shapes.get(&rule.criterion_id) {
-                    Some(shape) if rule.rule.operator.is_table() => {
-                        rule.rule.check(shape, answer, &facts)
-                    }
-                    _ => Verdict {
+                    Some(shape) => rule.rule.check(shape, answer, &facts),
+                    None => Verdict {
                         outcome: rule.rule.evaluate(answer, as_of),
                         threshold: None,
                         text: None,
