@@ -33,6 +33,7 @@ pub mod recommend;
 pub mod records;
 pub mod redact;
 pub mod reference;
+pub mod rounds;
 pub mod scorecard;
 pub mod service;
 pub mod snapshot;

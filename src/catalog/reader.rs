@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::principal::Principal;
 use super::recommend::{Question, RecommendationPage, ResidentSituation};
+use super::rounds::Rounds;
 use super::service::{RelatedService, RuleGroup, ServiceFilter};
 use super::snapshot::Snapshot;
 use super::types::{JurisdictionCode, Slug};
@@ -19,8 +20,8 @@ use super::{AgencyFilter, Catalog, CatalogResult, Cursor, Page, PageRequest, rec
 /// The source of one request's reads.
 #[derive(Debug, Clone)]
 pub enum Reader {
-    /// The database, as `viewer` may see it.
-    Live(Catalog, Principal),
+    /// The database, as `viewer` may see it; direct reads start in the request's rounds.
+    Live(Catalog, Principal, Rounds),
     /// The published snapshot, taken at the request's first read and kept to its end.
     Public(Arc<Public>),
 }
@@ -34,6 +35,7 @@ pub struct Public {
     snapshot: tokio::sync::OnceCell<Arc<Snapshot>>,
     /// Whether the request also read what the snapshot does not hold.
     live: AtomicBool,
+    rounds: Rounds,
 }
 
 impl Public {
@@ -56,8 +58,17 @@ impl Reader {
                 catalog: catalog.clone(),
                 snapshot: tokio::sync::OnceCell::new(),
                 live: AtomicBool::new(false),
+                rounds: Rounds::default(),
             })),
-            Principal::Key(_) => Self::Live(catalog.clone(), viewer.clone()),
+            Principal::Key(_) => Self::Live(catalog.clone(), viewer.clone(), Rounds::default()),
+        }
+    }
+
+    /// The request's rounds, which its batched loads are queued on.
+    pub fn rounds(&self) -> &Rounds {
+        match self {
+            Self::Live(_, _, rounds) => rounds,
+            Self::Public(public) => &public.rounds,
         }
     }
 
@@ -66,7 +77,7 @@ impl Reader {
     /// never kept or tagged by it (see [`Reader::is_snapshot_only`]).
     pub fn live(&self) -> &Catalog {
         match self {
-            Self::Live(catalog, _) => catalog,
+            Self::Live(catalog, ..) => catalog,
             Self::Public(public) => {
                 public.live.store(true, Ordering::Relaxed);
                 &public.catalog
@@ -106,7 +117,7 @@ macro_rules! batch_reads {
                 #[doc = concat!("[`Catalog::", stringify!($method), "`], from this request's source.")]
                 pub async fn $method(&self, ids: &[i32]) -> CatalogResult<HashMap<i32, $value>> {
                     match self {
-                        Self::Live(catalog, _) => catalog.$method(ids).await,
+                        Self::Live(catalog, ..) => catalog.$method(ids).await,
                         Self::Public(public) => Ok(public.get().await?.$method(ids)),
                     }
                 }
@@ -147,7 +158,7 @@ impl Reader {
         ids: &[i32],
     ) -> CatalogResult<HashMap<i32, records::Service>> {
         match self {
-            Self::Live(catalog, viewer) => catalog.services_by_ids(ids, viewer).await,
+            Self::Live(catalog, viewer, _) => catalog.services_by_ids(ids, viewer).await,
             Self::Public(public) => Ok(public.get().await?.services_by_ids(ids)),
         }
     }
@@ -159,7 +170,7 @@ impl Reader {
         ids: &[i32],
     ) -> CatalogResult<HashMap<i32, records::Service>> {
         match self {
-            Self::Live(catalog, viewer) => catalog.revisions_of_services(ids, viewer).await,
+            Self::Live(catalog, viewer, _) => catalog.revisions_of_services(ids, viewer).await,
             Self::Public(_) => Ok(HashMap::new()),
         }
     }
@@ -171,7 +182,9 @@ impl Reader {
         page: &PageRequest,
     ) -> CatalogResult<Page<records::Service>> {
         match self {
-            Self::Live(catalog, viewer) => catalog.services(filter, page, viewer).await,
+            Self::Live(catalog, viewer, rounds) => {
+                rounds.read(catalog.services(filter, page, viewer)).await
+            }
             Self::Public(public) => public.get().await?.services(filter, page),
         }
     }
@@ -179,7 +192,9 @@ impl Reader {
     /// The service with this slug, if the caller may read it.
     pub async fn service_by_slug(&self, slug: &Slug) -> CatalogResult<Option<records::Service>> {
         match self {
-            Self::Live(catalog, viewer) => catalog.service_by_slug(slug, viewer).await,
+            Self::Live(catalog, viewer, rounds) => {
+                rounds.read(catalog.service_by_slug(slug, viewer)).await
+            }
             Self::Public(public) => Ok(public.get().await?.service_by_slug(slug)),
         }
     }
@@ -191,7 +206,7 @@ impl Reader {
         page: &PageRequest,
     ) -> CatalogResult<Page<records::Agency>> {
         match self {
-            Self::Live(catalog, _) => catalog.agencies(filter, page).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.agencies(filter, page)).await,
             Self::Public(public) => Ok(public.get().await?.agencies(filter, page)),
         }
     }
@@ -199,7 +214,7 @@ impl Reader {
     /// The agency with this slug, if any.
     pub async fn agency_by_slug(&self, slug: &Slug) -> CatalogResult<Option<records::Agency>> {
         match self {
-            Self::Live(catalog, _) => catalog.agency_by_slug(slug).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.agency_by_slug(slug)).await,
             Self::Public(public) => Ok(public.get().await?.agency_by_slug(slug)),
         }
     }
@@ -207,7 +222,7 @@ impl Reader {
     /// A page of life events, by name.
     pub async fn life_events(&self, page: &PageRequest) -> CatalogResult<Page<records::LifeEvent>> {
         match self {
-            Self::Live(catalog, _) => catalog.life_events(page).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.life_events(page)).await,
             Self::Public(public) => Ok(public.get().await?.life_events(page)),
         }
     }
@@ -218,7 +233,7 @@ impl Reader {
         slug: &Slug,
     ) -> CatalogResult<Option<records::LifeEvent>> {
         match self {
-            Self::Live(catalog, _) => catalog.life_event_by_slug(slug).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.life_event_by_slug(slug)).await,
             Self::Public(public) => Ok(public.get().await?.life_event_by_slug(slug)),
         }
     }
@@ -226,7 +241,7 @@ impl Reader {
     /// Every jurisdiction, broadest first.
     pub async fn jurisdictions(&self) -> CatalogResult<Vec<records::Jurisdiction>> {
         match self {
-            Self::Live(catalog, _) => catalog.jurisdictions().await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.jurisdictions()).await,
             Self::Public(public) => Ok(public.get().await?.jurisdictions()),
         }
     }
@@ -237,7 +252,7 @@ impl Reader {
         code: &JurisdictionCode,
     ) -> CatalogResult<Option<records::Jurisdiction>> {
         match self {
-            Self::Live(catalog, _) => catalog.jurisdiction_by_code(code).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.jurisdiction_by_code(code)).await,
             Self::Public(public) => Ok(public.get().await?.jurisdiction_by_code(code)),
         }
     }
@@ -245,7 +260,7 @@ impl Reader {
     /// A page of eligibility criteria, by label.
     pub async fn criteria(&self, page: &PageRequest) -> CatalogResult<Page<records::Criterion>> {
         match self {
-            Self::Live(catalog, _) => catalog.criteria(page).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.criteria(page)).await,
             Self::Public(public) => Ok(public.get().await?.criteria(page)),
         }
     }
@@ -253,7 +268,7 @@ impl Reader {
     /// The criterion with this key, if any.
     pub async fn criterion_by_key(&self, key: &str) -> CatalogResult<Option<records::Criterion>> {
         match self {
-            Self::Live(catalog, _) => catalog.criterion_by_key(key).await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.criterion_by_key(key)).await,
             Self::Public(public) => Ok(public.get().await?.criterion_by_key(key)),
         }
     }
@@ -261,7 +276,7 @@ impl Reader {
     /// Every reference table with its versions, by key.
     pub async fn reference_tables(&self) -> CatalogResult<Vec<Arc<super::reference::Table>>> {
         match self {
-            Self::Live(catalog, _) => catalog.reference_tables().await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.reference_tables()).await,
             Self::Public(public) => Ok(public.get().await?.index.reference_tables()),
         }
     }
@@ -278,7 +293,7 @@ impl Reader {
             self.index()
                 .await?
                 .recommend_page(situation, include_ineligible, request)?;
-        if let Self::Live(catalog, viewer) = self {
+        if let Self::Live(catalog, viewer, rounds) = self {
             // A key reads the database, where a service may have been taken down since the
             // index's revision: it is left out rather than failing the page. (The public's
             // index and records come from one snapshot.)
@@ -288,7 +303,7 @@ impl Reader {
                 .iter()
                 .map(|(_, r)| r.service_id)
                 .collect();
-            let present = catalog.services_by_ids(&ids, viewer).await?;
+            let present = rounds.read(catalog.services_by_ids(&ids, viewer)).await?;
             result
                 .page
                 .items
@@ -309,7 +324,7 @@ impl Reader {
 
     async fn index(&self) -> CatalogResult<Arc<super::recommend::Index>> {
         match self {
-            Self::Live(catalog, _) => catalog.recommendation_index().await,
+            Self::Live(catalog, _, rounds) => rounds.read(catalog.recommendation_index()).await,
             Self::Public(public) => Ok(Arc::clone(&public.get().await?.index)),
         }
     }

@@ -1,13 +1,14 @@
-//! DataLoaders: every nested field loads through one of these, so the loads of all the
-//! parents at one level of a query become one batched statement.
+//! Batched loads: every nested field loads through these, so the loads of all the parents at
+//! one level of a query become one batched statement, started in the request's next round.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use async_graphql::dataloader::{DataLoader, Loader};
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 use crate::catalog::reader::Reader;
 use crate::catalog::records;
+use crate::catalog::rounds::Rounds;
 use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::{CatalogError, Cursor};
 
@@ -16,28 +17,141 @@ use crate::catalog::{CatalogError, Cursor};
 /// read.
 pub struct CatalogLoader(Reader);
 
-/// The per-request loader every resolver uses.
-pub type Loaders = DataLoader<CatalogLoader>;
+/// A batch read: the values of `keys`, by key; keys nothing is found for are absent.
+pub trait Loader<K> {
+    /// What one key finds.
+    type Value: Clone + Send + Sync + 'static;
 
-/// How many times a batch lets the resolvers run before it fires.
-///
-/// async-graphql resolves a list of 32 or more items over several polls of one task, and a
-/// batch that fired on a timer could catch only the first polls' keys. Yielding instead lets
-/// every sibling resolver enqueue its key first, whatever the machine's speed, so one level of
-/// a query costs one statement per loader rather than one per 32 items.
-const BATCH_YIELDS: usize = 16;
+    /// Reads the values of `keys`.
+    fn load(
+        &self,
+        keys: &[K],
+    ) -> impl Future<Output = Result<HashMap<K, Self::Value>, CatalogError>> + Send;
+}
 
-/// A fresh loader for one request.
+/// What one batch of `K` answers each of its callers.
+type Answer<K, V> = Result<Arc<HashMap<K, V>>, CatalogError>;
+
+/// The keys of `K` queued for the next round, and who waits for them.
+struct Queued<K, V> {
+    keys: HashSet<K>,
+    waiting: Vec<tokio::sync::oneshot::Sender<Answer<K, V>>>,
+}
+
+/// The request's batched loads: every key a resolver asks for joins the batch of its kind
+/// that the request's next round starts (see [`Rounds`]), so one level of a query costs one
+/// statement per kind of key, whatever the scheduling.
+pub struct Loaders {
+    loader: Arc<CatalogLoader>,
+    rounds: Rounds,
+    /// A `Queued<K, _>` per key type `K`.
+    queued: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send>>>>,
+}
+
+/// Fresh loaders for one request, queuing on its reader's rounds.
 pub fn new_loaders(reader: Reader) -> Loaders {
-    DataLoader::new(CatalogLoader(reader), |batch| {
-        crate::telemetry::RequestStatements::spawn(async move {
-            for _ in 0..BATCH_YIELDS {
-                tokio::task::yield_now().await;
-            }
-            batch.await;
+    Loaders {
+        rounds: reader.rounds().clone(),
+        loader: Arc::new(CatalogLoader(reader)),
+        queued: Arc::default(),
+    }
+}
+
+/// The queue of key type `K` in `queued`, made when first asked for.
+fn queue_of<K, V>(queued: &mut HashMap<TypeId, Box<dyn Any + Send>>) -> Option<&mut Queued<K, V>>
+where
+    K: Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    queued
+        .entry(TypeId::of::<K>())
+        .or_insert_with(|| {
+            Box::new(Queued::<K, V> {
+                keys: HashSet::new(),
+                waiting: Vec::new(),
+            })
         })
-    })
-    .delay(Duration::ZERO)
+        .downcast_mut()
+}
+
+impl Loaders {
+    /// The values of `keys`; keys nothing is found for are absent.
+    pub async fn load_many<K>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<HashMap<K, <CatalogLoader as Loader<K>>::Value>, CatalogError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        CatalogLoader: Loader<K>,
+    {
+        let keys: Vec<K> = keys.into_iter().collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let (sender, answer) = tokio::sync::oneshot::channel();
+        {
+            let mut queued = self.queued.lock().map_err(|_| lost())?;
+            let queue =
+                queue_of::<K, <CatalogLoader as Loader<K>>::Value>(&mut queued).ok_or_else(lost)?;
+            if queue.waiting.is_empty() {
+                self.rounds.queue(Box::pin(self.batch::<K>()));
+            }
+            queue.keys.extend(keys.iter().cloned());
+            queue.waiting.push(sender);
+        }
+        let found = answer.await.map_err(|_| lost())??;
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| found.get(&k).map(|v| (k, v.clone())))
+            .collect())
+    }
+
+    /// The value of `key`, if found.
+    pub async fn load_one<K>(
+        &self,
+        key: K,
+    ) -> Result<Option<<CatalogLoader as Loader<K>>::Value>, CatalogError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        CatalogLoader: Loader<K>,
+    {
+        Ok(self.load_many([key.clone()]).await?.remove(&key))
+    }
+
+    /// The batch of `K`: takes the keys queued when the round starts it (its first poll),
+    /// loads them, and answers everyone who asked.
+    fn batch<K>(&self) -> impl Future<Output = ()> + Send + 'static
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        CatalogLoader: Loader<K>,
+    {
+        let (loader, queued) = (Arc::clone(&self.loader), Arc::clone(&self.queued));
+        async move {
+            let taken = queued.lock().ok().and_then(|mut queued| {
+                queue_of::<K, <CatalogLoader as Loader<K>>::Value>(&mut queued).map(|queue| {
+                    (
+                        std::mem::take(&mut queue.keys),
+                        std::mem::take(&mut queue.waiting),
+                    )
+                })
+            });
+            // Without its queue (a poisoned lock) the callers hear of it through their
+            // dropped senders.
+            let Some((keys, waiting)) = taken else {
+                return;
+            };
+            let keys: Vec<K> = keys.into_iter().collect();
+            let answer = loader.load(&keys).await.map(Arc::new);
+            for sender in waiting {
+                let _ = sender.send(answer.clone());
+            }
+        }
+    }
+}
+
+/// A batch that ended without answering (it was dropped, or a lock was poisoned).
+fn lost() -> CatalogError {
+    CatalogError::internal("a batched load ended without an answer")
 }
 
 /// The values of `keys` through the loader, in the keys' order; keys it finds nothing for
@@ -48,7 +162,7 @@ pub async fn load_in_order<K>(
 ) -> Result<Vec<<CatalogLoader as Loader<K>>::Value>, CatalogError>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    CatalogLoader: Loader<K, Error = CatalogError>,
+    CatalogLoader: Loader<K>,
 {
     let keys: Vec<K> = keys.collect();
     let mut found = loaders.load_many(keys.iter().cloned()).await?;
@@ -65,7 +179,6 @@ macro_rules! batch {
 
         impl Loader<$key> for CatalogLoader {
             type Value = $value;
-            type Error = CatalogError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, CatalogError> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
@@ -125,7 +238,6 @@ pub struct ServiceById(pub i32);
 
 impl Loader<ServiceById> for CatalogLoader {
     type Value = records::Service;
-    type Error = CatalogError;
 
     async fn load(
         &self,
@@ -146,7 +258,6 @@ pub struct RevisionOfService(pub i32);
 
 impl Loader<RevisionOfService> for CatalogLoader {
     type Value = records::Service;
-    type Error = CatalogError;
 
     async fn load(
         &self,
@@ -167,7 +278,6 @@ pub struct RelationsOfService(pub i32);
 
 impl Loader<RelationsOfService> for CatalogLoader {
     type Value = Vec<RelatedService>;
-    type Error = CatalogError;
 
     async fn load(
         &self,

@@ -117,15 +117,18 @@ fn integrity<T>(found: Option<T>, what: &str) -> async_graphql::Result<T> {
     found.ok_or_else(|| error::internal(&format!("dangling reference: {what}")))
 }
 
-/// `request` as `principal` sends it, reading through `reader`: the caller, the reader and
-/// the request's own loaders over it.
-pub fn as_caller(
+/// Runs `request` as `principal` sends it, reading through `reader`: with the caller, the
+/// reader and the request's own loaders, its reads started in rounds (see
+/// [`crate::catalog::rounds`]).
+pub async fn execute(
+    schema: &CatalogSchema,
     request: async_graphql::Request,
-    reader: crate::catalog::reader::Reader,
+    reader: &crate::catalog::reader::Reader,
     principal: &crate::catalog::principal::Principal,
-) -> async_graphql::Request {
-    request
+) -> async_graphql::Response {
+    let request = request
         .data(loaders::new_loaders(reader.clone()))
-        .data(reader)
-        .data(principal.clone())
+        .data(reader.clone())
+        .data(principal.clone());
+    reader.rounds().drive(schema.execute(request)).await
 }

@@ -433,8 +433,8 @@ async fn execute(
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let address = crate::graphql::feedback::ClientAddress(rate::network(address));
-    let request = crate::graphql::as_caller(request, reader.clone(), principal).data(address);
-    let mut response = state.schema.execute(request).await;
+    let request = request.data(address);
+    let mut response = crate::graphql::execute(&state.schema, request, reader, principal).await;
     crate::graphql::error::code_request_errors(&mut response);
     response
 }
