@@ -368,6 +368,24 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             );
         }
         Command::Bench {
+            target: BenchTarget::Snapshot { services, rounds },
+        } => {
+            let db = open(&cli.database_url, &metrics).await?;
+            let report = crate::bench::snapshot(db, services.max(1), rounds.max(1)).await?;
+            let row = |(p50, p99, max): (Duration, Duration, Duration)| {
+                format!("p50 {p50:.1?}  p99 {p99:.1?}  max {max:.1?}")
+            };
+            println!(
+                "published snapshot, {} services (generated in {:.1?})\n\
+                 built whole:                               {}\n\
+                 patched (one service archived or published): {}",
+                report.services,
+                report.generate,
+                row(report.full),
+                row(report.patch)
+            );
+        }
+        Command::Bench {
             target: BenchTarget::Attacks { runs },
         } => {
             let db = open(&cli.database_url, &metrics).await?;

@@ -184,6 +184,16 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = 5.0)]
         submit_seconds: f64,
     },
+    /// What a published change costs the public: the published snapshot built whole, and
+    /// patched after one service's archive or publish, over a generated catalog.
+    Snapshot {
+        /// Published services to generate.
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        /// Whole builds to time (and twice as many patches).
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+    },
     /// Replay the requests that once took the server down, and time their refusals
     /// (seeds the New York catalog into an empty database first).
     Attacks {

@@ -16,6 +16,7 @@ mod m20261202_000009_ux_metrics;
 mod m20261203_000010_synthetic_experience;
 mod m20261203_000011_feedback_month;
 mod m20261203_000012_reference_tables;
+mod m20261203_000013_public_change;
 
 pub use m20261203_000011_feedback_month::{
     COUNTS as FEEDBACK_MONTH_COUNTS, rollup_sql as feedback_month_rollup_sql,
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_synthetic_experience::Migration),
             Box::new(m20261203_000011_feedback_month::Migration),
             Box::new(m20261203_000012_reference_tables::Migration),
+            Box::new(m20261203_000013_public_change::Migration),
         ]
     }
 }

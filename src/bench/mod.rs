@@ -27,9 +27,11 @@ use crate::graphql::{build_schema, execute};
 mod attacks;
 mod experience;
 mod http;
+mod snapshot;
 pub use attacks::{Refusal, attack_refusals, nested_relations};
 pub use experience::{ExperienceOptions, ExperienceReport, run as experience};
 pub use http::{Comparison, HttpOptions, HttpReport, Round, run as http};
+pub use snapshot::{SnapshotReport, run as snapshot};
 
 /// The size of a synthetic catalog.
 #[derive(Debug, Clone, Copy)]

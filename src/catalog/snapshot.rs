@@ -12,7 +12,7 @@
 //! residents can see moves it in the transaction that makes the change (see
 //! `Catalog::begin_write`), so reads made while it stood still all saw the same revision.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -23,11 +23,11 @@ use super::AgencyFilter;
 use super::Catalog;
 use super::error::{CatalogError, CatalogResult};
 use super::page::{Cursor, Page, PageRequest};
-use super::recommend::Index;
+use super::recommend::{Index, Published};
 use super::records;
 use super::service::{RelatedService, RuleGroup, ServiceFilter, published};
 use super::types::{JurisdictionCode, ServiceStatus, Slug};
-use crate::entity::{agency, criterion, life_event, service};
+use crate::entity::{agency, criterion, life_event, public_change, service};
 
 /// How many ids one statement of a build names (below every database's parameter limit).
 const CHUNK: usize = 5_000;
@@ -35,36 +35,75 @@ const CHUNK: usize = 5_000;
 /// How many times a build is retried when a published change lands during it.
 const BUILD_ATTEMPTS: usize = 5;
 
+/// The most services a patch reloads; a change touching more rebuilds the snapshot whole.
+const MAX_PATCHED_SERVICES: usize = 2_000;
+
 /// The values of `map` under `ids`, as a batch read returns them.
-fn pick<V: Clone>(map: &HashMap<i32, V>, ids: &[i32]) -> HashMap<i32, V> {
+fn pick<V: Clone>(map: &HashMap<i32, Arc<V>>, ids: &[i32]) -> HashMap<i32, V> {
     ids.iter()
-        .filter_map(|id| map.get(id).map(|v| (*id, v.clone())))
+        .filter_map(|id| map.get(id).map(|v| (*id, V::clone(v))))
         .collect()
 }
 
-/// Records by id with their list order and their unique key.
+/// A record a [`Table`] holds: its id, what it is listed by, and its unique key.
+trait Row {
+    fn id(&self) -> i32;
+    fn sort(&self) -> &str;
+    fn key(&self) -> &str;
+}
+
+macro_rules! row {
+    ($($record:ty: $sort:ident, $key:ident;)*) => {$(
+        impl Row for $record {
+            fn id(&self) -> i32 {
+                self.id
+            }
+            fn sort(&self) -> &str {
+                &self.$sort
+            }
+            fn key(&self) -> &str {
+                &self.$key
+            }
+        }
+    )*};
+}
+
+row! {
+    records::Service: name, slug;
+    records::Agency: name, slug;
+    records::LifeEvent: name, slug;
+    records::Criterion: label, key;
+}
+
+/// Records by id with their list order and their unique key. Records are shared, so a
+/// clone (the start of a patched snapshot) copies pointers, not records.
 #[derive(Debug)]
 struct Table<T> {
-    by_id: HashMap<i32, T>,
-    /// Ids in list order (`(name, id)` for paged lists).
+    by_id: HashMap<i32, Arc<T>>,
+    /// Ids in list order (`(sort, id)`, for paged lists).
     order: Vec<i32>,
     by_key: HashMap<String, i32>,
 }
 
-impl<T: Clone> Table<T> {
-    /// A table of `rows`, listed in `(sort(row), id)` order and found by `key(row)`.
-    fn new(
-        rows: Vec<T>,
-        id: impl Fn(&T) -> i32,
-        sort: impl Fn(&T) -> &str,
-        key: impl Fn(&T) -> &str,
-    ) -> Self {
-        let mut order: Vec<(String, i32)> =
-            rows.iter().map(|r| (sort(r).to_owned(), id(r))).collect();
-        order.sort();
-        let by_key = rows.iter().map(|r| (key(r).to_owned(), id(r))).collect();
+impl<T> Clone for Table<T> {
+    fn clone(&self) -> Self {
         Self {
-            by_id: rows.into_iter().map(|r| (id(&r), r)).collect(),
+            by_id: self.by_id.clone(),
+            order: self.order.clone(),
+            by_key: self.by_key.clone(),
+        }
+    }
+}
+
+impl<T: Row + Clone> Table<T> {
+    /// A table of `rows`, listed in `(sort, id)` order.
+    fn new(rows: Vec<T>) -> Self {
+        let mut order: Vec<(String, i32)> =
+            rows.iter().map(|r| (r.sort().to_owned(), r.id())).collect();
+        order.sort();
+        let by_key = rows.iter().map(|r| (r.key().to_owned(), r.id())).collect();
+        Self {
+            by_id: rows.into_iter().map(|r| (r.id(), Arc::new(r))).collect(),
             order: order.into_iter().map(|(_, id)| id).collect(),
             by_key,
         }
@@ -74,7 +113,7 @@ impl<T: Clone> Table<T> {
         self.by_key
             .get(key)
             .and_then(|id| self.by_id.get(id))
-            .cloned()
+            .map(|row| T::clone(row))
     }
 
     /// The rows that `keep` accepts, in list order (borrowed: a page clones only what it
@@ -83,12 +122,44 @@ impl<T: Clone> Table<T> {
         self.order
             .iter()
             .filter_map(|id| self.by_id.get(id))
+            .map(|row| &**row)
             .filter(|row| keep(row))
             .collect()
     }
+
+    /// Where `row` is, or would go, in the list order.
+    fn position(&self, row: &T) -> Result<usize, usize> {
+        self.order.binary_search_by(|probe| {
+            self.by_id.get(probe).map_or(std::cmp::Ordering::Less, |p| {
+                (p.sort(), p.id()).cmp(&(row.sort(), row.id()))
+            })
+        })
+    }
+
+    /// Takes the row with this id out, if there is one.
+    fn remove(&mut self, id: i32) {
+        let Some(row) = self.by_id.get(&id).cloned() else {
+            return;
+        };
+        if let Ok(at) = self.position(&row) {
+            self.order.remove(at);
+        }
+        self.by_id.remove(&id);
+        self.by_key.remove(row.key());
+    }
+
+    /// Puts `row` in, in place of the row with its id.
+    fn insert(&mut self, row: T) {
+        self.remove(row.id());
+        let at = self.position(&row).unwrap_or_else(|at| at);
+        self.order.insert(at, row.id());
+        self.by_key.insert(row.key().to_owned(), row.id());
+        self.by_id.insert(row.id(), Arc::new(row));
+    }
 }
 
-/// The ids every part of the snapshot is loaded over.
+/// The ids a part of the snapshot is read over.
+#[derive(Default)]
 struct Ids {
     services: Vec<i32>,
     agencies: Vec<i32>,
@@ -100,24 +171,26 @@ struct Ids {
 /// the same name over every id of one kind, and read back with a method of that name.
 macro_rules! parts {
     ($($(#[$meta:meta])* $method:ident: $value:ty, over $ids:ident;)*) => {
-        /// The per-id parts of the published catalog.
-        #[derive(Debug)]
+        /// The per-id parts of the published catalog (values shared between snapshots).
+        #[derive(Debug, Clone, Default)]
         struct Parts {
-            $($method: HashMap<i32, $value>,)*
+            $($method: HashMap<i32, Arc<$value>>,)*
         }
 
         impl Parts {
-            async fn load(catalog: &Catalog, ids: &Ids) -> CatalogResult<Self> {
-                Ok(Self {
-                    $($method: {
-                        // In chunks, below every database's parameter limit.
-                        let mut all = HashMap::new();
-                        for chunk in ids.$ids.chunks(CHUNK) {
-                            all.extend(catalog.$method(chunk).await?);
-                        }
-                        all
-                    },)*
-                })
+            /// Forgets every entry under `forget`, then reads the entries of `load`.
+            async fn reload(&mut self, catalog: &Catalog, forget: &Ids, load: &Ids) -> CatalogResult<()> {
+                $(
+                    for id in &forget.$ids {
+                        self.$method.remove(id);
+                    }
+                    // In chunks, below every database's parameter limit.
+                    for chunk in load.$ids.chunks(CHUNK) {
+                        let found = catalog.$method(chunk).await?;
+                        self.$method.extend(found.into_iter().map(|(id, v)| (id, Arc::new(v))));
+                    }
+                )*
+                Ok(())
             }
         }
 
@@ -173,14 +246,14 @@ pub struct Snapshot {
     pub revision: i64,
     services: Table<records::Service>,
     /// Each service's name and summary in lower case, for searches.
-    search_text: HashMap<i32, (String, String)>,
+    search_text: HashMap<i32, Arc<(String, String)>>,
     agencies: Table<records::Agency>,
     life_events: Table<records::LifeEvent>,
     criteria: Table<records::Criterion>,
     /// Broadest first, as [`Catalog::jurisdictions`] lists them.
     jurisdictions: Vec<records::Jurisdiction>,
-    stages: HashMap<i32, records::JourneyStage>,
-    channels: HashMap<i32, records::Channel>,
+    stages: HashMap<i32, Arc<records::JourneyStage>>,
+    channels: HashMap<i32, Arc<records::Channel>>,
     parts: Parts,
     /// The recommendation index of the same revision.
     pub index: Arc<Index>,
@@ -193,6 +266,11 @@ impl std::fmt::Debug for Snapshot {
             .field("services", &self.services.by_id.len())
             .finish_non_exhaustive()
     }
+}
+
+/// A service's lower-case name and summary, for searches.
+fn search_text(service: &records::Service) -> Arc<(String, String)> {
+    Arc::new((service.name.to_lowercase(), service.summary.to_lowercase()))
 }
 
 impl Snapshot {
@@ -216,30 +294,172 @@ impl Snapshot {
             life_events: life_events.iter().map(|e| e.id).collect(),
             stages: stages.iter().map(|s| s.id).collect(),
         };
-        let parts = Parts::load(catalog, &ids).await?;
+        let mut parts = Parts::default();
+        parts.reload(catalog, &Ids::default(), &ids).await?;
         let channels = parts
             .channels_of_services
             .values()
-            .flatten()
-            .map(|c| (c.id, c.clone()))
+            .flat_map(|list| list.iter())
+            .map(|c| (c.id, Arc::new(c.clone())))
             .collect();
-        let search_text = services
-            .iter()
-            .map(|s| (s.id, (s.name.to_lowercase(), s.summary.to_lowercase())))
-            .collect();
-        Ok(Self {
+        let search_text = services.iter().map(|s| (s.id, search_text(s))).collect();
+        let mut snapshot = Self {
             revision,
-            services: Table::new(services, |s| s.id, |s| &s.name, |s| &s.slug),
+            services: Table::new(services),
             search_text,
-            agencies: Table::new(agencies, |a| a.id, |a| &a.name, |a| &a.slug),
-            life_events: Table::new(life_events, |e| e.id, |e| &e.name, |e| &e.slug),
-            criteria: Table::new(criteria, |c| c.id, |c| &c.label, |c| &c.key),
+            agencies: Table::new(agencies),
+            life_events: Table::new(life_events),
+            criteria: Table::new(criteria),
             jurisdictions: catalog.jurisdictions().await?,
-            stages: stages.into_iter().map(|s| (s.id, s)).collect(),
+            stages: stages.into_iter().map(|s| (s.id, Arc::new(s))).collect(),
             channels,
             parts,
-            index: Arc::new(catalog.build_index().await?),
-        })
+            index: Arc::new(Index::default()),
+        };
+        let tables = super::reference::load_tables(db).await?;
+        snapshot.index = Arc::new(Index::build(&snapshot.published(), tables)?);
+        Ok(snapshot)
+    }
+
+    /// The snapshot of `revision`, made from this one by reloading only what the `changed`
+    /// services touch: their own parts, the services related to them before or after, and
+    /// the lists of the agencies, life events and stages they are (or were) in. Everything
+    /// else is shared with this snapshot. Gives the same snapshot a full build would, when
+    /// the changes between the two revisions are to those services only.
+    async fn patched(
+        &self,
+        catalog: &Catalog,
+        revision: i64,
+        changed: &HashSet<i32>,
+    ) -> CatalogResult<Self> {
+        let db = catalog.connection();
+        let changed_ids: Vec<i32> = changed.iter().copied().collect();
+        let rows = service::Entity::find()
+            .filter(published())
+            .filter(service::Column::RevisionOfId.is_null())
+            .filter(service::Column::Id.is_in(changed_ids.clone()))
+            .all(db)
+            .await?;
+        let now: Vec<i32> = rows.iter().map(|s| s.id).collect();
+        let relations = catalog.relations_of_services(&now).await?;
+        let partners = catalog.partners_of_services(&now).await?;
+        let links = catalog.life_event_links_of_services(&now).await?;
+
+        // What the changed services touch, before (this snapshot) and after (the database).
+        let mut services: HashSet<i32> = changed.clone();
+        let mut agencies = HashSet::new();
+        let (mut life_events, mut stages) = (HashSet::new(), HashSet::new());
+        for id in &changed_ids {
+            if let Some(before) = self.services.by_id.get(id) {
+                agencies.insert(before.agency_id);
+            }
+            let related = self.parts.relations_of_services.get(id);
+            services.extend(
+                related
+                    .into_iter()
+                    .flat_map(|r| r.iter().map(|r| r.service_id)),
+            );
+            let partners = self.parts.partners_of_services.get(id);
+            agencies.extend(partners.into_iter().flat_map(|p| p.iter().copied()));
+            for link in self
+                .parts
+                .life_event_links_of_services
+                .get(id)
+                .into_iter()
+                .flat_map(|l| l.iter())
+            {
+                life_events.insert(link.life_event_id);
+                stages.insert(link.journey_stage_id);
+            }
+        }
+        for row in &rows {
+            agencies.insert(row.agency_id);
+        }
+        services.extend(relations.values().flatten().map(|r| r.service_id));
+        agencies.extend(partners.values().flatten().copied());
+        for link in links.values().flatten() {
+            life_events.insert(link.life_event_id);
+            stages.insert(link.journey_stage_id);
+        }
+
+        let mut next = Self {
+            revision,
+            services: self.services.clone(),
+            search_text: self.search_text.clone(),
+            agencies: self.agencies.clone(),
+            life_events: self.life_events.clone(),
+            criteria: self.criteria.clone(),
+            jurisdictions: self.jurisdictions.clone(),
+            stages: self.stages.clone(),
+            channels: self.channels.clone(),
+            parts: self.parts.clone(),
+            index: Arc::clone(&self.index),
+        };
+        for id in &changed_ids {
+            next.services.remove(*id);
+            next.search_text.remove(id);
+            for channel in self
+                .parts
+                .channels_of_services
+                .get(id)
+                .into_iter()
+                .flat_map(|c| c.iter())
+            {
+                next.channels.remove(&channel.id);
+            }
+        }
+        for row in rows {
+            next.search_text.insert(row.id, search_text(&row));
+            next.services.insert(row);
+        }
+        let forget = Ids {
+            services: services.iter().copied().collect(),
+            agencies: agencies.into_iter().collect(),
+            life_events: life_events.into_iter().collect(),
+            stages: stages.into_iter().collect(),
+        };
+        let load = Ids {
+            services: services
+                .into_iter()
+                .filter(|id| next.services.by_id.contains_key(id))
+                .collect(),
+            agencies: forget.agencies.clone(),
+            life_events: forget.life_events.clone(),
+            stages: forget.stages.clone(),
+        };
+        next.parts.reload(catalog, &forget, &load).await?;
+        for id in &now {
+            for channel in next
+                .parts
+                .channels_of_services
+                .get(id)
+                .into_iter()
+                .flat_map(|c| c.iter())
+            {
+                next.channels.insert(channel.id, Arc::new(channel.clone()));
+            }
+        }
+        next.index = Arc::new(Index::build(
+            &next.published(),
+            self.index.tables().clone(),
+        )?);
+        Ok(next)
+    }
+
+    /// What the recommendation index is built from.
+    fn published(&self) -> Published<'_> {
+        Published {
+            services: &self.services.by_id,
+            jurisdictions_of_services: &self.parts.jurisdictions_of_services,
+            rules_of_services: &self.parts.rules_of_services,
+            links_of_services: &self.parts.life_event_links_of_services,
+            relations_of_services: &self.parts.relations_of_services,
+            criteria: &self.criteria.by_id,
+            jurisdictions: &self.jurisdictions,
+            life_events: &self.life_events.by_id,
+            related_life_events: &self.parts.related_life_events,
+            stages: &self.stages,
+        }
     }
 
     /// Published services by id; other ids are absent.
@@ -371,7 +591,7 @@ impl Snapshot {
         filter: &ServiceFilter,
         page: &PageRequest,
     ) -> CatalogResult<Page<records::Service>> {
-        let ids_of = |keys: Option<&Vec<Cursor>>| -> std::collections::HashSet<i32> {
+        let ids_of = |keys: Option<&Arc<Vec<Cursor>>>| -> HashSet<i32> {
             keys.map(|k| k.iter().map(|c| c.id).collect())
                 .unwrap_or_default()
         };
@@ -401,13 +621,12 @@ impl Snapshot {
             .map(|code| self.jurisdiction_with_ancestors("filter.jurisdiction", code))
             .transpose()?;
         let search = filter.search.as_deref().map(str::to_lowercase);
-        let none = Vec::new();
         let listed = self.services.listed(|s| {
             let served = self
                 .parts
                 .jurisdictions_of_services
                 .get(&s.id)
-                .unwrap_or(&none);
+                .map_or(&[][..], |j| j.as_slice());
             agency.as_ref().is_none_or(|ids| ids.contains(&s.id))
                 && life_event.as_ref().is_none_or(|ids| ids.contains(&s.id))
                 && chain.as_ref().is_none_or(|chain| served.iter().any(|j| chain.contains(j)))
@@ -419,8 +638,8 @@ impl Snapshot {
                 })
                 && filter.modified_after.is_none_or(|after| s.updated_at > after)
                 && search.as_deref().is_none_or(|term| {
-                    self.search_text.get(&s.id).is_some_and(|(name, summary)| {
-                        name.contains(term) || summary.contains(term)
+                    self.search_text.get(&s.id).is_some_and(|text| {
+                        text.0.contains(term) || text.1.contains(term)
                     })
                 })
                 && filter.status.is_none_or(|status| status == ServiceStatus::Published)
@@ -471,6 +690,12 @@ pub struct SnapshotCache {
     commits: AtomicU64,
     /// The public revision last read, when, and at which count of commits.
     seen: std::sync::Mutex<Option<(i64, Instant, u64)>>,
+    /// Snapshots built whole, and patched from the previous one.
+    full_builds: AtomicU64,
+    patches: AtomicU64,
+    /// How long the last of each took, in microseconds.
+    last_full_us: AtomicU64,
+    last_patch_us: AtomicU64,
 }
 
 impl std::fmt::Debug for SnapshotCache {
@@ -480,12 +705,31 @@ impl std::fmt::Debug for SnapshotCache {
 }
 
 impl SnapshotCache {
-    fn get(&self, revision: i64) -> Option<Arc<Snapshot>> {
+    /// The snapshot held now, whatever its revision.
+    fn current(&self) -> Option<Arc<Snapshot>> {
         let guard = match self.current.read() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        guard.as_ref().filter(|s| s.revision == revision).cloned()
+        guard.clone()
+    }
+
+    fn get(&self, revision: i64) -> Option<Arc<Snapshot>> {
+        self.current().filter(|s| s.revision == revision)
+    }
+
+    /// Counts a build that took `took`: a patch, or a whole build.
+    fn count_build(&self, patched: bool, took: Duration) {
+        let (count, last) = if patched {
+            (&self.patches, &self.last_patch_us)
+        } else {
+            (&self.full_builds, &self.last_full_us)
+        };
+        count.fetch_add(1, Ordering::Relaxed);
+        last.store(
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// The public revision read within the poll interval, with no commit of this process
@@ -571,16 +815,30 @@ impl Catalog {
     }
 
     /// Builds the snapshot of `revision` (or of the revision it moved to meanwhile), unless
-    /// another build did while this one waited its turn.
+    /// another build did while this one waited its turn: patched from the snapshot held now
+    /// when the public changes log says which services changed since, whole otherwise.
     async fn build_published(&self, mut revision: i64) -> CatalogResult<Arc<Snapshot>> {
         let _building = self.snapshots.rebuild.lock().await;
         for _ in 0..BUILD_ATTEMPTS {
             if let Some(snapshot) = self.snapshots.get(revision) {
                 return Ok(snapshot);
             }
-            let snapshot = Snapshot::load(self, revision).await?;
+            let started = Instant::now();
+            let previous = self.snapshots.current().filter(|s| s.revision < revision);
+            let changed = match &previous {
+                Some(previous) => self.changed_since(previous.revision, revision).await?,
+                None => None,
+            };
+            let snapshot = match (&previous, &changed) {
+                (Some(previous), Some(changed)) => {
+                    previous.patched(self, revision, changed).await?
+                }
+                _ => Snapshot::load(self, revision).await?,
+            };
             let after = self.public_revision().await?;
             if after == revision {
+                self.snapshots
+                    .count_build(changed.is_some(), started.elapsed());
                 let snapshot = Arc::new(snapshot);
                 self.snapshots.set(Arc::clone(&snapshot));
                 return Ok(snapshot);
@@ -590,6 +848,52 @@ impl Catalog {
         Err(CatalogError::internal(format!(
             "the published catalog kept changing during {BUILD_ATTEMPTS} snapshot builds"
         )))
+    }
+
+    /// The services changed between public revisions `from` and `to`, when every revision
+    /// between them changed services only (the public changes log names each) and not too
+    /// many of them; `None` when the snapshot must be built whole.
+    async fn changed_since(&self, from: i64, to: i64) -> CatalogResult<Option<HashSet<i32>>> {
+        if to - from > crate::catalog::store::PUBLIC_CHANGES_KEPT {
+            return Ok(None);
+        }
+        let rows = public_change::Entity::find()
+            .filter(public_change::Column::Revision.gt(from))
+            .filter(public_change::Column::Revision.lte(to))
+            .all(self.connection())
+            .await?;
+        let revisions: HashSet<i64> = rows.iter().map(|r| r.revision).collect();
+        let services: HashSet<i32> = rows.iter().map(|r| r.service_id).collect();
+        let named_all = i64::try_from(revisions.len()).is_ok_and(|n| n == to - from);
+        Ok((named_all && services.len() <= MAX_PATCHED_SERVICES).then_some(services))
+    }
+
+    /// Snapshots built so far: (whole, patched).
+    pub fn snapshot_builds(&self) -> (u64, u64) {
+        (
+            self.snapshots.full_builds.load(Ordering::Relaxed),
+            self.snapshots.patches.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The snapshot builds in the Prometheus text format: how many were whole and how many
+    /// patched, and how long the last of each took.
+    pub fn snapshot_metrics(&self) -> String {
+        let cache = &self.snapshots;
+        let (full, patches) = self.snapshot_builds();
+        let seconds = |us: &AtomicU64| us.load(Ordering::Relaxed) as f64 / 1e6;
+        format!(
+            "# HELP civic_catalog_snapshot_builds_total Snapshots of the published catalog built whole (full) or patched from the previous one (patch).\n\
+             # TYPE civic_catalog_snapshot_builds_total counter\n\
+             civic_catalog_snapshot_builds_total{{kind=\"full\"}} {full}\n\
+             civic_catalog_snapshot_builds_total{{kind=\"patch\"}} {patches}\n\
+             # HELP civic_catalog_snapshot_last_build_seconds How long the last snapshot build of each kind took.\n\
+             # TYPE civic_catalog_snapshot_last_build_seconds gauge\n\
+             civic_catalog_snapshot_last_build_seconds{{kind=\"full\"}} {}\n\
+             civic_catalog_snapshot_last_build_seconds{{kind=\"patch\"}} {}\n",
+            seconds(&cache.last_full_us),
+            seconds(&cache.last_patch_us),
+        )
     }
 }
 
@@ -614,16 +918,54 @@ pub(crate) fn known(id: Option<&i32>, field: &str, slug: &Slug) -> CatalogResult
 mod tests {
     use super::*;
 
+    impl Row for (i32, &'static str, &'static str) {
+        fn id(&self) -> i32 {
+            self.0
+        }
+        fn sort(&self) -> &str {
+            self.1
+        }
+        fn key(&self) -> &str {
+            self.2
+        }
+    }
+
+    fn listed(table: &Table<(i32, &'static str, &'static str)>) -> Vec<i32> {
+        table.listed(|_| true).iter().map(|r| r.0).collect()
+    }
+
     #[test]
     fn tables_list_by_name_then_id_and_find_by_key() {
         let rows = vec![(3, "b", "x"), (1, "b", "y"), (2, "a", "z")];
-        let table = Table::new(rows, |r| r.0, |r| r.1, |r| r.2);
-        let ids: Vec<i32> = table.listed(|_| true).iter().map(|r| r.0).collect();
-        assert_eq!(ids, [2, 1, 3]);
+        let table = Table::new(rows);
+        assert_eq!(listed(&table), [2, 1, 3]);
         assert_eq!(table.get("y").map(|r| r.0), Some(1));
         assert!(table.get("w").is_none());
         let odd: Vec<i32> = table.listed(|r| r.0 % 2 == 1).iter().map(|r| r.0).collect();
         assert_eq!(odd, [1, 3]);
+    }
+
+    #[test]
+    fn a_patched_table_keeps_its_order_and_keys() {
+        let mut table = Table::new(vec![(3, "b", "x"), (1, "b", "y"), (2, "a", "z")]);
+        let before = table.clone();
+        // Renamed: moves in the order, keeps its key.
+        table.insert((2, "c", "z"));
+        assert_eq!(listed(&table), [1, 3, 2]);
+        // Added between two others; removed; an unknown id removed changes nothing.
+        table.insert((4, "b", "w"));
+        assert_eq!(listed(&table), [1, 3, 4, 2]);
+        table.remove(3);
+        table.remove(99);
+        assert_eq!(listed(&table), [1, 4, 2]);
+        assert!(table.get("x").is_none());
+        assert_eq!(table.get("w").map(|r| r.0), Some(4));
+        // A new key replaces the old one.
+        table.insert((4, "b", "v"));
+        assert!(table.get("w").is_none());
+        assert_eq!(table.get("v").map(|r| r.0), Some(4));
+        // The table it was cloned from is as it was.
+        assert_eq!(listed(&before), [2, 1, 3]);
     }
 
     #[test]

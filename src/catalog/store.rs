@@ -6,14 +6,19 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    TransactionTrait,
 };
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::page::{Cursor, Page, PageRequest};
-use crate::entity::catalog_revision;
+use crate::entity::{catalog_revision, public_change};
+
+/// How many public revisions back the public changes log reaches (at least; pruned when
+/// the revision is a multiple of it).
+pub(crate) const PUBLIC_CHANGES_KEPT: i64 = 1_000;
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
 pub(crate) fn like_pattern(term: &str) -> LikeExpr {
@@ -182,23 +187,46 @@ impl Catalog {
     /// Begins a write transaction that changes nothing residents see (a draft, a pending
     /// revision, a review step, a key): like [`Catalog::begin_write`], but the public
     /// revision stays, so read models of the published catalog are kept. A command that
-    /// turns out to change public data after all calls [`Catalog::touch_public`].
+    /// turns out to change public data after all calls [`Catalog::touch_public_service`].
     pub(crate) async fn begin_private_write(&self) -> CatalogResult<DatabaseTransaction> {
         let txn = self.db.begin().await?;
         Catalog::bump_revision(&txn, false).await?;
         Ok(txn)
     }
 
-    /// Records, inside `txn`, that it changes what residents see.
-    pub(crate) async fn touch_public(txn: &DatabaseTransaction) -> CatalogResult<()> {
-        catalog_revision::Entity::update_many()
+    /// Records, inside `txn`, that it changes what residents see of the service `id` and
+    /// of nothing else: the public revision moves, and the public changes log names the
+    /// service under the new revision, so a snapshot of the previous one can be patched
+    /// rather than rebuilt (see `Catalog::published`).
+    pub(crate) async fn touch_public_service(
+        txn: &DatabaseTransaction,
+        id: i32,
+    ) -> CatalogResult<()> {
+        let revision = catalog_revision::Entity::update_many()
             .col_expr(
                 catalog_revision::Column::PublicRevision,
                 Expr::col(catalog_revision::Column::PublicRevision).add(1),
             )
             .filter(catalog_revision::Column::Id.eq(1))
-            .exec(txn)
-            .await?;
+            .exec_with_returning(txn)
+            .await?
+            .first()
+            .map(|row| row.public_revision)
+            .ok_or_else(|| CatalogError::internal("the catalog revision row is missing"))?;
+        public_change::Entity::insert(public_change::ActiveModel {
+            revision: Set(revision),
+            service_id: Set(id),
+            ..Default::default()
+        })
+        .exec_without_returning(txn)
+        .await?;
+        // The log only serves snapshots a little behind; older entries go now and then.
+        if revision % PUBLIC_CHANGES_KEPT == 0 {
+            public_change::Entity::delete_many()
+                .filter(public_change::Column::Revision.lte(revision - PUBLIC_CHANGES_KEPT))
+                .exec(txn)
+                .await?;
+        }
         Ok(())
     }
 

@@ -19,6 +19,7 @@ pub mod language;
 pub mod life_event;
 pub mod life_event_relation;
 pub mod life_event_service;
+pub mod public_change;
 pub mod reference_table;
 pub mod reference_table_version;
 pub mod required_document;

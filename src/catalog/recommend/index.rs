@@ -1,20 +1,15 @@
-//! Building the recommendation index: the published catalog read once per revision into
-//! maps a request can be answered from without touching the database.
+//! Building the recommendation index: the published snapshot turned, once per revision, into
+//! the maps a request is ranked from.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-
-use crate::catalog::Catalog;
 use crate::catalog::eligibility::{CriterionShape, Rule};
 use crate::catalog::error::CatalogResult;
-use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables, load_tables};
-use crate::catalog::types::{RelationKind, Relevance, RuleGroupMode, ServiceStatus};
-use crate::entity::{
-    criterion, eligibility_rule, eligibility_rule_group, journey_stage, jurisdiction, life_event,
-    life_event_relation, life_event_service, service, service_jurisdiction, service_relation,
-};
+use crate::catalog::records;
+use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables};
+use crate::catalog::service::{RelatedService, RuleGroup};
+use crate::catalog::types::{RelationDirection, RelationKind, Relevance, RuleGroupMode};
 
 pub(super) struct IndexedService {
     pub(super) name: Arc<str>,
@@ -39,6 +34,7 @@ pub(super) struct Link {
 }
 
 /// The published catalog, as recommendations need it.
+#[derive(Default)]
 pub struct Index {
     pub(super) life_events: HashMap<String, i32>,
     /// Life-event names by id, for the reasons' sentences.
@@ -65,114 +61,118 @@ impl Index {
         tables
     }
 
+    /// The reference tables, by key.
+    pub(crate) fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
     /// The kind and options of a criterion, by id.
     pub fn criterion_shape(&self, criterion_id: i32) -> Option<&CriterionShape> {
         self.criterion_shapes.get(&criterion_id)
     }
 }
 
-impl Catalog {
-    pub(crate) async fn build_index(&self) -> CatalogResult<Index> {
-        let db = &self.db;
-        let published: Vec<service::Model> = service::Entity::find()
-            .filter(service::Column::Status.eq(ServiceStatus::Published))
-            .filter(service::Column::DeletedAt.is_null())
-            .all(db)
-            .await?;
-        let mut services: HashMap<i32, IndexedService> = published
-            .into_iter()
-            .map(|s| {
-                (
-                    s.id,
-                    IndexedService {
-                        name: s.name.into(),
-                        jurisdictions: Vec::new(),
-                        groups: Vec::new(),
-                    },
-                )
-            })
-            .collect();
-        for row in service_jurisdiction::Entity::find().all(db).await? {
-            if let Some(s) = services.get_mut(&row.service_id) {
-                s.jurisdictions.push(row.jurisdiction_id);
-            }
-        }
+/// The published catalog the index is built from, as the snapshot holds it.
+pub(crate) struct Published<'a> {
+    pub services: &'a HashMap<i32, Arc<records::Service>>,
+    pub jurisdictions_of_services: &'a HashMap<i32, Arc<Vec<i32>>>,
+    pub rules_of_services: &'a HashMap<i32, Arc<Vec<RuleGroup>>>,
+    pub links_of_services: &'a HashMap<i32, Arc<Vec<records::ServiceLink>>>,
+    pub relations_of_services: &'a HashMap<i32, Arc<Vec<RelatedService>>>,
+    pub criteria: &'a HashMap<i32, Arc<records::Criterion>>,
+    pub jurisdictions: &'a [records::Jurisdiction],
+    pub life_events: &'a HashMap<i32, Arc<records::LifeEvent>>,
+    pub related_life_events: &'a HashMap<i32, Arc<Vec<records::LifeEventRelation>>>,
+    pub stages: &'a HashMap<i32, Arc<records::JourneyStage>>,
+}
 
+impl Index {
+    /// The index of `published`, in memory (the snapshot read the database already), with
+    /// the reference `tables` income rules look amounts up in.
+    pub(crate) fn build(published: &Published<'_>, tables: Tables) -> CatalogResult<Self> {
         let mut criteria = HashMap::new();
         let mut criterion_shapes = HashMap::new();
-        for c in criterion::Entity::find().all(db).await? {
-            let shape = CriterionShape::from_row(&c)?;
+        for c in published.criteria.values() {
+            let shape = CriterionShape::from_row(c)?;
             criteria.insert(c.key.clone(), (c.id, shape.clone()));
             criterion_shapes.insert(c.id, shape);
         }
-        let mut rules_by_group: HashMap<i32, Vec<IndexedRule>> = HashMap::new();
-        for r in eligibility_rule::Entity::find()
-            .order_by_asc(eligibility_rule::Column::Position)
-            .order_by_asc(eligibility_rule::Column::Id)
-            .all(db)
-            .await?
-        {
-            if let Some(shape) = criterion_shapes.get(&r.criterion_id) {
-                let rule = Rule::from_row(shape, r.operator, &r.value)?;
-                let description = Arc::from(rule.describe(shape));
-                rules_by_group
-                    .entry(r.group_id)
-                    .or_default()
-                    .push(IndexedRule {
-                        criterion_id: r.criterion_id,
-                        rule,
-                        description,
-                    });
-            }
-        }
-        for g in eligibility_rule_group::Entity::find()
-            .order_by_asc(eligibility_rule_group::Column::Position)
-            .order_by_asc(eligibility_rule_group::Column::Id)
-            .all(db)
-            .await?
-        {
-            if let Some(s) = services.get_mut(&g.service_id) {
-                s.groups
-                    .push((g.mode, rules_by_group.remove(&g.id).unwrap_or_default()));
-            }
-        }
 
+        let mut services = HashMap::with_capacity(published.services.len());
         let mut links: HashMap<i32, Vec<Link>> = HashMap::new();
-        for l in life_event_service::Entity::find()
-            .order_by_asc(life_event_service::Column::Id)
-            .all(db)
-            .await?
-        {
-            if services.contains_key(&l.service_id) {
+        let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>> = HashMap::new();
+        for (&id, service) in published.services {
+            let mut groups = Vec::new();
+            for group in published
+                .rules_of_services
+                .get(&id)
+                .into_iter()
+                .flat_map(|g| g.iter())
+            {
+                let mut rules = Vec::with_capacity(group.rules.len());
+                for r in &group.rules {
+                    if let Some(shape) = criterion_shapes.get(&r.criterion_id) {
+                        let rule = Rule::from_row(shape, r.operator, &r.value)?;
+                        let description = Arc::from(rule.describe(shape));
+                        rules.push(IndexedRule {
+                            criterion_id: r.criterion_id,
+                            rule,
+                            description,
+                        });
+                    }
+                }
+                groups.push((group.group.mode, rules));
+            }
+            let jurisdictions = published
+                .jurisdictions_of_services
+                .get(&id)
+                .map(|j| j.to_vec())
+                .unwrap_or_default();
+            services.insert(
+                id,
+                IndexedService {
+                    name: Arc::from(service.name.as_str()),
+                    jurisdictions,
+                    groups,
+                },
+            );
+            for l in published
+                .links_of_services
+                .get(&id)
+                .into_iter()
+                .flat_map(|l| l.iter())
+            {
                 links.entry(l.life_event_id).or_default().push(Link {
                     id: l.id,
-                    service_id: l.service_id,
+                    service_id: id,
                     stage_id: l.journey_stage_id,
                     relevance: l.relevance,
-                    reason: Arc::from(l.reason),
+                    reason: Arc::from(l.reason.as_str()),
                 });
             }
-        }
-        let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>> = HashMap::new();
-        for r in service_relation::Entity::find()
-            .order_by_asc(service_relation::Column::Id)
-            .all(db)
-            .await?
-        {
-            if services.contains_key(&r.service_id) && services.contains_key(&r.related_service_id)
-            {
-                outgoing.entry(r.service_id).or_default().push((
-                    r.kind,
-                    r.related_service_id,
-                    Arc::from(r.reason),
-                ));
+            let related = published.relations_of_services.get(&id);
+            let from_here: Vec<_> = related
+                .into_iter()
+                .flat_map(|r| r.iter())
+                .filter(|r| r.direction == RelationDirection::Outgoing)
+                .map(|r| (r.kind, r.service_id, Arc::from(r.reason.as_str())))
+                .collect();
+            if !from_here.is_empty() {
+                outgoing.insert(id, from_here);
             }
         }
+        // The catalog's order within a stage: by link id.
+        for list in links.values_mut() {
+            list.sort_by_key(|l| l.id);
+        }
 
-        let jurisdictions = jurisdiction::Entity::find().all(db).await?;
-        let parents: HashMap<i32, Option<i32>> =
-            jurisdictions.iter().map(|j| (j.id, j.parent_id)).collect();
-        let chains = jurisdictions
+        let parents: HashMap<i32, Option<i32>> = published
+            .jurisdictions
+            .iter()
+            .map(|j| (j.id, j.parent_id))
+            .collect();
+        let chains = published
+            .jurisdictions
             .iter()
             .map(|j| {
                 let mut chain = vec![j.id];
@@ -188,36 +188,36 @@ impl Catalog {
             })
             .collect();
 
-        let life_event_rows = life_event::Entity::find().all(db).await?;
-        let life_event_names = life_event_rows
-            .iter()
+        let life_event_names = published
+            .life_events
+            .values()
             .map(|e| (e.id, Arc::from(e.name.as_str())))
             .collect();
-        let life_events = life_event_rows
-            .into_iter()
-            .map(|e| (e.slug, e.id))
+        let life_events = published
+            .life_events
+            .values()
+            .map(|e| (e.slug.clone(), e.id))
             .collect();
-        let mut related_life_events: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
-        for r in life_event_relation::Entity::find()
-            .order_by_asc(life_event_relation::Column::Id)
-            .all(db)
-            .await?
-        {
-            related_life_events
-                .entry(r.life_event_id)
-                .or_default()
-                .push((r.related_life_event_id, r.reason));
-        }
-        let stage_positions = journey_stage::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
+        let related_life_events = published
+            .related_life_events
+            .iter()
+            .map(|(id, related)| {
+                let related = related
+                    .iter()
+                    .map(|r| (r.related_life_event_id, r.reason.clone()))
+                    .collect();
+                (*id, related)
+            })
+            .collect();
+        let stage_positions = published
+            .stages
+            .values()
             .map(|s| (s.id, s.position))
             .collect();
 
         let household_size = criteria.get(HOUSEHOLD_SIZE).map(|(id, _)| *id);
         Ok(Index {
-            tables: load_tables(db).await?,
+            tables,
             household_size,
             life_events,
             life_event_names,

@@ -151,7 +151,7 @@ impl Catalog {
         })?;
         // Residents see the change when it publishes, or takes down, a published service.
         if to == ServiceStatus::Published || live.status == ServiceStatus::Published {
-            Catalog::touch_public(txn).await?;
+            Catalog::touch_public_service(txn, live.id).await?;
         }
         let now = Utc::now();
         let updated = match (&pending, to) {
