@@ -418,6 +418,10 @@ pub async fn generate(
             ))
             .await?;
         }
+        // As autovacuum would on a live database soon after a bulk load: without
+        // statistics of the new rows, PostgreSQL plans reads of a few stages by walking
+        // every published service (15 s instead of milliseconds at 100,000 services).
+        db.execute_unprepared("ANALYZE").await?;
     }
     Catalog::bump_revision(db, true)
         .await

@@ -23,7 +23,7 @@ use super::AgencyFilter;
 use super::Catalog;
 use super::error::{CatalogError, CatalogResult};
 use super::page::{Cursor, Page, PageRequest};
-use super::recommend::{Index, Published};
+use super::recommend::{Index, Published, Reuse};
 use super::records;
 use super::service::{RelatedService, RuleGroup, ServiceFilter, published};
 use super::types::{JurisdictionCode, ServiceStatus, Slug};
@@ -317,7 +317,7 @@ impl Snapshot {
             index: Arc::new(Index::default()),
         };
         let tables = super::reference::load_tables(db).await?;
-        snapshot.index = Arc::new(Index::build(&snapshot.published(), tables)?);
+        snapshot.index = Arc::new(Index::build(&snapshot.published(), tables, None)?);
         Ok(snapshot)
     }
 
@@ -420,7 +420,8 @@ impl Snapshot {
         };
         let load = Ids {
             services: services
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|id| next.services.by_id.contains_key(id))
                 .collect(),
             agencies: forget.agencies.clone(),
@@ -439,9 +440,14 @@ impl Snapshot {
                 next.channels.insert(channel.id, Arc::new(channel.clone()));
             }
         }
+        let reuse = Reuse {
+            index: &self.index,
+            touched: &services,
+        };
         next.index = Arc::new(Index::build(
             &next.published(),
             self.index.tables().clone(),
+            Some(reuse),
         )?);
         Ok(next)
     }

@@ -1,7 +1,7 @@
 //! Building the recommendation index: the published snapshot turned, once per revision, into
 //! the maps a request is ranked from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
@@ -24,6 +24,7 @@ pub(super) struct IndexedRule {
     pub(super) description: Arc<str>,
 }
 
+#[derive(Clone)]
 pub(super) struct Link {
     /// The link's row id: the catalog's order within a stage.
     pub(super) id: i32,
@@ -42,7 +43,7 @@ pub struct Index {
     pub(super) related_life_events: HashMap<i32, Vec<(i32, String)>>,
     pub(super) stage_positions: HashMap<i32, i32>,
     pub(super) links: HashMap<i32, Vec<Link>>,
-    pub(super) services: HashMap<i32, IndexedService>,
+    pub(super) services: HashMap<i32, Arc<IndexedService>>,
     pub(super) outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>>,
     pub(super) chains: HashMap<String, Vec<i32>>,
     pub(super) criteria: HashMap<String, (i32, CriterionShape)>,
@@ -86,10 +87,23 @@ pub(crate) struct Published<'a> {
     pub stages: &'a HashMap<i32, Arc<records::JourneyStage>>,
 }
 
+/// What the index of a patched snapshot takes from the previous index: every service but
+/// the `touched` ones is as it was there (its rules, links and relations).
+#[derive(Clone, Copy)]
+pub(crate) struct Reuse<'a> {
+    pub index: &'a Index,
+    pub touched: &'a HashSet<i32>,
+}
+
 impl Index {
     /// The index of `published`, in memory (the snapshot read the database already), with
-    /// the reference `tables` income rules look amounts up in.
-    pub(crate) fn build(published: &Published<'_>, tables: Tables) -> CatalogResult<Self> {
+    /// the reference `tables` income rules look amounts up in; with `reuse`, the services
+    /// it did not touch are taken from the previous index as they are.
+    pub(crate) fn build(
+        published: &Published<'_>,
+        tables: Tables,
+        reuse: Option<Reuse<'_>>,
+    ) -> CatalogResult<Self> {
         let mut criteria = HashMap::new();
         let mut criterion_shapes = HashMap::new();
         for c in published.criteria.values() {
@@ -102,6 +116,16 @@ impl Index {
         let mut links: HashMap<i32, Vec<Link>> = HashMap::new();
         let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>> = HashMap::new();
         for (&id, service) in published.services {
+            let kept = reuse
+                .filter(|r| !r.touched.contains(&id))
+                .and_then(|r| r.index.services.get(&id).map(|s| (r.index, s)));
+            if let Some((previous, kept)) = kept {
+                services.insert(id, Arc::clone(kept));
+                if let Some(from_here) = previous.outgoing.get(&id) {
+                    outgoing.insert(id, from_here.clone());
+                }
+                continue;
+            }
             let mut groups = Vec::new();
             for group in published
                 .rules_of_services
@@ -130,11 +154,11 @@ impl Index {
                 .unwrap_or_default();
             services.insert(
                 id,
-                IndexedService {
+                Arc::new(IndexedService {
                     name: Arc::from(service.name.as_str()),
                     jurisdictions,
                     groups,
-                },
+                }),
             );
             for l in published
                 .links_of_services
@@ -159,6 +183,16 @@ impl Index {
                 .collect();
             if !from_here.is_empty() {
                 outgoing.insert(id, from_here);
+            }
+        }
+        // The links of the services taken as they were.
+        if let Some(reuse) = reuse {
+            for (life_event, list) in &reuse.index.links {
+                let kept = list.iter().filter(|l| {
+                    !reuse.touched.contains(&l.service_id)
+                        && published.services.contains_key(&l.service_id)
+                });
+                links.entry(*life_event).or_default().extend(kept.cloned());
             }
         }
         // The catalog's order within a stage: by link id.

@@ -44,7 +44,7 @@ use super::page::{Cursor, Page, PageRequest};
 use super::types::{RelationKind, Relevance};
 
 pub use index::Index;
-pub(crate) use index::Published;
+pub(crate) use index::{Published, Reuse};
 
 /// The most life events one request may name.
 pub const MAX_LIFE_EVENTS: usize = 20;

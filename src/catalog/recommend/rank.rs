@@ -473,7 +473,10 @@ mod tests {
                 (4, service("Federal helpline", &[US])),
                 (5, training),
                 (6, service("WIC", &[NY])),
-            ]),
+            ])
+            .into_iter()
+            .map(|(id, service)| (id, Arc::new(service)))
+            .collect(),
             outgoing: HashMap::from([(
                 1,
                 vec![(RelationKind::Complements, 4, Arc::from("talk to someone"))],
