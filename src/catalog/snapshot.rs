@@ -45,6 +45,11 @@ fn pick<V: Clone>(map: &HashMap<i32, Arc<V>>, ids: &[i32]) -> HashMap<i32, V> {
         .collect()
 }
 
+/// The items listed under `id` in a per-id part (none when it has no entry).
+fn under<'a, V>(part: &'a HashMap<i32, Arc<Vec<V>>>, id: &i32) -> impl Iterator<Item = &'a V> {
+    part.get(id).into_iter().flat_map(|list| list.iter())
+}
+
 /// A record a [`Table`] holds: its id, what it is listed by, and its unique key.
 trait Row {
     fn id(&self) -> i32;
@@ -353,21 +358,9 @@ impl Snapshot {
             if let Some(before) = self.services.by_id.get(id) {
                 agencies.insert(before.agency_id);
             }
-            let related = self.parts.relations_of_services.get(id);
-            services.extend(
-                related
-                    .into_iter()
-                    .flat_map(|r| r.iter().map(|r| r.service_id)),
-            );
-            let partners = self.parts.partners_of_services.get(id);
-            agencies.extend(partners.into_iter().flat_map(|p| p.iter().copied()));
-            for link in self
-                .parts
-                .life_event_links_of_services
-                .get(id)
-                .into_iter()
-                .flat_map(|l| l.iter())
-            {
+            services.extend(under(&self.parts.relations_of_services, id).map(|r| r.service_id));
+            agencies.extend(under(&self.parts.partners_of_services, id).copied());
+            for link in under(&self.parts.life_event_links_of_services, id) {
                 life_events.insert(link.life_event_id);
                 stages.insert(link.journey_stage_id);
             }
@@ -398,13 +391,7 @@ impl Snapshot {
         for id in &changed_ids {
             next.services.remove(*id);
             next.search_text.remove(id);
-            for channel in self
-                .parts
-                .channels_of_services
-                .get(id)
-                .into_iter()
-                .flat_map(|c| c.iter())
-            {
+            for channel in under(&self.parts.channels_of_services, id) {
                 next.channels.remove(&channel.id);
             }
         }
@@ -430,13 +417,7 @@ impl Snapshot {
         };
         next.parts.reload(catalog, &forget, &load).await?;
         for id in &now {
-            for channel in next
-                .parts
-                .channels_of_services
-                .get(id)
-                .into_iter()
-                .flat_map(|c| c.iter())
-            {
+            for channel in under(&next.parts.channels_of_services, id) {
                 next.channels.insert(channel.id, Arc::new(channel.clone()));
             }
         }
