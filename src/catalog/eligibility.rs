@@ -11,7 +11,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde_json::Value;
 
 use super::error::CatalogError;
-use super::reference::{Tables, convert};
+use super::reference::{Table, Tables, Version, convert};
 use super::types::{CriterionKind, IncomePeriod, RuleGroupMode, RuleOperator, truncate};
 use crate::entity::criterion;
 
@@ -524,8 +524,87 @@ fn per(period: IncomePeriod) -> &'static str {
     }
 }
 
+/// The amount a table rule compares an income with, once the table has a version in force
+/// and the household size is known.
+struct Limit<'a> {
+    table: &'a Table,
+    version: &'a Version,
+    household_size: u32,
+    /// The percent of the table's amount, converted to the income criterion's period.
+    amount: f64,
+}
+
+/// Why a table rule has no amount to compare with yet.
+enum NoLimit {
+    /// The table has no version in force on the day.
+    NotInForce,
+    /// The household size is not answered.
+    NeedsHouseholdSize,
+}
+
 impl Rule {
-    /// Checks the rule against `answer` with `facts`: what the recommendations run.
+    /// For a table rule: the amount it compares an income of `period` with.
+    fn limit<'a>(
+        &self,
+        table: &str,
+        percent: f64,
+        period: IncomePeriod,
+        facts: &Facts<'a>,
+    ) -> Result<Limit<'a>, NoLimit> {
+        let (table, version) = facts
+            .tables
+            .get(table)
+            .and_then(|t| Some((&**t, t.in_force(facts.as_of)?)))
+            .ok_or(NoLimit::NotInForce)?;
+        let (household_size, amount) = facts
+            .household_size
+            .and_then(|size| Some((size, version.amount(size)?)))
+            .ok_or(NoLimit::NeedsHouseholdSize)?;
+        Ok(Limit {
+            table,
+            version,
+            household_size,
+            amount: convert(amount * percent / 100.0, table.period, period),
+        })
+    }
+
+    /// Whether an income meets a table rule's limit. Amounts compare to the cent, so a
+    /// resident exactly at the limit meets it.
+    fn meets_limit(&self, income: f64, amount: f64) -> bool {
+        let cents = |x: f64| (x * 100.0).round() as i64;
+        if self.operator == RuleOperator::AtMostPercentOfTable {
+            cents(income) <= cents(amount)
+        } else {
+            cents(income) >= cents(amount)
+        }
+    }
+
+    /// The outcome [`Rule::check`] gives, without its text and figures (what ranking every
+    /// candidate needs; the text is written for the services a page returns), and whether
+    /// the rule waits on the household size.
+    pub fn outcome(
+        &self,
+        criterion: &CriterionShape,
+        answer: Option<&Answer>,
+        facts: &Facts<'_>,
+    ) -> (Outcome, bool) {
+        let RuleValue::Table { table, percent } = &self.value else {
+            return (self.evaluate(answer, facts.as_of), false);
+        };
+        let period = criterion.income_period.unwrap_or(IncomePeriod::Monthly);
+        match (self.limit(table, *percent, period, facts), answer) {
+            (Err(NoLimit::NotInForce), _) => (Outcome::Unanswered, false),
+            (Err(NoLimit::NeedsHouseholdSize), _) => (Outcome::Unanswered, true),
+            (Ok(limit), Some(Answer::Number(income))) => {
+                let met = self.meets_limit(*income, limit.amount);
+                (if met { Outcome::Met } else { Outcome::NotMet }, false)
+            }
+            (Ok(_), _) => (Outcome::Unanswered, false),
+        }
+    }
+
+    /// Checks the rule against `answer` with `facts`: what the recommendations run for the
+    /// services they return.
     pub fn check(
         &self,
         criterion: &CriterionShape,
@@ -554,54 +633,46 @@ impl Rule {
             text: Some(format!("{}: {text}", criterion.label)),
             needs_household_size,
         };
-        let found = facts.tables.get(table);
-        let Some((source, version)) = found.and_then(|t| Some((t, t.in_force(facts.as_of)?)))
-        else {
-            return unscreened(
-                format!(
-                    "{bound} {pct} of `{table}`, which has no version in force on {}",
-                    facts.as_of
-                ),
-                false,
-            );
+        let limit = match self.limit(table, *percent, period, facts) {
+            Ok(limit) => limit,
+            Err(NoLimit::NotInForce) => {
+                return unscreened(
+                    format!(
+                        "{bound} {pct} of `{table}`, which has no version in force on {}",
+                        facts.as_of
+                    ),
+                    false,
+                );
+            }
+            Err(NoLimit::NeedsHouseholdSize) => {
+                let name = facts.tables.get(table).map_or("", |t| t.name.as_str());
+                return unscreened(
+                    format!("{bound} {pct} of the {name} for your household's size"),
+                    true,
+                );
+            }
         };
-        let name = &source.name;
-        let Some((size, amount)) = facts
-            .household_size
-            .and_then(|size| Some((size, version.amount(size)?)))
-        else {
-            return unscreened(
-                format!("{bound} {pct} of the {name} for your household's size"),
-                true,
-            );
-        };
-        let amount = convert(amount * percent / 100.0, source.period, period);
+        let (name, size, amount) = (&limit.table.name, limit.household_size, limit.amount);
         let threshold = Threshold {
-            table_key: source.key.clone(),
+            table_key: limit.table.key.clone(),
             table_name: name.clone(),
-            effective_from: version.effective_from,
+            effective_from: limit.version.effective_from,
             household_size: size,
             percent: *percent,
             amount,
             period,
-            source_url: version.source_url.clone(),
+            source_url: limit.version.source_url.clone(),
         };
         let people = if size == 1 { "person" } else { "people" };
-        let limit = format!(
+        let limit_text = format!(
             "{pct} of the {name} for {size} {people} ({} {}; figures in force from {})",
             money(amount),
             per(period),
-            version.effective_from
+            limit.version.effective_from
         );
-        // Amounts compare to the cent, so a resident exactly at the limit meets it.
-        let cents = |x: f64| (x * 100.0).round() as i64;
         let (outcome, text) = match answer {
             Some(Answer::Number(income)) => {
-                let met = if at_most {
-                    cents(*income) <= cents(amount)
-                } else {
-                    cents(*income) >= cents(amount)
-                };
+                let met = self.meets_limit(*income, amount);
                 let verb = match (at_most, met) {
                     (true, true) => "is at most",
                     (true, false) => "is more than",
@@ -609,10 +680,10 @@ impl Rule {
                     (false, false) => "is less than",
                 };
                 let outcome = if met { Outcome::Met } else { Outcome::NotMet };
-                let said = format!("{} {} {verb} {limit}", money(*income), per(period));
+                let said = format!("{} {} {verb} {limit_text}", money(*income), per(period));
                 (outcome, said)
             }
-            _ => (Outcome::Unanswered, format!("{bound} {limit}")),
+            _ => (Outcome::Unanswered, format!("{bound} {limit_text}")),
         };
         Verdict {
             outcome,

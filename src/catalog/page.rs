@@ -131,7 +131,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The same page with each item turned by `f`.
-    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(),
             has_next_page: self.has_next_page,

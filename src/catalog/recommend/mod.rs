@@ -195,7 +195,9 @@ pub struct SuggestedLifeEvent {
     pub because_of: i32,
 }
 
-/// A whole recommendation result, ranked.
+/// A whole recommendation result, ranked, every recommendation written out (what the unit
+/// tests rank; a request writes out its page only).
+#[cfg(test)]
 #[derive(Debug, Clone)]
 pub struct Recommendations {
     pub items: Vec<Recommendation>,
@@ -239,19 +241,31 @@ impl Index {
         include_ineligible: bool,
         request: &PageRequest,
     ) -> CatalogResult<RecommendationPage> {
-        let result = self.recommend(situation, include_ineligible)?;
+        let ranking = self.rank(situation, include_ineligible)?;
         let page = Page::slice(
-            result.items,
+            (1..).zip(&ranking.ranked).collect::<Vec<(u32, _)>>(),
             request,
-            |r| r.service_id,
-            |r| Cursor {
-                name: r.service_name.to_string(),
+            |(_, r)| r.service_id,
+            |(_, r)| Cursor {
+                name: r.name.to_string(),
                 id: r.service_id,
             },
         );
+        // Only the page's recommendations are written out: reasons, checks and sentences.
+        let written = self.written(&ranking, page.items.iter().map(|(_, chosen)| *chosen));
         Ok(RecommendationPage {
-            page: page.map(|r| r.explained(|reason| self.sentence(reason))),
-            suggested_life_events: result.suggested_life_events,
+            page: Page {
+                items: page
+                    .items
+                    .into_iter()
+                    .zip(written)
+                    .map(|((cursor, _), r)| (cursor, r.explained(|reason| self.sentence(reason))))
+                    .collect(),
+                has_next_page: page.has_next_page,
+                has_previous_page: page.has_previous_page,
+                total_count: page.total_count,
+            },
+            suggested_life_events: self.suggested(&ranking),
         })
     }
 

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::index::Index;
+use super::index::{Index, IndexedRule};
 use super::{
     Check, EligibilityStatus, MAX_ANSWERS, MAX_LIFE_EVENTS, Question, Reason, Recommendation,
-    Recommendations, ResidentSituation, SuggestedLifeEvent,
+    ResidentSituation, SuggestedLifeEvent,
 };
-use crate::catalog::eligibility::{Answer, Facts, Outcome, Verdict, combine};
+use crate::catalog::eligibility::{Answer, CriterionShape, Facts, Outcome, Verdict, combine};
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroupMode, Slug};
@@ -24,15 +24,50 @@ struct Resolved {
     answers: HashMap<i32, Answer>,
 }
 
-/// A candidate while the result is being assembled.
+/// A candidate while the result is ranked: what orders it. Reasons and checks are written
+/// for the services a page returns only, so a request over thousands of candidates spends
+/// its time on the few it shows.
 struct Candidate {
     direct: bool,
     score: f64,
-    reasons: Vec<Reason>,
     stage_id: Option<i32>,
     best_relevance: Option<Relevance>,
     /// The id of the link that places it (or of its source's), for ordering within a stage.
     order: i32,
+}
+
+/// A candidate's place in the ranked result.
+pub(super) struct Ranked<'a> {
+    pub(super) service_id: i32,
+    pub(super) name: &'a Arc<str>,
+    score: f64,
+    eligibility: EligibilityStatus,
+    stage_id: Option<i32>,
+    /// Directly linked first, then journey-stage position, then the catalog's order.
+    place: (bool, i32, i32),
+}
+
+/// A ranked result before its page is written out: the request's inputs, every candidate,
+/// and the candidates kept, in order.
+pub(super) struct Ranking<'a> {
+    resolved: Resolved,
+    as_of: NaiveDate,
+    found: HashMap<i32, Candidate>,
+    pub(super) ranked: Vec<Ranked<'a>>,
+}
+
+/// A rule's outcome without its text, and whether it waits on the household size. Every
+/// indexed rule has its criterion's shape; without one, no table is read.
+fn outcome(
+    rule: &IndexedRule,
+    shape: Option<&CriterionShape>,
+    answer: Option<&Answer>,
+    facts: &Facts<'_>,
+) -> (Outcome, bool) {
+    match shape {
+        Some(shape) => rule.rule.outcome(shape, answer, facts),
+        None => (rule.rule.evaluate(answer, facts.as_of), false),
+    }
 }
 
 impl Index {
@@ -109,7 +144,7 @@ impl Index {
             .is_some_and(|s| s.jurisdictions.iter().any(|j| chain.contains(j)))
     }
 
-    /// Directly linked services, then services one relation away, with their reasons.
+    /// Directly linked services, then services one relation away, with their scores.
     fn candidates(&self, resolved: &Resolved) -> HashMap<i32, Candidate> {
         let mut found: HashMap<i32, Candidate> = HashMap::new();
         for life_event in &resolved.life_events {
@@ -120,7 +155,6 @@ impl Index {
                 let entry = found.entry(link.service_id).or_insert(Candidate {
                     direct: true,
                     score: 0.0,
-                    reasons: Vec::new(),
                     stage_id: None,
                     best_relevance: None,
                     order: link.id,
@@ -138,12 +172,6 @@ impl Index {
                     entry.stage_id = Some(link.stage_id);
                     entry.order = link.id;
                 }
-                entry.reasons.push(Reason::LifeEvent {
-                    life_event_id: *life_event,
-                    stage_id: link.stage_id,
-                    relevance: link.relevance,
-                    reason: link.reason.clone(),
-                });
             }
         }
         let mut direct: Vec<i32> = found.keys().copied().collect();
@@ -152,18 +180,10 @@ impl Index {
             let (source_stage, source_order) = found
                 .get(&source)
                 .map_or((None, i32::MAX), |c| (c.stage_id, c.order));
-            for (kind, target, reason) in self.outgoing.get(&source).into_iter().flatten() {
-                if !matches!(
-                    kind,
-                    RelationKind::Requires | RelationKind::Complements | RelationKind::FollowUp
-                ) || !self.available(*target, &resolved.chain)
-                {
-                    continue;
-                }
-                let entry = found.entry(*target).or_insert(Candidate {
+            for (_, target, _) in self.leads(source, &resolved.chain) {
+                let entry = found.entry(target).or_insert(Candidate {
                     direct: false,
                     score: 0.0,
-                    reasons: Vec::new(),
                     stage_id: source_stage,
                     best_relevance: None,
                     order: source_order,
@@ -171,90 +191,215 @@ impl Index {
                 if !entry.direct {
                     entry.score += 2.0;
                 }
-                entry.reasons.push(Reason::RelatedService {
-                    service_id: source,
-                    kind: *kind,
-                    reason: reason.clone(),
-                });
             }
         }
         found
     }
 
-    fn eligibility(
+    /// The relations from `source` that lead residents to another service available in
+    /// `chain`: REQUIRES, COMPLEMENTS and FOLLOW_UP.
+    fn leads<'a>(
+        &'a self,
+        source: i32,
+        chain: &'a [i32],
+    ) -> impl Iterator<Item = (RelationKind, i32, &'a Arc<str>)> + 'a {
+        self.outgoing
+            .get(&source)
+            .into_iter()
+            .flatten()
+            .filter(move |(kind, target, _)| {
+                matches!(
+                    kind,
+                    RelationKind::Requires | RelationKind::Complements | RelationKind::FollowUp
+                ) && self.available(*target, chain)
+            })
+            .map(|(kind, target, reason)| (*kind, *target, reason))
+    }
+
+    /// The reasons of the candidates in `wanted`, in the order ranking meets them: each
+    /// chosen life event's links in the catalog's order, then the relations from directly
+    /// linked services by the source's id.
+    fn reasons(
         &self,
-        service_id: i32,
         resolved: &Resolved,
-        as_of: NaiveDate,
-    ) -> (EligibilityStatus, Vec<Check>) {
-        let Some(service) = self.services.get(&service_id) else {
-            return (EligibilityStatus::Unknown, Vec::new());
-        };
-        if service.groups.is_empty() {
-            return (EligibilityStatus::NotScreened, Vec::new());
+        found: &HashMap<i32, Candidate>,
+        wanted: &HashSet<i32>,
+    ) -> HashMap<i32, Vec<Reason>> {
+        let mut reasons: HashMap<i32, Vec<Reason>> = HashMap::new();
+        for life_event in &resolved.life_events {
+            for link in self.links.get(life_event).into_iter().flatten() {
+                if wanted.contains(&link.service_id) {
+                    reasons
+                        .entry(link.service_id)
+                        .or_default()
+                        .push(Reason::LifeEvent {
+                            life_event_id: *life_event,
+                            stage_id: link.stage_id,
+                            relevance: link.relevance,
+                            reason: link.reason.clone(),
+                        });
+                }
+            }
         }
-        let mut checks = Vec::new();
-        let mut group_outcomes = Vec::new();
+        let mut direct: Vec<i32> = found
+            .iter()
+            .filter(|(_, c)| c.direct)
+            .map(|(id, _)| *id)
+            .collect();
+        direct.sort_unstable();
+        for source in direct {
+            for (kind, target, reason) in self.leads(source, &resolved.chain) {
+                if wanted.contains(&target) {
+                    reasons
+                        .entry(target)
+                        .or_default()
+                        .push(Reason::RelatedService {
+                            service_id: source,
+                            kind,
+                            reason: reason.clone(),
+                        });
+                }
+            }
+        }
+        reasons
+    }
+
+    /// What rules are checked with: the request's day, household size and the tables.
+    fn facts<'a>(&'a self, resolved: &Resolved, as_of: NaiveDate) -> Facts<'a> {
         let size = self.household_size.and_then(|id| resolved.answers.get(&id));
-        let facts = Facts {
+        Facts {
             as_of,
             household_size: match size {
                 Some(Answer::Number(n)) => Some(*n as u32),
                 _ => None,
             },
             tables: &self.tables,
-        };
-        for (mode, rules) in &service.groups {
-            let mut outcomes = Vec::with_capacity(rules.len());
-            for rule in rules {
-                let answer = resolved.answers.get(&rule.criterion_id);
-                // Every indexed rule has its criterion's shape; `check` evaluates any rule.
-                let verdict = match self.criterion_shapes.get(&rule.criterion_id) {
-                    Some(shape) => rule.rule.check(shape, answer, &facts),
-                    None => Verdict {
-                        outcome: rule.rule.evaluate(answer, as_of),
-                        threshold: None,
-                        text: None,
-                        needs_household_size: false,
-                    },
-                };
-                let mut open = Vec::new();
-                if verdict.outcome == Outcome::Unanswered {
-                    open.extend(answer.is_none().then_some(rule.criterion_id));
-                    if verdict.needs_household_size {
-                        open.extend(self.household_size.filter(|_| size.is_none()));
-                    }
-                }
-                outcomes.push(verdict.outcome);
-                checks.push(Check {
-                    criterion_id: rule.criterion_id,
-                    rule: verdict
-                        .text
-                        .map_or_else(|| Arc::clone(&rule.description), Arc::from),
-                    outcome: verdict.outcome,
-                    threshold: verdict.threshold,
-                    open,
-                });
-            }
-            group_outcomes.push(combine(*mode, outcomes));
         }
-        let status = match combine(RuleGroupMode::All, group_outcomes) {
+    }
+
+    /// A service's eligibility, with what `judge` says of each of its rules (the rule's
+    /// outcome, and anything else the caller wants of it), in the catalog's order.
+    fn judged<T>(
+        &self,
+        service_id: i32,
+        mut judge: impl FnMut(&IndexedRule, Option<&CriterionShape>) -> (Outcome, T),
+    ) -> (EligibilityStatus, Vec<T>) {
+        let Some(service) = self.services.get(&service_id) else {
+            return (EligibilityStatus::Unknown, Vec::new());
+        };
+        if service.groups.is_empty() {
+            return (EligibilityStatus::NotScreened, Vec::new());
+        }
+        let mut said = Vec::new();
+        let outcome = combine(
+            RuleGroupMode::All,
+            service.groups.iter().map(|(mode, rules)| {
+                combine(
+                    *mode,
+                    rules.iter().map(|rule| {
+                        let (outcome, what) =
+                            judge(rule, self.criterion_shapes.get(&rule.criterion_id));
+                        said.push(what);
+                        outcome
+                    }),
+                )
+            }),
+        );
+        let status = match outcome {
             Outcome::Met => EligibilityStatus::Eligible,
             Outcome::NotMet => EligibilityStatus::Ineligible,
             Outcome::Unanswered => EligibilityStatus::Unknown,
         };
-        (status, checks)
+        (status, said)
     }
 
-    pub(super) fn recommend(
+    /// The criteria still unanswered that a rule with `outcome` waits on: its own, and the
+    /// household size for an income rule.
+    fn open(
+        &self,
+        rule: &IndexedRule,
+        answer: Option<&Answer>,
+        outcome: Outcome,
+        needs_household_size: bool,
+        facts: &Facts<'_>,
+    ) -> [Option<i32>; 2] {
+        if outcome != Outcome::Unanswered {
+            return [None, None];
+        }
+        [
+            answer.is_none().then_some(rule.criterion_id),
+            self.household_size
+                .filter(|_| needs_household_size && facts.household_size.is_none()),
+        ]
+    }
+
+    /// A service's eligibility alone: what ranking needs of every candidate.
+    fn status(&self, service_id: i32, resolved: &Resolved, facts: &Facts<'_>) -> EligibilityStatus {
+        self.judged(service_id, |rule, shape| {
+            let answer = resolved.answers.get(&rule.criterion_id);
+            (outcome(rule, shape, answer, facts).0, ())
+        })
+        .0
+    }
+
+    /// A service's eligibility with each rule's check, as a returned service shows them.
+    fn eligibility(
+        &self,
+        service_id: i32,
+        resolved: &Resolved,
+        facts: &Facts<'_>,
+    ) -> (EligibilityStatus, Vec<Check>) {
+        self.judged(service_id, |rule, shape| {
+            let answer = resolved.answers.get(&rule.criterion_id);
+            let verdict = match shape {
+                Some(shape) => rule.rule.check(shape, answer, facts),
+                None => Verdict {
+                    outcome: rule.rule.evaluate(answer, facts.as_of),
+                    threshold: None,
+                    text: None,
+                    needs_household_size: false,
+                },
+            };
+            let open = self
+                .open(
+                    rule,
+                    answer,
+                    verdict.outcome,
+                    verdict.needs_household_size,
+                    facts,
+                )
+                .into_iter()
+                .flatten()
+                .collect();
+            let check = Check {
+                criterion_id: rule.criterion_id,
+                rule: verdict
+                    .text
+                    .map_or_else(|| Arc::clone(&rule.description), Arc::from),
+                outcome: verdict.outcome,
+                threshold: verdict.threshold,
+                open,
+            };
+            (verdict.outcome, check)
+        })
+    }
+
+    /// Every candidate for `situation`, checked and ordered; ineligible ones only when
+    /// `include_ineligible`.
+    pub(super) fn rank(
         &self,
         situation: &ResidentSituation,
         include_ineligible: bool,
-    ) -> CatalogResult<Recommendations> {
+    ) -> CatalogResult<Ranking<'_>> {
         let resolved = self.resolve(situation)?;
-        let mut items = Vec::new();
-        for (service_id, candidate) in self.candidates(&resolved) {
-            let (eligibility, checks) = self.eligibility(service_id, &resolved, situation.as_of);
+        let found = self.candidates(&resolved);
+        let facts = self.facts(&resolved, situation.as_of);
+        let mut ranked = Vec::with_capacity(found.len());
+        for (&service_id, candidate) in &found {
+            let Some(service) = self.services.get(&service_id) else {
+                continue;
+            };
+            let eligibility = self.status(service_id, &resolved, &facts);
             if eligibility == EligibilityStatus::Ineligible && !include_ineligible {
                 continue;
             }
@@ -269,43 +414,65 @@ impl Index {
                 .and_then(|s| self.stage_positions.get(&s))
                 .copied()
                 .unwrap_or(i32::MAX);
-            items.push((
-                (candidate.direct, position, candidate.order),
-                Recommendation {
-                    service_id,
-                    service_name: self
-                        .services
-                        .get(&service_id)
-                        .map(|s| s.name.clone())
-                        .unwrap_or_default(),
-                    score,
-                    rank: 0,
-                    eligibility,
-                    checks,
-                    reasons: candidate.reasons,
-                    stage_id: candidate.stage_id,
-                },
-            ));
+            ranked.push(Ranked {
+                service_id,
+                name: &service.name,
+                score,
+                eligibility,
+                stage_id: candidate.stage_id,
+                place: (candidate.direct, position, candidate.order),
+            });
         }
-        items.sort_by(
-            |((a_direct, a_pos, a_order), a), ((b_direct, b_pos, b_order), b)| {
-                b_direct
-                    .cmp(a_direct)
-                    .then_with(|| b.score.total_cmp(&a.score))
-                    .then_with(|| a_pos.cmp(b_pos))
-                    .then_with(|| a_order.cmp(b_order))
-                    .then_with(|| a.service_name.cmp(&b.service_name))
-                    .then_with(|| a.service_id.cmp(&b.service_id))
-            },
-        );
-        let items: Vec<Recommendation> = items
+        ranked.sort_by(|a, b| {
+            let ((a_direct, a_pos, a_order), (b_direct, b_pos, b_order)) = (a.place, b.place);
+            b_direct
+                .cmp(&a_direct)
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| a_pos.cmp(&b_pos))
+                .then_with(|| a_order.cmp(&b_order))
+                .then_with(|| a.name.cmp(b.name))
+                .then_with(|| a.service_id.cmp(&b.service_id))
+        });
+        Ok(Ranking {
+            resolved,
+            as_of: situation.as_of,
+            found,
+            ranked,
+        })
+    }
+
+    /// The recommendations of `chosen` (a ranked candidate with its rank, from 1), with
+    /// their reasons and checks, in the order given.
+    pub(super) fn written<'a>(
+        &self,
+        ranking: &Ranking<'a>,
+        chosen: impl IntoIterator<Item = (u32, &'a Ranked<'a>)> + Clone,
+    ) -> Vec<Recommendation> {
+        let wanted: HashSet<i32> = chosen
+            .clone()
             .into_iter()
-            .enumerate()
-            .map(|(i, (_, mut r))| {
-                r.rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                r
-            })
+            .map(|(_, r)| r.service_id)
             .collect();
+        let mut reasons = self.reasons(&ranking.resolved, &ranking.found, &wanted);
+        let facts = self.facts(&ranking.resolved, ranking.as_of);
+        chosen
+            .into_iter()
+            .map(|(rank, r)| Recommendation {
+                service_id: r.service_id,
+                service_name: Arc::clone(r.name),
+                score: r.score,
+                rank,
+                eligibility: r.eligibility,
+                checks: self.eligibility(r.service_id, &ranking.resolved, &facts).1,
+                reasons: reasons.remove(&r.service_id).unwrap_or_default(),
+                stage_id: r.stage_id,
+            })
+            .collect()
+    }
+
+    /// The life events `ranking`'s resident may also be going through.
+    pub(super) fn suggested(&self, ranking: &Ranking<'_>) -> Vec<SuggestedLifeEvent> {
+        let resolved = &ranking.resolved;
         let mut seen: HashSet<i32> = resolved.life_events.iter().copied().collect();
         let mut suggested = Vec::new();
         for life_event in &resolved.life_events {
@@ -324,25 +491,39 @@ impl Index {
                 }
             }
         }
-        Ok(Recommendations {
-            items,
-            suggested_life_events: suggested,
+        suggested
+    }
+
+    /// The whole ranked result, every recommendation written out.
+    #[cfg(test)]
+    pub(super) fn recommend(
+        &self,
+        situation: &ResidentSituation,
+        include_ineligible: bool,
+    ) -> CatalogResult<super::Recommendations> {
+        let ranking = self.rank(situation, include_ineligible)?;
+        let ranks = (1..).zip(&ranking.ranked);
+        Ok(super::Recommendations {
+            items: self.written(&ranking, ranks),
+            suggested_life_events: self.suggested(&ranking),
         })
     }
 
     pub(crate) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
         let resolved = self.resolve(situation)?;
         let mut counts: HashMap<i32, (u32, f64)> = HashMap::new();
+        let facts = self.facts(&resolved, situation.as_of);
         for (service_id, candidate) in self.candidates(&resolved) {
-            let (status, checks) = self.eligibility(service_id, &resolved, situation.as_of);
+            let (status, open) = self.judged(service_id, |rule, shape| {
+                let answer = resolved.answers.get(&rule.criterion_id);
+                let (outcome, needs_household_size) = outcome(rule, shape, answer, &facts);
+                let open = self.open(rule, answer, outcome, needs_household_size, &facts);
+                (outcome, open)
+            });
             if status != EligibilityStatus::Unknown {
                 continue;
             }
-            let open: HashSet<i32> = checks
-                .iter()
-                .filter(|c| c.outcome == Outcome::Unanswered)
-                .flat_map(|c| c.open.iter().copied())
-                .collect();
+            let open: HashSet<i32> = open.into_iter().flatten().flatten().collect();
             for criterion_id in open {
                 let entry = counts.entry(criterion_id).or_default();
                 entry.0 += 1;
