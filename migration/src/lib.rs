@@ -17,9 +17,14 @@ mod m20261203_000010_synthetic_experience;
 mod m20261203_000011_feedback_month;
 mod m20261203_000012_reference_tables;
 mod m20261203_000013_public_change;
+mod m20261203_000014_agency_month;
 
 pub use m20261203_000011_feedback_month::{
     COUNTS as FEEDBACK_MONTH_COUNTS, rollup_sql as feedback_month_rollup_sql,
+};
+pub use m20261203_000014_agency_month::{
+    TRANSACTIONS as UX_AGENCY_MONTH_COUNTS, feedback_rollup_sql as feedback_agency_rollup_sql,
+    ux_rollup_sql as ux_agency_rollup_sql,
 };
 
 /// Every migration, in the order it runs.
@@ -42,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_feedback_month::Migration),
             Box::new(m20261203_000012_reference_tables::Migration),
             Box::new(m20261203_000013_public_change::Migration),
+            Box::new(m20261203_000014_agency_month::Migration),
         ]
     }
 }

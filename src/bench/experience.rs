@@ -84,8 +84,9 @@ const SCORECARD: &str = "query($period: String) { csspScorecard(period: $period)
   agency { slug name } cssp synthetic
   scores { responses satisfaction csat trust withheld } topNegativeDriver
   transactions { started completed failed abandoned successRate abandonmentRate }
-  services { service { slug name } scores { responses satisfaction csat trust }
-    topNegativeDriver transactions { started abandonmentRate } } } }";
+  services(first: 100) { totalCount pageInfo { endCursor } nodes { service { slug name }
+    scores { responses satisfaction csat trust } topNegativeDriver
+    transactions { started abandonmentRate } } } } }";
 
 const JOURNEY: &str = "query($slug: String!, $period: String) { lifeEvent(slug: $slug) {
   name experience(period: $period) { synthetic

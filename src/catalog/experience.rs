@@ -10,9 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::feedback_month::{Services, in_period, sums_by as month_sums, total};
+use crate::catalog::feedback_month::{Services, grouped_sums, sums_by as month_sums, total};
 use crate::catalog::types::{ChannelKind, CxDriver, EntryPoint, TouchpointCategory};
-use crate::entity::{feedback, feedback_month};
+use crate::entity::{feedback, feedback_agency_month, feedback_month};
 
 /// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
 /// State fiscal year (`FY2026`: 1 April 2025 to 31 March 2026).
@@ -133,7 +133,6 @@ pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
 /// `n_` as not (typed columns: SQLite gives computed columns no type to read JSON by).
 #[derive(Debug, sea_orm::FromQueryResult)]
 pub(crate) struct DriverCounts {
-    service_id: i32,
     p_effectiveness: Option<i64>,
     n_effectiveness: Option<i64>,
     p_ease: Option<i64>,
@@ -385,9 +384,10 @@ impl Catalog {
         responses: i64,
     ) -> CatalogResult<Vec<(CxDriver, f64, f64)>> {
         let counts = self
-            .driver_counts(Services::Ids(&[service_id]), period)
+            .feedback_and_drivers(Services(&[service_id]), period)
             .await?
             .remove(&service_id)
+            .map(|(_, drivers)| drivers)
             .unwrap_or_default();
         let n = responses.max(1) as f64;
         Ok(CxDriver::ALL
@@ -396,29 +396,6 @@ impl Catalog {
                 let (positive, negative) = counts.get(d).copied().unwrap_or((0, 0));
                 (*d, positive as f64 / n, negative as f64 / n)
             })
-            .collect())
-    }
-
-    /// How many responses named each driver as having gone well and as not, by service,
-    /// summed by the database from the monthly rollups.
-    pub(crate) async fn driver_counts(
-        &self,
-        services: Services<'_>,
-        period: Period,
-    ) -> CatalogResult<HashMap<i32, HashMap<CxDriver, (i64, i64)>>> {
-        let select = feedback_month::Entity::find()
-            .select_only()
-            .column(feedback_month::Column::ServiceId)
-            .filter(services.condition(feedback_month::Column::ServiceId))
-            .filter(in_period(period))
-            .group_by(feedback_month::Column::ServiceId);
-        let rows = with_driver_totals(select)
-            .into_model::<DriverCounts>()
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.service_id, row.by_driver()))
             .collect())
     }
 
@@ -437,24 +414,33 @@ impl Catalog {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let sums = (
-                    r.responses,
-                    r.satisfaction,
-                    r.satisfied,
-                    r.trust_count,
-                    r.trust,
-                );
-                (r.service_id, (sums, r.drivers.by_driver()))
-            })
+            .map(|r| (r.service_id, r.feedback.sums_and_drivers()))
+            .collect())
+    }
+
+    /// Each of `agency_ids`' feedback [`Sums`] and driver mentions over `period`, by agency
+    /// id, from the agency rollups (every response about a service the agency runs).
+    pub(crate) async fn feedback_of_agencies(
+        &self,
+        agency_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, (Sums, HashMap<CxDriver, (i64, i64)>)>> {
+        use feedback_agency_month::Column as C;
+        let select = grouped_sums::<feedback_agency_month::Entity>(C::AgencyId, (C::Month, period))
+            .filter(C::AgencyId.is_in(agency_ids.iter().copied()));
+        let rows = with_driver_totals(select)
+            .into_model::<AgencyFeedback>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.agency_id, r.feedback.sums_and_drivers()))
             .collect())
     }
 }
 
 /// `select` over the rollups with each driver's totals as `p_<driver>` and `n_<driver>`.
-fn with_driver_totals(
-    mut select: sea_orm::Select<feedback_month::Entity>,
-) -> sea_orm::Select<feedback_month::Entity> {
+fn with_driver_totals<E: EntityTrait>(mut select: sea_orm::Select<E>) -> sea_orm::Select<E> {
     for driver in CxDriver::ALL {
         let name = driver.as_str().to_lowercase();
         for prefix in ["p", "n"] {
@@ -465,10 +451,9 @@ fn with_driver_totals(
     select
 }
 
-/// One service's feedback sums and driver mentions, as one rollup query reads them.
+/// A group's feedback sums and driver mentions, as one rollup query reads them.
 #[derive(Debug, sea_orm::FromQueryResult)]
-struct ServiceFeedback {
-    service_id: i32,
+struct GroupFeedback {
     responses: i64,
     satisfaction: Option<i64>,
     satisfied: Option<i64>,
@@ -476,6 +461,35 @@ struct ServiceFeedback {
     trust: Option<i64>,
     #[sea_orm(nested)]
     drivers: DriverCounts,
+}
+
+impl GroupFeedback {
+    fn sums_and_drivers(&self) -> (Sums, HashMap<CxDriver, (i64, i64)>) {
+        let sums = (
+            self.responses,
+            self.satisfaction,
+            self.satisfied,
+            self.trust_count,
+            self.trust,
+        );
+        (sums, self.drivers.by_driver())
+    }
+}
+
+/// One service's feedback, as one rollup query reads it.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ServiceFeedback {
+    service_id: i32,
+    #[sea_orm(nested)]
+    feedback: GroupFeedback,
+}
+
+/// One agency's feedback, as one rollup query reads it.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct AgencyFeedback {
+    agency_id: i32,
+    #[sea_orm(nested)]
+    feedback: GroupFeedback,
 }
 
 #[cfg(test)]

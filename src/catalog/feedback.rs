@@ -159,7 +159,7 @@ impl Catalog {
         }
         .insert(&txn)
         .await?;
-        crate::catalog::feedback_month::add(&txn, &stored).await?;
+        crate::catalog::feedback_month::add(&txn, &stored, service.agency_id).await?;
         // Feedback is not catalog state: no revision moves, so a plain commit.
         txn.commit().await?;
         Ok(FeedbackReceipt {

@@ -5,15 +5,15 @@
 //! transaction; a bulk load (the synthetic set, a benchmark) rebuilds them all in one
 //! statement.
 
-use chrono::Datelike;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use chrono::{Datelike, NaiveDate};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable,
-    QueryFilter, QuerySelect, QueryTrait, Select, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    IdenStatic, Iterable, QueryFilter, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use crate::catalog::Catalog;
-use crate::catalog::error::CatalogResult;
+use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::experience::Period;
 use crate::catalog::types::CxDriver;
 use crate::entity::{feedback, feedback_month};
@@ -67,8 +67,13 @@ fn increments(row: &feedback::Model) -> feedback_month::ActiveModel {
     }
 }
 
-/// Adds `row` to its month's rollup, inside the transaction that stored it.
-pub(crate) async fn add(db: &impl ConnectionTrait, row: &feedback::Model) -> CatalogResult<()> {
+/// Adds `row` to its month's rollups, its service's and its agency's (`agency_id`), inside
+/// the transaction that stored it.
+pub(crate) async fn add(
+    db: &impl ConnectionTrait,
+    row: &feedback::Model,
+    agency_id: i32,
+) -> CatalogResult<()> {
     use feedback_month::Column as C;
     let excluded = Alias::new("excluded");
     let mut on_conflict = OnConflict::columns([C::ServiceId, C::ChannelKind, C::Month]);
@@ -76,12 +81,61 @@ pub(crate) async fn add(db: &impl ConnectionTrait, row: &feedback::Model) -> Cat
         let added = Expr::col((feedback_month::Entity, c)).add(Expr::col((excluded.clone(), c)));
         (c, added)
     }));
-    feedback_month::Entity::insert(increments(row))
+    let increments = increments(row);
+    let counts: Vec<(&'static str, i64)> = counted()
+        .map(|c| match increments.get(c).into_value() {
+            Some(sea_orm::Value::BigInt(Some(n))) => (c.as_str(), n),
+            _ => (c.as_str(), 0),
+        })
+        .collect();
+    feedback_month::Entity::insert(increments)
         .on_conflict(on_conflict)
         .exec_without_returning(db)
         .await?;
+    let month = row.submitted_on.with_day(1).unwrap_or(row.submitted_on);
+    add_to_agency_month(db, AGENCY_MONTH, agency_id, month, &counts).await
+}
+
+/// Adds `counts` (column, amount) to agency `agency_id`'s row of `month` in the agency
+/// rollup `table`, creating the row, inside the caller's transaction.
+pub(crate) async fn add_to_agency_month(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    agency_id: i32,
+    month: NaiveDate,
+    counts: &[(&'static str, i64)],
+) -> CatalogResult<()> {
+    let (rollup, excluded) = (Alias::new(table), Alias::new("excluded"));
+    let mut on_conflict = OnConflict::columns([Alias::new("agency_id"), Alias::new("month")]);
+    on_conflict.values(counts.iter().map(|(c, _)| {
+        let c = Alias::new(*c);
+        let sum =
+            Expr::col((rollup.clone(), c.clone())).add(Expr::col((excluded.clone(), c.clone())));
+        (c, sum)
+    }));
+    let mut insert = Query::insert();
+    insert
+        .into_table(rollup.clone())
+        .columns(
+            ["agency_id", "month"]
+                .into_iter()
+                .chain(counts.iter().map(|(c, _)| *c))
+                .map(Alias::new),
+        )
+        .values(
+            [Expr::val(agency_id), Expr::val(month)]
+                .into_iter()
+                .chain(counts.iter().map(|(_, n)| Expr::val(*n))),
+        )
+        .map_err(|e| CatalogError::internal(format!("{table} insert: {e}")))?
+        .on_conflict(on_conflict);
+    db.execute(&insert).await?;
     Ok(())
 }
+
+/// The rollup of feedback by agency and month (the counts and sums of `feedback_month`, over
+/// every service of the agency and every channel kind).
+const AGENCY_MONTH: &str = "feedback_agency_month";
 
 /// Rolls every feedback row up again, inside `db`'s transaction.
 pub(crate) async fn rebuild(db: &impl ConnectionTrait) -> CatalogResult<()> {
@@ -92,6 +146,20 @@ pub(crate) async fn rebuild(db: &impl ConnectionTrait) -> CatalogResult<()> {
     };
     db.execute_unprepared(&migration::feedback_month_rollup_sql(month))
         .await?;
+    rebuild_agency_months(db).await
+}
+
+/// Rolls the service rollups (`feedback_month`) and the reported transactions (`ux_metric`)
+/// up by agency and month again, inside `db`'s transaction.
+pub(crate) async fn rebuild_agency_months(db: &impl ConnectionTrait) -> CatalogResult<()> {
+    for (table, rollup) in [
+        (AGENCY_MONTH, migration::feedback_agency_rollup_sql(None)),
+        ("ux_agency_month", migration::ux_agency_rollup_sql(None)),
+    ] {
+        db.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await?;
+        db.execute_unprepared(&rollup).await?;
+    }
     Ok(())
 }
 
@@ -101,16 +169,26 @@ pub(crate) fn sums_by(
     column: feedback_month::Column,
     period: Period,
 ) -> Select<feedback_month::Entity> {
-    let sum = |c: &str| Expr::cust(format!("CAST(SUM({c}) AS BIGINT)"));
-    feedback_month::Entity::find()
+    grouped_sums(column, (feedback_month::Column::Month, period))
+}
+
+/// The rows of a feedback rollup `E` (`feedback_month` or `feedback_agency_month`) whose
+/// `month` column falls in `period`, grouped by `column` (selected first), with each group's
+/// [`crate::catalog::experience::Sums`] after it.
+pub(crate) fn grouped_sums<E: EntityTrait>(
+    column: E::Column,
+    (month, period): (E::Column, Period),
+) -> Select<E> {
+    E::find()
         .select_only()
         .column(column)
-        .column_as(sum("responses"), "responses")
-        .column_as(sum("satisfaction_sum"), "satisfaction")
-        .column_as(sum("satisfied"), "satisfied")
-        .column_as(sum("trust_count"), "trust_count")
-        .column_as(sum("trust_sum"), "trust")
-        .filter(in_period(period))
+        .column_as(total("responses"), "responses")
+        .column_as(total("satisfaction_sum"), "satisfaction")
+        .column_as(total("satisfied"), "satisfied")
+        .column_as(total("trust_count"), "trust_count")
+        .column_as(total("trust_sum"), "trust")
+        .filter(month.gte(period.start))
+        .filter(month.lt(period.end))
         .group_by(column)
 }
 
@@ -126,36 +204,14 @@ pub(crate) fn total(column: &str) -> sea_orm::sea_query::SimpleExpr {
     Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"))
 }
 
-/// Which services a read over many of them covers: a few by id, or every published
-/// service of some agencies (a subquery the database joins, where a list of thousands of
-/// ids would be tested row by row).
+/// The services a read over several of them covers, by id.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Services<'a> {
-    /// These services.
-    Ids(&'a [i32]),
-    /// Every published service of these agencies.
-    OfAgencies(&'a [i32]),
-}
+pub(crate) struct Services<'a>(pub &'a [i32]);
 
 impl Services<'_> {
     /// The condition that `column` (a service id) names one of these services.
     pub(crate) fn condition(self, column: impl ColumnTrait) -> sea_orm::Condition {
-        use crate::entity::service;
-        let condition = sea_orm::Condition::all();
-        match self {
-            Self::Ids(ids) => condition.add(column.is_in(ids.iter().copied())),
-            Self::OfAgencies(agencies) => condition.add(
-                column.in_subquery(
-                    service::Entity::find()
-                        .select_only()
-                        .column(service::Column::Id)
-                        .filter(service::Column::AgencyId.is_in(agencies.iter().copied()))
-                        .filter(crate::catalog::service::published())
-                        .filter(service::Column::RevisionOfId.is_null())
-                        .into_query(),
-                ),
-            ),
-        }
+        sea_orm::Condition::all().add(column.is_in(self.0.iter().copied()))
     }
 }
 

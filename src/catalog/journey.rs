@@ -169,7 +169,7 @@ impl Catalog {
         let stage_ids: Vec<i32> = stages.iter().map(|s| s.id).collect();
         let mut links = self.service_links_of_stages(&stage_ids).await?;
         let service_ids: Vec<i32> = links.values().flatten().map(|l| l.service_id).collect();
-        let covered = Services::Ids(&service_ids);
+        let covered = Services(&service_ids);
         // Independent aggregates: the database runs them side by side.
         let (feedback, by_kind, transactions, synthetic) = tokio::try_join!(
             self.feedback_sums_by_service(covered, period),

@@ -257,6 +257,23 @@ impl Reader {
         }
     }
 
+    /// The ids of a jurisdiction and of every jurisdiction above it, nearest first; an
+    /// unknown code is a `BadInput` on `field`.
+    pub async fn jurisdiction_with_ancestors(
+        &self,
+        field: &str,
+        code: &JurisdictionCode,
+    ) -> CatalogResult<Vec<i32>> {
+        match self {
+            Self::Live(catalog, _, rounds) => {
+                rounds
+                    .read(catalog.jurisdiction_with_ancestors(field, code))
+                    .await
+            }
+            Self::Public(public) => public.get().await?.jurisdiction_with_ancestors(field, code),
+        }
+    }
+
     /// A page of eligibility criteria, by label.
     pub async fn criteria(&self, page: &PageRequest) -> CatalogResult<Page<records::Criterion>> {
         match self {

@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::experience::{NO_SUMS, Period, Scores, pool, scores};
+use crate::catalog::experience::{NO_SUMS, Period, Scores, scores};
 use crate::catalog::feedback_month::Services;
+use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::Principal;
 use crate::catalog::records;
 use crate::catalog::service::published;
@@ -40,9 +41,11 @@ pub struct AgencyExperience {
     pub agency: records::Agency,
     /// Whether it is a CSSP.
     pub cssp: bool,
-    /// Its published services, by name.
-    pub services: Vec<ServiceScorecard>,
-    /// The feedback on all its services together.
+    /// The period the figures cover (its services' figures are read page by page, with
+    /// [`Catalog::service_scorecards`]).
+    pub period: Period,
+    /// The feedback on all its services together (every response about a service it runs,
+    /// including services since archived).
     pub scores: Scores,
     /// The driver most often named as not having gone well across its services.
     pub top_negative_driver: Option<CxDriver>,
@@ -168,7 +171,8 @@ impl Catalog {
         Ok(agencies)
     }
 
-    /// How each of `agency_ids` fared (the ones that exist), with sums from the database.
+    /// How each of `agency_ids` fared (the ones that exist), from the agency rollups: a few
+    /// rows per agency, whatever the number of its services.
     async fn agencies_experience(
         &self,
         agency_ids: &[i32],
@@ -177,70 +181,86 @@ impl Catalog {
     ) -> CatalogResult<Vec<AgencyExperience>> {
         let agencies = self.agencies_by_ids(agency_ids).await?;
         let cssps = self.cssp_of_agencies(agency_ids).await?;
-        let services = service::Entity::find()
-            .filter(service::Column::AgencyId.is_in(agency_ids.to_vec()))
-            .filter(published())
-            .filter(service::Column::RevisionOfId.is_null())
-            .order_by_asc(service::Column::Name)
-            .order_by_asc(service::Column::Id)
-            .all(&self.db)
-            .await?;
-        let covered = Services::OfAgencies(agency_ids);
         // Independent aggregates: the database runs them side by side.
-        let (feedback, synthetic, transactions) = tokio::try_join!(
-            self.feedback_and_drivers(covered, period),
+        let (mut feedback, synthetic, transactions) = tokio::try_join!(
+            self.feedback_of_agencies(agency_ids, period),
             self.holds_synthetic(period),
-            self.transactions_by_service(covered, period),
+            self.transactions_of_agencies(agency_ids, period),
         )?;
         let mut out = Vec::with_capacity(agencies.len());
         for &agency_id in agency_ids {
             let Some(agency) = agencies.get(&agency_id) else {
                 continue;
             };
-            let (mut pooled, mut counted) = (NO_SUMS, Transactions::default());
-            let mut negatives: HashMap<CxDriver, (i64, i64)> = HashMap::new();
-            let mut scorecards = Vec::new();
-            for service in services.iter().filter(|s| s.agency_id == agency_id) {
-                let (sums, service_drivers) = feedback
-                    .get(&service.id)
-                    .cloned()
-                    .unwrap_or((NO_SUMS, HashMap::new()));
-                for (driver, (p, n)) in &service_drivers {
-                    let entry = negatives.entry(*driver).or_default();
-                    *entry = (entry.0 + p, entry.1 + n);
-                }
-                let service_transactions =
-                    transactions.get(&service.id).copied().unwrap_or_default();
-                pooled = pool(pooled, sums);
-                counted = counted + service_transactions;
-                let scores = scores(sums, minimum);
-                scorecards.push(ServiceScorecard {
-                    service_id: service.id,
-                    top_negative_driver: scores
-                        .withheld
-                        .is_none()
-                        .then(|| top_negative(&service_drivers))
-                        .flatten(),
-                    scores,
-                    transactions: service_transactions,
-                });
-            }
-            let scores = scores(pooled, minimum);
+            let (sums, drivers) = feedback
+                .remove(&agency_id)
+                .unwrap_or((NO_SUMS, HashMap::new()));
+            let scores = scores(sums, minimum);
             out.push(AgencyExperience {
                 agency: agency.clone(),
                 cssp: cssps.contains_key(&agency_id),
-                services: scorecards,
+                period,
                 top_negative_driver: scores
                     .withheld
                     .is_none()
-                    .then(|| top_negative(&negatives))
+                    .then(|| top_negative(&drivers))
                     .flatten(),
                 scores,
-                transactions: counted,
+                transactions: transactions.get(&agency_id).copied().unwrap_or_default(),
                 synthetic,
             });
         }
         Ok(out)
+    }
+
+    /// One page of agency `agency_id`'s published services (by name) with how each fared
+    /// over `period`, for an ADMIN or REVIEWER `principal`: sums for the page's services only.
+    pub async fn service_scorecards(
+        &self,
+        principal: &Principal,
+        agency_id: i32,
+        period: Period,
+        minimum: u64,
+        request: &PageRequest,
+    ) -> CatalogResult<Page<ServiceScorecard>> {
+        require_oversight(principal)?;
+        let select = service::Entity::find()
+            .filter(service::Column::AgencyId.eq(agency_id))
+            .filter(published())
+            .filter(service::Column::RevisionOfId.is_null());
+        let page = self
+            .keyset_page(
+                select,
+                (service::Column::Name, service::Column::Id),
+                request,
+                |s| Cursor {
+                    name: s.name.clone(),
+                    id: s.id,
+                },
+            )
+            .await?;
+        let ids: Vec<i32> = page.items.iter().map(|(_, s)| s.id).collect();
+        let covered = Services(&ids);
+        let (mut feedback, transactions) = tokio::try_join!(
+            self.feedback_and_drivers(covered, period),
+            self.transactions_by_service(covered, period),
+        )?;
+        Ok(page.map(|service| {
+            let (sums, drivers) = feedback
+                .remove(&service.id)
+                .unwrap_or((NO_SUMS, HashMap::new()));
+            let scores = scores(sums, minimum);
+            ServiceScorecard {
+                service_id: service.id,
+                top_negative_driver: scores
+                    .withheld
+                    .is_none()
+                    .then(|| top_negative(&drivers))
+                    .flatten(),
+                scores,
+                transactions: transactions.get(&service.id).copied().unwrap_or_default(),
+            }
+        }))
     }
 }
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ use crate::catalog::experience::Period;
 use crate::catalog::principal::{Operation, Principal, authorize};
 use crate::catalog::service::channels::require_offered;
 use crate::catalog::types::{ChannelKind, TouchpointCategory};
-use crate::entity::{service, ux_metric};
+use crate::entity::{service, ux_agency_month, ux_metric};
 
 /// The longest time to complete a report may give: a year, in seconds.
 const MAX_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
@@ -298,6 +298,11 @@ struct Sums {
     median_clicks_n: Option<i64>,
 }
 
+/// A report's transaction counts, in the order of `migration::UX_AGENCY_MONTH_COUNTS`.
+fn counts_of(row: &ux_metric::Model) -> [i64; 4] {
+    [row.started, row.completed, row.failed, row.abandoned]
+}
+
 impl Catalog {
     /// Records one month of `input`'s measurements as `principal` (an EDITOR of the
     /// service's agency, or an ADMIN), replacing an earlier report of that month; or says
@@ -346,6 +351,20 @@ impl Catalog {
             }
             None => row.insert(&txn).await?,
         };
+        let replaced = existing.as_ref().map_or([0; 4], counts_of);
+        let delta: Vec<(&'static str, i64)> = migration::UX_AGENCY_MONTH_COUNTS
+            .into_iter()
+            .zip(counts_of(&stored).into_iter().zip(replaced))
+            .map(|(column, (now, before))| (column, now - before))
+            .collect();
+        crate::catalog::feedback_month::add_to_agency_month(
+            &txn,
+            "ux_agency_month",
+            service.agency_id,
+            first_day,
+            &delta,
+        )
+        .await?;
         self.commit_recorded(
             txn,
             key,
@@ -431,18 +450,45 @@ impl Catalog {
         services: crate::catalog::feedback_month::Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, Transactions>> {
+        use ux_metric::Column as C;
+        let condition = services.condition(C::ServiceId);
+        self.transactions_by::<ux_metric::Entity>(C::ServiceId, (C::Month, period), condition)
+            .await
+    }
+
+    /// The transactions of each of `agency_ids` over `period`, every service and channel
+    /// together, from the agency rollups, by agency id.
+    pub(crate) async fn transactions_of_agencies(
+        &self,
+        agency_ids: &[i32],
+        period: Period,
+    ) -> CatalogResult<HashMap<i32, Transactions>> {
+        use ux_agency_month::Column as C;
+        let condition = Condition::all().add(C::AgencyId.is_in(agency_ids.iter().copied()));
+        self.transactions_by::<ux_agency_month::Entity>(C::AgencyId, (C::Month, period), condition)
+            .await
+    }
+
+    /// The transactions in `E` (`ux_metric` or `ux_agency_month`) that `condition` keeps
+    /// and whose `month` falls in `period`, summed by the database for each `group` id.
+    async fn transactions_by<E: EntityTrait>(
+        &self,
+        group: E::Column,
+        (month, period): (E::Column, Period),
+        condition: Condition,
+    ) -> CatalogResult<HashMap<i32, Transactions>> {
         let sum = |column: &str| Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"));
-        let rows: Vec<(i32, i64, i64, i64, i64)> = ux_metric::Entity::find()
+        let rows: Vec<(i32, i64, i64, i64, i64)> = E::find()
             .select_only()
-            .column(ux_metric::Column::ServiceId)
+            .column(group)
             .column_as(sum("started"), "started")
             .column_as(sum("completed"), "completed")
             .column_as(sum("failed"), "failed")
             .column_as(sum("abandoned"), "abandoned")
-            .filter(services.condition(ux_metric::Column::ServiceId))
-            .filter(ux_metric::Column::Month.gte(period.start))
-            .filter(ux_metric::Column::Month.lt(period.end))
-            .group_by(ux_metric::Column::ServiceId)
+            .filter(condition)
+            .filter(month.gte(period.start))
+            .filter(month.lt(period.end))
+            .group_by(group)
             .into_tuple()
             .all(&self.db)
             .await?;

@@ -6,6 +6,7 @@ use super::agency::Agency;
 use super::audit::AuditEvent;
 use super::criterion::Criterion;
 use super::life_event::LifeEvent;
+use super::scorecard::ServiceScorecard;
 use super::service::Service;
 use crate::catalog::Page;
 
@@ -123,4 +124,10 @@ connection!(
     AuditEventEdge,
     AuditEvent,
     "the audit trail (newest first)"
+);
+connection!(
+    ServiceScorecardConnection,
+    ServiceScorecardEdge,
+    ServiceScorecard,
+    "an agency's services with how each fared (by name)"
 );

@@ -8,15 +8,15 @@ use super::enums::Relevance;
 use super::error::GqlResult;
 use super::integrity;
 use super::loaders::{
-    LifeEventById, LinksOfStage, RelatedOfLifeEvent, ServiceById, ServiceKeysOfLifeEvent,
-    StagesOfLifeEvent,
+    JurisdictionsOfService, LifeEventById, LinksOfStage, RelatedOfLifeEvent, ServiceById,
+    ServiceKeysOfLifeEvent, StagesOfLifeEvent,
 };
 use super::node::{NodeKind, global_id, row_id};
 use super::payload::{UserError, on_row, outcome, record_payload};
 use super::service::{Service, services_by_keys};
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 use crate::catalog::records;
-use crate::catalog::types::Slug;
+use crate::catalog::types::{JurisdictionCode, Slug};
 use crate::catalog::{CatalogError, PageRequest};
 
 /// Something residents go through, such as losing a job or having a baby, with the
@@ -200,11 +200,34 @@ impl JourneyStage {
     #[graphql(
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::STAGE_SERVICES, child_complexity)"
     )]
-    async fn services(&self, ctx: &Context<'_>) -> Result<Vec<StageService>> {
-        let links = loader(ctx)?
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only services available to a resident of this jurisdiction (by code): those serving it or a jurisdiction above it. `US-NY-NYC` keeps New York City, New York State and federal services and leaves out other cities'."
+        )]
+        jurisdiction: Option<String>,
+    ) -> Result<Vec<StageService>> {
+        let loader = loader(ctx)?;
+        let mut links = loader
             .load_one(LinksOfStage(self.0.id))
             .await?
             .unwrap_or_default();
+        if let Some(code) = jurisdiction {
+            let code = JurisdictionCode::parse("jurisdiction", &code).gql()?;
+            let chain = reader(ctx)?
+                .jurisdiction_with_ancestors("jurisdiction", &code)
+                .await
+                .gql()?;
+            let served = loader
+                .load_many(links.iter().map(|l| JurisdictionsOfService(l.service_id)))
+                .await?;
+            links.retain(|l| {
+                served
+                    .get(&JurisdictionsOfService(l.service_id))
+                    .is_some_and(|js| js.iter().any(|j| chain.contains(j)))
+            });
+        }
         Ok(links
             .into_iter()
             .take(crate::graphql::limits::caps::STAGE_SERVICES)

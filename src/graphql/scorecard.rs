@@ -2,11 +2,13 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
 
+use crate::catalog::PageRequest;
 use crate::catalog::scorecard::{
     AgencyExperience as Experience, ScorecardOrder, ServiceScorecard as ServiceCard,
 };
 use crate::catalog::ux_metrics::Transactions;
 use crate::graphql::agency::Agency;
+use crate::graphql::connection::ServiceScorecardConnection;
 use crate::graphql::context::{loader, principal, reader};
 use crate::graphql::enums::CxDriver;
 use crate::graphql::error::GqlResult;
@@ -97,15 +99,34 @@ impl AgencyExperience {
         self.0.synthetic
     }
 
-    /// Each published service, by name.
-    #[graphql(complexity = "crate::graphql::limits::list(500, child_complexity)")]
-    async fn services(&self) -> Vec<ServiceScorecard> {
-        self.0
-            .services
-            .iter()
-            .cloned()
-            .map(ServiceScorecard)
-            .collect()
+    /// Its published services, by name, with how each fared over the same period: one page
+    /// at a time (an agency may run thousands).
+    #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many services to return: 0 to 100, 20 when omitted.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return the services after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "How many services to return from the end of the list (or from just before `before`): 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Return the services before this cursor (with `last`, to page back).")]
+        before: Option<String>,
+    ) -> Result<ServiceScorecardConnection> {
+        let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
+        let (agency, period) = (self.0.agency.id, self.0.period);
+        let page = reader(ctx)?
+            .live()
+            .service_scorecards(principal(ctx), agency, period, min_responses(ctx), &request)
+            .await
+            .gql()?;
+        Ok(ServiceScorecardConnection::from_page(
+            page,
+            ServiceScorecard,
+        ))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, nodes, pluck};
+use crate::helpers::{Caller, TestApp, nodes, pluck};
 
 #[tokio::test]
 async fn job_loss_journey_reaches_services_channels_agencies_and_relations() {
@@ -261,6 +261,71 @@ async fn a_resident_sees_services_of_their_jurisdiction_and_every_one_above_it()
     let error = app.error(query, json!({ "j": "US-ZZ" })).await;
     assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
     assert_eq!(error["extensions"]["field"], "filter.jurisdiction");
+}
+
+#[tokio::test]
+async fn a_life_event_page_narrows_each_stage_to_a_residents_jurisdiction() {
+    let app = TestApp::with_keys().await;
+    let query = r#"{ lifeEvent(slug: "job-loss") { stages { slug
+        all: services { service { slug } }
+        state: services(jurisdiction: "US-NY") { service { slug } }
+        city: services(jurisdiction: "US-NY-NYC") { service { slug } } } } }"#;
+    let slugs = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["service"]["slug"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The same answer from the published snapshot (anonymous) and from the database (a key).
+    let anonymous = app.data(query, json!({})).await;
+    let body = app.as_(Caller::Reviewer).graphql(query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(anonymous, body["data"]);
+    let stages = anonymous["lifeEvent"]["stages"].as_array().unwrap();
+    let income = stages
+        .iter()
+        .find(|s| s["slug"] == "replace-income")
+        .unwrap();
+    let (all, state, city) = (
+        slugs(&income["all"]),
+        slugs(&income["state"]),
+        slugs(&income["city"]),
+    );
+    // Upstate residents apply for SNAP with the state; the city's office is for the city.
+    assert!(state.contains(&"nys-snap".to_owned()), "{state:?}");
+    assert!(!state.contains(&"nyc-snap".to_owned()), "{state:?}");
+    assert!(city.contains(&"nyc-snap".to_owned()), "{city:?}");
+    for stage in stages {
+        let (all, state, city) = (
+            slugs(&stage["all"]),
+            slugs(&stage["state"]),
+            slugs(&stage["city"]),
+        );
+        // Narrowing keeps the stage's order; the seed's services are all federal, state or
+        // city ones, so the city sees them all.
+        assert_eq!(city, all, "{stage}");
+        assert!(state.iter().all(|s| all.contains(s)), "{stage}");
+        let kept: Vec<&String> = all.iter().filter(|s| state.contains(s)).collect();
+        assert_eq!(kept, state.iter().collect::<Vec<_>>());
+    }
+    assert!(all.len() > state.len());
+    for (code, message) in [("US-ZZ", "unknown jurisdiction"), ("nyc", "")] {
+        let error = app
+            .error(
+                &format!(
+                    r#"{{ lifeEvent(slug: "job-loss") {{ stages {{ services(jurisdiction: "{code}") {{ reason }} }} }} }}"#
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{error}");
+        assert_eq!(error["extensions"]["field"], "jurisdiction", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{error}"
+        );
+    }
 }
 
 #[tokio::test]

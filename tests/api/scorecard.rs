@@ -40,7 +40,7 @@ async fn the_cx_office_reads_agencies_side_by_side() {
     let agency = r#"{ agency(slug: "nys-dol") { name experience {
         cssp scores { responses satisfaction csat } topNegativeDriver
         transactions { started completed successRate abandonmentRate }
-        services { service { slug } scores { responses } topNegativeDriver } } } }"#;
+        services(first: 100) { totalCount nodes { service { slug } scores { responses } topNegativeDriver } } } } }"#;
     let body = app.as_(Caller::Reviewer).graphql(agency, json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
     let dol = &body["data"]["agency"]["experience"];
@@ -53,7 +53,7 @@ async fn the_cx_office_reads_agencies_side_by_side() {
         dol["transactions"],
         json!({ "started": 100, "completed": 60, "successRate": 0.6, "abandonmentRate": 0.3 })
     );
-    let ui = dol["services"]
+    let ui = dol["services"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -138,6 +138,125 @@ async fn the_cx_office_reads_agencies_side_by_side() {
     );
 }
 
+const DOL: &str = r#"query($after: String) { agency(slug: "nys-dol") { experience {
+    scores { responses } transactions { started abandoned }
+    services(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      nodes { service { slug name } scores { responses } transactions { started } } } } } }"#;
+
+/// The labour department's experience: its own figures, and every page of its services.
+async fn dol_pages(app: &TestApp) -> (Value, Vec<Value>) {
+    let (mut after, mut nodes, mut pages) = (Value::Null, Vec::new(), 0);
+    loop {
+        let body = app
+            .as_(Caller::Reviewer)
+            .graphql(DOL, json!({ "after": after }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let experience = body["data"]["agency"]["experience"].clone();
+        let services = &experience["services"];
+        nodes.extend(services["nodes"].as_array().unwrap().iter().cloned());
+        assert!(services["totalCount"].as_u64().unwrap() as usize >= nodes.len());
+        pages += 1;
+        assert!(pages < 10, "paging never ends: {body}");
+        if services["pageInfo"]["hasNextPage"] != true {
+            assert_eq!(
+                services["totalCount"].as_u64().unwrap() as usize,
+                nodes.len()
+            );
+            return (experience, nodes);
+        }
+        after = services["pageInfo"]["endCursor"].clone();
+    }
+}
+
+#[tokio::test]
+async fn an_agencys_figures_count_every_response_and_its_services_come_page_by_page() {
+    let app = TestApp::with_keys_and(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 1,
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await;
+    let (ui, ucx) = (
+        app.service_id("nys-unemployment-insurance").await,
+        app.service_id("nys-ucx").await,
+    );
+    for (service, channel) in [(&ui, "ONLINE_FORM"), (&ucx, "ONLINE_FORM"), (&ucx, "PHONE")] {
+        let input = json!({ "serviceId": service, "channelKind": channel, "satisfaction": 4,
+            "language": "en" });
+        app.submit_feedback(input).await;
+    }
+    // A month reported twice counts as last reported.
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    for (service, channel, started, abandoned) in [
+        (&ui, "ONLINE_FORM", 100, 30),
+        (&ui, "ONLINE_FORM", 40, 8),
+        (&ucx, "PHONE", 10, 1),
+    ] {
+        let input = json!({ "serviceId": service, "channelKind": channel, "month": month,
+            "started": started, "completed": started - abandoned, "failed": 0,
+            "abandoned": abandoned });
+        app.report_ux_metrics(input).await;
+    }
+
+    let (dol, services) = dol_pages(&app).await;
+    assert_eq!(dol["scores"]["responses"], 3, "{dol}");
+    assert_eq!(
+        dol["transactions"],
+        json!({ "started": 50, "abandoned": 9 })
+    );
+    // The labour department runs five services: three pages of two, by name.
+    let names: Vec<&str> = services
+        .iter()
+        .map(|s| s["service"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5, "{services:?}");
+    assert!(names.is_sorted(), "{names:?}");
+    let of = |slug: &str| {
+        services
+            .iter()
+            .find(|s| s["service"]["slug"] == slug)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of("nys-ucx")["scores"]["responses"], 2);
+    assert_eq!(of("nys-ucx")["transactions"]["started"], 10);
+    assert_eq!(
+        of("nys-unemployment-insurance")["transactions"]["started"],
+        40
+    );
+
+    // Archived, a service leaves the list, but what its residents said and what its
+    // systems counted stay in the agency's figures.
+    let archived = app
+        .as_(Caller::Admin)
+        .mutate("serviceArchive", "service { status }", json!({ "id": ucx }))
+        .await;
+    assert_eq!(archived["service"]["status"], "ARCHIVED");
+    let (dol, services) = dol_pages(&app).await;
+    assert_eq!(services.len(), 4);
+    assert!(!services.iter().any(|s| s["service"]["slug"] == "nys-ucx"));
+    assert_eq!(dol["scores"]["responses"], 3, "{dol}");
+    assert_eq!(
+        dol["transactions"],
+        json!({ "started": 50, "abandoned": 9 })
+    );
+
+    // A page size out of range is refused, naming the argument.
+    let body = app
+        .as_(Caller::Reviewer)
+        .graphql(
+            r#"{ agency(slug: "nys-dol") { experience { services(first: 500) { totalCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
     let app = TestApp::empty().await;
@@ -202,16 +321,24 @@ async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
         let body = app
             .with_token(&admin)
             .graphql(
-                "query($p: String) { csspScorecard(period: $p) { synthetic services { scores { responses } } } }",
+                "query($p: String) { csspScorecard(period: $p) { synthetic scores { responses }
+                    services(first: 100) { totalCount nodes { scores { responses } } } } }",
                 json!({ "p": period }),
             )
             .await;
         let agencies = body["data"]["csspScorecard"].as_array().unwrap().clone();
         cards = agencies.len();
         for agency in agencies {
-            for service in agency["services"].as_array().unwrap() {
-                total += service["scores"]["responses"].as_u64().unwrap();
-            }
+            // The agency's own rollup (bulk-loaded, then added to by each submission) holds
+            // what its services' rollups hold: no service of these agencies was archived.
+            let services = agency["services"]["nodes"].as_array().unwrap();
+            assert!(agency["services"]["totalCount"].as_u64().unwrap() <= 100);
+            let of_services: u64 = services
+                .iter()
+                .map(|s| s["scores"]["responses"].as_u64().unwrap())
+                .sum();
+            assert_eq!(agency["scores"]["responses"], of_services, "{agency}");
+            total += of_services;
         }
     }
     assert_eq!(cards, 10);
