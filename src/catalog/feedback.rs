@@ -102,11 +102,10 @@ impl Catalog {
             .map(|u| validate::url("pageUrl", u))
             .transpose()?;
         let language = input.language.trim().to_owned();
-        let db = &self.db;
-        if !crate::catalog::service::channels::language_codes(db)
-            .await?
-            .contains(&language)
-        {
+        // What residents can give feedback on is what they can see: the published snapshot
+        // answers every check (the language too) without a statement.
+        let snapshot = self.published().await?;
+        if !snapshot.knows_language(&language) {
             return Err(CatalogError::bad_input(
                 "language",
                 format!(
@@ -115,9 +114,6 @@ impl Catalog {
                 ),
             ));
         }
-        // What residents can give feedback on is what they can see: the published snapshot
-        // answers every check without a statement.
-        let snapshot = self.published().await?;
         let service = snapshot
             .services_by_ids(&[input.service_id])
             .remove(&input.service_id)

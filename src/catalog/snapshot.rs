@@ -257,6 +257,9 @@ pub struct Snapshot {
     criteria: Table<records::Criterion>,
     /// Broadest first, as [`Catalog::jurisdictions`] lists them.
     jurisdictions: Vec<records::Jurisdiction>,
+    /// The codes of the languages the catalog knows (only a catalog load adds one, and it
+    /// builds the snapshot whole).
+    languages: Arc<HashSet<String>>,
     stages: HashMap<i32, Arc<records::JourneyStage>>,
     channels: HashMap<i32, Arc<records::Channel>>,
     parts: Parts,
@@ -316,6 +319,7 @@ impl Snapshot {
             life_events: Table::new(life_events),
             criteria: Table::new(criteria),
             jurisdictions: catalog.jurisdictions().await?,
+            languages: Arc::new(super::service::channels::language_codes(db).await?),
             stages: stages.into_iter().map(|s| (s.id, Arc::new(s))).collect(),
             channels,
             parts,
@@ -383,6 +387,7 @@ impl Snapshot {
             life_events: self.life_events.clone(),
             criteria: self.criteria.clone(),
             jurisdictions: self.jurisdictions.clone(),
+            languages: Arc::clone(&self.languages),
             stages: self.stages.clone(),
             channels: self.channels.clone(),
             parts: self.parts.clone(),
@@ -487,6 +492,11 @@ impl Snapshot {
             .filter(|j| wanted.contains(&j.id))
             .map(|j| (j.id, j.clone()))
             .collect()
+    }
+
+    /// Whether the catalog knows the language with this code.
+    pub fn knows_language(&self, code: &str) -> bool {
+        self.languages.contains(code)
     }
 
     /// Every jurisdiction, broadest first.

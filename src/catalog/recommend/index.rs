@@ -2,6 +2,7 @@
 //! the maps a request is ranked from.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
@@ -10,6 +11,37 @@ use crate::catalog::records;
 use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables};
 use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::types::{RelationDirection, RelationKind, Relevance, RuleGroupMode};
+
+/// Hashes the index's row ids. They are not chosen by the people who send requests, so the
+/// index trades SipHash's resistance to chosen keys for a multiply per key (the FxHash of
+/// rustc): a request looks ids up tens of thousands of times in a large catalog.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.add(u64::from(*byte));
+        }
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(u64::from(n as u32));
+    }
+}
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// A map by row id, hashed with [`IdHasher`].
+pub(crate) type IdMap<V> = HashMap<i32, V, BuildHasherDefault<IdHasher>>;
 
 pub(super) struct IndexedService {
     pub(super) name: Arc<str>,
@@ -29,8 +61,50 @@ pub(super) struct Link {
     /// The link's row id: the catalog's order within a stage.
     pub(super) id: i32,
     pub(super) service_id: i32,
+    /// The service, so ranking reads it without a lookup.
+    pub(super) service: Arc<IndexedService>,
+    /// The jurisdictions the service serves, held in the link itself when it is one (most
+    /// are): checking a link against the resident's then reads no other memory.
+    pub(super) serves: Served,
     pub(super) stage_id: i32,
     pub(super) relevance: Relevance,
+    pub(super) reason: Arc<str>,
+}
+
+/// The jurisdictions a service serves.
+#[derive(Clone)]
+pub(super) enum Served {
+    One(i32),
+    Many(Arc<[i32]>),
+}
+
+impl Served {
+    pub(super) fn of(jurisdictions: &[i32]) -> Self {
+        match jurisdictions {
+            [one] => Self::One(*one),
+            many => Self::Many(Arc::from(many)),
+        }
+    }
+
+    /// Whether a resident whose jurisdictions (their own and every one above it) are
+    /// `chain` is served.
+    pub(super) fn within(&self, chain: &[i32]) -> bool {
+        match self {
+            Self::One(j) => chain.contains(j),
+            Self::Many(all) => all.iter().any(|j| chain.contains(j)),
+        }
+    }
+}
+
+/// A relation from one published service to another.
+#[derive(Clone)]
+pub(super) struct Relation {
+    pub(super) kind: RelationKind,
+    /// The other service's id, and the service when it is published.
+    pub(super) other: i32,
+    pub(super) service: Option<Arc<IndexedService>>,
+    /// The jurisdictions that service serves (none until the relation is resolved).
+    pub(super) serves: Served,
     pub(super) reason: Arc<str>,
 }
 
@@ -39,15 +113,19 @@ pub(super) struct Link {
 pub struct Index {
     pub(super) life_events: HashMap<String, i32>,
     /// Life-event names by id, for the reasons' sentences.
-    pub(super) life_event_names: HashMap<i32, Arc<str>>,
-    pub(super) related_life_events: HashMap<i32, Vec<(i32, String)>>,
-    pub(super) stage_positions: HashMap<i32, i32>,
-    pub(super) links: HashMap<i32, Vec<Link>>,
-    pub(super) services: HashMap<i32, Arc<IndexedService>>,
-    pub(super) outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>>,
+    pub(super) life_event_names: IdMap<Arc<str>>,
+    pub(super) related_life_events: IdMap<Vec<(i32, String)>>,
+    pub(super) stage_positions: IdMap<i32>,
+    /// Each life event's links, in the catalog's order (by link id).
+    pub(super) links: IdMap<Vec<Link>>,
+    pub(super) services: IdMap<Arc<IndexedService>>,
+    /// Each service's relations to others, by the service they start from...
+    pub(super) outgoing: IdMap<Vec<Relation>>,
+    /// ...and by the service they lead to (`other` is then the source), sources by id.
+    pub(super) incoming: IdMap<Vec<Relation>>,
     pub(super) chains: HashMap<String, Vec<i32>>,
     pub(super) criteria: HashMap<String, (i32, CriterionShape)>,
-    pub(super) criterion_shapes: HashMap<i32, CriterionShape>,
+    pub(super) criterion_shapes: IdMap<CriterionShape>,
     /// Reference tables by key, for income rules.
     pub(super) tables: Tables,
     /// The id of the household-size criterion, which table amounts are looked up by.
@@ -105,16 +183,17 @@ impl Index {
         reuse: Option<Reuse<'_>>,
     ) -> CatalogResult<Self> {
         let mut criteria = HashMap::new();
-        let mut criterion_shapes = HashMap::new();
+        let mut criterion_shapes = IdMap::default();
         for c in published.criteria.values() {
             let shape = CriterionShape::from_row(c)?;
             criteria.insert(c.key.clone(), (c.id, shape.clone()));
             criterion_shapes.insert(c.id, shape);
         }
 
-        let mut services = HashMap::with_capacity(published.services.len());
-        let mut links: HashMap<i32, Vec<Link>> = HashMap::new();
-        let mut outgoing: HashMap<i32, Vec<(RelationKind, i32, Arc<str>)>> = HashMap::new();
+        let mut services: IdMap<Arc<IndexedService>> = IdMap::default();
+        services.reserve(published.services.len());
+        let mut links: IdMap<Vec<Link>> = IdMap::default();
+        let mut outgoing: IdMap<Vec<Relation>> = IdMap::default();
         for (&id, service) in published.services {
             let kept = reuse
                 .filter(|r| !r.touched.contains(&id))
@@ -152,14 +231,12 @@ impl Index {
                 .get(&id)
                 .map(|j| j.to_vec())
                 .unwrap_or_default();
-            services.insert(
-                id,
-                Arc::new(IndexedService {
-                    name: Arc::from(service.name.as_str()),
-                    jurisdictions,
-                    groups,
-                }),
-            );
+            let indexed = Arc::new(IndexedService {
+                name: Arc::from(service.name.as_str()),
+                jurisdictions,
+                groups,
+            });
+            services.insert(id, Arc::clone(&indexed));
             for l in published
                 .links_of_services
                 .get(&id)
@@ -169,6 +246,8 @@ impl Index {
                 links.entry(l.life_event_id).or_default().push(Link {
                     id: l.id,
                     service_id: id,
+                    serves: Served::of(&indexed.jurisdictions),
+                    service: Arc::clone(&indexed),
                     stage_id: l.journey_stage_id,
                     relevance: l.relevance,
                     reason: Arc::from(l.reason.as_str()),
@@ -179,7 +258,13 @@ impl Index {
                 .into_iter()
                 .flat_map(|r| r.iter())
                 .filter(|r| r.direction == RelationDirection::Outgoing)
-                .map(|r| (r.kind, r.service_id, Arc::from(r.reason.as_str())))
+                .map(|r| Relation {
+                    kind: r.kind,
+                    other: r.service_id,
+                    service: None,
+                    serves: Served::Many(Arc::from([])),
+                    reason: Arc::from(r.reason.as_str()),
+                })
                 .collect();
             if !from_here.is_empty() {
                 outgoing.insert(id, from_here);
@@ -198,6 +283,29 @@ impl Index {
         // The catalog's order within a stage: by link id.
         for list in links.values_mut() {
             list.sort_by_key(|l| l.id);
+        }
+        // Every relation reaches the service as this index holds it, and is found from
+        // both ends.
+        let mut incoming: IdMap<Vec<Relation>> = IdMap::default();
+        let mut sources: Vec<i32> = outgoing.keys().copied().collect();
+        sources.sort_unstable();
+        for source in sources {
+            let resolved = |id: i32| {
+                let service = services.get(&id).cloned();
+                let serves = Served::of(service.as_deref().map_or(&[], |s| &s.jurisdictions));
+                (service, serves)
+            };
+            for relation in outgoing.get_mut(&source).into_iter().flatten() {
+                (relation.service, relation.serves) = resolved(relation.other);
+                let (service, serves) = resolved(source);
+                incoming.entry(relation.other).or_default().push(Relation {
+                    kind: relation.kind,
+                    other: source,
+                    service,
+                    serves,
+                    reason: Arc::clone(&relation.reason),
+                });
+            }
         }
 
         let parents: HashMap<i32, Option<i32>> = published
@@ -260,6 +368,7 @@ impl Index {
             links,
             services,
             outgoing,
+            incoming,
             chains,
             criteria,
             criterion_shapes,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::index::{Index, IndexedRule};
+use super::index::{IdMap, Index, IndexedRule, IndexedService, Relation};
 use super::{
     Check, EligibilityStatus, MAX_ANSWERS, MAX_LIFE_EVENTS, Question, Reason, Recommendation,
     ResidentSituation, SuggestedLifeEvent,
@@ -21,13 +21,14 @@ use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroup
 struct Resolved {
     life_events: Vec<i32>,
     chain: Vec<i32>,
-    answers: HashMap<i32, Answer>,
+    answers: IdMap<Answer>,
 }
 
 /// A candidate while the result is ranked: what orders it. Reasons and checks are written
 /// for the services a page returns only, so a request over thousands of candidates spends
 /// its time on the few it shows.
-struct Candidate {
+struct Candidate<'a> {
+    service: &'a IndexedService,
     direct: bool,
     score: f64,
     stage_id: Option<i32>,
@@ -39,6 +40,7 @@ struct Candidate {
 /// A candidate's place in the ranked result.
 pub(super) struct Ranked<'a> {
     pub(super) service_id: i32,
+    service: &'a IndexedService,
     pub(super) name: &'a Arc<str>,
     score: f64,
     eligibility: EligibilityStatus,
@@ -52,7 +54,7 @@ pub(super) struct Ranked<'a> {
 pub(super) struct Ranking<'a> {
     resolved: Resolved,
     as_of: NaiveDate,
-    found: HashMap<i32, Candidate>,
+    found: IdMap<Candidate<'a>>,
     pub(super) ranked: Vec<Ranked<'a>>,
 }
 
@@ -68,6 +70,22 @@ fn outcome(
         Some(shape) => rule.rule.outcome(shape, answer, facts),
         None => (rule.rule.evaluate(answer, facts.as_of), false),
     }
+}
+
+/// Of `relations`, those that lead residents to another service available in `chain`
+/// (REQUIRES, COMPLEMENTS and FOLLOW_UP), with that service.
+fn leads<'s>(
+    relations: Option<&'s Vec<Relation>>,
+    chain: &[i32],
+) -> impl Iterator<Item = (&'s Relation, &'s IndexedService)> {
+    relations.into_iter().flatten().filter_map(move |relation| {
+        let service = relation.service.as_deref()?;
+        let leads = matches!(
+            relation.kind,
+            RelationKind::Requires | RelationKind::Complements | RelationKind::FollowUp
+        );
+        (leads && relation.serves.within(chain)).then_some((relation, service))
+    })
 }
 
 impl Index {
@@ -106,7 +124,7 @@ impl Index {
                 format!("at most {MAX_ANSWERS} answers"),
             ));
         }
-        let mut answers = HashMap::new();
+        let mut answers = IdMap::default();
         for (i, (key, value)) in situation.answers.iter().enumerate() {
             let (id, shape) = self.criteria.get(key).ok_or_else(|| {
                 CatalogError::bad_input(
@@ -138,21 +156,16 @@ impl Index {
         })
     }
 
-    fn available(&self, service_id: i32, chain: &[i32]) -> bool {
-        self.services
-            .get(&service_id)
-            .is_some_and(|s| s.jurisdictions.iter().any(|j| chain.contains(j)))
-    }
-
     /// Directly linked services, then services one relation away, with their scores.
-    fn candidates(&self, resolved: &Resolved) -> HashMap<i32, Candidate> {
-        let mut found: HashMap<i32, Candidate> = HashMap::new();
+    fn candidates(&self, resolved: &Resolved) -> IdMap<Candidate<'_>> {
+        let mut found: IdMap<Candidate<'_>> = IdMap::default();
         for life_event in &resolved.life_events {
             for link in self.links.get(life_event).into_iter().flatten() {
-                if !self.available(link.service_id, &resolved.chain) {
+                if !link.serves.within(&resolved.chain) {
                     continue;
                 }
                 let entry = found.entry(link.service_id).or_insert(Candidate {
+                    service: &link.service,
                     direct: true,
                     score: 0.0,
                     stage_id: None,
@@ -174,14 +187,15 @@ impl Index {
                 }
             }
         }
-        let mut direct: Vec<i32> = found.keys().copied().collect();
+        let mut direct: Vec<(i32, Option<i32>, i32)> = found
+            .iter()
+            .map(|(id, c)| (*id, c.stage_id, c.order))
+            .collect();
         direct.sort_unstable();
-        for source in direct {
-            let (source_stage, source_order) = found
-                .get(&source)
-                .map_or((None, i32::MAX), |c| (c.stage_id, c.order));
-            for (_, target, _) in self.leads(source, &resolved.chain) {
-                let entry = found.entry(target).or_insert(Candidate {
+        for (source, source_stage, source_order) in direct {
+            for (relation, service) in leads(self.outgoing.get(&source), &resolved.chain) {
+                let entry = found.entry(relation.other).or_insert(Candidate {
+                    service,
                     direct: false,
                     score: 0.0,
                     stage_id: source_stage,
@@ -196,33 +210,13 @@ impl Index {
         found
     }
 
-    /// The relations from `source` that lead residents to another service available in
-    /// `chain`: REQUIRES, COMPLEMENTS and FOLLOW_UP.
-    fn leads<'a>(
-        &'a self,
-        source: i32,
-        chain: &'a [i32],
-    ) -> impl Iterator<Item = (RelationKind, i32, &'a Arc<str>)> + 'a {
-        self.outgoing
-            .get(&source)
-            .into_iter()
-            .flatten()
-            .filter(move |(kind, target, _)| {
-                matches!(
-                    kind,
-                    RelationKind::Requires | RelationKind::Complements | RelationKind::FollowUp
-                ) && self.available(*target, chain)
-            })
-            .map(|(kind, target, reason)| (*kind, *target, reason))
-    }
-
     /// The reasons of the candidates in `wanted`, in the order ranking meets them: each
     /// chosen life event's links in the catalog's order, then the relations from directly
     /// linked services by the source's id.
     fn reasons(
         &self,
         resolved: &Resolved,
-        found: &HashMap<i32, Candidate>,
+        found: &IdMap<Candidate<'_>>,
         wanted: &HashSet<i32>,
     ) -> HashMap<i32, Vec<Reason>> {
         let mut reasons: HashMap<i32, Vec<Reason>> = HashMap::new();
@@ -241,22 +235,17 @@ impl Index {
                 }
             }
         }
-        let mut direct: Vec<i32> = found
-            .iter()
-            .filter(|(_, c)| c.direct)
-            .map(|(id, _)| *id)
-            .collect();
-        direct.sort_unstable();
-        for source in direct {
-            for (kind, target, reason) in self.leads(source, &resolved.chain) {
-                if wanted.contains(&target) {
+        for &target in wanted {
+            // Incoming relations are held by source id, the order ranking meets them in.
+            for (relation, _) in leads(self.incoming.get(&target), &resolved.chain) {
+                if found.get(&relation.other).is_some_and(|c| c.direct) {
                     reasons
                         .entry(target)
                         .or_default()
                         .push(Reason::RelatedService {
-                            service_id: source,
-                            kind,
-                            reason: reason.clone(),
+                            service_id: relation.other,
+                            kind: relation.kind,
+                            reason: relation.reason.clone(),
                         });
                 }
             }
@@ -281,12 +270,9 @@ impl Index {
     /// outcome, and anything else the caller wants of it), in the catalog's order.
     fn judged<T>(
         &self,
-        service_id: i32,
+        service: &IndexedService,
         mut judge: impl FnMut(&IndexedRule, Option<&CriterionShape>) -> (Outcome, T),
     ) -> (EligibilityStatus, Vec<T>) {
-        let Some(service) = self.services.get(&service_id) else {
-            return (EligibilityStatus::Unknown, Vec::new());
-        };
         if service.groups.is_empty() {
             return (EligibilityStatus::NotScreened, Vec::new());
         }
@@ -334,8 +320,13 @@ impl Index {
     }
 
     /// A service's eligibility alone: what ranking needs of every candidate.
-    fn status(&self, service_id: i32, resolved: &Resolved, facts: &Facts<'_>) -> EligibilityStatus {
-        self.judged(service_id, |rule, shape| {
+    fn status(
+        &self,
+        service: &IndexedService,
+        resolved: &Resolved,
+        facts: &Facts<'_>,
+    ) -> EligibilityStatus {
+        self.judged(service, |rule, shape| {
             let answer = resolved.answers.get(&rule.criterion_id);
             (outcome(rule, shape, answer, facts).0, ())
         })
@@ -345,11 +336,11 @@ impl Index {
     /// A service's eligibility with each rule's check, as a returned service shows them.
     fn eligibility(
         &self,
-        service_id: i32,
+        service: &IndexedService,
         resolved: &Resolved,
         facts: &Facts<'_>,
     ) -> (EligibilityStatus, Vec<Check>) {
-        self.judged(service_id, |rule, shape| {
+        self.judged(service, |rule, shape| {
             let answer = resolved.answers.get(&rule.criterion_id);
             let verdict = match shape {
                 Some(shape) => rule.rule.check(shape, answer, facts),
@@ -396,10 +387,8 @@ impl Index {
         let facts = self.facts(&resolved, situation.as_of);
         let mut ranked = Vec::with_capacity(found.len());
         for (&service_id, candidate) in &found {
-            let Some(service) = self.services.get(&service_id) else {
-                continue;
-            };
-            let eligibility = self.status(service_id, &resolved, &facts);
+            let service = candidate.service;
+            let eligibility = self.status(service, &resolved, &facts);
             if eligibility == EligibilityStatus::Ineligible && !include_ineligible {
                 continue;
             }
@@ -416,6 +405,7 @@ impl Index {
                 .unwrap_or(i32::MAX);
             ranked.push(Ranked {
                 service_id,
+                service,
                 name: &service.name,
                 score,
                 eligibility,
@@ -423,7 +413,8 @@ impl Index {
                 place: (candidate.direct, position, candidate.order),
             });
         }
-        ranked.sort_by(|a, b| {
+        // Ties end on the service id, so the order is total and an unstable sort is exact.
+        ranked.sort_unstable_by(|a, b| {
             let ((a_direct, a_pos, a_order), (b_direct, b_pos, b_order)) = (a.place, b.place);
             b_direct
                 .cmp(&a_direct)
@@ -463,7 +454,7 @@ impl Index {
                 score: r.score,
                 rank,
                 eligibility: r.eligibility,
-                checks: self.eligibility(r.service_id, &ranking.resolved, &facts).1,
+                checks: self.eligibility(r.service, &ranking.resolved, &facts).1,
                 reasons: reasons.remove(&r.service_id).unwrap_or_default(),
                 stage_id: r.stage_id,
             })
@@ -513,8 +504,8 @@ impl Index {
         let resolved = self.resolve(situation)?;
         let mut counts: HashMap<i32, (u32, f64)> = HashMap::new();
         let facts = self.facts(&resolved, situation.as_of);
-        for (service_id, candidate) in self.candidates(&resolved) {
-            let (status, open) = self.judged(service_id, |rule, shape| {
+        for candidate in self.candidates(&resolved).into_values() {
+            let (status, open) = self.judged(candidate.service, |rule, shape| {
                 let answer = resolved.answers.get(&rule.criterion_id);
                 let (outcome, needs_household_size) = outcome(rule, shape, answer, &facts);
                 let open = self.open(rule, answer, outcome, needs_household_size, &facts);
@@ -562,7 +553,7 @@ mod tests {
     use chrono::NaiveDate;
     use serde_json::json;
 
-    use super::super::index::{Index, IndexedRule, IndexedService, Link};
+    use super::super::index::{IdMap, Index, IndexedRule, IndexedService, Link, Relation, Served};
     use super::super::{EligibilityStatus, Reason, ResidentSituation};
     use crate::catalog::eligibility::{CriterionShape, Rule, RuleValue};
     use crate::catalog::types::{
@@ -586,14 +577,24 @@ mod tests {
         }
     }
 
-    fn link(id: i32, service_id: i32, stage_id: i32, relevance: Relevance) -> Link {
+    fn link(
+        services: &IdMap<Arc<IndexedService>>,
+        (id, service_id, stage_id): (i32, i32, i32),
+        relevance: Relevance,
+    ) -> Link {
         Link {
             id,
             service_id,
+            serves: Served::of(&services[&service_id].jurisdictions),
+            service: Arc::clone(&services[&service_id]),
             stage_id,
             relevance,
             reason: Arc::from("because"),
         }
+    }
+
+    fn map<V>(entries: impl IntoIterator<Item = (i32, V)>) -> IdMap<V> {
+        entries.into_iter().collect()
     }
 
     /// Job loss (income stage first, health second) links: unemployment insurance (1, CORE,
@@ -621,53 +622,58 @@ mod tests {
             options: Vec::new(),
             income_period: None,
         };
+        let services = map([
+            (1, service("Unemployment insurance", &[NY])),
+            (2, service("Heating help", &[NY])),
+            (3, service("City rent help", &[NYC])),
+            (4, service("Federal helpline", &[US])),
+            (5, training),
+            (6, service("WIC", &[NY])),
+        ]
+        .map(|(id, service)| (id, Arc::new(service))));
+        let relation = |other: i32| Relation {
+            kind: RelationKind::Complements,
+            other,
+            service: Some(Arc::clone(&services[&other])),
+            serves: Served::of(&services[&other].jurisdictions),
+            reason: Arc::from("talk to someone"),
+        };
         Index {
             life_events: HashMap::from([
                 ("job-loss".into(), JOB_LOSS),
                 ("new-baby".into(), NEW_BABY),
             ]),
-            life_event_names: HashMap::from([
+            life_event_names: map([
                 (JOB_LOSS, Arc::from("Losing a job")),
                 (NEW_BABY, Arc::from("Having a baby")),
             ]),
-            related_life_events: HashMap::from([(
-                JOB_LOSS,
-                vec![(NEW_BABY, "often together".into())],
-            )]),
-            stage_positions: HashMap::from([(INCOME_STAGE, 1), (HEALTH_STAGE, 2), (200, 1)]),
-            links: HashMap::from([
+            related_life_events: map([(JOB_LOSS, vec![(NEW_BABY, "often together".into())])]),
+            stage_positions: map([(INCOME_STAGE, 1), (HEALTH_STAGE, 2), (200, 1)]),
+            links: map([
                 (
                     JOB_LOSS,
                     vec![
-                        link(1, 1, INCOME_STAGE, Relevance::Core),
-                        link(2, 2, HEALTH_STAGE, Relevance::Supporting),
-                        link(3, 3, HEALTH_STAGE, Relevance::Core),
-                        link(4, 5, INCOME_STAGE, Relevance::Core),
+                        link(&services, (1, 1, INCOME_STAGE), Relevance::Core),
+                        link(&services, (2, 2, HEALTH_STAGE), Relevance::Supporting),
+                        link(&services, (3, 3, HEALTH_STAGE), Relevance::Core),
+                        link(&services, (4, 5, INCOME_STAGE), Relevance::Core),
                     ],
                 ),
-                (NEW_BABY, vec![link(5, 6, 200, Relevance::Supporting)]),
+                (
+                    NEW_BABY,
+                    vec![link(&services, (5, 6, 200), Relevance::Supporting)],
+                ),
             ]),
-            services: HashMap::from([
-                (1, service("Unemployment insurance", &[NY])),
-                (2, service("Heating help", &[NY])),
-                (3, service("City rent help", &[NYC])),
-                (4, service("Federal helpline", &[US])),
-                (5, training),
-                (6, service("WIC", &[NY])),
-            ])
-            .into_iter()
-            .map(|(id, service)| (id, Arc::new(service)))
-            .collect(),
-            outgoing: HashMap::from([(
-                1,
-                vec![(RelationKind::Complements, 4, Arc::from("talk to someone"))],
-            )]),
+            // Unemployment insurance (1) complements the helpline (4): seen from both ends.
+            outgoing: map([(1, vec![relation(4)])]),
+            incoming: map([(4, vec![relation(1)])]),
+            services,
             chains: HashMap::from([
                 ("US-NY".into(), vec![NY, US]),
                 ("US-NY-NYC".into(), vec![NYC, NY, US]),
             ]),
             criteria: HashMap::from([("household-size".into(), (HOUSEHOLD_SIZE, size.clone()))]),
-            criterion_shapes: HashMap::from([(HOUSEHOLD_SIZE, size)]),
+            criterion_shapes: map([(HOUSEHOLD_SIZE, size)]),
             tables: HashMap::new(),
             household_size: Some(HOUSEHOLD_SIZE),
         }
