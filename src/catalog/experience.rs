@@ -129,6 +129,9 @@ pub struct ServiceExperience {
 /// the 4-and-5 answers, the trust answers and the sum of trust.
 pub(crate) type Sums = (i64, Option<i64>, Option<i64>, i64, Option<i64>);
 
+/// One group's [`Sums`] with each driver's (positive, negative) mentions.
+pub(crate) type Feedback = (Sums, HashMap<CxDriver, (i64, i64)>);
+
 /// One service's driver mentions, as the database counts them: `p_` as having gone well,
 /// `n_` as not (typed columns: SQLite gives computed columns no type to read JSON by).
 #[derive(Debug, sea_orm::FromQueryResult)]
@@ -405,7 +408,7 @@ impl Catalog {
         &self,
         services: Services<'_>,
         period: Period,
-    ) -> CatalogResult<HashMap<i32, (Sums, HashMap<CxDriver, (i64, i64)>)>> {
+    ) -> CatalogResult<HashMap<i32, Feedback>> {
         let select = month_sums(feedback_month::Column::ServiceId, period)
             .filter(services.condition(feedback_month::Column::ServiceId));
         let rows = with_driver_totals(select)
@@ -424,7 +427,7 @@ impl Catalog {
         &self,
         agency_ids: &[i32],
         period: Period,
-    ) -> CatalogResult<HashMap<i32, (Sums, HashMap<CxDriver, (i64, i64)>)>> {
+    ) -> CatalogResult<HashMap<i32, Feedback>> {
         use feedback_agency_month::Column as C;
         let select = grouped_sums::<feedback_agency_month::Entity>(C::AgencyId, (C::Month, period))
             .filter(C::AgencyId.is_in(agency_ids.iter().copied()));
@@ -464,7 +467,7 @@ struct GroupFeedback {
 }
 
 impl GroupFeedback {
-    fn sums_and_drivers(&self) -> (Sums, HashMap<CxDriver, (i64, i64)>) {
+    fn sums_and_drivers(&self) -> Feedback {
         let sums = (
             self.responses,
             self.satisfaction,

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::experience::{NO_SUMS, Period, Scores, scores};
+use crate::catalog::experience::{Feedback, NO_SUMS, Period, Scores, scores};
 use crate::catalog::feedback_month::Services;
 use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::Principal;
@@ -97,6 +97,19 @@ fn top_negative(counts: &HashMap<CxDriver, (i64, i64)>) -> Option<CxDriver> {
             _ => Some((d, n)),
         })
         .map(|(d, _)| d)
+}
+
+/// The scores of `feedback` (sums and driver mentions; none when nobody answered) and its
+/// top negative driver, which is withheld with the scores below `minimum` responses.
+fn figures(feedback: Option<Feedback>, minimum: u64) -> (Scores, Option<CxDriver>) {
+    let (sums, drivers) = feedback.unwrap_or((NO_SUMS, HashMap::new()));
+    let scores = scores(sums, minimum);
+    let top = scores
+        .withheld
+        .is_none()
+        .then(|| top_negative(&drivers))
+        .flatten();
+    (scores, top)
 }
 
 /// `figure` of `a` against `b`, missing figures last whichever the direction.
@@ -192,19 +205,12 @@ impl Catalog {
             let Some(agency) = agencies.get(&agency_id) else {
                 continue;
             };
-            let (sums, drivers) = feedback
-                .remove(&agency_id)
-                .unwrap_or((NO_SUMS, HashMap::new()));
-            let scores = scores(sums, minimum);
+            let (scores, top_negative_driver) = figures(feedback.remove(&agency_id), minimum);
             out.push(AgencyExperience {
                 agency: agency.clone(),
                 cssp: cssps.contains_key(&agency_id),
                 period,
-                top_negative_driver: scores
-                    .withheld
-                    .is_none()
-                    .then(|| top_negative(&drivers))
-                    .flatten(),
+                top_negative_driver,
                 scores,
                 transactions: transactions.get(&agency_id).copied().unwrap_or_default(),
                 synthetic,
@@ -246,17 +252,10 @@ impl Catalog {
             self.transactions_by_service(covered, period),
         )?;
         Ok(page.map(|service| {
-            let (sums, drivers) = feedback
-                .remove(&service.id)
-                .unwrap_or((NO_SUMS, HashMap::new()));
-            let scores = scores(sums, minimum);
+            let (scores, top_negative_driver) = figures(feedback.remove(&service.id), minimum);
             ServiceScorecard {
                 service_id: service.id,
-                top_negative_driver: scores
-                    .withheld
-                    .is_none()
-                    .then(|| top_negative(&drivers))
-                    .flatten(),
+                top_negative_driver,
                 scores,
                 transactions: transactions.get(&service.id).copied().unwrap_or_default(),
             }
