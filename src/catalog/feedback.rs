@@ -4,10 +4,7 @@
 //! the resident, and the comment is redacted before it is stored (see [`super::redact`]).
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::records;
@@ -135,29 +132,24 @@ impl Catalog {
         let (life_event_id, journey_stage_id) =
             feedback_journey(&snapshot, &service, &input.life_event, &input.stage)?;
         let submitted_on = Utc::now().date_naive();
-        let txn = self.db.begin().await?;
-        let stored = feedback::ActiveModel {
-            id: NotSet,
-            service_id: Set(service.id),
-            channel_kind: Set(input.channel_kind),
-            life_event_id: Set(life_event_id),
-            journey_stage_id: Set(journey_stage_id),
-            satisfaction: Set(satisfaction),
-            trust: Set(trust),
-            positive_drivers: Set(positive),
-            negative_drivers: Set(negative),
-            entry_point: Set(input.entry_point),
-            comment: Set(comment.as_ref().map(|(text, _)| text.clone())),
-            language: Set(language),
-            page_url: Set(page_url.map(|u| u.as_str().to_owned())),
-            submitted_on: Set(submitted_on),
-            synthetic: Set(false),
-        }
-        .insert(&txn)
-        .await?;
-        crate::catalog::feedback_month::add(&txn, &stored, service.agency_id).await?;
-        // Feedback is not catalog state: no revision moves, so a plain commit.
-        txn.commit().await?;
+        let row = feedback::Model {
+            id: 0,
+            service_id: service.id,
+            channel_kind: input.channel_kind,
+            life_event_id,
+            journey_stage_id,
+            satisfaction,
+            trust,
+            positive_drivers: positive,
+            negative_drivers: negative,
+            entry_point: input.entry_point,
+            comment: comment.as_ref().map(|(text, _)| text.clone()),
+            language,
+            page_url: page_url.map(|u| u.as_str().to_owned()),
+            submitted_on,
+            synthetic: false,
+        };
+        self.store_feedback(row, service.agency_id).await?;
         Ok(FeedbackReceipt {
             submitted_on,
             comment_redacted: comment.is_some_and(|(_, redacted)| redacted),

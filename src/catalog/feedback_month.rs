@@ -5,6 +5,8 @@
 //! transaction; a bulk load (the synthetic set, a benchmark) rebuilds them all in one
 //! statement.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
@@ -15,7 +17,7 @@ use sea_orm::{
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::experience::Period;
-use crate::catalog::types::CxDriver;
+use crate::catalog::types::{ChannelKind, CxDriver};
 use crate::entity::{feedback, feedback_month};
 
 /// The columns that count or sum (every column but the key).
@@ -67,68 +69,118 @@ fn increments(row: &feedback::Model) -> feedback_month::ActiveModel {
     }
 }
 
-/// Adds `row` to its month's rollups, its service's and its agency's (`agency_id`), inside
-/// the transaction that stored it.
-pub(crate) async fn add(
+/// The counts one response adds to its month, in [`counted`]'s order.
+fn counts(row: &feedback::Model) -> Vec<i64> {
+    let increments = increments(row);
+    counted()
+        .map(|c| match increments.get(c).into_value() {
+            Some(sea_orm::Value::BigInt(Some(n))) => n,
+            _ => 0,
+        })
+        .collect()
+}
+
+/// Adds `into` to `sum`, column by column.
+fn add_counts(sum: &mut [i64], more: &[i64]) {
+    for (total, n) in sum.iter_mut().zip(more) {
+        *total += n;
+    }
+}
+
+/// Adds `rows` (each response with its service's agency) to their months' rollups, their
+/// services' and their agencies', inside the transaction that stores them. Responses that
+/// share a row are summed first, so each rollup row is written once, and rows are written
+/// in key order, so two batches committing at once lock them in the same order.
+pub(crate) async fn add_all<'a>(
     db: &impl ConnectionTrait,
-    row: &feedback::Model,
-    agency_id: i32,
+    rows: impl IntoIterator<Item = (&'a feedback::Model, i32)>,
 ) -> CatalogResult<()> {
     use feedback_month::Column as C;
+    let mut services: BTreeMap<(i32, ChannelKind, NaiveDate), Vec<i64>> = BTreeMap::new();
+    let mut agencies: BTreeMap<(i32, NaiveDate), Vec<i64>> = BTreeMap::new();
+    for (row, agency_id) in rows {
+        let month = row.submitted_on.with_day(1).unwrap_or(row.submitted_on);
+        let counts = counts(row);
+        let zero = || vec![0; counts.len()];
+        add_counts(
+            services
+                .entry((row.service_id, row.channel_kind, month))
+                .or_insert_with(zero),
+            &counts,
+        );
+        add_counts(
+            agencies.entry((agency_id, month)).or_insert_with(zero),
+            &counts,
+        );
+    }
+    if services.is_empty() {
+        return Ok(());
+    }
     let excluded = Alias::new("excluded");
     let mut on_conflict = OnConflict::columns([C::ServiceId, C::ChannelKind, C::Month]);
     on_conflict.values(counted().map(|c| {
         let added = Expr::col((feedback_month::Entity, c)).add(Expr::col((excluded.clone(), c)));
         (c, added)
     }));
-    let increments = increments(row);
-    let counts: Vec<(&'static str, i64)> = counted()
-        .map(|c| match increments.get(c).into_value() {
-            Some(sea_orm::Value::BigInt(Some(n))) => (c.as_str(), n),
-            _ => (c.as_str(), 0),
-        })
-        .collect();
-    feedback_month::Entity::insert(increments)
+    let mut models = Vec::with_capacity(services.len());
+    for ((service_id, channel_kind, month), sums) in &services {
+        let mut model = feedback_month::ActiveModel {
+            id: NotSet,
+            service_id: Set(*service_id),
+            channel_kind: Set(*channel_kind),
+            month: Set(*month),
+            ..Default::default()
+        };
+        for (column, sum) in counted().zip(sums) {
+            model.try_set(column, sea_orm::Value::BigInt(Some(*sum)))?;
+        }
+        models.push(model);
+    }
+    feedback_month::Entity::insert_many(models)
         .on_conflict(on_conflict)
         .exec_without_returning(db)
         .await?;
-    let month = row.submitted_on.with_day(1).unwrap_or(row.submitted_on);
-    add_to_agency_month(db, AGENCY_MONTH, agency_id, month, &counts).await
+    let columns: Vec<&'static str> = counted().map(|c| c.as_str()).collect();
+    let agencies: Vec<_> = agencies.into_iter().collect();
+    add_to_agency_months(db, AGENCY_MONTH, &columns, &agencies).await
 }
 
-/// Adds `counts` (column, amount) to agency `agency_id`'s row of `month` in the agency
-/// rollup `table`, creating the row, inside the caller's transaction.
-pub(crate) async fn add_to_agency_month(
+/// Adds each row's counts (one per column of `columns`) to its agency's row of its month
+/// in the agency rollup `table`, creating the rows, inside the caller's transaction.
+pub(crate) async fn add_to_agency_months(
     db: &impl ConnectionTrait,
     table: &'static str,
-    agency_id: i32,
-    month: NaiveDate,
-    counts: &[(&'static str, i64)],
+    columns: &[&'static str],
+    rows: &[((i32, NaiveDate), Vec<i64>)],
 ) -> CatalogResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let (rollup, excluded) = (Alias::new(table), Alias::new("excluded"));
     let mut on_conflict = OnConflict::columns([Alias::new("agency_id"), Alias::new("month")]);
-    on_conflict.values(counts.iter().map(|(c, _)| {
+    on_conflict.values(columns.iter().map(|c| {
         let c = Alias::new(*c);
         let sum =
             Expr::col((rollup.clone(), c.clone())).add(Expr::col((excluded.clone(), c.clone())));
         (c, sum)
     }));
     let mut insert = Query::insert();
-    insert
-        .into_table(rollup.clone())
-        .columns(
-            ["agency_id", "month"]
-                .into_iter()
-                .chain(counts.iter().map(|(c, _)| *c))
-                .map(Alias::new),
-        )
-        .values(
-            [Expr::val(agency_id), Expr::val(month)]
-                .into_iter()
-                .chain(counts.iter().map(|(_, n)| Expr::val(*n))),
-        )
-        .map_err(|e| CatalogError::internal(format!("{table} insert: {e}")))?
-        .on_conflict(on_conflict);
+    insert.into_table(rollup.clone()).columns(
+        ["agency_id", "month"]
+            .into_iter()
+            .chain(columns.iter().copied())
+            .map(Alias::new),
+    );
+    for ((agency_id, month), counts) in rows {
+        insert
+            .values(
+                [Expr::val(*agency_id), Expr::val(*month)]
+                    .into_iter()
+                    .chain(counts.iter().map(|n| Expr::val(*n))),
+            )
+            .map_err(|e| CatalogError::internal(format!("{table} insert: {e}")))?;
+    }
+    insert.on_conflict(on_conflict);
     db.execute(&insert).await?;
     Ok(())
 }

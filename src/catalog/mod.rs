@@ -21,6 +21,8 @@ pub mod experience;
 pub mod export;
 pub mod feedback;
 pub mod feedback_month;
+mod feedback_queue;
+pub mod hash;
 pub mod import;
 pub mod journey;
 pub mod jurisdiction;
@@ -61,6 +63,8 @@ pub struct Catalog {
     /// The published snapshot (with the recommendation index), shared by every clone,
     /// rebuilt when the public revision moves.
     snapshots: Arc<snapshot::SnapshotCache>,
+    /// Residents' feedback waiting to be stored together (see `feedback_queue`).
+    feedback: Arc<feedback_queue::FeedbackQueue>,
 }
 
 impl Catalog {
@@ -69,6 +73,7 @@ impl Catalog {
         Self {
             db,
             snapshots: Arc::default(),
+            feedback: Arc::default(),
         }
     }
 

@@ -2,6 +2,8 @@
 //! cursor that marks a position in a list ordered by (name, id), and the page that comes
 //! back.
 
+use std::ops::Range;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -13,7 +15,7 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
 /// A position in a list ordered by `(name, id)`: the last item the caller has seen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor {
     /// The sort name of the item.
     pub name: String,
@@ -56,7 +58,7 @@ impl Cursor {
 
 /// What slice of a list the caller wants: the items between `after` and `before` (either
 /// open), and of those the first `size` or, `from_end`, the last `size`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     /// How many items, 0 to [`MAX_PAGE_SIZE`].
     pub size: i32,
@@ -153,46 +155,69 @@ impl<T> Page<T> {
         id: impl Fn(&T) -> i32,
         key: impl Fn(&T) -> Cursor,
     ) -> Self {
-        let total_count = all.len() as u64;
-        // Where a cursor's item sits: found by id, or (if it has gone) by comparing names.
-        let position = |cursor: &Cursor, past: bool| {
-            all.iter()
-                .position(|item| id(item) == cursor.id)
-                .map(|at| at + usize::from(past))
-                .unwrap_or_else(|| {
-                    all.iter()
-                        .position(|item| {
-                            let k = key(item);
-                            (k.name.as_str(), k.id) > (cursor.name.as_str(), cursor.id)
-                        })
-                        .unwrap_or(all.len())
-                })
-        };
-        let start = request.after.as_ref().map_or(0, |c| position(c, true));
-        let end = request
-            .before
-            .as_ref()
-            .map_or(all.len(), |c| position(c, false))
-            .max(start);
-        let size = request.len();
-        let (from, to) = if request.from_end {
-            (end.saturating_sub(size).max(start), end)
-        } else {
-            (start, (start + size).min(end))
-        };
-        let has_next_page = to < all.len();
-        let has_previous_page = from > 0;
+        let position = |cursor: &Cursor, past: bool| place(&all, cursor, past, &id, &key);
+        let total = all.len();
+        let window = window(total, request, position);
         let items = all
             .into_iter()
-            .skip(from)
-            .take(to - from)
+            .skip(window.start)
+            .take(window.len())
             .map(|item| (key(&item), item))
             .collect();
+        Self::of(items, window, total)
+    }
+
+    /// The page holding `items`, which sit at `window` in a list of `total` items.
+    pub fn of(items: Vec<(Cursor, T)>, window: Range<usize>, total: usize) -> Self {
         Self {
             items,
-            has_next_page,
-            has_previous_page,
-            total_count,
+            has_next_page: window.end < total,
+            has_previous_page: window.start > 0,
+            total_count: total as u64,
         }
+    }
+}
+
+/// Where `cursor` sits in `all` (a list in order): the index of its item, found by id, plus
+/// one when `past`; or, if its item has gone, the first item whose `(name, id)` comes after
+/// the cursor's.
+pub fn place<T>(
+    all: &[T],
+    cursor: &Cursor,
+    past: bool,
+    id: impl Fn(&T) -> i32,
+    key: impl Fn(&T) -> Cursor,
+) -> usize {
+    all.iter()
+        .position(|item| id(item) == cursor.id)
+        .map(|at| at + usize::from(past))
+        .unwrap_or_else(|| {
+            all.iter()
+                .position(|item| {
+                    let k = key(item);
+                    (k.name.as_str(), k.id) > (cursor.name.as_str(), cursor.id)
+                })
+                .unwrap_or(all.len())
+        })
+}
+
+/// Where the page `request` asks for sits in a list of `len` items: `position` places a
+/// cursor (the index of its item, plus one when its second argument is true, for `after`).
+pub fn window(
+    len: usize,
+    request: &PageRequest,
+    position: impl Fn(&Cursor, bool) -> usize,
+) -> Range<usize> {
+    let start = request.after.as_ref().map_or(0, |c| position(c, true));
+    let end = request
+        .before
+        .as_ref()
+        .map_or(len, |c| position(c, false))
+        .max(start);
+    let size = request.len();
+    if request.from_end {
+        end.saturating_sub(size).max(start)..end
+    } else {
+        start..(start + size).min(end)
     }
 }

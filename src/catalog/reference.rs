@@ -75,8 +75,9 @@ impl Table {
     }
 }
 
-/// Every table, by key, as rules are evaluated against them.
-pub type Tables = HashMap<String, Arc<Table>>;
+/// Every table, by key, as rules are evaluated against them (each candidate's income rule
+/// looks its table up, so the map hashes fast).
+pub type Tables = HashMap<String, Arc<Table>, crate::catalog::hash::FastHash>;
 
 /// `amount` of a `from` period as an amount of the `to` period (a year is 12 months).
 pub fn convert(amount: f64, from: IncomePeriod, to: IncomePeriod) -> f64 {

@@ -352,17 +352,16 @@ impl Catalog {
             None => row.insert(&txn).await?,
         };
         let replaced = existing.as_ref().map_or([0; 4], counts_of);
-        let delta: Vec<(&'static str, i64)> = migration::UX_AGENCY_MONTH_COUNTS
+        let delta: Vec<i64> = counts_of(&stored)
             .into_iter()
-            .zip(counts_of(&stored).into_iter().zip(replaced))
-            .map(|(column, (now, before))| (column, now - before))
+            .zip(replaced)
+            .map(|(now, before)| now - before)
             .collect();
-        crate::catalog::feedback_month::add_to_agency_month(
+        crate::catalog::feedback_month::add_to_agency_months(
             &txn,
             "ux_agency_month",
-            service.agency_id,
-            first_day,
-            &delta,
+            &migration::UX_AGENCY_MONTH_COUNTS,
+            &[((service.agency_id, first_day), delta)],
         )
         .await?;
         self.commit_recorded(

@@ -349,3 +349,90 @@ async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
     // A second run refuses to mix with existing data.
     assert!(civic_catalog::bench::experience(db, options).await.is_err());
 }
+
+#[tokio::test]
+async fn feedback_submitted_at_once_is_all_counted_for_its_services_and_agency() {
+    let app = TestApp::with_keys_and(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 1,
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await;
+    let (ui, snap) = (
+        app.service_id("nys-unemployment-insurance").await,
+        app.service_id("nys-snap").await,
+    );
+    // 60 responses at once, so they are stored in groups: unemployment insurance gets the
+    // even ones (satisfaction 1 to 5 in turn, EASE named badly by every third), SNAP the
+    // odd ones, on two channels.
+    let submissions = (0..60).map(|i: i64| {
+        let service = if i % 2 == 0 { &ui } else { &snap };
+        let negative = if i % 3 == 0 {
+            json!(["EASE"])
+        } else {
+            json!([])
+        };
+        let kind = if i % 4 < 2 { "ONLINE_FORM" } else { "PHONE" };
+        let input = json!({ "serviceId": service, "channelKind": kind,
+            "satisfaction": 1 + i % 5, "negativeDrivers": negative, "language": "en" });
+        app.submit_feedback(input)
+    });
+    futures_util::future::join_all(submissions).await;
+
+    let ui_satisfaction: i64 = (0..60).step_by(2).map(|i| 1 + i % 5).sum();
+    let experience = r#"query($slug: String!) { service(slug: $slug) { experience {
+        overall { responses satisfaction }
+        byChannel { channelKind scores { responses } }
+        drivers { driver negative } } } }"#;
+    let data = app
+        .data(experience, json!({ "slug": "nys-unemployment-insurance" }))
+        .await;
+    let seen = &data["service"]["experience"];
+    assert_eq!(seen["overall"]["responses"], 30, "{seen}");
+    let mean = seen["overall"]["satisfaction"].as_f64().unwrap();
+    assert!(
+        (mean - ui_satisfaction as f64 / 30.0).abs() < 1e-9,
+        "{seen}"
+    );
+    let channels: Vec<(String, i64)> = seen["byChannel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["channelKind"].as_str().unwrap().to_owned(),
+                c["scores"]["responses"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // Even i: i % 4 is 0 (ONLINE_FORM) or 2 (PHONE), fifteen each.
+    assert_eq!(
+        channels,
+        [("ONLINE_FORM".to_owned(), 15), ("PHONE".to_owned(), 15)]
+    );
+    let ease = seen["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["driver"] == "EASE")
+        .unwrap();
+    // Every sixth response (even and a multiple of three): 10 of 30.
+    assert!(
+        (ease["negative"].as_f64().unwrap() - 10.0 / 30.0).abs() < 1e-9,
+        "{ease}"
+    );
+
+    let agency = r#"{ agency(slug: "nys-dol") { experience { scores { responses } } }
+        snap: agency(slug: "nys-otda") { experience { scores { responses } } } }"#;
+    let body = app.as_(Caller::Reviewer).graphql(agency, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["agency"]["experience"]["scores"]["responses"],
+        30
+    );
+    assert_eq!(
+        body["data"]["snap"]["experience"]["scores"]["responses"],
+        30
+    );
+}

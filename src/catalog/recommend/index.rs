@@ -2,7 +2,6 @@
 //! the maps a request is ranked from.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::catalog::eligibility::{CriterionShape, Rule};
@@ -12,36 +11,7 @@ use crate::catalog::reference::{HOUSEHOLD_SIZE, Tables};
 use crate::catalog::service::{RelatedService, RuleGroup};
 use crate::catalog::types::{RelationDirection, RelationKind, Relevance, RuleGroupMode};
 
-/// Hashes the index's row ids. They are not chosen by the people who send requests, so the
-/// index trades SipHash's resistance to chosen keys for a multiply per key (the FxHash of
-/// rustc): a request looks ids up tens of thousands of times in a large catalog.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.add(u64::from(*byte));
-        }
-    }
-
-    fn write_i32(&mut self, n: i32) {
-        self.add(u64::from(n as u32));
-    }
-}
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-/// A map by row id, hashed with [`IdHasher`].
-pub(crate) type IdMap<V> = HashMap<i32, V, BuildHasherDefault<IdHasher>>;
+pub(crate) use crate::catalog::hash::IdMap;
 
 pub(super) struct IndexedService {
     pub(super) name: Arc<str>,

@@ -40,7 +40,7 @@ use serde_json::Value;
 use super::Catalog;
 use super::eligibility::{Outcome, Threshold};
 use super::error::CatalogResult;
-use super::page::{Cursor, Page, PageRequest};
+use super::page::{Page, PageRequest};
 use super::types::{RelationKind, Relevance};
 
 pub use index::Index;
@@ -241,30 +241,20 @@ impl Index {
         include_ineligible: bool,
         request: &PageRequest,
     ) -> CatalogResult<RecommendationPage> {
-        let ranking = self.rank(situation, include_ineligible)?;
-        let page = Page::slice(
-            (1..).zip(&ranking.ranked).collect::<Vec<(u32, _)>>(),
-            request,
-            |(_, r)| r.service_id,
-            |(_, r)| Cursor {
-                name: r.name.to_string(),
-                id: r.service_id,
-            },
-        );
+        let mut ranking = self.rank(situation, include_ineligible)?;
+        let window = ranking.window(request);
+        let total = ranking.ranked.len();
+        let chosen = &ranking.ranked[window.clone()];
         // Only the page's recommendations are written out: reasons, checks and sentences.
-        let written = self.written(&ranking, page.items.iter().map(|(_, chosen)| *chosen));
+        let ranks = (1..).skip(window.start);
+        let written = self.written(&ranking, ranks.zip(chosen));
+        let items = chosen
+            .iter()
+            .zip(written)
+            .map(|(r, w)| (r.cursor(), w.explained(|reason| self.sentence(reason))))
+            .collect();
         Ok(RecommendationPage {
-            page: Page {
-                items: page
-                    .items
-                    .into_iter()
-                    .zip(written)
-                    .map(|((cursor, _), r)| (cursor, r.explained(|reason| self.sentence(reason))))
-                    .collect(),
-                has_next_page: page.has_next_page,
-                has_previous_page: page.has_previous_page,
-                total_count: page.total_count,
-            },
+            page: Page::of(items, window, total),
             suggested_life_events: self.suggested(&ranking),
         })
     }

@@ -2,7 +2,9 @@
 //! eligibility, scoring and ordering (see the module docs of `recommend`), and choosing the
 //! next question. Pure: no database, so it is unit-tested on hand-made indexes.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -14,8 +16,12 @@ use super::{
 };
 use crate::catalog::eligibility::{Answer, CriterionShape, Facts, Outcome, Verdict, combine};
 use crate::catalog::error::{CatalogError, CatalogResult};
+use crate::catalog::page::{Cursor, PageRequest, place, window};
 use crate::catalog::reference::HOUSEHOLD_SIZE;
 use crate::catalog::types::{JurisdictionCode, RelationKind, Relevance, RuleGroupMode, Slug};
+
+/// A set of row ids, hashed with [`super::index::IdHasher`].
+type IdSet = HashSet<i32, crate::catalog::hash::FastHash>;
 
 /// A request's inputs, checked against the index.
 struct Resolved {
@@ -47,6 +53,73 @@ pub(super) struct Ranked<'a> {
     stage_id: Option<i32>,
     /// Directly linked first, then journey-stage position, then the catalog's order.
     place: (bool, i32, i32),
+}
+
+impl Ranked<'_> {
+    /// The cursor that marks this candidate in a page.
+    pub(super) fn cursor(&self) -> Cursor {
+        Cursor {
+            name: self.name.to_string(),
+            id: self.service_id,
+        }
+    }
+
+    /// The result's order: directly linked first, then by score (highest first), stage
+    /// position, the catalog's order and name. Ties end on the service id, so the order is
+    /// total and an unstable sort or selection is exact.
+    pub(super) fn order(a: &Self, b: &Self) -> Ordering {
+        let ((a_direct, a_pos, a_order), (b_direct, b_pos, b_order)) = (a.place, b.place);
+        b_direct
+            .cmp(&a_direct)
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| a_pos.cmp(&b_pos))
+            .then_with(|| a_order.cmp(&b_order))
+            .then_with(|| a.name.cmp(b.name))
+            .then_with(|| a.service_id.cmp(&b.service_id))
+    }
+}
+
+impl Ranking<'_> {
+    /// Puts the page `request` asks for in order, in place, and returns where it sits.
+    /// Only the page is sorted: a cursor's place is the number of candidates ordered before
+    /// it, and the page is selected around it, so a request over thousands of candidates
+    /// never sorts them all. A cursor whose service has left the result is placed by name
+    /// in the whole ordered list, as [`Page::slice`] places it.
+    pub(super) fn window(&mut self, request: &PageRequest) -> Range<usize> {
+        let ranked = &mut self.ranked;
+        let at = |c: &Cursor| ranked.iter().position(|r| r.service_id == c.id);
+        let known = [&request.after, &request.before]
+            .into_iter()
+            .flatten()
+            .all(|c| at(c).is_some());
+        if !known {
+            ranked.sort_unstable_by(Ranked::order);
+            let sorted = &*ranked;
+            return window(sorted.len(), request, |cursor, past| {
+                place(sorted, cursor, past, |r| r.service_id, Ranked::cursor)
+            });
+        }
+        let placed = |cursor: &Cursor, past: bool| {
+            let before = at(cursor).map_or(ranked.len(), |i| {
+                let item = &ranked[i];
+                ranked
+                    .iter()
+                    .filter(|r| Ranked::order(r, item) == Ordering::Less)
+                    .count()
+            });
+            before + usize::from(past)
+        };
+        let window = window(ranked.len(), request, placed);
+        if window.start > 0 && window.start < ranked.len() {
+            ranked.select_nth_unstable_by(window.start, Ranked::order);
+        }
+        let rest = &mut ranked[window.start..];
+        if !window.is_empty() && window.len() < rest.len() {
+            rest.select_nth_unstable_by(window.len(), Ranked::order);
+        }
+        rest[..window.len()].sort_unstable_by(Ranked::order);
+        window
+    }
 }
 
 /// A ranked result before its page is written out: the request's inputs, every candidate,
@@ -158,7 +231,13 @@ impl Index {
 
     /// Directly linked services, then services one relation away, with their scores.
     fn candidates(&self, resolved: &Resolved) -> IdMap<Candidate<'_>> {
+        let linked: usize = resolved
+            .life_events
+            .iter()
+            .map(|l| self.links.get(l).map_or(0, Vec::len))
+            .sum();
         let mut found: IdMap<Candidate<'_>> = IdMap::default();
+        found.reserve(linked + linked / 2);
         for life_event in &resolved.life_events {
             for link in self.links.get(life_event).into_iter().flatten() {
                 if !link.serves.within(&resolved.chain) {
@@ -217,9 +296,9 @@ impl Index {
         &self,
         resolved: &Resolved,
         found: &IdMap<Candidate<'_>>,
-        wanted: &HashSet<i32>,
-    ) -> HashMap<i32, Vec<Reason>> {
-        let mut reasons: HashMap<i32, Vec<Reason>> = HashMap::new();
+        wanted: &IdSet,
+    ) -> IdMap<Vec<Reason>> {
+        let mut reasons: IdMap<Vec<Reason>> = IdMap::default();
         for life_event in &resolved.life_events {
             for link in self.links.get(life_event).into_iter().flatten() {
                 if wanted.contains(&link.service_id) {
@@ -375,8 +454,8 @@ impl Index {
         })
     }
 
-    /// Every candidate for `situation`, checked and ordered; ineligible ones only when
-    /// `include_ineligible`.
+    /// Every candidate for `situation`, checked, in no particular order (see
+    /// [`Ranking::window`]); ineligible ones only when `include_ineligible`.
     pub(super) fn rank(
         &self,
         situation: &ResidentSituation,
@@ -413,17 +492,6 @@ impl Index {
                 place: (candidate.direct, position, candidate.order),
             });
         }
-        // Ties end on the service id, so the order is total and an unstable sort is exact.
-        ranked.sort_unstable_by(|a, b| {
-            let ((a_direct, a_pos, a_order), (b_direct, b_pos, b_order)) = (a.place, b.place);
-            b_direct
-                .cmp(&a_direct)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a_pos.cmp(&b_pos))
-                .then_with(|| a_order.cmp(&b_order))
-                .then_with(|| a.name.cmp(b.name))
-                .then_with(|| a.service_id.cmp(&b.service_id))
-        });
         Ok(Ranking {
             resolved,
             as_of: situation.as_of,
@@ -439,7 +507,7 @@ impl Index {
         ranking: &Ranking<'a>,
         chosen: impl IntoIterator<Item = (u32, &'a Ranked<'a>)> + Clone,
     ) -> Vec<Recommendation> {
-        let wanted: HashSet<i32> = chosen
+        let wanted: IdSet = chosen
             .clone()
             .into_iter()
             .map(|(_, r)| r.service_id)
@@ -492,7 +560,8 @@ impl Index {
         situation: &ResidentSituation,
         include_ineligible: bool,
     ) -> CatalogResult<super::Recommendations> {
-        let ranking = self.rank(situation, include_ineligible)?;
+        let mut ranking = self.rank(situation, include_ineligible)?;
+        ranking.ranked.sort_unstable_by(Ranked::order);
         let ranks = (1..).zip(&ranking.ranked);
         Ok(super::Recommendations {
             items: self.written(&ranking, ranks),
@@ -502,7 +571,7 @@ impl Index {
 
     pub(crate) fn questions(&self, situation: &ResidentSituation) -> CatalogResult<Vec<Question>> {
         let resolved = self.resolve(situation)?;
-        let mut counts: HashMap<i32, (u32, f64)> = HashMap::new();
+        let mut counts: IdMap<(u32, f64)> = IdMap::default();
         let facts = self.facts(&resolved, situation.as_of);
         for candidate in self.candidates(&resolved).into_values() {
             let (status, open) = self.judged(candidate.service, |rule, shape| {
@@ -514,7 +583,7 @@ impl Index {
             if status != EligibilityStatus::Unknown {
                 continue;
             }
-            let open: HashSet<i32> = open.into_iter().flatten().flatten().collect();
+            let open: IdSet = open.into_iter().flatten().flatten().collect();
             for criterion_id in open {
                 let entry = counts.entry(criterion_id).or_default();
                 entry.0 += 1;
@@ -674,7 +743,7 @@ mod tests {
             ]),
             criteria: HashMap::from([("household-size".into(), (HOUSEHOLD_SIZE, size.clone()))]),
             criterion_shapes: map([(HOUSEHOLD_SIZE, size)]),
-            tables: HashMap::new(),
+            tables: Default::default(),
             household_size: Some(HOUSEHOLD_SIZE),
         }
     }
@@ -886,5 +955,57 @@ mod tests {
             related(RelationKind::Complements).sentence(None, None),
             "Often needed with a recommended service: apply soon"
         );
+    }
+
+    /// Every page of the job-loss and new-baby result (six candidates), forward and
+    /// backward from every cursor (a gone service's too), is the slice of the fully sorted
+    /// result that `Page::slice` cuts, though only the page is put in order.
+    #[test]
+    fn a_page_selected_without_sorting_everything_is_the_sorted_result_cut() {
+        use super::Ranked;
+        use crate::catalog::page::{Cursor, Page, PageRequest};
+        let index = index();
+        let situation = situation(&["job-loss", "new-baby"], "US-NY-NYC", None);
+        let mut sorted = index.rank(&situation, true).unwrap();
+        sorted.ranked.sort_unstable_by(Ranked::order);
+        let ids: Vec<i32> = sorted.ranked.iter().map(|r| r.service_id).collect();
+        assert_eq!(ids.len(), 6, "{ids:?}");
+        let keys: Vec<Cursor> = sorted.ranked.iter().map(Ranked::cursor).collect();
+        let cursors: Vec<Option<Cursor>> = std::iter::once(None)
+            .chain(sorted.ranked.iter().map(|r| Some(r.cursor())))
+            .chain([Some(Cursor {
+                name: "Gone".into(),
+                id: 99,
+            })])
+            .collect();
+        for size in 0..=7 {
+            for after in &cursors {
+                for before in &cursors {
+                    for from_end in [false, true] {
+                        let request = PageRequest {
+                            size,
+                            after: after.clone(),
+                            before: before.clone(),
+                            from_end,
+                        };
+                        let expected = Page::slice(keys.clone(), &request, |k| k.id, Clone::clone);
+                        let mut ranking = index.rank(&situation, true).unwrap();
+                        let window = ranking.window(&request);
+                        let got: Vec<i32> = ranking.ranked[window.clone()]
+                            .iter()
+                            .map(|r| r.service_id)
+                            .collect();
+                        let wanted: Vec<i32> = expected.items.iter().map(|(k, _)| k.id).collect();
+                        assert_eq!(got, wanted, "{request:?}");
+                        let page = Page::of(Vec::<(Cursor, ())>::new(), window, ids.len());
+                        assert_eq!(
+                            (page.has_next_page, page.has_previous_page),
+                            (expected.has_next_page, expected.has_previous_page),
+                            "{request:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
