@@ -5,7 +5,7 @@
 //! channel; then times `csspScorecard`, `lifeEvent.experience` and `service.experience`
 //! through the whole GraphQL stack (parse, validate, resolve, serialize), one request at a
 //! time over varied life events and services, for a quarter and a fiscal year; and
-//! `feedbackSubmit` throughput, one submission at a time (one core) and 8 at a time.
+//! `feedbackSubmit` throughput, one submission at a time (one core), 8 and 32 at a time.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -201,7 +201,7 @@ pub async fn run(
         );
     }
     let mut submits = Vec::new();
-    for concurrency in [1, 8] {
+    for concurrency in [1, 8, 32] {
         submits.push(
             time_submits(
                 &schema,

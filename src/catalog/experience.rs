@@ -16,7 +16,7 @@ use crate::entity::{feedback, feedback_agency_month, feedback_month};
 
 /// A reporting period: a calendar month (`2026-10`), a quarter (`2026-Q3`) or a New York
 /// State fiscal year (`FY2026`: 1 April 2025 to 31 March 2026).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     /// The first day.
     pub start: NaiveDate,
@@ -409,8 +409,11 @@ impl Catalog {
         services: Services<'_>,
         period: Period,
     ) -> CatalogResult<HashMap<i32, Feedback>> {
-        let select = month_sums(feedback_month::Column::ServiceId, period)
-            .filter(services.condition(feedback_month::Column::ServiceId));
+        let select =
+            month_sums(feedback_month::Column::ServiceId, period).filter(services.condition(
+                feedback_month::Column::ServiceId,
+                self.db.get_database_backend(),
+            ));
         let rows = with_driver_totals(select)
             .into_model::<ServiceFeedback>()
             .all(&self.db)

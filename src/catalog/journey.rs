@@ -239,7 +239,10 @@ impl Catalog {
         period: Period,
     ) -> CatalogResult<HashMap<i32, Sums>> {
         let rows: Vec<GroupSums<i32>> = month_sums(feedback_month::Column::ServiceId, period)
-            .filter(services.condition(feedback_month::Column::ServiceId))
+            .filter(services.condition(
+                feedback_month::Column::ServiceId,
+                self.db.get_database_backend(),
+            ))
             .into_tuple()
             .all(&self.db)
             .await?;

@@ -64,6 +64,14 @@ impl Reader {
         }
     }
 
+    /// Whom the request reads for.
+    pub fn principal(&self) -> &Principal {
+        match self {
+            Self::Live(_, principal, _) => principal,
+            Self::Public(_) => &Principal::Anonymous,
+        }
+    }
+
     /// The request's rounds, which its batched loads are queued on.
     pub fn rounds(&self) -> &Rounds {
         match self {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
@@ -16,6 +16,7 @@ use crate::catalog::page::{Cursor, Page, PageRequest};
 use crate::catalog::principal::Principal;
 use crate::catalog::records;
 use crate::catalog::service::published;
+use crate::catalog::store::sorted_keys;
 use crate::catalog::types::{CxDriver, Role};
 use crate::catalog::ux_metrics::Transactions;
 use crate::entity::{cssp_designation, service};
@@ -42,7 +43,7 @@ pub struct AgencyExperience {
     /// Whether it is a CSSP.
     pub cssp: bool,
     /// The period the figures cover (its services' figures are read page by page, with
-    /// [`Catalog::service_scorecards`]).
+    /// [`Catalog::service_scorecard_pages`]).
     pub period: Period,
     /// The feedback on all its services together (every response about a service it runs,
     /// including services since archived).
@@ -219,48 +220,87 @@ impl Catalog {
         Ok(out)
     }
 
-    /// One page of agency `agency_id`'s published services (by name) with how each fared
-    /// over `period`, for an ADMIN or REVIEWER `principal`: sums for the page's services only.
-    pub async fn service_scorecards(
+    /// Pages of agencies' published services (by name) with how each fared, for an ADMIN or
+    /// REVIEWER `principal`: for each [`ScorecardPage`] asked for, that agency's page over
+    /// its period. Every agency's services are listed by one statement and the figures of
+    /// every page over one period are summed together (two statements per period), so a
+    /// scorecard of every CSSP with its services costs the same few statements as one agency.
+    pub async fn service_scorecard_pages(
         &self,
         principal: &Principal,
-        agency_id: i32,
-        period: Period,
-        minimum: u64,
-        request: &PageRequest,
-    ) -> CatalogResult<Page<ServiceScorecard>> {
+        pages: &[ScorecardPage],
+    ) -> CatalogResult<HashMap<ScorecardPage, Page<ServiceScorecard>>> {
         require_oversight(principal)?;
-        let select = service::Entity::find()
-            .filter(service::Column::AgencyId.eq(agency_id))
+        let agencies: Vec<i32> = pages.iter().map(|p| p.agency_id).collect();
+        let rows: Vec<(i32, i32, String)> = service::Entity::find()
+            .select_only()
+            .column(service::Column::AgencyId)
+            .column(service::Column::Id)
+            .column(service::Column::Name)
+            .filter(service::Column::AgencyId.is_in(agencies))
             .filter(published())
-            .filter(service::Column::RevisionOfId.is_null());
-        let page = self
-            .keyset_page(
-                select,
-                (service::Column::Name, service::Column::Id),
-                request,
-                |s| Cursor {
-                    name: s.name.clone(),
-                    id: s.id,
-                },
-            )
+            .filter(service::Column::RevisionOfId.is_null())
+            .into_tuple()
+            .all(&self.db)
             .await?;
-        let ids: Vec<i32> = page.items.iter().map(|(_, s)| s.id).collect();
-        let covered = Services(&ids);
-        let (mut feedback, transactions) = tokio::try_join!(
-            self.feedback_and_drivers(covered, period),
-            self.transactions_by_service(covered, period),
-        )?;
-        Ok(page.map(|service| {
-            let (scores, top_negative_driver) = figures(feedback.remove(&service.id), minimum);
-            ServiceScorecard {
-                service_id: service.id,
-                top_negative_driver,
-                scores,
-                transactions: transactions.get(&service.id).copied().unwrap_or_default(),
-            }
-        }))
+        let mut keys = sorted_keys(rows.into_iter());
+        let sliced: Vec<(&ScorecardPage, Page<Cursor>)> = pages
+            .iter()
+            .map(|asked| {
+                let all = keys.get(&asked.agency_id).cloned().unwrap_or_default();
+                (
+                    asked,
+                    Page::slice(all, &asked.request, |k| k.id, Clone::clone),
+                )
+            })
+            .collect();
+        keys.clear();
+        let mut periods: Vec<Period> = pages.iter().map(|p| p.period).collect();
+        periods.sort_by_key(|p| (p.start, p.end));
+        periods.dedup();
+        let mut by_period = HashMap::new();
+        for period in periods {
+            let ids: Vec<i32> = sliced
+                .iter()
+                .filter(|(asked, _)| asked.period == period)
+                .flat_map(|(_, page)| page.items.iter().map(|(k, _)| k.id))
+                .collect();
+            let covered = Services(&ids);
+            let found = tokio::try_join!(
+                self.feedback_and_drivers(covered, period),
+                self.transactions_by_service(covered, period),
+            )?;
+            by_period.insert(period, found);
+        }
+        let nothing = (HashMap::new(), HashMap::new());
+        Ok(sliced
+            .into_iter()
+            .map(|(asked, page)| {
+                let (feedback, transactions) = by_period.get(&asked.period).unwrap_or(&nothing);
+                let page = page.map(|key| {
+                    let (scores, top_negative_driver) =
+                        figures(feedback.get(&key.id).cloned(), asked.minimum);
+                    ServiceScorecard {
+                        service_id: key.id,
+                        top_negative_driver,
+                        scores,
+                        transactions: transactions.get(&key.id).copied().unwrap_or_default(),
+                    }
+                });
+                (asked.clone(), page)
+            })
+            .collect())
     }
+}
+
+/// One agency's page of services on the scorecard: which agency, over what period, which
+/// page, and the fewest responses a figure is shown from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScorecardPage {
+    pub agency_id: i32,
+    pub period: Period,
+    pub minimum: u64,
+    pub request: PageRequest,
 }
 
 #[cfg(test)]

@@ -450,7 +450,7 @@ impl Catalog {
         period: Period,
     ) -> CatalogResult<HashMap<i32, Transactions>> {
         use ux_metric::Column as C;
-        let condition = services.condition(C::ServiceId);
+        let condition = services.condition(C::ServiceId, self.db.get_database_backend());
         self.transactions_by::<ux_metric::Entity>(C::ServiceId, (C::Month, period), condition)
             .await
     }

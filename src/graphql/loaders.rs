@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use crate::catalog::reader::Reader;
 use crate::catalog::records;
 use crate::catalog::rounds::Rounds;
+use crate::catalog::scorecard::{ScorecardPage, ServiceScorecard};
 use crate::catalog::service::{RelatedService, RuleGroup};
-use crate::catalog::{CatalogError, Cursor};
+use crate::catalog::{CatalogError, Cursor, Page};
 
 /// Loads catalog records in batches from the request's reader; one per request, so nothing
 /// is cached across requests and services are filtered by what the request's caller may
@@ -231,6 +232,22 @@ batch!(/// A journey stage's links to published services, by stage id.
     LinksOfStage => Vec<records::ServiceLink>, service_links_of_stages);
 batch!(/// A criterion by id.
     CriterionById => records::Criterion, criteria_by_ids);
+
+/// One agency's page of services on the scorecard, with their figures: the pages of every
+/// agency in a scorecard are read together.
+impl Loader<ScorecardPage> for CatalogLoader {
+    type Value = Page<ServiceScorecard>;
+
+    async fn load(
+        &self,
+        keys: &[ScorecardPage],
+    ) -> Result<HashMap<ScorecardPage, Page<ServiceScorecard>>, CatalogError> {
+        self.0
+            .live()
+            .service_scorecard_pages(self.0.principal(), keys)
+            .await
+    }
+}
 
 /// A service by id, if the caller may read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, InputObject, Object, Result};
 
 use crate::catalog::PageRequest;
 use crate::catalog::scorecard::{
-    AgencyExperience as Experience, ScorecardOrder, ServiceScorecard as ServiceCard,
+    AgencyExperience as Experience, ScorecardOrder, ScorecardPage, ServiceScorecard as ServiceCard,
 };
 use crate::catalog::ux_metrics::Transactions;
 use crate::graphql::agency::Agency;
@@ -117,12 +117,14 @@ impl AgencyExperience {
         before: Option<String>,
     ) -> Result<ServiceScorecardConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let (agency, period) = (self.0.agency.id, self.0.period);
-        let page = reader(ctx)?
-            .live()
-            .service_scorecards(principal(ctx), agency, period, min_responses(ctx), &request)
-            .await
-            .gql()?;
+        let asked = ScorecardPage {
+            agency_id: self.0.agency.id,
+            period: self.0.period,
+            minimum: min_responses(ctx),
+            request,
+        };
+        let page = loader(ctx)?.load_one(asked).await?;
+        let page = integrity(page, "scorecard page")?;
         Ok(ServiceScorecardConnection::from_page(
             page,
             ServiceScorecard,

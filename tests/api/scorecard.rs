@@ -436,3 +436,41 @@ async fn feedback_submitted_at_once_is_all_counted_for_its_services_and_agency()
         30
     );
 }
+
+#[tokio::test]
+async fn every_cssps_page_of_services_costs_the_statements_of_one() {
+    let app = TestApp::with_keys_and(Limits {
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await;
+    let admin = app.as_(Caller::Admin);
+    let cost = async |query: &str| {
+        let before = app.sql_statements().await;
+        let body = admin.graphql(query, json!({})).await;
+        let after = app.sql_statements().await;
+        assert!(body.get("errors").is_none(), "{body}");
+        (after - before, body)
+    };
+    let services =
+        "services(first: 2) { totalCount nodes { service { slug } scores { responses } } }";
+    let (one_bare, _) = cost(r#"{ agency(slug: "nys-dol") { experience { cssp } } }"#).await;
+    let (one, body) = cost(&format!(
+        r#"{{ agency(slug: "nys-dol") {{ experience {{ cssp {services} }} }} }}"#
+    ))
+    .await;
+    let dol = &body["data"]["agency"]["experience"]["services"];
+    assert_eq!(dol["totalCount"], 5, "{dol}");
+    assert_eq!(dol["nodes"].as_array().unwrap().len(), 2);
+    let (all_bare, _) = cost("{ csspScorecard { cssp } }").await;
+    let (all, body) = cost(&format!("{{ csspScorecard {{ cssp {services} }} }}")).await;
+    let rows = body["data"]["csspScorecard"].as_array().unwrap();
+    assert!(rows.len() > 2, "{body}");
+    for row in rows {
+        let nodes = row["services"]["nodes"].as_array().unwrap();
+        let total = row["services"]["totalCount"].as_u64().unwrap();
+        assert_eq!(nodes.len() as u64, total.min(2), "{row}");
+    }
+    // The services of every CSSP are read by the same statements as one agency's.
+    assert_eq!(all - all_bare, one - one_bare);
+}
