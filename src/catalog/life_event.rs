@@ -57,6 +57,25 @@ pub(crate) fn life_event_json(e: &life_event::Model, stages: &[journey_stage::Mo
                 .collect::<Vec<_>>() })
 }
 
+/// A life event as its audit events record it: its text, its stages and the life events it
+/// is related to (by id, with the reason).
+async fn life_event_state(
+    db: &impl ConnectionTrait,
+    event: &life_event::Model,
+) -> CatalogResult<Value> {
+    let mut state = life_event_json(event, &stages_of(db, event.id).await?);
+    let related: Vec<Value> = life_event_relation::Entity::find()
+        .filter(life_event_relation::Column::LifeEventId.eq(event.id))
+        .order_by_asc(life_event_relation::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| json!({ "lifeEventId": r.related_life_event_id, "reason": r.reason }))
+        .collect();
+    state["related"] = Value::Array(related);
+    Ok(state)
+}
+
 pub(crate) async fn stages_of(
     db: &impl ConnectionTrait,
     life_event_id: i32,
@@ -368,6 +387,89 @@ impl Catalog {
         .map(|(event, _)| event)
     }
 
+    /// Says that residents going through life event `id` often go through `related` too,
+    /// and why (the reason residents read beside a suggested life event); an existing
+    /// relation gets the new reason. Residents see it, so the public revision moves.
+    pub async fn relate_life_event(
+        &self,
+        principal: &Principal,
+        (id, related): (i32, i32),
+        expected_version: Option<i32>,
+        reason: &str,
+    ) -> CatalogResult<life_event::Model> {
+        let reason = validate::required("reason", reason, max::REASON)?;
+        self.edit_life_event(
+            principal,
+            ("lifeEvent", id),
+            expected_version,
+            "lifeEvent.relate",
+            async |txn, current| {
+                if related == current.id {
+                    return Err(CatalogError::bad_input(
+                        "relatedLifeEvent",
+                        "a life event cannot be related to itself",
+                    ));
+                }
+                life_event::Entity::find_by_id(related)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        CatalogError::not_found("relatedLifeEvent", format!("life event {related}"))
+                    })?;
+                match relation(txn, current.id, related).await? {
+                    Some(row) => {
+                        let mut row: life_event_relation::ActiveModel = row.into();
+                        row.reason = Set(reason);
+                        row.update(txn).await?;
+                    }
+                    None => {
+                        life_event_relation::ActiveModel {
+                            id: NotSet,
+                            life_event_id: Set(current.id),
+                            related_life_event_id: Set(related),
+                            reason: Set(reason),
+                        }
+                        .insert(txn)
+                        .await?;
+                    }
+                }
+                Ok((current.clone(), None))
+            },
+        )
+        .await
+        .map(|(event, _)| event)
+    }
+
+    /// Takes back what [`Catalog::relate_life_event`] said; a relation that does not exist
+    /// is `NOT_FOUND`.
+    pub async fn unrelate_life_event(
+        &self,
+        principal: &Principal,
+        (id, related): (i32, i32),
+        expected_version: Option<i32>,
+    ) -> CatalogResult<life_event::Model> {
+        self.edit_life_event(
+            principal,
+            ("lifeEvent", id),
+            expected_version,
+            "lifeEvent.unrelate",
+            async |txn, current| {
+                let row = relation(txn, current.id, related).await?.ok_or_else(|| {
+                    CatalogError::not_found(
+                        "relatedLifeEvent",
+                        format!("a relation from life event {} to {related}", current.id),
+                    )
+                })?;
+                life_event_relation::Entity::delete_by_id(row.id)
+                    .exec(txn)
+                    .await?;
+                Ok((current.clone(), None))
+            },
+        )
+        .await
+        .map(|(event, _)| event)
+    }
+
     /// Adds a journey stage at `position` (from 1; the end when omitted).
     pub async fn add_stage(
         &self,
@@ -569,14 +671,14 @@ impl Catalog {
             .await?
             .ok_or_else(|| CatalogError::not_found(field, format!("life event {id}")))?;
         expect_version("life event", current.version, expected_version)?;
-        let before = life_event_json(&current, &stages_of(&txn, id).await?);
+        let before = life_event_state(&txn, &current).await?;
         let (mut next, value) = edit(&txn, &current).await?;
         next.version = current.version + 1;
         next.updated_at = Utc::now();
         let mut active = next.into_active_model().reset_all();
         active.id = sea_orm::ActiveValue::Unchanged(id);
         let updated = active.update(&txn).await?;
-        let after = life_event_json(&updated, &stages_of(&txn, id).await?);
+        let after = life_event_state(&txn, &updated).await?;
         self.commit_recorded(
             txn,
             key,
@@ -588,4 +690,17 @@ impl Catalog {
         .await?;
         Ok((updated, value))
     }
+}
+
+/// The relation from life event `id` to `related`, if there is one.
+async fn relation(
+    db: &impl ConnectionTrait,
+    id: i32,
+    related: i32,
+) -> CatalogResult<Option<life_event_relation::Model>> {
+    Ok(life_event_relation::Entity::find()
+        .filter(life_event_relation::Column::LifeEventId.eq(id))
+        .filter(life_event_relation::Column::RelatedLifeEventId.eq(related))
+        .one(db)
+        .await?)
 }

@@ -405,6 +405,40 @@ record_payload!(
     LifeEventUpdatePayload { life_event: LifeEvent }
 );
 
+/// A life event residents often go through with another, and why.
+#[derive(InputObject, Debug, Clone)]
+pub struct LifeEventRelateInput {
+    /// The life event's global id.
+    pub life_event: ID,
+    /// The life event version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The global id of the life event residents often go through with it.
+    pub related_life_event: ID,
+    /// Why, in a sentence residents read beside the suggestion (at most 500 characters).
+    pub reason: String,
+}
+
+record_payload!(
+    /// The result of `lifeEventRelate`.
+    LifeEventRelatePayload { life_event: LifeEvent }
+);
+
+/// A relation between two life events to take back.
+#[derive(InputObject, Debug, Clone)]
+pub struct LifeEventUnrelateInput {
+    /// The life event's global id.
+    pub life_event: ID,
+    /// The life event version you last read; when given, a newer one is `STALE`.
+    pub expected_version: Option<i32>,
+    /// The global id of the related life event.
+    pub related_life_event: ID,
+}
+
+record_payload!(
+    /// The result of `lifeEventUnrelate`.
+    LifeEventUnrelatePayload { life_event: LifeEvent }
+);
+
 /// A new journey stage.
 #[derive(InputObject, Debug, Clone)]
 pub struct JourneyStageAddInput {
@@ -490,6 +524,14 @@ fn life_event_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
     row_id(field, id, NodeKind::LifeEvent)
 }
 
+/// The row ids of a life event (`lifeEvent`) and a related one (`relatedLifeEvent`).
+fn life_event_pair(id: &ID, related: &ID) -> Result<(i32, i32), CatalogError> {
+    Ok((
+        life_event_row("lifeEvent", id)?,
+        life_event_row("relatedLifeEvent", related)?,
+    ))
+}
+
 /// The row id of a journey stage global id under `field`; a malformed id is a user error.
 fn stage_row(field: &str, id: &ID) -> Result<i32, CatalogError> {
     row_id(field, id, NodeKind::JourneyStage)
@@ -560,6 +602,39 @@ impl LifeEventMutation {
         })
         .await?;
         LifeEventUpdatePayload::from(result, LifeEvent)
+    }
+
+    /// Says that residents going through a life event often go through another too, and
+    /// why: it then lists the other in `relatedLifeEvents`, and recommendations suggest it
+    /// (ADMIN; a relation already there gets the new reason). One way: relate the other
+    /// life event back for both to suggest each other.
+    async fn life_event_relate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life event, the related one and why.")] input: LifeEventRelateInput,
+    ) -> Result<LifeEventRelatePayload> {
+        let rows = life_event_pair(&input.life_event, &input.related_life_event);
+        let (version, reason) = (input.expected_version, input.reason);
+        let result = on_row(ctx, rows, async |catalog, who, rows| {
+            catalog.relate_life_event(who, rows, version, &reason).await
+        })
+        .await?;
+        LifeEventRelatePayload::from(result, LifeEvent)
+    }
+
+    /// Takes back a relation `lifeEventRelate` made (ADMIN).
+    async fn life_event_unrelate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The life event and the related one.")] input: LifeEventUnrelateInput,
+    ) -> Result<LifeEventUnrelatePayload> {
+        let rows = life_event_pair(&input.life_event, &input.related_life_event);
+        let version = input.expected_version;
+        let result = on_row(ctx, rows, async |catalog, who, rows| {
+            catalog.unrelate_life_event(who, rows, version).await
+        })
+        .await?;
+        LifeEventUnrelatePayload::from(result, LifeEvent)
     }
 
     /// Adds a journey stage to a life event (ADMIN).

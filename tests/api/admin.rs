@@ -3,8 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-use crate::helpers::run;
+use crate::helpers::{Caller, TestApp, run};
 
 fn agency_input(slug: &str) -> Value {
     json!({ "slug": slug, "name": "Office of Digital Services", "acronym": "ODS", "jurisdiction": "US-NY",
@@ -346,6 +345,155 @@ async fn admins_shape_life_events_and_their_journey_stages() {
     assert_eq!(
         public["lifeEvent"]["stages"],
         json!([{ "slug": "apply", "position": 1 }])
+    );
+}
+
+#[tokio::test]
+async fn admins_relate_life_events_and_recommendations_suggest_them() {
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let admin = keys.admin.as_str();
+    let ids = app
+        .data(
+            r#"{ b: lifeEvent(slug: "having-a-baby") { id }
+                 c: lifeEvent(slug: "job-loss") { id version relatedLifeEvents { lifeEvent { slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    let (job_loss, baby) = (ids["c"]["id"].clone(), ids["b"]["id"].clone());
+    let already: Vec<Value> = ids["c"]["relatedLifeEvents"].as_array().unwrap().clone();
+    assert!(
+        !already.contains(&json!({ "lifeEvent": { "slug": "having-a-baby" } })),
+        "the seed must not relate them already: {already:?}"
+    );
+    let sel = "lifeEvent { slug version relatedLifeEvents { lifeEvent { slug } reason } }";
+    let audit_before = app.audit_count().await;
+
+    // Mistakes are user errors and change nothing.
+    for (input, field, code) in [
+        (
+            json!({ "lifeEvent": job_loss, "relatedLifeEvent": job_loss, "reason": "Again." }),
+            ["input", "relatedLifeEvent"],
+            "INVALID",
+        ),
+        (
+            json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby, "reason": "  " }),
+            ["input", "reason"],
+            "INVALID",
+        ),
+        (
+            json!({ "lifeEvent": job_loss, "relatedLifeEvent": "TGlmZUV2ZW50Ojk5OTk", "reason": "Why." }),
+            ["input", "relatedLifeEvent"],
+            "NOT_FOUND",
+        ),
+        (
+            json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby, "reason": "Why.", "expectedVersion": 0 }),
+            ["input", "expectedVersion"],
+            "STALE",
+        ),
+    ] {
+        let refused = run(&app, admin, "lifeEventRelate", sel, input.clone()).await;
+        let error = &refused["userErrors"][0];
+        assert!(refused["lifeEvent"].is_null(), "{input}: {refused}");
+        assert_eq!(error["code"], code, "{input}: {refused}");
+        assert_eq!(error["field"], json!(field), "{input}: {refused}");
+    }
+    assert_eq!(app.audit_count().await, audit_before);
+    let editor = app
+        .as_(Caller::Editor)
+        .graphql(
+            "mutation($input: LifeEventRelateInput!) { lifeEventRelate(input: $input) { userErrors { code } } }",
+            json!({ "input": { "lifeEvent": job_loss, "relatedLifeEvent": baby, "reason": "Why." } }),
+        )
+        .await;
+    assert_eq!(
+        editor["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{editor}"
+    );
+
+    let relate = async |reason: &str| {
+        let input = json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby, "reason": reason });
+        run(&app, admin, "lifeEventRelate", sel, input).await
+    };
+    let related = relate("A new baby often means less time at work.").await;
+    assert_eq!(related["userErrors"], json!([]), "{related}");
+    assert_eq!(
+        related["lifeEvent"]["version"],
+        ids["c"]["version"].as_i64().unwrap() + 1
+    );
+    // The public sees it at once, and recommendations suggest it with the reason.
+    let suggested = app
+        .data(
+            r#"{ recommendServices(input: { lifeEvents: ["job-loss"], jurisdiction: "US-NY" }) {
+                suggestedLifeEvents { reason lifeEvent { slug } becauseOf { slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        suggested["recommendServices"]["suggestedLifeEvents"]
+            .as_array()
+            .unwrap()
+            .contains(
+                &json!({ "reason": "A new baby often means less time at work.",
+                "lifeEvent": { "slug": "having-a-baby" }, "becauseOf": { "slug": "job-loss" } })
+            ),
+        "{suggested}"
+    );
+    // Relating again replaces the reason; unrelating takes it back, once.
+    let again = relate("Less time at work.").await;
+    let listed = again["lifeEvent"]["relatedLifeEvents"].as_array().unwrap();
+    let babies: Vec<&Value> = listed
+        .iter()
+        .filter(|r| r["lifeEvent"]["slug"] == "having-a-baby")
+        .collect();
+    assert_eq!(
+        babies,
+        [&json!({ "lifeEvent": { "slug": "having-a-baby" }, "reason": "Less time at work." })]
+    );
+    let removed = run(
+        &app,
+        admin,
+        "lifeEventUnrelate",
+        sel,
+        json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby }),
+    )
+    .await;
+    assert_eq!(removed["userErrors"], json!([]), "{removed}");
+    assert_eq!(
+        removed["lifeEvent"]["relatedLifeEvents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        already.len()
+    );
+    let twice = run(
+        &app,
+        admin,
+        "lifeEventUnrelate",
+        sel,
+        json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby }),
+    )
+    .await;
+    assert_eq!(twice["userErrors"][0]["code"], "NOT_FOUND", "{twice}");
+    // Three changes, three audit events, each with the relations before and after.
+    assert_eq!(app.audit_count().await, audit_before + 3);
+    let events = app
+        .as_(Caller::Admin)
+        .graphql(
+            r#"{ auditEvents(first: 3) { nodes { action before after } } }"#,
+            json!({}),
+        )
+        .await;
+    let nodes = events["data"]["auditEvents"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["action"], "lifeEvent.unrelate", "{events}");
+    assert_eq!(nodes[2]["action"], "lifeEvent.relate");
+    assert_eq!(
+        nodes[2]["after"]["related"].as_array().unwrap().len(),
+        already.len() + 1
+    );
+    assert_eq!(
+        nodes[2]["before"]["related"].as_array().unwrap().len(),
+        already.len()
     );
 }
 

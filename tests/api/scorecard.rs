@@ -171,13 +171,7 @@ async fn dol_pages(app: &TestApp) -> (Value, Vec<Value>) {
 
 #[tokio::test]
 async fn an_agencys_figures_count_every_response_and_its_services_come_page_by_page() {
-    let app = TestApp::with_keys_and(Limits {
-        feedback_rate_limit: 0,
-        min_responses: 1,
-        public_revision_poll_ms: 0,
-        ..Limits::default()
-    })
-    .await;
+    let app = figures_from_one_response().await;
     let (ui, ucx) = (
         app.service_id("nys-unemployment-insurance").await,
         app.service_id("nys-ucx").await,
@@ -300,7 +294,7 @@ async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
             .iter()
             .map(|s| s.concurrency)
             .collect::<Vec<_>>(),
-        [1, 8]
+        [1, 8, 32]
     );
     assert!(report.submits.iter().all(|s| s.submitted > 0));
     let submitted: usize = report.submits.iter().map(|s| s.submitted).sum();
@@ -352,13 +346,7 @@ async fn the_experience_benchmark_generates_feedback_and_times_the_cx_reads() {
 
 #[tokio::test]
 async fn feedback_submitted_at_once_is_all_counted_for_its_services_and_agency() {
-    let app = TestApp::with_keys_and(Limits {
-        feedback_rate_limit: 0,
-        min_responses: 1,
-        public_revision_poll_ms: 0,
-        ..Limits::default()
-    })
-    .await;
+    let app = figures_from_one_response().await;
     let (ui, snap) = (
         app.service_id("nys-unemployment-insurance").await,
         app.service_id("nys-snap").await,
@@ -473,4 +461,16 @@ async fn every_cssps_page_of_services_costs_the_statements_of_one() {
     }
     // The services of every CSSP are read by the same statements as one agency's.
     assert_eq!(all - all_bare, one - one_bare);
+}
+
+/// A catalog with keys where feedback is not rate-limited and a figure is shown from one
+/// response.
+async fn figures_from_one_response() -> TestApp {
+    TestApp::with_keys_and(Limits {
+        feedback_rate_limit: 0,
+        min_responses: 1,
+        public_revision_poll_ms: 0,
+        ..Limits::default()
+    })
+    .await
 }
