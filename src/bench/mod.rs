@@ -175,6 +175,7 @@ pub async fn generate(
                     income_period: Set(
                         (kind == CriterionKind::Number).then_some(IncomePeriod::Monthly)
                     ),
+                    future_dates: Set(false),
                 }
             })
             .chain(std::iter::once(criterion::ActiveModel {
@@ -187,6 +188,7 @@ pub async fn generate(
                 unit: Set(None),
                 version: Set(1),
                 income_period: Set(None),
+                future_dates: Set(false),
             }))
             .collect(),
     )

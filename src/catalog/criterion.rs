@@ -32,6 +32,9 @@ pub struct CriterionInput {
     /// For an income criterion (NUMBER), the period the income is counted over; fixed once
     /// created, as income rules depend on it.
     pub income_period: Option<IncomePeriod>,
+    /// For a DATE criterion, whether answers may be after `asOf` (an expected due date);
+    /// fixed once created.
+    pub future_dates: bool,
 }
 
 /// Changes to a criterion; its key and kind are fixed, as rules depend on them.
@@ -47,7 +50,8 @@ pub struct CriterionChanges {
 pub(crate) fn criterion_json(c: &criterion::Model) -> Value {
     json!({ "key": c.key, "label": c.label, "description": c.description, "kind": c.kind,
             "options": c.options.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok()),
-            "unit": c.unit, "incomePeriod": c.income_period, "version": c.version })
+            "unit": c.unit, "incomePeriod": c.income_period, "futureDates": c.future_dates,
+            "version": c.version })
 }
 
 /// Checks a criterion's options against its kind: SELECT and MULTI_SELECT take 1 to 100
@@ -64,6 +68,7 @@ pub struct NewCriterion {
     pub options: Option<String>,
     pub unit: Option<String>,
     pub income_period: Option<IncomePeriod>,
+    pub future_dates: bool,
 }
 
 impl TryFrom<CriterionInput> for NewCriterion {
@@ -85,6 +90,15 @@ impl TryFrom<CriterionInput> for NewCriterion {
                     ));
                 }
                 period => period,
+            },
+            future_dates: match input.future_dates {
+                true if input.kind != CriterionKind::Date => {
+                    return Err(CatalogError::bad_input(
+                        "futureDates",
+                        "only a DATE criterion takes dates",
+                    ));
+                }
+                allowed => allowed,
             },
         })
     }
@@ -176,6 +190,7 @@ impl Catalog {
             options,
             unit,
             income_period,
+            future_dates,
         } = NewCriterion::try_from(input)?;
         let txn = self.begin_write().await?;
         let row = criterion::ActiveModel {
@@ -188,6 +203,7 @@ impl Catalog {
             unit: Set(unit),
             version: Set(1),
             income_period: Set(income_period),
+            future_dates: Set(future_dates),
         };
         let created = insert_unique(
             &txn,

@@ -38,6 +38,8 @@ pub struct CriterionShape {
     pub options: Vec<CriterionOption>,
     /// For an income criterion, the period the income is counted over.
     pub income_period: Option<IncomePeriod>,
+    /// For a DATE criterion, whether answers may be after `asOf`.
+    pub future_dates: bool,
 }
 
 impl CriterionShape {
@@ -55,6 +57,7 @@ impl CriterionShape {
             kind,
             options,
             income_period: row.income_period,
+            future_dates: row.future_dates,
         })
     }
 

@@ -20,6 +20,9 @@ pub struct Model {
     pub version: i32,
     /// For an income criterion, the period the income is counted over.
     pub income_period: Option<IncomePeriod>,
+    /// For a DATE criterion, whether answers may be after the day eligibility is worked
+    /// out for (an expected due date); otherwise a later date is refused.
+    pub future_dates: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

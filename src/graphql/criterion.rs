@@ -90,6 +90,14 @@ impl Criterion {
     async fn income_period(&self) -> Option<IncomePeriod> {
         self.0.income_period.map(Into::into)
     }
+
+    /// For a DATE criterion: whether an answer may be after the day eligibility is worked
+    /// out for (`asOf`), as an expected due date may. When false (every other criterion),
+    /// a later date is `BAD_USER_INPUT`: a birth date or the day a job ended cannot be in
+    /// the future.
+    async fn future_dates(&self) -> bool {
+        self.0.future_dates
+    }
 }
 
 /// Root fields for criteria.
@@ -173,6 +181,10 @@ pub struct CriterionCreateInput {
     /// For a NUMBER criterion that holds an income: the period it is counted over, so
     /// rules can compare it with a reference table. Fixed once created.
     pub income_period: Option<IncomePeriod>,
+    /// For a DATE criterion: whether answers may be after `asOf` (an expected due date).
+    /// False when omitted: a later date is then refused. Fixed once created.
+    #[graphql(default)]
+    pub future_dates: bool,
 }
 
 record_payload!(
@@ -217,6 +229,7 @@ impl From<CriterionCreateInput> for CriterionInput {
             options: options(input.options),
             unit: input.unit,
             income_period: input.income_period.map(Into::into),
+            future_dates: input.future_dates,
         }
     }
 }

@@ -79,11 +79,13 @@ fn situation(
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "recommend::EligibilityStatus")]
 pub enum EligibilityStatus {
-    /// Every rule is answered and met.
+    /// Every rule group is met: an ALL group when each of its rules is met, an ANY group
+    /// when one of its rules is (the others may be unanswered).
     Eligible,
-    /// An answered rule is not met.
+    /// Some rule group fails: an ALL group when one of its rules is not met, an ANY group
+    /// when none is. Shown only with `includeIneligible`, after every other service.
     Ineligible,
-    /// Nothing rules the resident out, but some rule is unanswered.
+    /// No rule group fails, but some group waits on an unanswered rule.
     Unknown,
     /// The catalog holds no eligibility rules for the service: the agency decides (see its
     /// `eligibilitySummary`). Never called eligible.

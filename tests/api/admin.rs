@@ -503,6 +503,13 @@ async fn admins_manage_criteria_and_options_in_use_are_kept() {
     let keys = app.keys();
     let admin = keys.admin.as_str();
     let sel = "criterion { id key label kind version unit options { value label } }";
+    let due = run(&app, admin, "criterionCreate", "criterion { kind futureDates }", json!({ "key": "due-date",
+        "label": "When is the baby due?", "description": "The expected day.", "kind": "DATE", "futureDates": true })).await;
+    assert_eq!(
+        due["criterion"],
+        json!({ "kind": "DATE", "futureDates": true }),
+        "{due}"
+    );
     let created = run(&app, admin, "criterionCreate", sel, json!({ "key": "veteran-status", "label": "Did you serve in the military?",
         "description": "Active duty, reserve or National Guard.", "kind": "SELECT",
         "options": [{ "value": "veteran", "label": "Yes, a veteran" }, { "value": "active", "label": "Yes, serving now" }, { "value": "no", "label": "No" }] })).await;
@@ -524,6 +531,10 @@ async fn admins_manage_criteria_and_options_in_use_are_kept() {
         (
             json!({ "key": "veteran-status", "label": "L", "description": "D", "kind": "BOOLEAN" }),
             json!(["input", "key"]),
+        ),
+        (
+            json!({ "key": "k4", "label": "L", "description": "D", "kind": "NUMBER", "futureDates": true }),
+            json!(["input", "futureDates"]),
         ),
     ] {
         let refused = run(&app, admin, "criterionCreate", sel, input).await;

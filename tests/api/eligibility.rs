@@ -28,6 +28,7 @@ fn criterion(kind: CriterionKind) -> CriterionShape {
             Vec::new()
         },
         income_period: None,
+        future_dates: false,
     }
 }
 

@@ -433,6 +433,11 @@ async fn bad_recommendation_input_is_rejected_with_the_field() {
             "input.answers[0].value",
         ),
         (
+            json!({ "lifeEvents": ["job-loss"], "jurisdiction": "US-NY", "asOf": "2026-11-24",
+                "answers": [{ "criterion": "birth-date", "value": "2026-11-25" }] }),
+            "input.answers[0].value",
+        ),
+        (
             json!({ "lifeEvents": ["job-loss"], "jurisdiction": "US-NY", "answers": [{ "criterion": "job-separation-reason", "value": "bored" }] }),
             "input.answers[0].value",
         ),
@@ -600,4 +605,103 @@ async fn unknown_agency_and_life_event_filters_are_bad_input_for_the_public_and_
             "{known}"
         );
     }
+}
+
+/// A date in the future is refused for a criterion about the past, whatever rule reads it;
+/// a criterion that takes future dates (an expected due date) compares them, and the rules
+/// that count back from `asOf` are not met by them.
+#[tokio::test]
+async fn future_dates_are_refused_unless_the_criterion_takes_them() {
+    let app = TestApp::empty().await;
+    let mut catalog = ranking_catalog();
+    catalog["criteria"] = json!([
+        { "key": "moved-in", "label": "When did you move in?", "description": "Day.", "kind": "DATE" },
+        { "key": "due-date", "label": "When is the baby due?", "description": "Day.", "kind": "DATE", "futureDates": true }
+    ]);
+    let service = |slug: &str, key: &str, op: &str, value: Value| {
+        json!({ "slug": slug, "name": format!("Service {slug}"), "summary": "S.", "description": "D.",
+            "agency": "agency-a", "status": "PUBLISHED", "jurisdictions": ["US"],
+            "channels": [{ "kind": "WEBSITE", "label": "Site", "url": "https://example.gov" }],
+            "lifeEvents": [{ "lifeEvent": "event-b", "stage": "event-b-1", "relevance": "CORE", "reason": "R." }],
+            "eligibility": [{ "rules": [{ "criterion": key, "operator": op, "value": value }] }] })
+    };
+    catalog["services"] = json!([
+        service("moved-before", "moved-in", "BEFORE", json!("2030-01-01")),
+        service(
+            "moved-after",
+            "moved-in",
+            "ON_OR_AFTER",
+            json!("2020-01-01")
+        ),
+        service("moved-recently", "moved-in", "WITHIN_LAST_MONTHS", json!(6)),
+        service("due-before", "due-date", "BEFORE", json!("2027-03-01")),
+        service("due-after", "due-date", "ON_OR_AFTER", json!("2027-03-01")),
+        service("due-recently", "due-date", "WITHIN_LAST_DAYS", json!(30)),
+        service("due-years-ago", "due-date", "LESS_THAN_YEARS_AGO", json!(1))
+    ]);
+    catalog["relations"] = json!([]);
+    app.load(catalog).await;
+    let ask = async |key: &str, day: &str| {
+        let input = json!({ "lifeEvents": ["event-b"], "jurisdiction": "US", "asOf": "2026-11-24",
+            "includeIneligible": true, "answers": [{ "criterion": key, "value": day }] });
+        app.graphql(RECOMMEND, json!({ "input": input, "first": 100 }))
+            .await
+    };
+    // Moving in tomorrow is refused, for every rule on the criterion; today is a day like
+    // any other.
+    let refused = ask("moved-in", "2026-11-25").await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"],
+        "input.answers[0].value"
+    );
+    let today = ask("moved-in", "2026-11-24").await;
+    assert!(today.get("errors").is_none(), "{today}");
+    let status = |body: &Value| -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = recommendations(&body["data"])
+            .iter()
+            .map(|r| {
+                (
+                    r["service"]["slug"].as_str().unwrap().to_owned(),
+                    r["eligibility"]["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let met = |slug: &str, s: &str| (slug.to_owned(), s.to_owned());
+    let statuses = status(&today);
+    for expected in [
+        met("moved-before", "ELIGIBLE"),
+        met("moved-after", "ELIGIBLE"),
+        met("moved-recently", "ELIGIBLE"),
+    ] {
+        assert!(statuses.contains(&expected), "{expected:?} in {statuses:?}");
+    }
+    // A due date in the spring is taken: compared with fixed days, and never "in the last
+    // 30 days" or "less than a year ago".
+    let due = status(&ask("due-date", "2027-04-15").await);
+    for expected in [
+        met("due-before", "INELIGIBLE"),
+        met("due-after", "ELIGIBLE"),
+        met("due-recently", "INELIGIBLE"),
+        met("due-years-ago", "INELIGIBLE"),
+    ] {
+        assert!(due.contains(&expected), "{expected:?} in {due:?}");
+    }
+    // The criterion says so, and only a DATE criterion may.
+    let shown = app
+        .data(
+            r#"{ a: criterion(key: "due-date") { futureDates } b: criterion(key: "moved-in") { futureDates } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!({ "a": { "futureDates": true }, "b": { "futureDates": false } })
+    );
 }

@@ -129,6 +129,9 @@ pub struct CriterionDoc {
     /// `MONTHLY` or `ANNUAL` for an income criterion.
     #[serde(default)]
     pub income_period: Option<String>,
+    /// For a DATE criterion: whether answers may be after `asOf`.
+    #[serde(default)]
+    pub future_dates: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -454,6 +457,7 @@ impl<'a> Loader<'a> {
                 .map(|p| parse_enum("incomePeriod", p, IncomePeriod::ALL, |k| k.as_str()))
                 .transpose()
                 .map_err(|e| e.under(path))?,
+            future_dates: doc.future_dates,
         })
         .map_err(|e| e.under(path))?;
         let key = criterion.key.as_str();
@@ -471,6 +475,7 @@ impl<'a> Loader<'a> {
             unit: criterion.unit,
             version: existing.as_ref().map_or(1, |e| e.version),
             income_period: criterion.income_period,
+            future_dates: criterion.future_dates,
         };
         let desired = bump_if_changed(existing.as_ref(), desired, |m| &mut m.version);
         let shape = CriterionShape::from_row(&desired)?;

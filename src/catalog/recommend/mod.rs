@@ -67,11 +67,13 @@ pub struct ResidentSituation {
 /// Whether a resident can get a service, from the answers given so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EligibilityStatus {
-    /// Every rule is answered and met.
+    /// Every rule group is met (an ALL group when each of its rules is, an ANY group when
+    /// one is).
     Eligible,
-    /// Some answered rule is not met.
+    /// Some rule group fails (an ALL group when one of its rules fails, an ANY group when
+    /// every rule does).
     Ineligible,
-    /// Nothing fails, but something is unanswered.
+    /// No group fails, but some group waits on an unanswered rule.
     Unknown,
     /// The catalog holds no eligibility rules for it: the agency decides, and nothing is
     /// said either way.

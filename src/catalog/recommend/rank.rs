@@ -64,13 +64,16 @@ impl Ranked<'_> {
         }
     }
 
-    /// The result's order: directly linked first, then by score (highest first), stage
-    /// position, the catalog's order and name. Ties end on the service id, so the order is
-    /// total and an unstable sort or selection is exact.
+    /// The result's order: INELIGIBLE services (shown only on request) last, then directly
+    /// linked first, then by score (highest first), stage position, the catalog's order
+    /// and name. Ties end on the service id, so the order is total and an unstable sort or
+    /// selection is exact.
     pub(super) fn order(a: &Self, b: &Self) -> Ordering {
         let ((a_direct, a_pos, a_order), (b_direct, b_pos, b_order)) = (a.place, b.place);
-        b_direct
-            .cmp(&a_direct)
+        let ruled_out = |r: &Self| r.eligibility == EligibilityStatus::Ineligible;
+        ruled_out(a)
+            .cmp(&ruled_out(b))
+            .then_with(|| b_direct.cmp(&a_direct))
             .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| a_pos.cmp(&b_pos))
             .then_with(|| a_order.cmp(&b_order))
@@ -205,7 +208,20 @@ impl Index {
                     format!("unknown criterion `{key}`"),
                 )
             })?;
-            let answer = Answer::parse(&format!("answers[{i}].value"), shape, value)?;
+            let field = format!("answers[{i}].value");
+            let answer = Answer::parse(&field, shape, value)?;
+            if let Answer::Date(day) = answer
+                && day > situation.as_of
+                && !shape.future_dates
+            {
+                return Err(CatalogError::bad_input(
+                    field,
+                    format!(
+                        "`{key}` takes a day on or before {} (`asOf`); {day} is after it",
+                        situation.as_of
+                    ),
+                ));
+            }
             if key == HOUSEHOLD_SIZE
                 && let Answer::Number(n) = answer
                 && (n.fract() != 0.0 || !(1.0..=100.0).contains(&n))
@@ -690,6 +706,7 @@ mod tests {
             kind: CriterionKind::Number,
             options: Vec::new(),
             income_period: None,
+            future_dates: false,
         };
         let services = map([
             (1, service("Unemployment insurance", &[NY])),
@@ -834,8 +851,12 @@ mod tests {
                 .any(|(name, _)| name == "Job training")
         );
         let all = ranked(&pair, true);
-        let training = all.iter().find(|(name, _)| name == "Job training").unwrap();
-        assert_eq!(training.1, 10.0 - 20.0);
+        // Ranked last, after the helpline that only a relation reaches.
+        assert_eq!(
+            all.last(),
+            Some(&("Job training".to_owned(), 10.0 - 20.0)),
+            "{all:?}"
+        );
         let family = situation(&["job-loss"], "US-NY", Some(4));
         let result = index().recommend(&family, false).unwrap();
         let training = result
