@@ -41,6 +41,7 @@ pub mod service;
 pub mod snapshot;
 pub mod store;
 pub mod synthetic;
+pub mod taxonomy;
 pub mod types;
 pub mod ux_metrics;
 pub mod validate;

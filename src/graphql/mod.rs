@@ -25,6 +25,7 @@ pub mod reference;
 pub mod scalars;
 pub mod scorecard;
 pub mod service;
+pub mod taxonomy;
 pub mod ux_metrics;
 pub mod viewer;
 
@@ -63,6 +64,7 @@ pub struct MutationRoot(
     life_event::LifeEventMutation,
     criterion::CriterionMutation,
     reference::ReferenceTableMutation,
+    taxonomy::TaxonomyMutation,
     feedback::FeedbackMutation,
     ux_metrics::UxMetricsMutation,
 );

@@ -498,6 +498,99 @@ async fn admins_relate_life_events_and_recommendations_suggest_them() {
 }
 
 #[tokio::test]
+async fn admins_set_taxonomy_terms_that_services_show() {
+    let app = TestApp::with_keys().await;
+    let keys = app.keys();
+    let admin = keys.admin.as_str();
+    let sel = "taxonomyTerm { scheme code name }";
+    let audit_before = app.audit_count().await;
+    let set = async |input: Value| run(&app, admin, "taxonomyTermSet", sel, input).await;
+    // Renaming a term every SNAP page shows: the public sees it at once.
+    let renamed =
+        set(json!({ "scheme": "civic-catalog", "code": "food", "name": "Food and groceries" }))
+            .await;
+    assert_eq!(renamed["userErrors"], json!([]), "{renamed}");
+    let snap = app
+        .data(
+            r#"{ service(slug: "nys-snap") { taxonomyTerms { code name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        snap["service"]["taxonomyTerms"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "code": "food", "name": "Food and groceries" })),
+        "{snap}"
+    );
+    // A new term below it, with a code from another scheme's style.
+    let pantry = set(json!({ "scheme": "civic-catalog", "code": "BD-1800.2000",
+        "name": "Food pantries", "parent": "food" }))
+    .await;
+    assert_eq!(
+        pantry["taxonomyTerm"],
+        json!({ "scheme": "civic-catalog", "code": "BD-1800.2000", "name": "Food pantries" })
+    );
+    // Mistakes are user errors and write nothing.
+    let audited = app.audit_count().await;
+    assert_eq!(audited, audit_before + 2);
+    for (input, field, code) in [
+        (
+            json!({ "scheme": "Civic Catalog", "code": "x", "name": "X" }),
+            ["input", "scheme"],
+            "INVALID",
+        ),
+        (
+            json!({ "scheme": "civic-catalog", "code": "has space", "name": "X" }),
+            ["input", "code"],
+            "INVALID",
+        ),
+        (
+            json!({ "scheme": "civic-catalog", "code": "x", "name": " " }),
+            ["input", "name"],
+            "INVALID",
+        ),
+        (
+            json!({ "scheme": "civic-catalog", "code": "x", "name": "X", "parent": "nowhere" }),
+            ["input", "parent"],
+            "NOT_FOUND",
+        ),
+        (
+            json!({ "scheme": "civic-catalog", "code": "food", "name": "Food", "parent": "food" }),
+            ["input", "parent"],
+            "INVALID",
+        ),
+        // Food below its own pantries would be a loop.
+        (
+            json!({ "scheme": "civic-catalog", "code": "food", "name": "Food", "parent": "BD-1800.2000" }),
+            ["input", "parent"],
+            "INVALID",
+        ),
+    ] {
+        let refused = set(input.clone()).await;
+        assert!(refused["taxonomyTerm"].is_null(), "{input}: {refused}");
+        assert_eq!(
+            refused["userErrors"][0]["field"],
+            json!(field),
+            "{input}: {refused}"
+        );
+        assert_eq!(refused["userErrors"][0]["code"], code, "{input}: {refused}");
+    }
+    assert_eq!(app.audit_count().await, audited);
+    let editor = app
+        .as_(Caller::Editor)
+        .graphql(
+            "mutation($input: TaxonomyTermSetInput!) { taxonomyTermSet(input: $input) { userErrors { code } } }",
+            json!({ "input": { "scheme": "civic-catalog", "code": "food", "name": "Mine" } }),
+        )
+        .await;
+    assert_eq!(
+        editor["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{editor}"
+    );
+}
+
+#[tokio::test]
 async fn admins_manage_criteria_and_options_in_use_are_kept() {
     let app = TestApp::with_keys().await;
     let keys = app.keys();

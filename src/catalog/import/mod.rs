@@ -25,12 +25,13 @@ use crate::catalog::service::children::write_children;
 use crate::catalog::service::fields::ServiceFields;
 use crate::catalog::service::write::service_row;
 use crate::catalog::store::{bump_if_changed, insert_all, upsert};
+use crate::catalog::taxonomy::{CheckedTerm, TermInput, write_term};
 use crate::catalog::types::{
     CriterionKind, IncomePeriod, JurisdictionKind, RelationKind, parse_enum,
 };
 use crate::entity::{
     agency, criterion, cssp_designation, journey_stage, jurisdiction, language, life_event,
-    life_event_relation, service, service_relation, taxonomy_term,
+    life_event_relation, service, service_relation,
 };
 
 /// The New York catalog shipped with the binary.
@@ -402,8 +403,17 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// A taxonomy entry, checked as `taxonomyTermSet` checks it and written by the same
+    /// function (its parent named earlier in the document or already stored).
     async fn term(&mut self, path: &str, doc: &TermDoc) -> CatalogResult<()> {
-        let parent_id = doc
+        let term = CheckedTerm::try_from(&TermInput {
+            scheme: doc.scheme.clone(),
+            code: doc.code.clone(),
+            name: doc.name.clone(),
+            parent: doc.parent.clone(),
+        })
+        .map_err(|e| e.under(path))?;
+        let parent_id = term
             .parent
             .as_deref()
             .map(|p| {
@@ -411,27 +421,14 @@ impl<'a> Loader<'a> {
                     &self.names.terms,
                     &format!("{path}.parent"),
                     "taxonomy term",
-                    &format!("{}:{p}", doc.scheme),
+                    &format!("{}:{p}", term.scheme),
                 )
             })
             .transpose()?;
-        let existing = taxonomy_term::Entity::find()
-            .filter(taxonomy_term::Column::Scheme.eq(doc.scheme.as_str()))
-            .filter(taxonomy_term::Column::Code.eq(doc.code.as_str()))
-            .one(self.txn)
-            .await?;
-        let desired = taxonomy_term::Model {
-            id: existing.as_ref().map_or(0, |e| e.id),
-            scheme: doc.scheme.clone(),
-            code: doc.code.clone(),
-            name: doc.name.trim().to_owned(),
-            parent_id,
-        };
-        let id =
-            upsert::<taxonomy_term::ActiveModel>(self.txn, existing, desired, |m| m.id).await?;
+        let (_, written) = write_term(self.txn, &term, parent_id).await?;
         self.names
             .terms
-            .insert(format!("{}:{}", doc.scheme, doc.code), id);
+            .insert(format!("{}:{}", written.scheme, written.code), written.id);
         Ok(())
     }
 
