@@ -450,14 +450,11 @@ async fn admins_relate_life_events_and_recommendations_suggest_them() {
         babies,
         [&json!({ "lifeEvent": { "slug": "having-a-baby" }, "reason": "Less time at work." })]
     );
-    let removed = run(
-        &app,
-        admin,
-        "lifeEventUnrelate",
-        sel,
-        json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby }),
-    )
-    .await;
+    let unrelate = async || {
+        let input = json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby });
+        run(&app, admin, "lifeEventUnrelate", sel, input).await
+    };
+    let removed = unrelate().await;
     assert_eq!(removed["userErrors"], json!([]), "{removed}");
     assert_eq!(
         removed["lifeEvent"]["relatedLifeEvents"]
@@ -466,14 +463,7 @@ async fn admins_relate_life_events_and_recommendations_suggest_them() {
             .len(),
         already.len()
     );
-    let twice = run(
-        &app,
-        admin,
-        "lifeEventUnrelate",
-        sel,
-        json!({ "lifeEvent": job_loss, "relatedLifeEvent": baby }),
-    )
-    .await;
+    let twice = unrelate().await;
     assert_eq!(twice["userErrors"][0]["code"], "NOT_FOUND", "{twice}");
     // Three changes, three audit events, each with the relations before and after.
     assert_eq!(app.audit_count().await, audit_before + 3);
