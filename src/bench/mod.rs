@@ -268,6 +268,8 @@ pub async fn generate(
                 deleted_at: Set(None),
                 external_id: Set(Some(format!("ext-{i}"))),
                 revision_of_id: Set(None),
+                agency_checks: Set(Default::default()),
+                program: Set(None),
             })
             .collect(),
     )

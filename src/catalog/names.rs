@@ -129,6 +129,10 @@ impl Names {
         ] {
             validate::optional(&format!("{path}.{field}"), text.as_deref(), limit)?;
         }
+        validate::agency_checks(&format!("{path}.agencyChecks"), &doc.agency_checks)?;
+        if let Some(program) = &doc.program {
+            crate::catalog::types::Slug::parse(&format!("{path}.program"), program)?;
+        }
         if doc.channels.is_empty() {
             return Err(CatalogError::bad_input(
                 format!("{path}.channels"),

@@ -160,6 +160,15 @@ batch_reads! {
 }
 
 impl Reader {
+    /// Taxonomy terms by id (public records the snapshot holds only as services' lists),
+    /// from the database for every caller.
+    pub async fn taxonomy_terms_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<HashMap<i32, records::TaxonomyTerm>> {
+        self.live().taxonomy_terms_by_ids(ids).await
+    }
+
     /// Services by id that the caller may read.
     pub async fn services_by_ids(
         &self,

@@ -177,3 +177,33 @@ impl Catalog {
         Ok(after)
     }
 }
+
+impl Catalog {
+    /// Every taxonomy term, of `scheme` when given (an unknown scheme has none), ordered
+    /// by name then id as pages list them. Terms are public and few (a scheme such as AIRS
+    /// holds some thousands), so they are read whole and paged in memory.
+    pub async fn taxonomy_terms(
+        &self,
+        scheme: Option<&Slug>,
+    ) -> CatalogResult<Vec<taxonomy_term::Model>> {
+        let mut query = taxonomy_term::Entity::find();
+        if let Some(scheme) = scheme {
+            query = query.filter(taxonomy_term::Column::Scheme.eq(scheme.as_str()));
+        }
+        let mut terms = query.all(self.connection()).await?;
+        terms.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        Ok(terms)
+    }
+
+    /// The taxonomy terms with these ids, by id.
+    pub async fn taxonomy_terms_by_ids(
+        &self,
+        ids: &[i32],
+    ) -> CatalogResult<std::collections::HashMap<i32, taxonomy_term::Model>> {
+        let terms = taxonomy_term::Entity::find()
+            .filter(taxonomy_term::Column::Id.is_in(ids.iter().copied()))
+            .all(self.connection())
+            .await?;
+        Ok(terms.into_iter().map(|t| (t.id, t)).collect())
+    }
+}

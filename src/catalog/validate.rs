@@ -24,6 +24,8 @@ pub mod max {
     pub const EMAIL: usize = 254;
     pub const UNIT: usize = 32;
     pub const EXTERNAL_ID: usize = 200;
+    /// One thing the agency checks that a pre-screen cannot.
+    pub const AGENCY_CHECK: usize = 200;
 }
 
 /// The most items of each kind of list.
@@ -39,6 +41,7 @@ pub mod max_items {
     pub const CSSP_BASIS: usize = 2;
     pub const PARTNERS: usize = 20;
     pub const TAXONOMY_TERMS: usize = 50;
+    pub const AGENCY_CHECKS: usize = 10;
 }
 
 /// A calendar date written exactly `YYYY-MM-DD` (`2026-1-1` and `+2026-01-01` are not).
@@ -72,6 +75,43 @@ pub fn required(field: &str, value: &str, max: usize) -> CatalogResult<String> {
         ));
     }
     Ok(value.to_owned())
+}
+
+/// `items` trimmed, each 1 to `max` characters, at most `limit` of them and none twice
+/// (ignoring case); a mistake names the item (`field[i]`).
+pub fn phrases(
+    field: &str,
+    items: &[String],
+    limit: usize,
+    max: usize,
+) -> CatalogResult<Vec<String>> {
+    if items.len() > limit {
+        return Err(CatalogError::bad_input(
+            field,
+            format!("at most {limit} items, not {}", items.len()),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let item = required(&format!("{field}[{i}]"), item, max)?;
+            if !seen.insert(item.to_lowercase()) {
+                return Err(CatalogError::bad_input(
+                    format!("{field}[{i}]"),
+                    format!("`{item}` is listed twice"),
+                ));
+            }
+            Ok(item)
+        })
+        .collect()
+}
+
+/// A service's `agencyChecks` (the `field`), checked as [`phrases`]: at most
+/// [`max_items::AGENCY_CHECKS`] of [`max::AGENCY_CHECK`] characters each.
+pub fn agency_checks(field: &str, items: &[String]) -> CatalogResult<Vec<String>> {
+    phrases(field, items, max_items::AGENCY_CHECKS, max::AGENCY_CHECK)
 }
 
 /// `value` trimmed, `None` when it is absent or blank; at most `max` characters.

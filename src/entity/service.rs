@@ -1,6 +1,8 @@
 //! Entity for the `service` table: a government service residents can use.
 
+use sea_orm::FromJsonQueryResult;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::enums::ServiceStatus;
 
@@ -30,7 +32,16 @@ pub struct Model {
     pub external_id: Option<String>,
     /// For a pending revision: the published service it will replace when published.
     pub revision_of_id: Option<i32>,
+    /// What the agency checks that a pre-screen cannot (a JSON list of short phrases).
+    pub agency_checks: AgencyChecks,
+    /// The program this service is a listing of, shared by the offices that deliver it.
+    pub program: Option<String>,
 }
+
+/// What the agency checks that a pre-screen cannot know, such as "net income after
+/// deductions", in the order the agency gave them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct AgencyChecks(pub Vec<String>);
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}

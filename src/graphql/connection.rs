@@ -108,6 +108,18 @@ macro_rules! connection {
 connection!(AgencyConnection, AgencyEdge, Agency, "agency list");
 connection!(ServiceConnection, ServiceEdge, Service, "service list");
 connection!(
+    TaxonomyTermConnection,
+    TaxonomyTermEdge,
+    crate::graphql::service::TaxonomyTerm,
+    "taxonomy term list"
+);
+connection!(
+    LifeEventServiceConnection,
+    LifeEventServiceEdge,
+    crate::graphql::life_event::StageService,
+    "life event service list"
+);
+connection!(
     LifeEventConnection,
     LifeEventEdge,
     LifeEvent,

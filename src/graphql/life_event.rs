@@ -2,22 +2,22 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::connection::{LifeEventConnection, ServiceConnection};
+use super::connection::{LifeEventConnection, LifeEventServiceConnection};
 use super::context::{catalog, loader, principal, reader};
 use super::enums::Relevance;
 use super::error::GqlResult;
 use super::integrity;
 use super::loaders::{
-    JurisdictionsOfService, LifeEventById, LinksOfStage, RelatedOfLifeEvent, ServiceById,
-    ServiceKeysOfLifeEvent, StagesOfLifeEvent,
+    JurisdictionsOfService, LifeEventById, LinksOfService, LinksOfStage, RelatedOfLifeEvent,
+    ServiceById, ServiceKeysOfLifeEvent, StageById, StagesOfLifeEvent,
 };
 use super::node::{NodeKind, global_id, row_id};
 use super::payload::{UserError, on_row, outcome, record_payload};
-use super::service::{Service, services_by_keys};
+use super::service::Service;
 use crate::catalog::life_event::{LifeEventInput, StageInput, TextChanges};
 use crate::catalog::records;
 use crate::catalog::types::{JurisdictionCode, Slug};
-use crate::catalog::{CatalogError, PageRequest};
+use crate::catalog::{CatalogError, Page, PageRequest};
 
 /// Something residents go through, such as losing a job or having a baby, with the
 /// journey stages it takes and the services that help at each.
@@ -92,7 +92,8 @@ impl LifeEvent {
         Ok(stages.into_iter().map(JourneyStage).collect())
     }
 
-    /// Every published service linked to it, at any stage, by name.
+    /// Every published service linked to it, at any stage, by name: each with its stage,
+    /// relevance and reason, as the stages list them.
     #[graphql(complexity = "crate::graphql::limits::page(first, last, child_complexity)")]
     async fn services(
         &self,
@@ -107,13 +108,35 @@ impl LifeEvent {
         last: Option<i32>,
         #[graphql(desc = "Return the services before this cursor (with `last`, to page back).")]
         before: Option<String>,
-    ) -> Result<ServiceConnection> {
+    ) -> Result<LifeEventServiceConnection> {
         let request = PageRequest::parse(first, after.as_deref(), last, before.as_deref()).gql()?;
-        let keys = loader(ctx)?
+        let loader = loader(ctx)?;
+        let keys = loader
             .load_one(ServiceKeysOfLifeEvent(self.0.id))
             .await?
             .unwrap_or_default();
-        services_by_keys(ctx, keys, &request).await
+        let page = Page::slice(keys, &request, |k| k.id, Clone::clone);
+        let links = loader
+            .load_many(page.items.iter().map(|(key, _)| LinksOfService(key.id)))
+            .await?;
+        let link = |service_id: i32| {
+            links
+                .get(&LinksOfService(service_id))?
+                .iter()
+                .find(|l| l.life_event_id == self.0.id)
+                .cloned()
+        };
+        let page = Page {
+            items: page
+                .items
+                .into_iter()
+                .filter_map(|(key, _)| link(key.id).map(|l| (key, l)))
+                .collect(),
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            total_count: page.total_count,
+        };
+        Ok(LifeEventServiceConnection::from_page(page, StageService))
     }
 
     /// Life events that often come with this one, and why.
@@ -259,6 +282,14 @@ impl StageService {
             .load_one(ServiceById(self.0.service_id))
             .await?;
         integrity(found, "stage service").map(Service)
+    }
+
+    /// The journey stage where it helps.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<JourneyStage> {
+        let found = loader(ctx)?
+            .load_one(StageById(self.0.journey_stage_id))
+            .await?;
+        integrity(found, "service link stage").map(JourneyStage)
     }
 }
 

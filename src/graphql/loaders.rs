@@ -218,6 +218,8 @@ batch!(/// A service's languages, by service id.
     LanguagesOfService => Vec<records::Language>, languages_of_services);
 batch!(/// A service's taxonomy terms, by service id.
     TermsOfService => Vec<records::TaxonomyTerm>, terms_of_services);
+batch!(/// A taxonomy term by id.
+    TermById => records::TaxonomyTerm, taxonomy_terms_by_ids);
 batch!(/// A life event by id.
     LifeEventById => records::LifeEvent, life_events_by_ids);
 batch!(/// A life event's journey stages, by life event id.

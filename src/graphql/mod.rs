@@ -45,6 +45,7 @@ pub struct QueryRoot(
     jurisdiction::JurisdictionQuery,
     criterion::CriterionQuery,
     reference::ReferenceTableQuery,
+    taxonomy::TaxonomyQuery,
     recommend::RecommendationQuery,
     viewer::ViewerQuery,
     audit::AuditQuery,

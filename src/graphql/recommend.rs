@@ -80,8 +80,13 @@ fn situation(
 #[graphql(remote = "recommend::EligibilityStatus")]
 pub enum EligibilityStatus {
     /// Every rule group is met: an ALL group when each of its rules is met, an ANY group
-    /// when one of its rules is (the others may be unanswered).
+    /// when one of its rules is (the others may be unanswered); and the service names
+    /// nothing its rules cannot screen (its `agencyChecks` is empty).
     Eligible,
+    /// Every rule group is met, but the agency also checks what a pre-screen cannot know,
+    /// named in `agencyChecks` (e.g. net income after deductions, resources, immigration
+    /// status): the resident is likely eligible and should apply; the agency decides.
+    LikelyEligible,
     /// Some rule group fails: an ALL group when one of its rules is not met, an ANY group
     /// when none is. Shown only with `includeIneligible`, after every other service.
     Ineligible,
@@ -204,6 +209,9 @@ pub struct Eligibility {
         complexity = "crate::graphql::limits::list(crate::graphql::limits::caps::CHECKS, child_complexity)"
     )]
     pub checks: Vec<EligibilityCheck>,
+    /// What the agency checks that the catalog cannot screen, from the service's
+    /// `agencyChecks`: why a service whose rules are all met is `LIKELY_ELIGIBLE`.
+    pub agency_checks: Vec<String>,
 }
 
 /// Why a service is recommended, in words a resident understands, with the data behind it.
@@ -298,6 +306,18 @@ impl Recommendation {
         integrity(found, "recommended service").map(Service)
     }
 
+    /// Other offices' listings of the same program (services sharing its `program`),
+    /// left out of the result because this one serves the resident's jurisdiction more
+    /// closely, e.g. the state's SNAP listing beside New York City's for a city resident.
+    async fn other_listings(&self, ctx: &Context<'_>) -> Result<Vec<Service>> {
+        let found = crate::graphql::loaders::load_in_order(
+            loader(ctx)?,
+            self.0.same_program.iter().map(|&id| ServiceById(id)),
+        )
+        .await?;
+        Ok(found.into_iter().map(Service).collect())
+    }
+
     /// Its score: higher is more relevant (see the README for how it is computed).
     async fn score(&self) -> f64 {
         self.0.score
@@ -320,6 +340,7 @@ impl Recommendation {
                 .cloned()
                 .map(EligibilityCheck)
                 .collect(),
+            agency_checks: self.0.agency_checks.to_vec(),
         }
     }
 

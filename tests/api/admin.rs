@@ -567,6 +567,39 @@ async fn admins_set_taxonomy_terms_that_services_show() {
         assert_eq!(refused["userErrors"][0]["code"], code, "{input}: {refused}");
     }
     assert_eq!(app.audit_count().await, audited);
+    // Anyone lists the terms by name, one scheme's or every scheme's, with each parent.
+    let list = r#"query($scheme: String, $after: String) { taxonomyTerms(scheme: $scheme, first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { scheme code name parent { code } } } }"#;
+    let mut after = Value::Null;
+    let mut names = Vec::new();
+    loop {
+        let page = app
+            .data(list, json!({ "scheme": "civic-catalog", "after": after }))
+            .await["taxonomyTerms"]
+            .clone();
+        for term in page["nodes"].as_array().unwrap() {
+            assert_eq!(term["scheme"], "civic-catalog");
+            if term["code"] == "BD-1800.2000" {
+                assert_eq!(term["parent"], json!({ "code": "food" }), "{term}");
+            }
+            names.push(term["name"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] == false {
+            assert_eq!(names.len() as i64, page["totalCount"].as_i64().unwrap());
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    // The seed's 19 terms and the pantries, by name.
+    assert_eq!(names.len(), 20);
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    assert!(names.contains(&"Food pantries".to_owned()));
+    let other = app
+        .data(list, json!({ "scheme": "airs", "after": null }))
+        .await;
+    assert_eq!(other["taxonomyTerms"]["totalCount"], 0);
+    let bad = app.error(list, json!({ "scheme": "Not A Slug" })).await;
+    assert_eq!(bad["extensions"]["code"], "BAD_USER_INPUT", "{bad}");
     let editor = app
         .as_(Caller::Editor)
         .graphql(

@@ -168,14 +168,23 @@ async fn a_service_shows_all_its_facets() {
     assert!(
         pluck(s["taxonomyTerms"].as_array().unwrap(), "code").contains(&"utilities".to_owned())
     );
+    // HEAP's income limit is its own table; SNAP or cash assistance qualify instead.
     let rule = &s["eligibilityRules"][0];
-    assert_eq!(rule["criterion"]["key"], "household-size");
-    assert_eq!(rule["operator"], "GTE");
-    assert_eq!(rule["value"], 1);
-    assert_eq!(rule["groupMode"], "ALL");
+    assert_eq!(rule["criterion"]["key"], "household-monthly-income");
+    assert_eq!(rule["operator"], "AT_MOST_PERCENT_OF_TABLE");
+    assert_eq!(
+        rule["value"],
+        json!({ "table": "nys-heap-income-limits", "percent": 100 })
+    );
+    assert_eq!(rule["groupMode"], "ANY");
     assert_eq!(
         rule["description"],
-        "How many people live in your household?: at least 1"
+        "What is your household's total monthly income before taxes?: at most 100% of \
+         `nys-heap-income-limits` for the household's size"
+    );
+    assert_eq!(
+        s["eligibilityRules"][1]["criterion"]["key"],
+        "receives-benefits"
     );
 }
 

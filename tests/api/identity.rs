@@ -161,7 +161,7 @@ async fn drafts_and_archived_services_are_invisible_to_the_public() {
         .data(
             r#"{ services(first: 100, filter: {search: "hidden"}) { totalCount }
                  all: services(first: 100) { nodes { slug } }
-                 lifeEvent(slug: "job-loss") { stages { services { service { slug } } } services(first: 100) { nodes { slug } } }
+                 lifeEvent(slug: "job-loss") { stages { services { service { slug } } } services(first: 100) { nodes { service { slug } } } }
                  agency(slug: "nys-dol") { services(first: 100) { nodes { slug } } }
                  service(slug: "nys-unemployment-insurance") { relatedServices { service { slug } } } }"#,
             json!({}),

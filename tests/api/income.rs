@@ -56,8 +56,8 @@ async fn medicaid_for_adults_holds_income_at_138_percent_of_the_poverty_guidelin
     // (54,150 + 2 x 5,500) x 1.38 / 12 = $7,492.25.
     for (size, limit) in [(1, 1799.75), (3, 3064.75), (10, 7492.25)] {
         for (income, status) in [
-            (limit - 0.01, "ELIGIBLE"),
-            (limit, "ELIGIBLE"),
+            (limit - 0.01, "LIKELY_ELIGIBLE"),
+            (limit, "LIKELY_ELIGIBLE"),
             (limit + 0.01, "INELIGIBLE"),
         ] {
             let verdict = eligibility(
@@ -172,7 +172,7 @@ async fn a_new_table_version_changes_verdicts_from_its_date_and_not_before() {
             .clone()
     };
     assert_eq!(on("2099-01-14").await, "INELIGIBLE");
-    assert_eq!(on("2099-01-15").await, "ELIGIBLE");
+    assert_eq!(on("2099-01-15").await, "LIKELY_ELIGIBLE");
     let audit = admin
         .graphql(
             r#"{ auditEvents(first: 1) { nodes { action recordType } } }"#,
@@ -342,7 +342,7 @@ async fn tables_and_income_rules_refuse_bad_input_and_change_nothing() {
     let keys = app.data("{ referenceTables { key } }", json!({})).await;
     assert_eq!(
         keys["referenceTables"],
-        json!([{ "key": "hhs-poverty-guidelines" }])
+        json!([{ "key": "hhs-poverty-guidelines" }, { "key": "nys-heap-income-limits" }])
     );
 }
 

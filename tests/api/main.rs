@@ -22,6 +22,7 @@ mod journey;
 mod limits;
 mod loaders;
 mod pagination;
+mod programs;
 mod readme;
 mod recommend;
 mod schema;

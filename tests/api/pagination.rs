@@ -54,7 +54,7 @@ async fn walking_every_page_returns_each_item_once() {
 
     // Nested connections page the same way.
     let nested = r#"query($first: Int, $after: String) { lifeEvent(slug: "job-loss") { services(first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { slug } } } } }"#;
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { relevance stage { slug } service { slug } } } } } }"#;
     let mut after = Value::Null;
     let mut seen = Vec::new();
     loop {
@@ -67,10 +67,15 @@ async fn walking_every_page_returns_each_item_once() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|e| e["node"].clone())
+                .map(|e| e["node"]["service"].clone())
                 .collect::<Vec<_>>(),
             "slug",
         ));
+        // Each service with its link, as the stages list it.
+        assert!(conn["edges"].as_array().unwrap().iter().all(|e| {
+            ["CORE", "SUPPORTING"].contains(&e["node"]["relevance"].as_str().unwrap())
+                && e["node"]["stage"]["slug"].is_string()
+        }));
         if conn["pageInfo"]["hasNextPage"] == false {
             assert_eq!(seen.len() as i64, conn["totalCount"].as_i64().unwrap());
             break;
@@ -194,7 +199,8 @@ async fn every_connection_pages_backward_with_last_and_before() {
             "services",
             r#"lifeEvent(slug: "job-loss") {"#,
             vec!["lifeEvent", "services"],
-            "slug",
+            // Its nodes are the services' links: each link's reason, in the services' order.
+            "reason",
         ),
         (
             "services",

@@ -72,12 +72,13 @@ async fn a_new_yorker_who_lost_their_job_gets_the_services_they_need_with_reason
         );
     }
     assert!(find(&list, "nys-snap").is_some() || find(&list, "nyc-snap").is_some());
-    // Unemployment insurance comes first, is eligible from the answers, and says why.
+    // Unemployment insurance comes first, is likely eligible from the answers (the
+    // department still checks wages and availability, and says so), and says why.
     let ui = &list[0];
     assert_eq!(ui["service"]["slug"], "nys-unemployment-insurance");
     assert_eq!(ui["rank"], 1);
     assert_eq!(ui["stage"]["slug"], "replace-income");
-    assert_eq!(ui["eligibility"]["status"], "ELIGIBLE");
+    assert_eq!(ui["eligibility"]["status"], "LIKELY_ELIGIBLE");
     let check = &ui["eligibility"]["checks"][0];
     assert_eq!(check["criterion"]["key"], "job-separation-reason");
     assert_eq!(check["outcome"], "MET");

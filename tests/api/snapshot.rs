@@ -25,7 +25,7 @@ const READS: &[&str] = &[
     r#"{ agencies(first: 100, filter: {cssp: false, jurisdiction: "US-NY"}) { totalCount nodes { slug } } }"#,
     r#"{ agencies(first: 100, filter: {search: "HEALTH"}) { totalCount nodes { slug } } }"#,
     r#"{ lifeEvents(first: 30) { totalCount nodes { slug name euCode relatedLifeEvents { reason lifeEvent { slug } }
-        services(first: 30) { totalCount nodes { slug } }
+        services(first: 30) { totalCount nodes { service { slug } } }
         stages { slug position name services { relevance reason service { slug channels { kind label url phone languages } agency { slug cssp { basis } } } } } } } }"#,
     r#"{ criteria(first: 100) { totalCount nodes { key label kind options { value label } } } }"#,
     r#"{ jurisdictions { code name kind parent { code } } jurisdiction(code: "US-NY-NYC") { name } }"#,
@@ -36,6 +36,7 @@ const READS: &[&str] = &[
         eligibilityRules { operator value criterion { key } } requiredDocuments { name description } languages { code } taxonomyTerms { code } } }"#,
     r#"{ agency(slug: "nys-dol") { name children { slug } services(first: 2) { totalCount pageInfo { hasNextPage } nodes { slug } } } }"#,
     r#"{ lifeEvent(slug: "job-loss") { stages { lifeEvent { slug } services { service { slug } } } } criterion(key: "household-size") { label } }"#,
+    r#"{ lifeEvent(slug: "job-loss") { services(first: 100) { totalCount nodes { relevance reason stage { slug } service { slug } } } } }"#,
     r#"{ recommendServices(input: {lifeEvents: ["job-loss"], jurisdiction: "US-NY-NYC", asOf: "2026-11-01", answers: [{criterion: "household-size", value: 3}]}, first: 100) {
         totalCount nodes { rank score service { slug } eligibility { status checks { rule outcome } } reasons { kind text } } suggestedLifeEvents { reason lifeEvent { slug } } } }"#,
     r#"{ eligibilityQuestions(lifeEvents: ["job-loss"], jurisdiction: "US-NY") { decides criterion { key } } }"#,

@@ -17,6 +17,11 @@ pub(super) struct IndexedService {
     pub(super) name: Arc<str>,
     pub(super) jurisdictions: Vec<i32>,
     pub(super) groups: Vec<(RuleGroupMode, Vec<IndexedRule>)>,
+    /// What the agency checks that its rules cannot: when non-empty, met rules make the
+    /// service likely eligible, never eligible.
+    pub(super) agency_checks: Arc<[String]>,
+    /// The program it is a listing of, shared with other offices' listings.
+    pub(super) program: Option<Arc<str>>,
 }
 
 /// A compiled rule with its plain-words description, written once per index build.
@@ -205,6 +210,8 @@ impl Index {
                 name: Arc::from(service.name.as_str()),
                 jurisdictions,
                 groups,
+                agency_checks: Arc::from(service.agency_checks.0.as_slice()),
+                program: service.program.as_deref().map(Arc::from),
             });
             services.insert(id, Arc::clone(&indexed));
             for l in published

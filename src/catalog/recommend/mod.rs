@@ -14,7 +14,8 @@
 //! - a service reached only through relations: +2 for each REQUIRES, COMPLEMENTS or
 //!   FOLLOW_UP relation from a directly linked service (a directly linked service lists such
 //!   relations among its reasons, without extra score);
-//! - eligibility: +3 when ELIGIBLE (every rule answered and met), -20 when INELIGIBLE (shown
+//! - eligibility: +3 when ELIGIBLE (every rule group met), +2 when LIKELY_ELIGIBLE (every
+//!   group met, but the agency checks more than a screen can), -20 when INELIGIBLE (shown
 //!   only on request); nothing for UNKNOWN or NOT_SCREENED (a service without structured
 //!   rules, which the catalog cannot call eligible), so those rank by relevance alone.
 //!
@@ -68,8 +69,11 @@ pub struct ResidentSituation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EligibilityStatus {
     /// Every rule group is met (an ALL group when each of its rules is, an ANY group when
-    /// one is).
+    /// one is), and the service names nothing its rules cannot screen.
     Eligible,
+    /// Every rule group is met, but the agency also checks what a pre-screen cannot know
+    /// (the service's `agency_checks`, such as net income after deductions or resources).
+    LikelyEligible,
     /// Some rule group fails (an ALL group when one of its rules fails, an ANY group when
     /// every rule does).
     Ineligible,
@@ -152,6 +156,10 @@ pub struct Recommendation<R = Reason> {
     pub rank: u32,
     pub eligibility: EligibilityStatus,
     pub checks: Vec<Check>,
+    /// What the agency checks that the rules cannot (the service's own list).
+    pub agency_checks: Arc<[String]>,
+    /// Other offices' listings of the same program, left out of the result for this one.
+    pub same_program: Vec<i32>,
     pub reasons: Vec<R>,
     /// The journey stage the service belongs to in this result.
     pub stage_id: Option<i32>,
@@ -183,6 +191,8 @@ impl Recommendation {
             rank: self.rank,
             eligibility: self.eligibility,
             checks: self.checks,
+            agency_checks: self.agency_checks,
+            same_program: self.same_program,
             stage_id: self.stage_id,
         }
     }

@@ -3,7 +3,7 @@
 //! next question. Pure: no database, so it is unit-tested on hand-made indexes.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -132,6 +132,62 @@ pub(super) struct Ranking<'a> {
     as_of: NaiveDate,
     found: IdMap<Candidate<'a>>,
     pub(super) ranked: Vec<Ranked<'a>>,
+    /// For each listing kept for a program, the other listings of it left out.
+    same_program: IdMap<Vec<i32>>,
+}
+
+/// Keeps one listing of each program in `ranked`: the one serving the resident's
+/// jurisdiction most closely (`chain` is the resident's jurisdiction first, then the ones
+/// above it), then the best placed, then the lowest id. The kept listing takes the best
+/// score and place of its program's listings, so a program ranks as its best listing
+/// would. Returns the listings left out, by the one kept. Services without a program are
+/// untouched, so a catalog without programs pays one pass over the candidates.
+fn one_per_program(ranked: &mut Vec<Ranked<'_>>, chain: &[i32]) -> IdMap<Vec<i32>> {
+    let mut programs: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in ranked.iter().enumerate() {
+        if let Some(program) = r.service.program.as_deref() {
+            programs.entry(program).or_default().push(i);
+        }
+    }
+    let closeness = |r: &Ranked<'_>| {
+        r.service
+            .jurisdictions
+            .iter()
+            .filter_map(|j| chain.iter().position(|c| c == j))
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    let mut same_program = IdMap::default();
+    let mut dropped = Vec::new();
+    for listings in programs.into_values().filter(|l| l.len() > 1) {
+        let best = |a: &&usize, b: &&usize| Ranked::order(&ranked[**a], &ranked[**b]);
+        let (Some(&kept), Some(&top)) = (
+            listings.iter().min_by(|a, b| {
+                closeness(&ranked[**a])
+                    .cmp(&closeness(&ranked[**b]))
+                    .then_with(|| best(a, b))
+            }),
+            listings.iter().min_by(best),
+        ) else {
+            continue;
+        };
+        let (score, place, stage_id) = (ranked[top].score, ranked[top].place, ranked[top].stage_id);
+        let keeper = &mut ranked[kept];
+        (keeper.score, keeper.place, keeper.stage_id) = (score, place, stage_id);
+        let mut others: Vec<i32> = listings
+            .iter()
+            .filter(|&&i| i != kept)
+            .map(|&i| ranked[i].service_id)
+            .collect();
+        others.sort_unstable();
+        dropped.extend(listings.into_iter().filter(|&i| i != kept));
+        same_program.insert(ranked[kept].service_id, others);
+    }
+    dropped.sort_unstable();
+    for i in dropped.into_iter().rev() {
+        ranked.swap_remove(i);
+    }
+    same_program
 }
 
 /// A rule's outcome without its text, and whether it waits on the household size. Every
@@ -387,7 +443,8 @@ impl Index {
             }),
         );
         let status = match outcome {
-            Outcome::Met => EligibilityStatus::Eligible,
+            Outcome::Met if service.agency_checks.is_empty() => EligibilityStatus::Eligible,
+            Outcome::Met => EligibilityStatus::LikelyEligible,
             Outcome::NotMet => EligibilityStatus::Ineligible,
             Outcome::Unanswered => EligibilityStatus::Unknown,
         };
@@ -490,6 +547,7 @@ impl Index {
             let score = candidate.score
                 + match eligibility {
                     EligibilityStatus::Eligible => 3.0,
+                    EligibilityStatus::LikelyEligible => 2.0,
                     EligibilityStatus::Unknown | EligibilityStatus::NotScreened => 0.0,
                     EligibilityStatus::Ineligible => -20.0,
                 };
@@ -508,11 +566,13 @@ impl Index {
                 place: (candidate.direct, position, candidate.order),
             });
         }
+        let same_program = one_per_program(&mut ranked, &resolved.chain);
         Ok(Ranking {
             resolved,
             as_of: situation.as_of,
             found,
             ranked,
+            same_program,
         })
     }
 
@@ -539,6 +599,12 @@ impl Index {
                 rank,
                 eligibility: r.eligibility,
                 checks: self.eligibility(r.service, &ranking.resolved, &facts).1,
+                agency_checks: Arc::clone(&r.service.agency_checks),
+                same_program: ranking
+                    .same_program
+                    .get(&r.service_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 reasons: reasons.remove(&r.service_id).unwrap_or_default(),
                 stage_id: r.stage_id,
             })
@@ -659,6 +725,8 @@ mod tests {
             name: Arc::from(name),
             jurisdictions: jurisdictions.to_vec(),
             groups: Vec::new(),
+            agency_checks: Arc::from(Vec::new()),
+            program: None,
         }
     }
 

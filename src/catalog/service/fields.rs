@@ -33,6 +33,12 @@ pub struct ServiceFields {
     pub fees: Option<String>,
     #[serde(default)]
     pub processing_time: Option<String>,
+    /// What the agency checks that a pre-screen cannot know (e.g. "resources").
+    #[serde(default)]
+    pub agency_checks: Vec<String>,
+    /// The program it is a listing of (a slug shared by every office delivering it).
+    #[serde(default)]
+    pub program: Option<String>,
     #[serde(default)]
     pub languages: Vec<String>,
     /// `scheme:code` or a bare code in the `civic-catalog` scheme.

@@ -195,6 +195,8 @@ pub(crate) async fn apply(
     active.eligibility_summary = Set(revision.eligibility_summary.clone());
     active.fees = Set(revision.fees.clone());
     active.processing_time = Set(revision.processing_time.clone());
+    active.agency_checks = Set(revision.agency_checks.clone());
+    active.program = Set(revision.program.clone());
     active.version = Set(revision.version.max(live.version) + 1);
     active.updated_at = Set(now);
     let published = active.update(db).await?;

@@ -42,6 +42,10 @@ pub struct ServiceChanges {
     pub eligibility_summary: Option<String>,
     pub fees: Option<String>,
     pub processing_time: Option<String>,
+    /// What the agency checks that a pre-screen cannot, replacing the current list.
+    pub agency_checks: Option<Vec<String>>,
+    /// The program it is a listing of; an empty string clears it.
+    pub program: Option<String>,
     /// The documents residents need, replacing the current list.
     pub required_documents: Option<Vec<crate::catalog::service::fields::DocumentFields>>,
     /// Codes of the jurisdictions served, replacing the current list (at least one).
@@ -71,7 +75,9 @@ pub(crate) fn snapshot(s: &service::Model) -> String {
     json!({
         "slug": s.slug, "name": s.name, "summary": s.summary, "description": s.description,
         "agencyId": s.agency_id, "eligibilitySummary": s.eligibility_summary, "fees": s.fees,
-        "processingTime": s.processing_time, "status": s.status, "version": s.version,
+        "processingTime": s.processing_time, "agencyChecks": s.agency_checks.0,
+        "program": s.program,
+        "status": s.status, "version": s.version,
         "pendingRevision": s.revision_of_id.is_some(),
     })
     .to_string()
@@ -560,6 +566,17 @@ impl Catalog {
             &current.processing_time,
             max::PROCESSING_TIME,
         )?);
+        if let Some(checks) = &changes.agency_checks {
+            active.agency_checks = Set(service::AgencyChecks(validate::agency_checks(
+                "agencyChecks",
+                checks,
+            )?));
+        }
+        if let Some(program) = changes.program.as_deref().map(str::trim) {
+            active.program = Set((!program.is_empty())
+                .then(|| Slug::parse("program", program).map(|p| p.as_str().to_owned()))
+                .transpose()?);
+        }
         active.version = Set(current.version + 1);
         active.updated_at = Set(Utc::now());
         let updated = active.update(&txn).await?;
@@ -756,5 +773,12 @@ pub(crate) fn service_row(
             .filter(|e| !e.is_empty())
             .map(str::to_owned),
         revision_of_id: None,
+        agency_checks: service::AgencyChecks(
+            doc.agency_checks
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .collect(),
+        ),
+        program: doc.program.clone(),
     }
 }

@@ -34,8 +34,8 @@ use crate::graphql::limits::caps;
 use crate::graphql::loaders::{
     AgencyById, ChannelsOfService, CriterionById, DocumentsOfService, JurisdictionById,
     JurisdictionsOfService, LanguagesOfService, LifeEventById, LinksOfService, PartnersOfService,
-    RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermsOfService,
-    load_in_order,
+    RelationsOfService, RevisionOfService, RulesOfService, ServiceById, StageById, TermById,
+    TermsOfService, load_in_order,
 };
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::scalars::{DateTime, Json};
@@ -81,6 +81,20 @@ impl Service {
     /// machine can evaluate.
     async fn eligibility_summary(&self) -> Option<&str> {
         self.0.eligibility_summary.as_deref()
+    }
+
+    /// What the agency checks that a pre-screen cannot know (e.g. "net income after
+    /// deductions", "immigration status"), in the agency's order. When every eligibility
+    /// rule is met, these are why the verdict is `LIKELY_ELIGIBLE` rather than `ELIGIBLE`.
+    async fn agency_checks(&self) -> &[String] {
+        &self.0.agency_checks.0
+    }
+
+    /// The program it is a listing of, shared by every office that delivers the same
+    /// program (e.g. `snap` for the state's and New York City's SNAP listings); `null` when
+    /// it is the only one.
+    async fn program(&self) -> Option<&str> {
+        self.0.program.as_deref()
     }
 
     /// What it costs, if anything.
@@ -609,6 +623,15 @@ impl TaxonomyTerm {
     /// The term's name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The broader term it sits under, in the same scheme; `null` for a top-level term.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<TaxonomyTerm>> {
+        let Some(parent_id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let found = loader(ctx)?.load_one(TermById(parent_id)).await?;
+        integrity(found, "taxonomy term parent").map(|t| Some(TaxonomyTerm(t)))
     }
 }
 

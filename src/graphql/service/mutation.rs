@@ -88,6 +88,15 @@ pub struct ServiceCreateInput {
     pub fees: Option<String>,
     /// How long a decision or delivery usually takes.
     pub processing_time: Option<String>,
+    /// What the agency checks that a pre-screen cannot know, in a few words each (e.g.
+    /// "net income after deductions", "immigration status"; at most 10, each up to 200
+    /// characters). A service with any is at best `LIKELY_ELIGIBLE`, never `ELIGIBLE`.
+    #[graphql(default)]
+    pub agency_checks: Vec<String>,
+    /// The program it is a listing of, when other offices deliver the same program: a slug
+    /// they all share (e.g. `snap`). Recommendations show a resident one listing per
+    /// program, the one serving their jurisdiction most closely.
+    pub program: Option<String>,
     /// Codes of the jurisdictions it serves; the agency's when omitted.
     #[graphql(default)]
     pub jurisdictions: Vec<String>,
@@ -149,6 +158,8 @@ impl From<ServiceCreateInput> for ServiceFields {
             eligibility_summary: input.eligibility_summary,
             fees: input.fees,
             processing_time: input.processing_time,
+            agency_checks: input.agency_checks,
+            program: input.program,
             languages: input.languages,
             taxonomy_terms: input.taxonomy_terms,
             required_documents: input
@@ -277,6 +288,11 @@ pub struct ServiceUpdateInput {
     pub fees: Option<String>,
     /// A new processing time; an empty string clears it.
     pub processing_time: Option<String>,
+    /// What the agency checks that a pre-screen cannot know, replacing the current list
+    /// (at most 10; empty clears it).
+    pub agency_checks: Option<Vec<String>>,
+    /// The program it is a listing of; an empty string clears it.
+    pub program: Option<String>,
     /// The documents residents need to apply, replacing the current list (at most 30).
     pub required_documents: Option<Vec<DocumentInput>>,
     /// Codes of the jurisdictions it serves, replacing the current list (1 to 50).
@@ -299,6 +315,8 @@ impl ServiceUpdateInput {
             eligibility_summary: self.eligibility_summary,
             fees: self.fees,
             processing_time: self.processing_time,
+            agency_checks: self.agency_checks,
+            program: self.program,
             required_documents: self
                 .required_documents
                 .map(|docs| docs.into_iter().map(DocumentFields::from).collect()),
