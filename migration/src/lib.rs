@@ -20,6 +20,7 @@ mod m20261203_000013_public_change;
 mod m20261203_000014_agency_month;
 mod m20261203_000015_future_dates;
 mod m20261207_000016_agency_checks;
+mod m20261207_000017_sort_name;
 
 pub use m20261203_000011_feedback_month::{
     COUNTS as FEEDBACK_MONTH_COUNTS, rollup_sql as feedback_month_rollup_sql,
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_agency_month::Migration),
             Box::new(m20261203_000015_future_dates::Migration),
             Box::new(m20261207_000016_agency_checks::Migration),
+            Box::new(m20261207_000017_sort_name::Migration),
         ]
     }
 }

@@ -13,13 +13,13 @@ use serde_json::{Value, json};
 
 use crate::catalog::error::{CatalogError, CatalogResult};
 use crate::catalog::jurisdiction::jurisdiction_id;
-use crate::catalog::page::{Cursor, Page, PageRequest};
+use crate::catalog::page::{Cursor, Page, PageRequest, sort_key};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::published;
 use crate::catalog::service::read::service_partner_to_service;
 use crate::catalog::service::write::expect_version;
 use crate::catalog::store::{
-    UniqueKey, by_id, changed, group_by, insert_unique, sorted_keys, text_search,
+    UniqueKey, by_id, changed, group_by, insert_unique, sort_name, sorted_keys, text_search,
 };
 use crate::catalog::types::{Email, HttpUrl, JurisdictionCode, Phone, Slug};
 use crate::catalog::validate::max;
@@ -259,10 +259,10 @@ impl Catalog {
         }
         self.keyset_page(
             select,
-            (agency::Column::Name, agency::Column::Id),
+            (sort_name("agency"), agency::Column::Id),
             page,
             |a| Cursor {
-                name: a.name.clone(),
+                name: sort_key(&a.name),
                 id: a.id,
             },
         )
@@ -305,7 +305,7 @@ impl Catalog {
     ) -> CatalogResult<HashMap<i32, Vec<agency::Model>>> {
         let rows = agency::Entity::find()
             .filter(agency::Column::ParentId.is_in(ids.to_vec()))
-            .order_by_asc(agency::Column::Name)
+            .order_by(sort_name("agency"), sea_orm::Order::Asc)
             .order_by_asc(agency::Column::Id)
             .all(&self.db)
             .await?;

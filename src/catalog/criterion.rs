@@ -146,7 +146,10 @@ impl Catalog {
     pub async fn criteria(&self, page: &PageRequest) -> CatalogResult<Page<criterion::Model>> {
         self.keyset_page(
             criterion::Entity::find(),
-            (criterion::Column::Label, criterion::Column::Id),
+            (
+                sea_orm::sea_query::Expr::col(criterion::Column::Label),
+                criterion::Column::Id,
+            ),
             page,
             |c| Cursor {
                 name: c.label.clone(),

@@ -11,12 +11,12 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use crate::catalog::error::{CatalogError, CatalogResult, ConflictCode};
-use crate::catalog::page::{Cursor, Page, PageRequest};
+use crate::catalog::page::{Cursor, Page, PageRequest, sort_key};
 use crate::catalog::principal::{ADMINISTER, Principal, require_admin};
 use crate::catalog::service::write::expect_version;
 use crate::catalog::service::{points_at_published, published};
 use crate::catalog::store::{
-    UniqueKey, by_id, changed, group_by, insert_unique, link, sorted_keys,
+    UniqueKey, by_id, changed, group_by, insert_unique, link, sort_name, sorted_keys,
 };
 use crate::catalog::types::Slug;
 use crate::catalog::validate::{max, max_items};
@@ -166,10 +166,10 @@ impl Catalog {
     pub async fn life_events(&self, page: &PageRequest) -> CatalogResult<Page<life_event::Model>> {
         self.keyset_page(
             life_event::Entity::find(),
-            (life_event::Column::Name, life_event::Column::Id),
+            (sort_name("life_event"), life_event::Column::Id),
             page,
             |e| Cursor {
-                name: e.name.clone(),
+                name: sort_key(&e.name),
                 id: e.id,
             },
         )

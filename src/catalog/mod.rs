@@ -37,6 +37,7 @@ pub mod redact;
 pub mod reference;
 pub mod rounds;
 pub mod scorecard;
+pub mod search;
 pub mod service;
 pub mod snapshot;
 pub mod store;

@@ -14,6 +14,14 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 /// The page size when the caller gives none.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
+/// The key names are listed by: the name with ASCII letters in lower case, compared byte by
+/// byte, as the database's generated `sort_name` column holds it (SQLite's `lower()` and
+/// PostgreSQL's under `COLLATE "C"` change ASCII letters only), so "NYC Care" sorts among
+/// the other "n" names, and the snapshot and both databases list in one order.
+pub fn sort_key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
 /// A position in a list ordered by `(name, id)`: the last item the caller has seen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor {

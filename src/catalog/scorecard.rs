@@ -126,6 +126,8 @@ fn by_figure(a: Option<f64>, b: Option<f64>, descending: bool) -> std::cmp::Orde
 
 /// Sorts `agencies` by `order` (`descending` or not), then by name.
 pub fn sort_scorecard(agencies: &mut [AgencyExperience], order: ScorecardOrder, descending: bool) {
+    let by_name =
+        |a: &AgencyExperience| (crate::catalog::page::sort_key(&a.agency.name), a.agency.id);
     agencies.sort_by(|a, b| {
         let first = match order {
             ScorecardOrder::Csat => by_figure(a.scores.csat, b.scores.csat, descending),
@@ -140,11 +142,11 @@ pub fn sort_scorecard(agencies: &mut [AgencyExperience], order: ScorecardOrder, 
                 descending,
             ),
             ScorecardOrder::Name => {
-                let ord = a.agency.name.cmp(&b.agency.name);
+                let ord = by_name(a).cmp(&by_name(b));
                 if descending { ord.reverse() } else { ord }
             }
         };
-        first.then_with(|| a.agency.name.cmp(&b.agency.name))
+        first.then_with(|| by_name(a).cmp(&by_name(b)))
     });
 }
 

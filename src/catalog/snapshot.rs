@@ -12,6 +12,7 @@
 //! residents can see moves it in the transaction that makes the change (see
 //! `Catalog::begin_write`), so reads made while it stood still all saw the same revision.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -22,9 +23,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::AgencyFilter;
 use super::Catalog;
 use super::error::{CatalogError, CatalogResult};
-use super::page::{Cursor, Page, PageRequest};
+use super::page::{Cursor, Page, PageRequest, sort_key};
 use super::recommend::{Index, Published, Reuse};
 use super::records;
+use super::search::SearchIndex;
 use super::service::{RelatedService, RuleGroup, ServiceFilter, published};
 use super::types::{JurisdictionCode, ServiceStatus, Slug};
 use crate::entity::{agency, criterion, life_event, public_change, service};
@@ -53,18 +55,24 @@ fn under<'a, V>(part: &'a HashMap<i32, Arc<Vec<V>>>, id: &i32) -> impl Iterator<
 /// A record a [`Table`] holds: its id, what it is listed by, and its unique key.
 trait Row {
     fn id(&self) -> i32;
-    fn sort(&self) -> &str;
+    /// What it is listed by: the cursor's name (see [`sort_key`]).
+    fn sort(&self) -> Cow<'_, str>;
     fn key(&self) -> &str;
 }
 
+/// A name's [`sort_key`], as a row's sort.
+fn by_name(name: &str) -> Cow<'_, str> {
+    Cow::Owned(sort_key(name))
+}
+
 macro_rules! row {
-    ($($record:ty: $sort:ident, $key:ident;)*) => {$(
+    ($($record:ty: $sort:ident by $how:path, $key:ident;)*) => {$(
         impl Row for $record {
             fn id(&self) -> i32 {
                 self.id
             }
-            fn sort(&self) -> &str {
-                &self.$sort
+            fn sort(&self) -> Cow<'_, str> {
+                $how(&self.$sort)
             }
             fn key(&self) -> &str {
                 &self.$key
@@ -74,10 +82,10 @@ macro_rules! row {
 }
 
 row! {
-    records::Service: name, slug;
-    records::Agency: name, slug;
-    records::LifeEvent: name, slug;
-    records::Criterion: label, key;
+    records::Service: name by by_name, slug;
+    records::Agency: name by by_name, slug;
+    records::LifeEvent: name by by_name, slug;
+    records::Criterion: label by Cow::Borrowed, key;
 }
 
 /// Records by id with their list order and their unique key. Records are shared, so a
@@ -103,8 +111,10 @@ impl<T> Clone for Table<T> {
 impl<T: Row + Clone> Table<T> {
     /// A table of `rows`, listed in `(sort, id)` order.
     fn new(rows: Vec<T>) -> Self {
-        let mut order: Vec<(String, i32)> =
-            rows.iter().map(|r| (r.sort().to_owned(), r.id())).collect();
+        let mut order: Vec<(String, i32)> = rows
+            .iter()
+            .map(|r| (r.sort().into_owned(), r.id()))
+            .collect();
         order.sort();
         let by_key = rows.iter().map(|r| (r.key().to_owned(), r.id())).collect();
         Self {
@@ -130,6 +140,18 @@ impl<T: Row + Clone> Table<T> {
             .map(|row| &**row)
             .filter(|row| keep(row))
             .collect()
+    }
+
+    /// The rows with these ids that `keep` accepts, in list order.
+    fn listed_among(&self, ids: &[i32], keep: impl Fn(&T) -> bool) -> Vec<&T> {
+        let mut rows: Vec<&T> = ids
+            .iter()
+            .filter_map(|id| self.by_id.get(id))
+            .map(|row| &**row)
+            .filter(|row| keep(row))
+            .collect();
+        rows.sort_by_cached_key(|r| (r.sort().into_owned(), r.id()));
+        rows
     }
 
     /// Where `row` is, or would go, in the list order.
@@ -250,8 +272,8 @@ pub struct Snapshot {
     /// The public revision it holds.
     pub revision: i64,
     services: Table<records::Service>,
-    /// Each service's name and summary in lower case, for searches.
-    search_text: HashMap<i32, Arc<(String, String)>>,
+    /// Each service's name and summary in lower case, indexed for searches.
+    search: SearchIndex,
     agencies: Table<records::Agency>,
     life_events: Table<records::LifeEvent>,
     criteria: Table<records::Criterion>,
@@ -274,11 +296,6 @@ impl std::fmt::Debug for Snapshot {
             .field("services", &self.services.by_id.len())
             .finish_non_exhaustive()
     }
-}
-
-/// A service's lower-case name and summary, for searches.
-fn search_text(service: &records::Service) -> Arc<(String, String)> {
-    Arc::new((service.name.to_lowercase(), service.summary.to_lowercase()))
 }
 
 impl Snapshot {
@@ -310,11 +327,11 @@ impl Snapshot {
             .flat_map(|list| list.iter())
             .map(|c| (c.id, Arc::new(c.clone())))
             .collect();
-        let search_text = services.iter().map(|s| (s.id, search_text(s))).collect();
+        let search = SearchIndex::new(services.iter());
         let mut snapshot = Self {
             revision,
             services: Table::new(services),
-            search_text,
+            search,
             agencies: Table::new(agencies),
             life_events: Table::new(life_events),
             criteria: Table::new(criteria),
@@ -382,7 +399,7 @@ impl Snapshot {
         let mut next = Self {
             revision,
             services: self.services.clone(),
-            search_text: self.search_text.clone(),
+            search: self.search.clone(),
             agencies: self.agencies.clone(),
             life_events: self.life_events.clone(),
             criteria: self.criteria.clone(),
@@ -395,13 +412,13 @@ impl Snapshot {
         };
         for id in &changed_ids {
             next.services.remove(*id);
-            next.search_text.remove(id);
+            next.search.remove(*id);
             for channel in under(&self.parts.channels_of_services, id) {
                 next.channels.remove(&channel.id);
             }
         }
         for row in rows {
-            next.search_text.insert(row.id, search_text(&row));
+            next.search.insert(&row);
             next.services.insert(row);
         }
         let forget = Ids {
@@ -553,12 +570,12 @@ impl Snapshot {
 
     /// A page of life events, by name.
     pub fn life_events(&self, page: &PageRequest) -> Page<records::LifeEvent> {
-        slice(self.life_events.listed(|_| true), page, |e| (&e.name, e.id))
+        slice(self.life_events.listed(|_| true), page)
     }
 
     /// A page of criteria, by label.
     pub fn criteria(&self, page: &PageRequest) -> Page<records::Criterion> {
-        slice(self.criteria.listed(|_| true), page, |c| (&c.label, c.id))
+        slice(self.criteria.listed(|_| true), page)
     }
 
     /// A page of agencies matching `filter`, by name.
@@ -578,7 +595,7 @@ impl Snapshot {
                         || a.acronym.as_deref().is_some_and(|x| contains(x, term))
                 })
         });
-        slice(listed, page, |a| (&a.name, a.id))
+        slice(listed, page)
     }
 
     /// A page of the published services matching `filter`, by name: the same filter as
@@ -618,7 +635,7 @@ impl Snapshot {
             .map(|code| self.jurisdiction_with_ancestors("filter.jurisdiction", code))
             .transpose()?;
         let search = filter.search.as_deref().map(str::to_lowercase);
-        let listed = self.services.listed(|s| {
+        let keep = |s: &records::Service| {
             let served = self
                 .parts
                 .jurisdictions_of_services
@@ -634,16 +651,24 @@ impl Snapshot {
                         .is_some_and(|channels| channels.iter().any(|c| c.kind == kind))
                 })
                 && filter.modified_after.is_none_or(|after| s.updated_at > after)
-                && search.as_deref().is_none_or(|term| {
-                    self.search_text.get(&s.id).is_some_and(|text| {
-                        text.0.contains(term) || text.1.contains(term)
-                    })
-                })
+                && search
+                    .as_deref()
+                    .is_none_or(|term| self.search.matches(s.id, term))
                 && filter.status.is_none_or(|status| status == ServiceStatus::Published)
                 // The public never sees a service or a revision in review.
                 && filter.awaiting_review != Some(true)
-        });
-        Ok(slice(listed, page, |s| (&s.name, s.id)))
+        };
+        // A search term narrows the services through the index; the rest of the filter
+        // then reads only those.
+        // (A term most services hold reads them all in list order instead, which needs no
+        // sort.)
+        let listed = match search.as_deref().and_then(|t| self.search.candidates(t)) {
+            Some(ids) if ids.len() < self.services.by_id.len() / 4 => {
+                self.services.listed_among(&ids, keep)
+            }
+            _ => self.services.listed(keep),
+        };
+        Ok(slice(listed, page))
     }
 }
 
@@ -652,22 +677,15 @@ fn contains(text: &str, term: &str) -> bool {
     text.to_lowercase().contains(term)
 }
 
-/// One page of `rows` (already in `(name, id)` order), its items cloned.
-fn slice<T: Clone>(
-    rows: Vec<&T>,
-    page: &PageRequest,
-    key: impl Fn(&T) -> (&String, i32),
-) -> Page<T> {
+/// One page of `rows` (already in list order), its items cloned.
+fn slice<T: Row + Clone>(rows: Vec<&T>, page: &PageRequest) -> Page<T> {
     Page::slice(
         rows,
         page,
-        |r| key(r).1,
-        |r| {
-            let (name, id) = key(r);
-            Cursor {
-                name: name.clone(),
-                id,
-            }
+        |r| r.id(),
+        |r| Cursor {
+            name: r.sort().into_owned(),
+            id: r.id(),
         },
     )
     .map(T::clone)
@@ -919,8 +937,8 @@ mod tests {
         fn id(&self) -> i32 {
             self.0
         }
-        fn sort(&self) -> &str {
-            self.1
+        fn sort(&self) -> Cow<'_, str> {
+            Cow::Borrowed(self.1)
         }
         fn key(&self) -> &str {
             self.2

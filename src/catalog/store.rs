@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Order, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::catalog::Catalog;
 use crate::catalog::error::{CatalogError, CatalogResult};
-use crate::catalog::page::{Cursor, Page, PageRequest};
+use crate::catalog::page::{Cursor, Page, PageRequest, sort_key};
 use crate::entity::{catalog_revision, public_change};
 
 /// How many public revisions back the public changes log reaches (at least; pruned when
@@ -57,13 +57,17 @@ pub(crate) fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i32) -> HashMap<i32, T> 
     rows.into_iter().map(|row| (id(&row), row)).collect()
 }
 
-/// `(parent, id, name)` rows as per-parent key lists in `(name, id)` order, without repeats.
+/// `(parent, id, name)` rows as per-parent key lists in `(sort_key(name), id)` order,
+/// without repeats.
 pub(crate) fn sorted_keys(
     rows: impl Iterator<Item = (i32, i32, String)>,
 ) -> HashMap<i32, Vec<Cursor>> {
     let mut map: HashMap<i32, Vec<Cursor>> = HashMap::new();
     for (parent, id, name) in rows {
-        map.entry(parent).or_default().push(Cursor { name, id });
+        map.entry(parent).or_default().push(Cursor {
+            name: sort_key(&name),
+            id,
+        });
     }
     for keys in map.values_mut() {
         keys.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
@@ -250,11 +254,12 @@ impl Catalog {
         Ok(())
     }
 
-    /// One page of `select`, ordered by `(name, id)`, with its total count.
+    /// One page of `select`, ordered by `(sort, id)` (`sort` is what `key` gives as the
+    /// cursor's name: a table's [`sort_name`] or a label), with its total count.
     pub(crate) async fn keyset_page<E>(
         &self,
         select: Select<E>,
-        (name, id): (E::Column, E::Column),
+        (sort, id): (SimpleExpr, E::Column),
         request: &PageRequest,
         key: impl Fn(&E::Model) -> Cursor,
     ) -> CatalogResult<Page<E::Model>>
@@ -266,27 +271,31 @@ impl Catalog {
         let mut query = select;
         if let Some(after) = &request.after {
             query = query.filter(
-                Condition::any().add(name.gt(after.name.as_str())).add(
-                    Condition::all()
-                        .add(name.eq(after.name.as_str()))
-                        .add(id.gt(after.id)),
-                ),
+                Condition::any()
+                    .add(sort.clone().gt(after.name.as_str()))
+                    .add(
+                        Condition::all()
+                            .add(sort.clone().eq(after.name.as_str()))
+                            .add(id.gt(after.id)),
+                    ),
             );
         }
         if let Some(before) = &request.before {
             query = query.filter(
-                Condition::any().add(name.lt(before.name.as_str())).add(
-                    Condition::all()
-                        .add(name.eq(before.name.as_str()))
-                        .add(id.lt(before.id)),
-                ),
+                Condition::any()
+                    .add(sort.clone().lt(before.name.as_str()))
+                    .add(
+                        Condition::all()
+                            .add(sort.clone().eq(before.name.as_str()))
+                            .add(id.lt(before.id)),
+                    ),
             );
         }
         let size = request.len();
         // One row more than asked says whether the list goes on in the paging direction.
         let (rows, has_next_page, has_previous_page) = if request.from_end {
             let mut rows = query
-                .order_by_desc(name)
+                .order_by(sort, Order::Desc)
                 .order_by_desc(id)
                 .limit(size as u64 + 1)
                 .all(&self.db)
@@ -297,7 +306,7 @@ impl Catalog {
             (rows, request.before.is_some(), more)
         } else {
             let mut rows = query
-                .order_by_asc(name)
+                .order_by(sort, Order::Asc)
                 .order_by_asc(id)
                 .limit(size as u64 + 1)
                 .all(&self.db)
@@ -313,6 +322,12 @@ impl Catalog {
             total_count,
         })
     }
+}
+
+/// The generated `sort_name` column of `table` ([`sort_key`] of its name, kept by the
+/// database on every write), which name-ordered lists are paged by.
+pub(crate) fn sort_name(table: &str) -> SimpleExpr {
+    Expr::col((Alias::new(table), Alias::new("sort_name")))
 }
 
 /// Runs `write` in a savepoint of `txn`. When the database refuses it for a unique index

@@ -180,7 +180,7 @@ impl Catalog {
 
 impl Catalog {
     /// Every taxonomy term, of `scheme` when given (an unknown scheme has none), ordered
-    /// by name then id as pages list them. Terms are public and few (a scheme such as AIRS
+    /// by name ([`sort_key`](crate::catalog::page::sort_key)) then id as pages list them. Terms are public and few (a scheme such as AIRS
     /// holds some thousands), so they are read whole and paged in memory.
     pub async fn taxonomy_terms(
         &self,
@@ -191,7 +191,7 @@ impl Catalog {
             query = query.filter(taxonomy_term::Column::Scheme.eq(scheme.as_str()));
         }
         let mut terms = query.all(self.connection()).await?;
-        terms.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        terms.sort_by_cached_key(|t| (crate::catalog::page::sort_key(&t.name), t.id));
         Ok(terms)
     }
 

@@ -8,6 +8,7 @@ use super::context::{catalog, principal, reader};
 use super::error::GqlResult;
 use super::payload::record_payload;
 use super::service::TaxonomyTerm;
+use crate::catalog::page::sort_key;
 use crate::catalog::taxonomy::TermInput;
 use crate::catalog::types::Slug;
 use crate::catalog::{Cursor, Page, PageRequest};
@@ -53,7 +54,7 @@ impl TaxonomyQuery {
             &request,
             |t| t.id,
             |t| Cursor {
-                name: t.name.clone(),
+                name: sort_key(&t.name),
                 id: t.id,
             },
         );

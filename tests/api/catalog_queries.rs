@@ -524,3 +524,48 @@ async fn life_events_list_and_criteria_are_public() {
     assert_eq!(size["options"], json!([]));
     assert_eq!(size["unit"], "people");
 }
+
+#[tokio::test]
+async fn names_sort_ignoring_case_the_same_for_the_public_and_for_keys_on_every_page() {
+    let app = TestApp::with_keys().await;
+    let query = r#"query($after: String) {
+        agencies(first: 7, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } }
+    }"#;
+    for caller in [Caller::Anonymous, Caller::Reviewer] {
+        // Paged in sevens, so cursors cross the places where case would reorder names.
+        let mut names = Vec::new();
+        let mut after = serde_json::Value::Null;
+        loop {
+            let body = app
+                .as_(caller)
+                .graphql(query, json!({ "after": after }))
+                .await;
+            let page = &body["data"]["agencies"];
+            names.extend(pluck(page["nodes"].as_array().unwrap(), "name"));
+            if page["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(names.len(), 45, "{names:?}");
+        let keys: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+        // Byte order would put every "NYC ..." before "New York ...".
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+        assert!(
+            at("New York State Department of Labor") < at("NYC Human Resources Administration"),
+            "{names:?}"
+        );
+    }
+    // Services and life events too, from the snapshot and from the database alike.
+    let lists =
+        r#"{ services(first: 100) { nodes { name } } lifeEvents(first: 100) { nodes { name } } }"#;
+    let public = app.as_(Caller::Anonymous).graphql(lists, json!({})).await;
+    let keyed = app.as_(Caller::Reviewer).graphql(lists, json!({})).await;
+    assert_eq!(public, keyed);
+    for list in ["services", "lifeEvents"] {
+        let names = pluck(public["data"][list]["nodes"].as_array().unwrap(), "name");
+        let keys: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{list}: {names:?}");
+    }
+}

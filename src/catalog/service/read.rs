@@ -10,13 +10,13 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 
 use crate::catalog::Catalog;
 use crate::catalog::error::CatalogResult;
-use crate::catalog::page::{Cursor, Page, PageRequest};
+use crate::catalog::page::{Cursor, Page, PageRequest, sort_key};
 use crate::catalog::principal::Principal;
 use crate::catalog::service::write::record_id;
 use crate::catalog::service::{
     RelatedService, RuleGroup, ServiceFilter, points_at_published, visible_to,
 };
-use crate::catalog::store::{by_id, group_by, link, text_search};
+use crate::catalog::store::{by_id, group_by, link, sort_name, text_search};
 use crate::catalog::types::{RelationDirection, ServiceStatus, Slug};
 use crate::entity::{
     agency, audit_event, channel, eligibility_rule, eligibility_rule_group, language, life_event,
@@ -157,10 +157,10 @@ impl Catalog {
         }
         self.keyset_page(
             select,
-            (service::Column::Name, service::Column::Id),
+            (sort_name("service"), service::Column::Id),
             page,
             |s| Cursor {
-                name: s.name.clone(),
+                name: sort_key(&s.name),
                 id: s.id,
             },
         )
