@@ -87,6 +87,10 @@ impl ChangesQuery {
     /// archived (tombstones). Mirror the catalog once with `services`, note the time, then
     /// follow this feed from the beginning (or from your stored `cursor`); applying the
     /// changes in order keeps the mirror exact, deletions included, and never shows drafts.
+    /// A feed rather than a connection: it only goes forward, its `cursor` moves past
+    /// changes you cannot see (so it is given even when `changes` is empty), and a count of
+    /// everything that ever changed would mean nothing to a mirror; `hasMore` says whether
+    /// to ask again at once.
     #[graphql(
         complexity = "crate::graphql::limits::list(usize::try_from(first.unwrap_or(50).clamp(1, 100)).unwrap_or(100), child_complexity)"
     )]
