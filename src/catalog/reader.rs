@@ -93,6 +93,18 @@ impl Reader {
         }
     }
 
+    /// Runs `read` against the database (what the snapshot does not hold, as
+    /// [`Reader::live`]), started in the request's rounds like every other direct read, so
+    /// a query mixing it with batched fields costs the same statements every time. Not for
+    /// use inside a batch, which already runs in a round.
+    pub async fn live_read<T>(&self, read: impl AsyncFnOnce(&Catalog) -> T) -> T {
+        let rounds = match self {
+            Self::Live(_, _, rounds) => rounds,
+            Self::Public(public) => &public.rounds,
+        };
+        rounds.read(read(self.live())).await
+    }
+
     /// Whether everything the request read so far came from the published snapshot, so its
     /// answer is fixed by the public revision.
     pub fn is_snapshot_only(&self) -> bool {

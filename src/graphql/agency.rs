@@ -51,11 +51,13 @@ impl Agency {
         #[graphql(desc = "`2026-10`, `2026-Q3` or `FY2026`.")] period: Option<String>,
     ) -> Result<Option<crate::graphql::scorecard::AgencyExperience>> {
         let (period, minimum) = (period_of(period)?, min_responses(ctx));
-        let experience =
-            reader(ctx)?
-                .live()
-                .agency_experience(principal(ctx), self.0.id, period, minimum);
-        Ok(Some(AgencyExperience(experience.await.gql()?)))
+        let experience = reader(ctx)?
+            .live_read(async |c| {
+                c.agency_experience(principal(ctx), self.0.id, period, minimum)
+                    .await
+            })
+            .await;
+        Ok(Some(AgencyExperience(experience.gql()?)))
     }
 
     /// Its revision number, which grows by one with every change (its CSSP designation

@@ -103,8 +103,7 @@ impl ChangesQuery {
         >,
     ) -> Result<CatalogChangeFeed> {
         let batch = reader(ctx)?
-            .live()
-            .catalog_changes(after.as_deref(), first)
+            .live_read(async |c| c.catalog_changes(after.as_deref(), first).await)
             .await
             .gql()?;
         Ok(CatalogChangeFeed {

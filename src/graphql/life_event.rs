@@ -73,8 +73,7 @@ impl LifeEvent {
         let period = crate::graphql::experience::period(period)?;
         let minimum = crate::graphql::experience::min_responses(ctx);
         let journey = reader(ctx)?
-            .live()
-            .life_event_experience(self.0.id, period, minimum)
+            .live_read(async |c| c.life_event_experience(self.0.id, period, minimum).await)
             .await
             .gql()?;
         Ok(crate::graphql::journey::LifeEventExperience(journey))

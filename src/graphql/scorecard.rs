@@ -214,8 +214,10 @@ impl ScorecardQuery {
             (o.field.into(), o.descending)
         });
         let agencies = reader(ctx)?
-            .live()
-            .cssp_scorecard(principal(ctx), period, min_responses(ctx), order)
+            .live_read(async |c| {
+                c.cssp_scorecard(principal(ctx), period, min_responses(ctx), order)
+                    .await
+            })
             .await
             .gql()?;
         Ok(agencies.into_iter().map(AgencyExperience).collect())

@@ -45,8 +45,7 @@ impl TaxonomyQuery {
             .transpose()
             .gql()?;
         let terms = reader(ctx)?
-            .live()
-            .taxonomy_terms(scheme.as_ref())
+            .live_read(async |c| c.taxonomy_terms(scheme.as_ref()).await)
             .await
             .gql()?;
         let page: Page<_> = Page::slice(

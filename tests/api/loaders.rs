@@ -166,3 +166,34 @@ async fn a_public_page_costs_one_statement_from_the_snapshot_until_a_published_c
     assert!(page_cost(&app, None, "small", 4).await > 1);
     assert_eq!(page_cost(&app, None, "small", 4).await, 1);
 }
+
+#[tokio::test]
+async fn a_query_mixing_experience_reads_and_batched_fields_costs_exactly_35_statements() {
+    let app = TestApp::with_keys().await;
+    // Aggregates read from the database (experience, the scorecard) beside batched fields
+    // at several levels: the aggregates wait for their round like every other direct read.
+    let query = r#"{
+        service(slug: "nys-unemployment-insurance") {
+            name agency { name cssp { basis } } channels { kind }
+            experience(period: "2026-Q3") { synthetic }
+            relatedServices { service { name agency { name } } }
+        }
+        lifeEvent(slug: "job-loss") {
+            stages { services { service { name agency { name } } } }
+            experience(period: "2026-Q3") { synthetic }
+        }
+        csspScorecard(period: "2026-Q3") { agency { name } }
+    }"#;
+    let reviewer = app.keys().reviewer.clone();
+    let mut costs = Vec::new();
+    for _ in 0..6 {
+        let before = app.sql_statements().await;
+        let body = crate::helpers::gql_as(&app, Some(&reviewer), query, json!({})).await;
+        let after = app.sql_statements().await;
+        assert!(body.get("errors").is_none(), "{body:#}");
+        costs.push(after - before);
+    }
+    // Exact, as for the life-event page: the aggregates are direct reads of the first
+    // round, and each level below starts one batch per loader.
+    assert_eq!(costs, [35; 6]);
+}

@@ -191,17 +191,14 @@ impl Service {
     ) -> Result<Option<Vec<crate::graphql::feedback::FeedbackComment>>> {
         let period = period_of(period)?;
         let limit = u64::try_from(first.unwrap_or(20).clamp(1, 100)).unwrap_or(20);
-        let comments =
-            reader(ctx)?
-                .live()
-                .feedback_comments(principal(ctx), &self.0, period, limit);
+        let comments = reader(ctx)?
+            .live_read(async |c| {
+                c.feedback_comments(principal(ctx), &self.0, period, limit)
+                    .await
+            })
+            .await;
         Ok(Some(
-            comments
-                .await
-                .gql()?
-                .into_iter()
-                .map(FeedbackComment)
-                .collect(),
+            comments.gql()?.into_iter().map(FeedbackComment).collect(),
         ))
     }
 
@@ -215,9 +212,9 @@ impl Service {
     ) -> Result<crate::graphql::experience::ServiceExperience> {
         let (period, minimum) = (period_of(period)?, min_responses(ctx));
         let experience = reader(ctx)?
-            .live()
-            .service_experience(self.0.id, period, minimum);
-        Ok(ServiceExperience(experience.await.gql()?))
+            .live_read(async |c| c.service_experience(self.0.id, period, minimum).await)
+            .await;
+        Ok(ServiceExperience(experience.gql()?))
     }
 
     /// The agency that owns it.
