@@ -149,14 +149,7 @@ fn one_per_program(ranked: &mut Vec<Ranked<'_>>, chain: &[i32]) -> IdMap<Vec<i32
             programs.entry(program).or_default().push(i);
         }
     }
-    let closeness = |r: &Ranked<'_>| {
-        r.service
-            .jurisdictions
-            .iter()
-            .filter_map(|j| chain.iter().position(|c| c == j))
-            .min()
-            .unwrap_or(usize::MAX)
-    };
+    let closeness = |r: &Ranked<'_>| closeness(r.service, chain);
     let mut same_program = IdMap::default();
     let mut dropped = Vec::new();
     for listings in programs.into_values().filter(|l| l.len() > 1) {
@@ -188,6 +181,40 @@ fn one_per_program(ranked: &mut Vec<Ranked<'_>>, chain: &[i32]) -> IdMap<Vec<i32
         ranked.swap_remove(i);
     }
     same_program
+}
+
+/// How closely `service` serves the resident whose jurisdictions are `chain` (theirs
+/// first, then the ones above): the position of the nearest one it serves.
+fn closeness(service: &IndexedService, chain: &[i32]) -> usize {
+    service
+        .jurisdictions
+        .iter()
+        .filter_map(|j| chain.iter().position(|c| c == j))
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+/// The candidates a result leaves out as other listings of a program it shows (see
+/// [`one_per_program`]): for each program, every listing but the one serving the resident
+/// most closely (then the highest scored, then the lowest id).
+fn other_listings(found: &IdMap<Candidate<'_>>, chain: &[i32]) -> IdSet {
+    let mut programs: HashMap<&str, Vec<(i32, &Candidate<'_>)>> = HashMap::new();
+    for (id, candidate) in found {
+        if let Some(program) = candidate.service.program.as_deref() {
+            programs.entry(program).or_default().push((*id, candidate));
+        }
+    }
+    let mut left_out = IdSet::default();
+    for mut listings in programs.into_values().filter(|l| l.len() > 1) {
+        listings.sort_by(|(a_id, a), (b_id, b)| {
+            closeness(a.service, chain)
+                .cmp(&closeness(b.service, chain))
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| a_id.cmp(b_id))
+        });
+        left_out.extend(listings.iter().skip(1).map(|(id, _)| *id));
+    }
+    left_out
 }
 
 /// A rule's outcome without its text, and whether it waits on the household size. Every
@@ -655,7 +682,13 @@ impl Index {
         let resolved = self.resolve(situation)?;
         let mut counts: IdMap<(u32, f64)> = IdMap::default();
         let facts = self.facts(&resolved, situation.as_of);
-        for candidate in self.candidates(&resolved).into_values() {
+        let found = self.candidates(&resolved);
+        // A program the result shows once counts once.
+        let left_out = other_listings(&found, &resolved.chain);
+        for (id, candidate) in &found {
+            if left_out.contains(id) {
+                continue;
+            }
             let (status, open) = self.judged(candidate.service, |rule, shape| {
                 let answer = resolved.answers.get(&rule.criterion_id);
                 let (outcome, needs_household_size) = outcome(rule, shape, answer, &facts);
@@ -1010,6 +1043,59 @@ mod tests {
             .questions(&situation(&["job-loss"], "US-NY", Some(3)))
             .unwrap();
         assert!(answered.is_empty());
+    }
+
+    #[test]
+    fn a_program_offered_by_two_offices_counts_once_for_the_next_question() {
+        let mut index = index();
+        let listing = |name: &str, jurisdiction: i32| {
+            let mut listing = service(name, &[jurisdiction]);
+            listing.groups = index.services[&5]
+                .groups
+                .iter()
+                .map(|(mode, rules)| {
+                    (
+                        *mode,
+                        rules
+                            .iter()
+                            .map(|r| IndexedRule {
+                                criterion_id: r.criterion_id,
+                                rule: r.rule.clone(),
+                                description: Arc::clone(&r.description),
+                            })
+                            .collect(),
+                    )
+                })
+                .collect();
+            listing.program = Some(Arc::from("training"));
+            Arc::new(listing)
+        };
+        let (state, city) = (listing("State training", NY), listing("City training", NYC));
+        index.services.insert(7, state);
+        index.services.insert(8, city);
+        let added = [
+            link(&index.services, (6, 7, INCOME_STAGE), Relevance::Core),
+            link(&index.services, (7, 8, INCOME_STAGE), Relevance::Core),
+        ];
+        if let Some(links) = index.links.get_mut(&JOB_LOSS) {
+            links.extend(added);
+        }
+        // Job training (5) and the program's listing nearest the resident wait on the
+        // household size: two, not three.
+        for jurisdiction in ["US-NY-NYC", "US-NY"] {
+            let questions = index
+                .questions(&situation(&["job-loss"], jurisdiction, None))
+                .unwrap();
+            assert_eq!(questions[0].criterion_id, HOUSEHOLD_SIZE);
+            assert_eq!(questions[0].decides, 2, "{jurisdiction}");
+        }
+        // The result shows the city's listing to a city resident, naming the state's.
+        let ranking = index
+            .rank(&situation(&["job-loss"], "US-NY-NYC", Some(3)), false)
+            .unwrap();
+        let ids: Vec<i32> = ranking.ranked.iter().map(|r| r.service_id).collect();
+        assert!(ids.contains(&8) && !ids.contains(&7), "{ids:?}");
+        assert_eq!(ranking.same_program.get(&8), Some(&vec![7]));
     }
 
     #[test]
