@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::catalog::{Catalog, import};
 use crate::cli::{BenchTarget, Cli, Command, KeysAction, SyntheticAction};
@@ -70,36 +70,33 @@ pub async fn connect_with(
                 .foreign_keys(true)
         });
     }
-    let mut db = match Database::connect(options).await {
-        Ok(db) => db,
-        Err(err) => {
-            return Err(format!(
-                "cannot open {config}: {}",
-                cause(config, err).await
-            ));
-        }
-    };
+    if config.is_postgres() {
+        probe(config)
+            .await
+            .map_err(|cause| format!("cannot open {config}: {cause}"))?;
+    }
+    let mut db = Database::connect(options)
+        .await
+        .map_err(|err| format!("cannot open {config}: {err}"))?;
     let metrics = Arc::clone(metrics);
     db.set_metric_callback(move |info| metrics.record_statement(info.failed));
     Ok(db)
 }
 
-/// Why a pool could not connect: a pool only says it timed out, so PostgreSQL is asked once
-/// more over a single connection, whose error names the cause (refused, unknown database,
+/// Asks PostgreSQL once, over a single connection, before the pool is built: a pool that
+/// cannot connect retries until its acquire timeout and then only says it timed out, while
+/// one connection fails at once and names the cause (refused, unknown database,
 /// authentication).
-async fn cause(config: &DatabaseConfig, err: DbErr) -> String {
+async fn probe(config: &DatabaseConfig) -> Result<(), String> {
     use sea_orm::sqlx::Connection;
-    if !config.is_postgres() {
-        return err.to_string();
-    }
     let attempt = sea_orm::sqlx::PgConnection::connect(config.url());
     match tokio::time::timeout(Duration::from_secs(10), attempt).await {
         Ok(Ok(connection)) => {
             let _ = connection.close().await;
-            err.to_string()
+            Ok(())
         }
-        Ok(Err(cause)) => cause.to_string(),
-        Err(_) => "no answer within 10 s".to_owned(),
+        Ok(Err(cause)) => Err(cause.to_string()),
+        Err(_) => Err("no answer within 10 s".to_owned()),
     }
 }
 
