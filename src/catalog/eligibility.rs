@@ -471,7 +471,7 @@ pub struct Threshold {
     pub effective_from: NaiveDate,
     pub household_size: u32,
     pub percent: f64,
-    /// The percent of the table's amount for the household, over `period`.
+    /// The percent of the table's amount for the household, over `period`, to the cent.
     pub amount: f64,
     /// The income criterion's period.
     pub period: IncomePeriod,
@@ -533,7 +533,8 @@ struct Limit<'a> {
     table: &'a Table,
     version: &'a Version,
     household_size: u32,
-    /// The percent of the table's amount, converted to the income criterion's period.
+    /// The percent of the table's amount, converted to the income criterion's period and
+    /// rounded to the cent: the figure compared, shown and returned.
     amount: f64,
 }
 
@@ -567,7 +568,8 @@ impl Rule {
             table,
             version,
             household_size,
-            amount: convert(amount * percent / 100.0, table.period, period),
+            amount: (convert(amount * percent / 100.0, table.period, period) * 100.0).round()
+                / 100.0,
         })
     }
 

@@ -183,7 +183,7 @@ impl IncomeThreshold {
     }
 
     /// The threshold itself: `percent` of the table's amount for the household, over
-    /// `period`.
+    /// `period`, rounded to the cent (an income is compared with it to the cent).
     async fn amount(&self) -> f64 {
         self.0.amount
     }

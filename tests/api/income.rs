@@ -25,8 +25,14 @@ async fn eligibility(app: &TestApp, slug: &str, answers: Value, as_of: &str) -> 
         .clone()
 }
 
+/// A household of adults only (no one pregnant, no child) of `size` people with `income` a
+/// month, either left unanswered when `None`.
 fn answers(size: Option<u32>, income: Option<f64>) -> Value {
-    let mut list = vec![json!({ "criterion": "is-pregnant", "value": false })];
+    let mut list = vec![
+        json!({ "criterion": "is-pregnant", "value": false }),
+        json!({ "criterion": "has-child-under-1", "value": false }),
+        json!({ "criterion": "has-child-under-19", "value": false }),
+    ];
     if let Some(size) = size {
         list.push(json!({ "criterion": "household-size", "value": size }));
     }
@@ -51,48 +57,67 @@ fn income_check(eligibility: &Value) -> Value {
 async fn medicaid_for_adults_holds_income_at_138_percent_of_the_poverty_guideline_for_the_household()
  {
     let app = TestApp::seeded().await;
-    // 2025 guideline: $15,650 a year for one, $5,500 more for each further person.
-    // 138% a month: one person $1,799.75; three $3,064.75; ten (beyond the listed eight)
-    // (54,150 + 2 x 5,500) x 1.38 / 12 = $7,492.25.
-    for (size, limit) in [(1, 1799.75), (3, 3064.75), (10, 7492.25)] {
-        for (income, status) in [
-            (limit - 0.01, "LIKELY_ELIGIBLE"),
-            (limit, "LIKELY_ELIGIBLE"),
-            (limit + 0.01, "INELIGIBLE"),
-        ] {
-            let verdict = eligibility(
-                &app,
-                "nys-medicaid",
-                answers(Some(size), Some(income)),
-                "2026-06-01",
-            )
-            .await;
-            assert_eq!(
-                verdict["status"], status,
-                "{size} people, ${income}: {verdict}"
-            );
-            let check = income_check(&verdict);
-            assert_eq!(
-                check["threshold"],
-                json!({ "tableKey": "hhs-poverty-guidelines", "tableName": "HHS poverty guideline",
-                    "effectiveFrom": "2025-01-15", "householdSize": size, "percent": 138.0,
-                    "amount": limit, "period": "MONTHLY",
-                    "sourceUrl": "https://aspe.hhs.gov/topics/poverty-economic-mobility/poverty-guidelines" }),
-                "{check}"
-            );
+    // 2025 guideline, in force from 2025-01-15: $15,650 a year for one, $5,500 more for each
+    // further person. 138% a month: one person $1,799.75; three $3,064.75; ten (beyond the
+    // listed eight) (54,150 + 2 x 5,500) x 1.38 / 12 = $7,492.25.
+    // 2026 guideline, from 2026-01-13: $15,960 and $5,680. One $1,835.40; three $3,141.80;
+    // ten (55,720 + 2 x 5,680) x 1.38 / 12 = $7,714.20.
+    let fr_2026 = "https://www.federalregister.gov/documents/2026/01/15/2026-00755/annual-update-of-the-hhs-poverty-guidelines";
+    let hhs = "https://aspe.hhs.gov/topics/poverty-economic-mobility/poverty-guidelines";
+    for (as_of, effective_from, source, limits) in [
+        (
+            "2025-06-01",
+            "2025-01-15",
+            hhs,
+            [(1, 1799.75), (3, 3064.75), (10, 7492.25)],
+        ),
+        (
+            "2026-06-01",
+            "2026-01-13",
+            fr_2026,
+            [(1, 1835.40), (3, 3141.80), (10, 7714.20)],
+        ),
+    ] {
+        for (size, limit) in limits {
+            for (income, status) in [
+                (limit - 0.01, "LIKELY_ELIGIBLE"),
+                (limit, "LIKELY_ELIGIBLE"),
+                (limit + 0.01, "INELIGIBLE"),
+            ] {
+                let verdict = eligibility(
+                    &app,
+                    "nys-medicaid",
+                    answers(Some(size), Some(income)),
+                    as_of,
+                )
+                .await;
+                assert_eq!(
+                    verdict["status"], status,
+                    "{as_of}: {size} people, ${income}: {verdict}"
+                );
+                let check = income_check(&verdict);
+                assert_eq!(
+                    check["threshold"],
+                    json!({ "tableKey": "hhs-poverty-guidelines", "tableName": "HHS poverty guideline",
+                        "effectiveFrom": effective_from, "householdSize": size, "percent": 138.0,
+                        "amount": limit, "period": "MONTHLY", "sourceUrl": source }),
+                    "{check}"
+                );
+            }
         }
     }
     let over = eligibility(
         &app,
         "nys-medicaid",
-        answers(Some(3), Some(3100.0)),
+        answers(Some(3), Some(3200.0)),
         "2026-06-01",
     )
     .await;
+    // The README's example, word for word.
     assert_eq!(
         income_check(&over)["rule"],
-        "What is your household's total monthly income before taxes?: $3,100 a month is more than \
-         138% of the HHS poverty guideline for 3 people ($3,064.75 a month; figures in force from 2025-01-15)"
+        "What is your household's total monthly income before taxes?: $3,200 a month is more than \
+         138% of the HHS poverty guideline for 3 people ($3,141.80 a month; figures in force from 2026-01-13)"
     );
     assert_eq!(income_check(&over)["outcome"], "NOT_MET");
 }
@@ -162,10 +187,10 @@ async fn a_new_table_version_changes_verdicts_from_its_date_and_not_before() {
         .await;
     assert_eq!(set["userErrors"], json!([]), "{set}");
     assert_eq!(
-        set["referenceTable"]["versions"][1]["effectiveFrom"],
+        set["referenceTable"]["versions"][2]["effectiveFrom"],
         "2099-01-15"
     );
-    // One person at $2,000 a month: over 138% of $15,650 ($1,799.75), under 138% of
+    // One person at $2,000 a month: over 138% of $15,960 ($1,835.40), under 138% of
     // $30,000 ($3,450).
     let on = async |day: &str| {
         eligibility(&app, "nys-medicaid", answers(Some(1), Some(2000.0)), day).await["status"]
@@ -204,8 +229,14 @@ async fn a_new_table_version_changes_verdicts_from_its_date_and_not_before() {
             json!({}),
         )
         .await;
+    let tables = json!({ "referenceTables": tables["referenceTables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["key"] == "hhs-poverty-guidelines")
+        .collect::<Vec<_>>() });
     assert_eq!(
-        tables["referenceTables"][0]["inForce"]["amounts"][0], 15650.0,
+        tables["referenceTables"][0]["inForce"]["amounts"][0], 15960.0,
         "{tables}"
     );
     assert_eq!(
@@ -213,7 +244,7 @@ async fn a_new_table_version_changes_verdicts_from_its_date_and_not_before() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        3
     );
 }
 
@@ -342,7 +373,8 @@ async fn tables_and_income_rules_refuse_bad_input_and_change_nothing() {
     let keys = app.data("{ referenceTables { key } }", json!({})).await;
     assert_eq!(
         keys["referenceTables"],
-        json!([{ "key": "hhs-poverty-guidelines" }, { "key": "nys-heap-income-limits" }])
+        json!([{ "key": "fns-child-nutrition-poverty-guidelines" }, { "key": "hhs-poverty-guidelines" },
+            { "key": "nys-heap-income-limits" }, { "key": "snap-poverty-guidelines" }])
     );
 }
 

@@ -25,10 +25,15 @@ const LIFE_EVENTS: [&str; 4] = [
     "retirement",
 ];
 
-/// The recommendations for a New York City resident with `answers` on 2026-06-01.
+/// The recommendations for a resident of `jurisdiction` with `answers` on 2026-06-01.
 async fn recommend(app: &TestApp, jurisdiction: &str, answers: &Value) -> Value {
+    recommend_on(app, jurisdiction, answers, "2026-06-01").await
+}
+
+/// The recommendations for a resident of `jurisdiction` with `answers` on `as_of`.
+async fn recommend_on(app: &TestApp, jurisdiction: &str, answers: &Value, as_of: &str) -> Value {
     let input = json!({ "lifeEvents": LIFE_EVENTS, "jurisdiction": jurisdiction,
-        "answers": answers, "asOf": "2026-06-01", "includeIneligible": true });
+        "answers": answers, "asOf": as_of, "includeIneligible": true });
     app.data(RECOMMEND, json!({ "input": input })).await["recommendServices"].clone()
 }
 
@@ -40,14 +45,17 @@ fn node<'a>(result: &'a Value, slug: &str) -> Option<&'a Value> {
         .find(|n| n["service"]["slug"] == slug)
 }
 
-/// An adult of 36 with no disability, not pregnant, caring for a young child in school,
-/// receiving none of the listed benefits, with `size` people and `income` a month.
+/// An adult of 36 with no disability, not pregnant, caring for a young child in school
+/// (no baby), receiving none of the listed benefits, with `size` people and `income` a
+/// month.
 fn household(size: u32, income: f64, extra: &[(&str, Value)]) -> Value {
     let mut answers = vec![
         ("birth-date", json!("1990-01-01")),
         ("has-disability", json!(false)),
         ("is-pregnant", json!(false)),
+        ("has-child-under-1", json!(false)),
         ("has-child-under-5", json!(true)),
+        ("has-child-under-19", json!(true)),
         ("has-school-age-child", json!(true)),
         ("receives-benefits", json!(["none"])),
         ("household-size", json!(size)),
@@ -65,10 +73,16 @@ fn household(size: u32, income: f64, extra: &[(&str, Value)]) -> Value {
     )
 }
 
-/// `percent`% of the 2025 HHS poverty guideline for `size` people, a month, in cents,
-/// rounded half up: $15,650 a year for one, $5,500 for each further person.
-fn poverty_cents(size: u32, percent: u64) -> u64 {
-    let annual = 15_650 + 5_500 * u64::from(size - 1);
+/// `percent`% of `year`'s HHS poverty guideline for `size` people, a month, in cents,
+/// rounded half up: in 2025 $15,650 a year for one and $5,500 for each further person, in
+/// 2026 $15,960 and $5,680.
+fn poverty_cents(year: u32, size: u32, percent: u64) -> u64 {
+    let (one, further) = match year {
+        2025 => (15_650, 5_500),
+        2026 => (15_960, 5_680),
+        _ => panic!("no {year} figures in this test"),
+    };
+    let annual = one + further * u64::from(size - 1);
     // annual dollars x percent / 100 / 12 months x 100 cents = annual x percent / 12.
     (annual * percent * 2 + 12) / 24
 }
@@ -87,8 +101,9 @@ fn heap_cents(size: u32) -> u64 {
 }
 
 /// A program under test: its service, the table its limit is a percent of, the percent,
-/// and answers that leave the income as the only way in.
-type Program<'a> = (&'a str, &'a str, u64, &'a [(&'a str, Value)]);
+/// the year of the guideline figures that table applies on 2026-06-01, and answers that
+/// leave the income as the only way in.
+type Program<'a> = (&'a str, &'a str, u64, u32, &'a [(&'a str, Value)]);
 
 /// The income check of `slug`'s verdict: its first rule on the monthly income.
 fn income_check(verdict: &Value) -> &Value {
@@ -100,27 +115,42 @@ fn income_check(verdict: &Value) -> &Value {
         .unwrap()
 }
 
+const HHS: &str = "hhs-poverty-guidelines";
+const SNAP: &str = "snap-poverty-guidelines";
+const CHILD_NUTRITION: &str = "fns-child-nutrition-poverty-guidelines";
+const HEAP: &str = "nys-heap-income-limits";
+
 #[tokio::test]
 async fn each_program_holds_its_income_limit_to_the_cent_for_several_household_sizes() {
     let app = TestApp::seeded().await;
     let pregnant = [("is-pregnant", json!(true))];
-    let programs: [Program<'_>; 9] = [
-        ("nyc-snap", "hhs-poverty-guidelines", 200, &[]),
-        ("nys-medicaid", "hhs-poverty-guidelines", 138, &[]),
-        ("nys-medicaid", "hhs-poverty-guidelines", 223, &pregnant),
-        ("nys-essential-plan", "hhs-poverty-guidelines", 250, &[]),
-        ("nys-wic", "hhs-poverty-guidelines", 185, &[]),
-        ("fcc-lifeline", "hhs-poverty-guidelines", 135, &[]),
-        ("nyc-fair-fares", "hhs-poverty-guidelines", 145, &[]),
-        ("nys-school-meals", "hhs-poverty-guidelines", 185, &[]),
-        ("nys-heap", "nys-heap-income-limits", 100, &[]),
+    let baby = [("has-child-under-1", json!(true))];
+    let adults_only = [
+        ("has-child-under-5", json!(false)),
+        ("has-child-under-19", json!(false)),
+        ("has-school-age-child", json!(false)),
     ];
-    for (slug, table, percent, extra) in programs {
+    // On 2026-06-01 HHS's 2026 figures are in force, while SNAP (until 1 October) and WIC
+    // and school meals (until 1 July) still apply 2025's.
+    let programs: [Program<'_>; 11] = [
+        ("nyc-snap", SNAP, 200, 2025, &[]),
+        ("nys-medicaid", HHS, 138, 2026, &adults_only),
+        ("nys-medicaid", HHS, 154, 2026, &[]),
+        ("nys-medicaid", HHS, 223, 2026, &pregnant),
+        ("nys-medicaid", HHS, 223, 2026, &baby),
+        ("nys-essential-plan", HHS, 250, 2026, &[]),
+        ("nys-wic", CHILD_NUTRITION, 185, 2025, &[]),
+        ("fcc-lifeline", HHS, 135, 2026, &[]),
+        ("nyc-fair-fares", HHS, 145, 2026, &[]),
+        ("nys-school-meals", CHILD_NUTRITION, 185, 2025, &[]),
+        ("nys-heap", HEAP, 100, 0, &[]),
+    ];
+    for (slug, table, percent, year, extra) in programs {
         for size in [1, 3, 10, 13] {
-            let cents = if table == "nys-heap-income-limits" {
+            let cents = if table == HEAP {
                 heap_cents(size)
             } else {
-                poverty_cents(size, percent)
+                poverty_cents(year, size, percent)
             };
             let limit = cents as f64 / 100.0;
             for (income_cents, status) in [
@@ -134,7 +164,7 @@ async fn each_program_holds_its_income_limit_to_the_cent_for_several_household_s
                     .unwrap_or_else(|| panic!("{slug} not recommended: {result}"));
                 assert_eq!(
                     verdict["eligibility"]["status"], status,
-                    "{slug}, {size} people at ${income} (limit ${limit}): {verdict}"
+                    "{slug} at {percent}%, {size} people at ${income} (limit ${limit}): {verdict}"
                 );
                 // The income check names the limit it compared, whichever way it went.
                 let threshold = &income_check(verdict)["threshold"];
@@ -144,15 +174,83 @@ async fn each_program_holds_its_income_limit_to_the_cent_for_several_household_s
                 let amount = threshold["amount"].as_f64().unwrap();
                 assert_eq!(
                     (amount * 100.0).round() as u64,
-                    if percent == 223 {
-                        // Medicaid's 223% group is the second: the first check is 138%.
-                        poverty_cents(size, 138)
+                    if slug == "nys-medicaid" {
+                        // Medicaid's first income check is its first group's: 138%.
+                        poverty_cents(year, size, 138)
                     } else {
                         cents
                     },
                     "{slug} {size}: {threshold}"
                 );
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_program_takes_a_new_years_guideline_on_its_own_date() {
+    let app = TestApp::seeded().await;
+    // Three people. Each income lies between 2025's limit and 2026's, so the verdict flips
+    // on the day the program takes the new figures, and not the day before.
+    let cases = [
+        // HHS's date: $3,064.75 to $3,141.80 (138%).
+        (
+            "nys-medicaid",
+            3_100.0,
+            "2026-01-12",
+            "2026-01-13",
+            "2025-01-15",
+            vec![
+                ("has-child-under-19", json!(false)),
+                ("has-child-under-5", json!(false)),
+                ("has-school-age-child", json!(false)),
+            ],
+        ),
+        // WIC's and school meals' year from 1 July: $4,108.54 to $4,211.83 (185%).
+        (
+            "nys-wic",
+            4_150.0,
+            "2026-06-30",
+            "2026-07-01",
+            "2025-07-01",
+            vec![],
+        ),
+        (
+            "nys-school-meals",
+            4_150.0,
+            "2026-06-30",
+            "2026-07-01",
+            "2025-07-01",
+            vec![],
+        ),
+        // SNAP's fiscal year from 1 October: $4,441.67 to $4,553.33 (200%).
+        (
+            "nyc-snap",
+            4_500.0,
+            "2026-09-30",
+            "2026-10-01",
+            "2025-10-01",
+            vec![],
+        ),
+    ];
+    for (slug, income, before, from, old_version, extra) in cases {
+        let answers = household(3, income, &extra);
+        for (day, status, version) in [
+            (before, "INELIGIBLE", old_version),
+            (from, "LIKELY_ELIGIBLE", from),
+        ] {
+            let result = recommend_on(&app, "US-NY-NYC", &answers, day).await;
+            let verdict = node(&result, slug).unwrap();
+            assert_eq!(
+                verdict["eligibility"]["status"], status,
+                "{slug} on {day} at ${income}: {verdict}"
+            );
+            // The check names the version it compared against.
+            assert_eq!(
+                income_check(verdict)["threshold"]["effectiveFrom"],
+                version,
+                "{slug} on {day}"
+            );
         }
     }
 }
