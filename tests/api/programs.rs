@@ -87,7 +87,7 @@ fn poverty_cents(year: u32, size: u32, percent: u64) -> u64 {
     (annual * percent * 2 + 12) / 24
 }
 
-/// HEAP's 2024-2025 monthly limit for `size` people, in cents.
+/// HEAP's 2025-2026 monthly limit for `size` people, in cents.
 fn heap_cents(size: u32) -> u64 {
     let listed = [
         3473, 4542, 5611, 6680, 7749, 8818, 9018, 9218, 9418, 9618, 9818, 10018,
@@ -221,6 +221,15 @@ async fn each_program_takes_a_new_years_guideline_on_its_own_date() {
             "2026-06-30",
             "2026-07-01",
             "2025-07-01",
+            vec![],
+        ),
+        // HEAP's 2025-2026 season from November 2025: $5,367 to $5,611 (its own table).
+        (
+            "nys-heap",
+            5_500.0,
+            "2025-10-31",
+            "2025-11-01",
+            "2024-11-01",
             vec![],
         ),
         // SNAP's fiscal year from 1 October: $4,441.67 to $4,553.33 (200%).
