@@ -39,11 +39,12 @@ pub struct Public {
 }
 
 impl Public {
-    /// The request's snapshot.
+    /// The request's snapshot. Taking it may wait for a build, whose future is boxed so
+    /// that every read's future stays small (see [`Rounds::read`]).
     async fn get(&self) -> CatalogResult<&Snapshot> {
         let snapshot = self
             .snapshot
-            .get_or_try_init(|| self.catalog.published())
+            .get_or_try_init(|| Box::pin(self.catalog.published()))
             .await?;
         Ok(snapshot)
     }
@@ -102,7 +103,7 @@ impl Reader {
             Self::Live(_, _, rounds) => rounds,
             Self::Public(public) => &public.rounds,
         };
-        rounds.read(read(self.live())).await
+        rounds.read(Box::pin(read(self.live()))).await
     }
 
     /// Whether everything the request read so far came from the published snapshot, so its
@@ -212,7 +213,9 @@ impl Reader {
     ) -> CatalogResult<Page<records::Service>> {
         match self {
             Self::Live(catalog, viewer, rounds) => {
-                rounds.read(catalog.services(filter, page, viewer)).await
+                rounds
+                    .read(Box::pin(catalog.services(filter, page, viewer)))
+                    .await
             }
             Self::Public(public) => public.get().await?.services(filter, page),
         }
@@ -222,7 +225,9 @@ impl Reader {
     pub async fn service_by_slug(&self, slug: &Slug) -> CatalogResult<Option<records::Service>> {
         match self {
             Self::Live(catalog, viewer, rounds) => {
-                rounds.read(catalog.service_by_slug(slug, viewer)).await
+                rounds
+                    .read(Box::pin(catalog.service_by_slug(slug, viewer)))
+                    .await
             }
             Self::Public(public) => Ok(public.get().await?.service_by_slug(slug)),
         }
@@ -235,7 +240,9 @@ impl Reader {
         page: &PageRequest,
     ) -> CatalogResult<Page<records::Agency>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.agencies(filter, page)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.agencies(filter, page))).await
+            }
             Self::Public(public) => Ok(public.get().await?.agencies(filter, page)),
         }
     }
@@ -243,7 +250,9 @@ impl Reader {
     /// The agency with this slug, if any.
     pub async fn agency_by_slug(&self, slug: &Slug) -> CatalogResult<Option<records::Agency>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.agency_by_slug(slug)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.agency_by_slug(slug))).await
+            }
             Self::Public(public) => Ok(public.get().await?.agency_by_slug(slug)),
         }
     }
@@ -251,7 +260,9 @@ impl Reader {
     /// A page of life events, by name.
     pub async fn life_events(&self, page: &PageRequest) -> CatalogResult<Page<records::LifeEvent>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.life_events(page)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.life_events(page))).await
+            }
             Self::Public(public) => Ok(public.get().await?.life_events(page)),
         }
     }
@@ -262,7 +273,11 @@ impl Reader {
         slug: &Slug,
     ) -> CatalogResult<Option<records::LifeEvent>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.life_event_by_slug(slug)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds
+                    .read(Box::pin(catalog.life_event_by_slug(slug)))
+                    .await
+            }
             Self::Public(public) => Ok(public.get().await?.life_event_by_slug(slug)),
         }
     }
@@ -270,7 +285,7 @@ impl Reader {
     /// Every jurisdiction, broadest first.
     pub async fn jurisdictions(&self) -> CatalogResult<Vec<records::Jurisdiction>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.jurisdictions()).await,
+            Self::Live(catalog, _, rounds) => rounds.read(Box::pin(catalog.jurisdictions())).await,
             Self::Public(public) => Ok(public.get().await?.jurisdictions()),
         }
     }
@@ -281,7 +296,11 @@ impl Reader {
         code: &JurisdictionCode,
     ) -> CatalogResult<Option<records::Jurisdiction>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.jurisdiction_by_code(code)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds
+                    .read(Box::pin(catalog.jurisdiction_by_code(code)))
+                    .await
+            }
             Self::Public(public) => Ok(public.get().await?.jurisdiction_by_code(code)),
         }
     }
@@ -296,7 +315,7 @@ impl Reader {
         match self {
             Self::Live(catalog, _, rounds) => {
                 rounds
-                    .read(catalog.jurisdiction_with_ancestors(field, code))
+                    .read(Box::pin(catalog.jurisdiction_with_ancestors(field, code)))
                     .await
             }
             Self::Public(public) => public.get().await?.jurisdiction_with_ancestors(field, code),
@@ -306,7 +325,7 @@ impl Reader {
     /// A page of eligibility criteria, by label.
     pub async fn criteria(&self, page: &PageRequest) -> CatalogResult<Page<records::Criterion>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.criteria(page)).await,
+            Self::Live(catalog, _, rounds) => rounds.read(Box::pin(catalog.criteria(page))).await,
             Self::Public(public) => Ok(public.get().await?.criteria(page)),
         }
     }
@@ -314,7 +333,9 @@ impl Reader {
     /// The criterion with this key, if any.
     pub async fn criterion_by_key(&self, key: &str) -> CatalogResult<Option<records::Criterion>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.criterion_by_key(key)).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.criterion_by_key(key))).await
+            }
             Self::Public(public) => Ok(public.get().await?.criterion_by_key(key)),
         }
     }
@@ -322,7 +343,9 @@ impl Reader {
     /// Every reference table with its versions, by key.
     pub async fn reference_tables(&self) -> CatalogResult<Vec<Arc<super::reference::Table>>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.reference_tables()).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.reference_tables())).await
+            }
             Self::Public(public) => Ok(public.get().await?.index.reference_tables()),
         }
     }
@@ -349,7 +372,9 @@ impl Reader {
                 .iter()
                 .map(|(_, r)| r.service_id)
                 .collect();
-            let present = rounds.read(catalog.services_by_ids(&ids, viewer)).await?;
+            let present = rounds
+                .read(Box::pin(catalog.services_by_ids(&ids, viewer)))
+                .await?;
             result
                 .page
                 .items
@@ -370,7 +395,9 @@ impl Reader {
 
     async fn index(&self) -> CatalogResult<Arc<super::recommend::Index>> {
         match self {
-            Self::Live(catalog, _, rounds) => rounds.read(catalog.recommendation_index()).await,
+            Self::Live(catalog, _, rounds) => {
+                rounds.read(Box::pin(catalog.recommendation_index())).await
+            }
             Self::Public(public) => Ok(Arc::clone(&public.get().await?.index)),
         }
     }

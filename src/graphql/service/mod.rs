@@ -169,7 +169,8 @@ impl Service {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<Vec<crate::graphql::audit::AuditEvent>>> {
-        let events = catalog(ctx)?.service_history(principal(ctx), &self.0).await;
+        // Boxed, as every database read a field makes (see `Rounds::read`).
+        let events = Box::pin(catalog(ctx)?.service_history(principal(ctx), &self.0)).await;
         let newest = events.gql()?.into_iter().take(caps::HISTORY);
         Ok(Some(newest.map(AuditEvent).collect()))
     }
