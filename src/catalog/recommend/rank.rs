@@ -136,45 +136,64 @@ pub(super) struct Ranking<'a> {
     same_program: IdMap<Vec<i32>>,
 }
 
-/// Keeps one listing of each program in `ranked`: the one serving the resident's
-/// jurisdiction most closely (`chain` is the resident's jurisdiction first, then the ones
-/// above it), then the best placed, then the lowest id. The kept listing takes the best
-/// score and place of its program's listings, so a program ranks as its best listing
-/// would. Returns the listings left out, by the one kept. Services without a program are
-/// untouched, so a catalog without programs pays one pass over the candidates.
-fn one_per_program(ranked: &mut Vec<Ranked<'_>>, chain: &[i32]) -> IdMap<Vec<i32>> {
-    let mut programs: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in ranked.iter().enumerate() {
-        if let Some(program) = r.service.program.as_deref() {
-            programs.entry(program).or_default().push(i);
+/// The listings of each program offered by more than one: for each such program, the
+/// listing a result keeps (the one serving the resident's jurisdiction most closely, `chain`
+/// being the resident's jurisdiction first and then the ones above it; then the first by
+/// `better`) and the others. Listings without a program are passed over.
+fn shared_programs<'s, T: Copy>(
+    listings: impl IntoIterator<Item = T>,
+    service: impl Fn(T) -> &'s IndexedService,
+    chain: &[i32],
+    better: impl Fn(T, T) -> Ordering,
+) -> Vec<(T, Vec<T>)> {
+    let mut programs: HashMap<&str, Vec<T>> = HashMap::new();
+    for listing in listings {
+        if let Some(program) = service(listing).program.as_deref() {
+            programs.entry(program).or_default().push(listing);
         }
     }
-    let closeness = |r: &Ranked<'_>| closeness(r.service, chain);
+    let kept_first = |a: &T, b: &T| {
+        closeness(service(*a), chain)
+            .cmp(&closeness(service(*b), chain))
+            .then_with(|| better(*a, *b))
+    };
+    programs
+        .into_values()
+        .filter(|listings| listings.len() > 1)
+        .filter_map(|mut listings| {
+            let kept =
+                (0..listings.len()).min_by(|&a, &b| kept_first(&listings[a], &listings[b]))?;
+            let kept = listings.swap_remove(kept);
+            Some((kept, listings))
+        })
+        .collect()
+}
+
+/// Keeps one listing of each program in `ranked` (see [`shared_programs`]; the best placed
+/// breaks a tie in closeness, then the lowest id). The kept listing takes the best score
+/// and place of its program's listings, so a program ranks as its best listing would.
+/// Returns the listings left out, by the one kept. Services without a program are
+/// untouched, so a catalog without programs pays one pass over the candidates.
+fn one_per_program(ranked: &mut Vec<Ranked<'_>>, chain: &[i32]) -> IdMap<Vec<i32>> {
+    let order = |a: usize, b: usize| Ranked::order(&ranked[a], &ranked[b]);
+    let shared = shared_programs(0..ranked.len(), |i| ranked[i].service, chain, order);
     let mut same_program = IdMap::default();
     let mut dropped = Vec::new();
-    for listings in programs.into_values().filter(|l| l.len() > 1) {
-        let best = |a: &&usize, b: &&usize| Ranked::order(&ranked[**a], &ranked[**b]);
-        let (Some(&kept), Some(&top)) = (
-            listings.iter().min_by(|a, b| {
-                closeness(&ranked[**a])
-                    .cmp(&closeness(&ranked[**b]))
-                    .then_with(|| best(a, b))
-            }),
-            listings.iter().min_by(best),
-        ) else {
-            continue;
-        };
+    for (kept, others) in shared {
+        let top = others.iter().copied().fold(kept, |best, i| {
+            if Ranked::order(&ranked[i], &ranked[best]).is_lt() {
+                i
+            } else {
+                best
+            }
+        });
         let (score, place, stage_id) = (ranked[top].score, ranked[top].place, ranked[top].stage_id);
         let keeper = &mut ranked[kept];
         (keeper.score, keeper.place, keeper.stage_id) = (score, place, stage_id);
-        let mut others: Vec<i32> = listings
-            .iter()
-            .filter(|&&i| i != kept)
-            .map(|&i| ranked[i].service_id)
-            .collect();
-        others.sort_unstable();
-        dropped.extend(listings.into_iter().filter(|&i| i != kept));
-        same_program.insert(ranked[kept].service_id, others);
+        let mut ids: Vec<i32> = others.iter().map(|&i| ranked[i].service_id).collect();
+        ids.sort_unstable();
+        same_program.insert(ranked[kept].service_id, ids);
+        dropped.extend(others);
     }
     dropped.sort_unstable();
     for i in dropped.into_iter().rev() {
@@ -195,26 +214,15 @@ fn closeness(service: &IndexedService, chain: &[i32]) -> usize {
 }
 
 /// The candidates a result leaves out as other listings of a program it shows (see
-/// [`one_per_program`]): for each program, every listing but the one serving the resident
-/// most closely (then the highest scored, then the lowest id).
+/// [`shared_programs`]; the highest scored breaks a tie in closeness, then the lowest id).
 fn other_listings(found: &IdMap<Candidate<'_>>, chain: &[i32]) -> IdSet {
-    let mut programs: HashMap<&str, Vec<(i32, &Candidate<'_>)>> = HashMap::new();
-    for (id, candidate) in found {
-        if let Some(program) = candidate.service.program.as_deref() {
-            programs.entry(program).or_default().push((*id, candidate));
-        }
-    }
-    let mut left_out = IdSet::default();
-    for mut listings in programs.into_values().filter(|l| l.len() > 1) {
-        listings.sort_by(|(a_id, a), (b_id, b)| {
-            closeness(a.service, chain)
-                .cmp(&closeness(b.service, chain))
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a_id.cmp(b_id))
-        });
-        left_out.extend(listings.iter().skip(1).map(|(id, _)| *id));
-    }
-    left_out
+    let better = |(a_id, a): (&i32, &Candidate<'_>), (b_id, b): (&i32, &Candidate<'_>)| {
+        b.score.total_cmp(&a.score).then_with(|| a_id.cmp(b_id))
+    };
+    shared_programs(found, |(_, c)| c.service, chain, better)
+        .into_iter()
+        .flat_map(|(_, others)| others.into_iter().map(|(id, _)| *id))
+        .collect()
 }
 
 /// A rule's outcome without its text, and whether it waits on the household size. Every
