@@ -14,7 +14,7 @@ const RECOMMEND: &str = r#"query($input: RecommendationInput!) {
     nodes {
       service { slug program }
       otherListings { slug }
-      eligibility { status agencyChecks checks { outcome criterion { key }
+      eligibility { status agencyChecks checks { outcome rule criterion { key }
         threshold { tableKey householdSize percent amount period effectiveFrom } } } } } }"#;
 
 /// Every life event the encoded programs are linked to.
@@ -262,6 +262,14 @@ async fn each_program_takes_a_new_years_guideline_on_its_own_date() {
             );
         }
     }
+    // And says so in the resident's words.
+    let result = recommend_on(&app, "US-NY-NYC", &household(3, 4_500.0, &[]), "2026-10-01").await;
+    assert_eq!(
+        income_check(node(&result, "nyc-snap").unwrap())["rule"],
+        "What is your household's total monthly income before taxes?: $4,500 a month is at most \
+         200% of the HHS poverty guideline (as SNAP applies it) for 3 people ($4,553.33 a month; \
+         figures in force from 2026-10-01)"
+    );
 }
 
 #[tokio::test]
