@@ -52,6 +52,7 @@ fn household(size: u32, income: f64, extra: &[(&str, Value)]) -> Value {
     let mut answers = vec![
         ("birth-date", json!("1990-01-01")),
         ("has-disability", json!(false)),
+        ("has-member-60-or-older", json!(false)),
         ("is-pregnant", json!(false)),
         ("has-child-under-1", json!(false)),
         ("has-child-under-5", json!(true)),
@@ -307,6 +308,14 @@ async fn a_met_screen_is_likely_eligible_with_what_the_agency_still_checks_named
             "{slug} with {benefit}"
         );
     }
+    // SNAP screens no gross income for a household with someone 60 or older, whoever it is:
+    // a resident of 36 living with a parent of 70.
+    let with_parent = household(3, 20_000.0, &[("has-member-60-or-older", json!(true))]);
+    let result = recommend(&app, "US-NY-NYC", &with_parent).await;
+    assert_eq!(
+        node(&result, "nyc-snap").unwrap()["eligibility"]["status"],
+        "LIKELY_ELIGIBLE"
+    );
     // A service that names nothing beyond its rules is ELIGIBLE when they are met: the
     // reduced fare, at 65.
     let older = household(1, 1000.0, &[("birth-date", json!("1950-01-01"))]);
