@@ -53,6 +53,7 @@ fn household(size: u32, income: f64, extra: &[(&str, Value)]) -> Value {
         ("birth-date", json!("1990-01-01")),
         ("has-disability", json!(false)),
         ("has-member-60-or-older", json!(false)),
+        ("has-member-with-disability", json!(false)),
         ("is-pregnant", json!(false)),
         ("has-child-under-1", json!(false)),
         ("has-child-under-5", json!(true)),
@@ -312,6 +313,13 @@ async fn a_met_screen_is_likely_eligible_with_what_the_agency_still_checks_named
     // a resident of 36 living with a parent of 70.
     let with_parent = household(3, 20_000.0, &[("has-member-60-or-older", json!(true))]);
     let result = recommend(&app, "US-NY-NYC", &with_parent).await;
+    assert_eq!(
+        node(&result, "nyc-snap").unwrap()["eligibility"]["status"],
+        "LIKELY_ELIGIBLE"
+    );
+    // Nor for one where someone else has a disability.
+    let with_disabled = household(3, 20_000.0, &[("has-member-with-disability", json!(true))]);
+    let result = recommend(&app, "US-NY-NYC", &with_disabled).await;
     assert_eq!(
         node(&result, "nyc-snap").unwrap()["eligibility"]["status"],
         "LIKELY_ELIGIBLE"
